@@ -1,0 +1,61 @@
+"""The ``tariffkit`` command line: a click group of small commands.
+
+Command modules import only click at module level; polars and the domain modules are imported
+inside the command functions, so ``tariffkit --help`` and ``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import click
+
+from tariffkit import __version__
+from tariffkit.cli.common import TariffkitGroup
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=TariffkitGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="tariffkit")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors (CPR numbers masked).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """tariffkit: activity-based budgets and tariffs for specialised adult social care.
+
+    Small commands that read and write Parquet, so they chain in shell pipelines and Makefiles.
+    Data goes to stdout (or -o FILE), messages to stderr. Exit codes: 0 ok, 1 data error,
+    2 usage error.
+
+    \b
+    Example (the monthly run):
+      tariffkit import-dss udtraek.csv --key-file kommune.key -o payments.parquet
+      tariffkit compute-haap payments.parquet --year 2026 --by offer_id -o haap.parquet
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+from tariffkit.cli import (  # noqa: E402  (commands register themselves on the group)
+    compute_haap,
+    import_dss,
+    sample,
+    schema,
+    show,
+)
+
+for module in (import_dss, compute_haap, sample, schema, show):
+    cli.add_command(module.command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    # Quiet `| head`: restore the default SIGPIPE action so a closed pipe ends us silently.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    cli(prog_name="tariffkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

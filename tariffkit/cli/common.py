@@ -1,0 +1,94 @@
+"""Helpers shared by the command modules: the group's error handling, messages on stderr,
+and the common options. Only click is imported at module level."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import traceback
+
+import click
+
+CPR_ANYWHERE = re.compile(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Mask anything CPR-shaped in a message (last line of defence for --debug output)."""
+    return CPR_ANYWHERE.sub(lambda m: f"{m.group(1)[:2]}****-****", text)
+
+
+def err(message: str) -> None:
+    """A message for people, on stderr."""
+    click.echo(mask_text(message), err=True)
+
+
+def stderr_console():
+    """A rich console on stderr; colour follows NO_COLOR and whether stderr is a terminal."""
+    from rich.console import Console
+
+    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False)
+
+
+def progress_enabled() -> bool:
+    return sys.stderr.isatty()
+
+
+class TariffkitGroup(click.Group):
+    """Turns data errors into ``tariffkit: error: …`` and exit 1, usage problems into exit 2.
+
+    Commands are listed in the order they were added (the pipeline order), not alphabetically.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def invoke(self, ctx: click.Context):
+        from tariffkit.errors import DataError, UsageError
+
+        try:
+            return super().invoke(ctx)
+        except DataError as e:
+            self._debug_trace(ctx)
+            err(f"tariffkit: error: {e}")
+            ctx.exit(1)
+        except UsageError as e:
+            err(f"tariffkit: usage error: {e}")
+            ctx.exit(2)
+        except BrokenPipeError:
+            # stdout closed early (e.g. `| head`): not an error for the user.
+            try:
+                sys.stdout = open(os.devnull, "w")
+            except OSError:
+                pass
+            ctx.exit(0)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            err("tariffkit: interrupted")
+            ctx.exit(130)
+        except Exception as e:  # an unexpected failure: never a raw traceback unless --debug
+            self._debug_trace(ctx)
+            err(f"tariffkit: internal error ({type(e).__name__}); nothing was written. Run with --debug for details and report it.")
+            ctx.exit(1)
+
+    @staticmethod
+    def _debug_trace(ctx: click.Context) -> None:
+        root = ctx.find_root()
+        if root.obj and root.obj.get("debug"):
+            err(mask_text(traceback.format_exc()))
+
+
+def output_option(help_text: str = "Output Parquet file; default: stdout when it is not a terminal."):
+    return click.option("-o", "--output", "output", type=str, default=None, metavar="FILE", help=help_text)
+
+
+def params_for_provenance(ctx: click.Context) -> dict:
+    return {k: v for k, v in ctx.params.items() if k not in ("output",)}
+
+
+def stdout_console():
+    """A rich console on stdout (for tables people read); plain when stdout is not a terminal."""
+    from rich.console import Console
+
+    return Console(no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False, width=None if sys.stdout.isatty() else 160)

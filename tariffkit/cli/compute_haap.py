@@ -1,0 +1,96 @@
+import click
+
+from tariffkit.cli.common import output_option
+
+
+@click.command("compute-haap", short_help="Full-year persons (HÅP), average prices, inflow and outflow.")
+@click.argument("payments")
+@output_option()
+@click.option("--year", type=int, help="Calendar year to compute (default: every year in the data).")
+@click.option("--from", "from_", metavar="YYYY-MM", help="First month of the period (with --to).")
+@click.option("--to", "to", metavar="YYYY-MM", help="Last month of the period (with --from).")
+@click.option("--by", default="", metavar="COLS", help="Group by these payments columns, comma-separated (e.g. offer_id,level). None = the whole municipality.")
+@click.option("--method", type=click.Choice(["months", "days"]), default="months", show_default=True, help="months: BDO's active-months definition; days: days covered / days in the year.")
+@click.option("--monthly", is_flag=True, help="One row per month instead of per period.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Forecast to year end: actuals up to this month end plus open commitments after it.")
+@click.option("--budget", metavar="FILE", help="Budgeted haap and average_price per group (haap_budget table): adds the deviation split into volume and price effect.")
+@click.pass_context
+def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, budget):
+    """Compute HÅP, expense, average price, inflow and outflow from PAYMENTS (- = stdin).
+
+    Lines are spread over the months they pay for, pro rata by days, in whole øre (the residue
+    goes to the last month). A citizen is active in a month when their net amount for that
+    month in the group is positive; HÅP = active citizen-months / 12 (see docs/concepts.md).
+
+    \b
+    Example:
+      tariffkit compute-haap payments.parquet --year 2026 --by offer_id,level -o haap.parquet
+      tariffkit compute-haap payments.parquet --year 2026 --monthly --as-of 2026-09-30 -o prognose.parquet
+      tariffkit import-dss udtraek.csv --key-file k.key | tariffkit compute-haap - --year 2026 | tariffkit show -
+    """
+    import datetime as dt
+
+    import polars as pl
+
+    from tariffkit import io as tio
+    from tariffkit.cli.common import params_for_provenance
+    from tariffkit.contracts import HAAP_BUDGET, PAYMENTS, Column, Table, conform
+    from tariffkit.errors import DataError, UsageError
+    from tariffkit.haap import HaapOptions, budget_deviation, compute
+
+    def month(text: str, opt: str) -> dt.date:
+        try:
+            return dt.datetime.strptime(text, "%Y-%m").date()
+        except ValueError:
+            raise UsageError(f"{opt} expects a month like 2026-01, got {text!r}") from None
+
+    if year is not None and (from_ or to):
+        raise UsageError("give either --year or --from/--to, not both")
+    if bool(from_) != bool(to):
+        raise UsageError("--from and --to go together")
+    start = end = label = None
+    if year is not None:
+        start, end, label = dt.date(year, 1, 1), dt.date(year, 12, 1), str(year)
+    elif from_:
+        start, end = month(from_, "--from"), month(to, "--to")
+        if end < start:
+            raise UsageError("--to is before --from")
+        label = from_ if from_ == to else f"{from_}..{to}"
+    as_of_date = None
+    if as_of:
+        try:
+            as_of_date = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of expects a date like 2026-09-30, got {as_of!r}") from None
+        if start is None:
+            start, end, label = dt.date(as_of_date.year, 1, 1), dt.date(as_of_date.year, 12, 1), str(as_of_date.year)
+        if not (start <= as_of_date.replace(day=1) <= end):
+            raise UsageError("--as-of must fall inside the period")
+    keys = tuple(c.strip() for c in by.split(",") if c.strip())
+    allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row")]
+    for k in keys:
+        if k not in allowed:
+            raise UsageError(f"--by: unknown column {k!r}; choose from {', '.join(allowed)}")
+    if "citizen_id" in keys:
+        raise UsageError("--by citizen_id would list persons; group by offer, level, paragraph … instead")
+
+    inputs = tio.Inputs()
+    target = tio.resolve_output(output)
+    df = tio.read_table(payments, inputs)
+    file = tio.label_of(payments)
+    if dict(df.schema) != {k: v for k, v in PAYMENTS.schema.items() if k in df.columns} or set(PAYMENTS.names) - set(df.columns):
+        df = conform(df, PAYMENTS, file=file, check_key=False)
+    else:
+        nulls = df.select([pl.col(c.name).null_count() for c in PAYMENTS.columns if not c.nullable]).row(0)
+        for c, n in zip([c for c in PAYMENTS.columns if not c.nullable], nulls):
+            if n:
+                conform(df, PAYMENTS, file=file, check_key=False)
+    if df.height == 0:
+        raise DataError("the payments table has no rows", file=file)
+    opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label)
+    result = compute(df, opts)
+    if budget:
+        table = Table("haap_budget", HAAP_BUDGET.description, (*[Column(k, pl.String if k != "level" else pl.Int16, k) for k in keys], *HAAP_BUDGET.columns), key=keys)
+        b = tio.read_table(budget, inputs, contract=table)
+        result = budget_deviation(result, b, list(keys))
+    tio.write_table(result, target, command="compute-haap", options=params_for_provenance(ctx), inputs=inputs)

@@ -1,0 +1,58 @@
+import click
+
+
+@click.command("show", short_help="Pretty-print any table (Parquet, CSV, Excel).")
+@click.argument("file")
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=0), help="Rows to show (0 = all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True, help="Output format; csv/json/markdown are for scripts.")
+@click.option("--wide", is_flag=True, help="For a tidy budget table: show lines as rows and bases/years as columns.")
+@click.option("--meta", is_flag=True, help="Show the provenance metadata (version, command, options, input hashes).")
+def command(file: str, limit: int, fmt: str, wide: bool, meta: bool) -> None:
+    """Show FILE (Parquet, CSV or .xlsx; - for Parquet on stdin) as a table.
+
+    \b
+    Example:
+      tariffkit show payments.parquet --limit 5
+      tariffkit compute-haap payments.parquet --year 2026 | tariffkit show - --format csv
+    """
+    import polars as pl
+
+    from tariffkit.io import read_provenance, read_table
+
+    if meta:
+        for k, v in read_provenance(file).items():
+            click.echo(f"{k}: {v}")
+        return
+    df = read_table(file)
+    if "_row" in df.columns:
+        df = df.drop("_row")
+    if wide:
+        if not {"basis", "line", "value", "year"} <= set(df.columns):
+            from tariffkit.errors import DataError
+
+            raise DataError("--wide needs a tidy budget table (columns offer_id, year, basis, line, value)", file=file)
+        df = df.with_columns(column=pl.col("basis") + " " + pl.col("year").cast(pl.String)).pivot(
+            on="column", index=[c for c in ("offer_id", "line") if c in df.columns], values="value", maintain_order=True
+        )
+    total = df.height
+    shown = df if limit == 0 else df.head(limit)
+    if fmt == "csv":
+        click.echo(shown.write_csv(), nl=False)
+    elif fmt == "json":
+        click.echo(shown.write_json())
+    elif fmt == "markdown":
+        with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True, tbl_rows=-1, tbl_cols=-1, tbl_width_chars=10_000, fmt_str_lengths=200):
+            click.echo(str(shown))
+    else:
+        from rich.table import Table
+
+        from tariffkit.cli.common import stdout_console
+
+        t = Table(caption=f"{file}: {total} rows × {df.width} columns" + (f", first {shown.height} shown" if shown.height < total else ""))
+        from tariffkit.contracts import dtype_name
+
+        for c, dt in shown.schema.items():
+            t.add_column(f"{c}\n[dim]{dtype_name(dt)}[/dim]", justify="right" if dt.is_numeric() else "left", overflow="fold")
+        for row in shown.iter_rows():
+            t.add_row(*["" if v is None else str(v) for v in row])
+        stdout_console().print(t)

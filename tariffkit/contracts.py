@@ -1,0 +1,458 @@
+"""Table contracts: the column names, types, nullability, meaning and unit of every table the
+commands exchange. One source of truth, rendered to ``docs/data-contracts.md`` by
+``tariffkit schema --markdown`` and enforced by :func:`conform` on every input.
+
+Money is ``Decimal(18,2)`` DKK, never float. Column names are English snake_case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from tariffkit.danish import MONEY, parse_date, parse_number
+from tariffkit.errors import DataError
+
+CPR_LIKE = re.compile(r"\d{6}-?\d{4}")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: pl.DataType
+    description: str
+    nullable: bool = False
+    unit: str = ""
+    allowed: tuple | None = None
+    minimum: float | None = None
+    required: bool = True  # must be present as a column (nullable columns may still be required)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        return {c.name: c.dtype for c in self.columns}
+
+    def empty(self) -> pl.DataFrame:
+        return pl.DataFrame(schema=self.schema)
+
+
+S, I16, I32, I64, F64, D, B, T = pl.String, pl.Int16, pl.Int32, pl.Int64, pl.Float64, pl.Date, pl.Boolean, pl.Time
+
+PROVIDERS = ("internal", "external")
+KINDS = ("actual", "commitment")
+BASES = ("actual", "budget", "tariff_budget", "forecast")
+COST_GROUPS = ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income", "carried_result")
+STAFF_CATEGORIES = ("management", "trained", "untrained", "temporary", "admin", "other")
+ORIGINS = ("own", "other")
+
+TABLES: dict[str, Table] = {}
+
+
+def _table(t: Table) -> Table:
+    TABLES[t.name] = t
+    return t
+
+
+PAYMENTS = _table(Table(
+    "payments",
+    "Payment lines from the DSS extract, cleaned and pseudonymised (written by `import-dss`). "
+    "One row per payment or commitment line; the amount pays for the service from `service_from` "
+    "to `service_to`.",
+    (
+        Column("citizen_id", S, "Pseudonym of the citizen: HMAC-SHA256 of the normalised CPR number under the municipality's key (16 hex characters). Never the CPR number."),
+        Column("case_id", S, "Case number (*sagsnummer*)."),
+        Column("caseworker", S, "Caseworker (*sagsbehandler/rådgiver*) responsible for the case."),
+        Column("offer_id", S, "Offer number (*tilbudsnummer*)."),
+        Column("offer_name", S, "Offer name (*tilbud*)."),
+        Column("provider", S, "Who delivers: `internal` (the municipality's own offer) or `external`.", allowed=PROVIDERS),
+        Column("paragraph", S, "Legal paragraph, normalised: `SEL 108`, `SEL 107`, `SEL 85`, `ABL 105` …"),
+        Column("function", S, "Account function (*funktion*), e.g. `5.38.50`."),
+        Column("level", I16, "Function level (*funktionsniveau*), 1 … number of levels; null when not on a level.", nullable=True, minimum=1),
+        Column("service_from", D, "First day the amount pays for (inclusive)."),
+        Column("service_to", D, "Last day the amount pays for (inclusive)."),
+        Column("amount", MONEY, "Amount; negative for corrections.", unit="DKK"),
+        Column("kind", S, "`actual` (spending, *forbrug*) or `commitment` (*disposition*).", allowed=KINDS),
+        Column("source_file", S, "Name of the extract the line came from."),
+        Column("source_row", I64, "Line (CSV) or row (Excel) number in that file."),
+    ),
+    key=("source_file", "source_row"),
+))
+
+REJECTS = _table(Table(
+    "rejects",
+    "Rows `import-dss --on-error reject` did not import, with the reason. The CPR number is masked.",
+    (
+        Column("source_file", S, "Extract the row came from."),
+        Column("source_row", I64, "Line (CSV) or row (Excel) number in that file."),
+        Column("column", S, "Column (canonical field) that failed."),
+        Column("reason", S, "What was expected and what was wrong."),
+        Column("cpr_masked", S, "CPR number as `DDMMYY-****`; `****` when not even that is readable.", nullable=True),
+        Column("amount", MONEY, "Amount when it could be read (for the reconciliation), else null.", nullable=True, unit="DKK"),
+        Column("amount_text", S, "The amount as written in the file.", nullable=True),
+    ),
+))
+
+SCHEDULES = _table(Table(
+    "schedules",
+    "24-hour schedule lines (*døgnskema*): the activities in which staff support a citizen. "
+    "Only face-to-face (ATA) time is recorded.",
+    (
+        Column("citizen_id", S, "Pseudonym of the citizen (as in `payments`)."),
+        Column("offer_id", S, "Offer that delivers the activity."),
+        Column("line_no", I32, "Activity number within the citizen's schedule.", minimum=1),
+        Column("description", S, "What the activity is.", nullable=True),
+        Column("paragraph", S, "Legal paragraph of the activity (`SEL 85`, `SEL 83`, `SUL 138` …)."),
+        Column("start_time", T, "Start time of day (HH:MM).", nullable=True),
+        Column("minutes", I32, "Minutes each time, as registered by the offer.", minimum=0, unit="minutes"),
+        Column("frequency", S, "How often: `Alle ugens 7 dage` / `daily`, `Hverdage` / `weekdays`, `Weekend`, `N gange om ugen`, `Månedligt` / `monthly`, or a number per week."),
+        Column("staffing", S, "`1:1`, `1:n` (one staff member shared by n citizens) or `2:1` (two staff for one citizen)."),
+        Column("assessed_minutes", I32, "Minutes each time as assessed by the caseworker; null = not assessed.", nullable=True, minimum=0, unit="minutes"),
+        Column("comment", S, "Free text.", nullable=True),
+    ),
+    key=("citizen_id", "offer_id", "line_no"),
+))
+
+STAFF = _table(Table(
+    "staff",
+    "Staff per offer and year: full-time equivalents (*årsværk*) and annual cost per FTE per category.",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("year", I32, "Budget year."),
+        Column("category", S, "Staff category: `management`, `trained` (*faguddannet*), `untrained` (*ikke faguddannet*), `temporary` (*ikke fastansatte*), `admin` (*TAP*), `other`.", allowed=STAFF_CATEGORIES),
+        Column("fte", F64, "Full-time equivalents (*årsværk*).", minimum=0, unit="FTE"),
+        Column("cost_per_fte", MONEY, "Annual cost per FTE (*ÅV-pris*).", minimum=0, unit="DKK/FTE"),
+        Column("gives_ata", B, "Whether the category gives face-to-face (ATA) time. Management and administration do not."),
+    ),
+    key=("offer_id", "year", "category"),
+))
+
+COSTS = _table(Table(
+    "costs",
+    "Cost lines per offer, year and basis: the rows of BDO's offer budget model.",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("year", I32, "Year the line belongs to."),
+        Column("basis", S, "`actual` (*regnskab*), `budget` (*budget, økonomisystem*), `tariff_budget` (*budget jf. takst*) or `forecast` (*prognose*).", allowed=BASES),
+        Column("line", S, "Stable line key, e.g. `staff_trained`, `rent`, `result_two_years_earlier`."),
+        Column("label", S, "Danish label as in the budget model.", nullable=True),
+        Column("group", S, "`variable_staff`, `variable_other`, `fixed_offer`, `fixed_central`, `other_income` (negative) or `carried_result` (result two years earlier: a deficit is positive and raises the tariff basis).", allowed=COST_GROUPS),
+        Column("follows_ata", B, "True when the cost follows face-to-face time (staff who give ATA time); false for fixed costs (management, administration, buildings, central overhead, night watch)."),
+        Column("amount", MONEY, "Amount.", unit="DKK"),
+    ),
+    key=("offer_id", "year", "basis", "line"),
+))
+
+OFFERS = _table(Table(
+    "offers",
+    "The offers (*tilbud*): places, portal places and the offer manager's comment.",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("offer_name", S, "Name."),
+        Column("provider", S, "`internal` or `external`.", allowed=PROVIDERS),
+        Column("paragraph", S, "Main legal paragraph."),
+        Column("places", I32, "Places (*antal pladser*).", minimum=0, nullable=True),
+        Column("portal_places", I32, "Places per the national offer portal (*Tilbudsportalen*).", minimum=0, nullable=True),
+        Column("comment", S, "Offer manager's comment (*tilbudsleders kommentar*).", nullable=True),
+    ),
+    key=("offer_id",),
+))
+
+PLACEMENTS = _table(Table(
+    "placements",
+    "Citizens placed on an offer and their current level, own and other municipalities' citizens.",
+    (
+        Column("citizen_id", S, "Pseudonym of the citizen."),
+        Column("offer_id", S, "Offer."),
+        Column("level", I16, "Current function level.", minimum=1),
+        Column("origin", S, "`own` (our citizen) or `other` (placed and paid for by another municipality).", allowed=ORIGINS),
+        Column("municipality", S, "Paying municipality (*betalingskommune*).", nullable=True),
+    ),
+    key=("citizen_id", "offer_id"),
+))
+
+TARIFFS = _table(Table(
+    "tariffs",
+    "Tariff per offer, year and level (written by `tariff-build`). `tariff_kind` = `average` is the "
+    "one-level average tariff of the old model, for comparison (level null).",
+    (
+        Column("offer_id", S, "Offer (`*` when the structure is common to all offers)."),
+        Column("year", I32, "Tariff year."),
+        Column("tariff_kind", S, "`level` or `average`.", allowed=("level", "average")),
+        Column("level", I16, "Function level; null for the average tariff.", nullable=True, minimum=1),
+        Column("min_hours", F64, "Lower bound of the band, weekly ATA hours (inclusive).", unit="hours/week"),
+        Column("max_hours", F64, "Upper bound (exclusive); null for the top level.", nullable=True, unit="hours/week"),
+        Column("hours", F64, "Representative weekly ATA hours of the level.", unit="hours/week"),
+        Column("annual_tariff", MONEY, "Tariff per year (whole kroner).", unit="DKK/year"),
+        Column("monthly_tariff", MONEY, "annual / 12.", unit="DKK/month"),
+        Column("daily_tariff", MONEY, "annual / days per year.", unit="DKK/day"),
+        Column("fixed_part", MONEY, "Part of the annual tariff that does not follow ATA time.", unit="DKK/year"),
+        Column("ata_part", MONEY, "Part proportional to the level's hours.", unit="DKK/year"),
+        Column("price_per_weekly_hour", MONEY, "Annual ATA price of one weekly hour: the 5+ supplement per weekly hour above the top band.", unit="DKK/year per hour/week"),
+    ),
+    key=("offer_id", "year", "tariff_kind", "level"),
+))
+
+EXPECTED_HAAP = _table(Table(
+    "expected_haap",
+    "Expected full-year persons per offer and level: the volume tariffs are set against "
+    "(`compute-haap --by offer_id,level` writes a superset).",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("level", I16, "Function level.", minimum=1),
+        Column("haap", F64, "Full-year persons (*helårspersoner*).", minimum=0, unit="HÅP"),
+        Column("supplement_hours", F64, "Weekly ATA hours above the top band, summed over the level's citizens (5+ supplement basis).", nullable=True, required=False, minimum=0, unit="hours/week"),
+    ),
+))
+
+HAAP = _table(Table(
+    "haap",
+    "Key figures per group and period (written by `compute-haap`): the `--by` columns come first.",
+    (
+        Column("period", S, "`2025` for a year, `2025-03` for a month."),
+        Column("citizens", I64, "Distinct citizens active in the period.", unit="persons"),
+        Column("haap", F64, "Full-year persons (*helårspersoner*).", unit="HÅP"),
+        Column("expense", MONEY, "Spending and commitments covering the period.", unit="DKK"),
+        Column("average_price", MONEY, "expense / haap (*gennemsnitspris*); null when haap is 0.", nullable=True, unit="DKK/HÅP"),
+        Column("inflow", I64, "Citizens starting in the group (*tilgang*).", unit="persons"),
+        Column("outflow", I64, "Citizens ending in the group (*afgang*).", unit="persons"),
+    ),
+    notes=(
+        "With `--as-of`: `haap_ytd`, `expense_ytd`, `haap_forecast`, `expense_forecast`.",
+        "With `--budget`: `budget_haap`, `budget_price`, `budget_expense`, `deviation`, `volume_effect`, `price_effect`.",
+    ),
+))
+
+ATA_PRICES = _table(Table(
+    "ata_prices",
+    "ATA hour prices per offer and year (written by `price-ata`).",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("year", I32, "Year."),
+        Column("fte", F64, "All FTE.", unit="FTE"),
+        Column("ata_fte", F64, "FTE in categories that give face-to-face time.", unit="FTE"),
+        Column("attendance_hours_per_fte", F64, "Norm hours minus absence (*fremmødetid*).", unit="hours/year"),
+        Column("ata_hours_per_fte", F64, "Attendance minus indirect time.", unit="hours/year"),
+        Column("ata_hours", F64, "ATA capacity: ata_fte × ata_hours_per_fte.", unit="hours/year"),
+        Column("direct_salary", MONEY, "Σ fte × cost per FTE over ATA-giving categories.", unit="DKK"),
+        Column("price_per_ata_hour", MONEY, "direct_salary / ata_hours.", unit="DKK/hour"),
+        Column("price_per_attendance_hour", MONEY, "direct_salary / (ata_fte × attendance_hours_per_fte).", unit="DKK/hour"),
+        Column("cost_basis", MONEY, "The year's cost basis (*årets udgiftsgrundlag*) from `--costs`.", nullable=True, unit="DKK"),
+        Column("full_price_per_ata_hour", MONEY, "cost_basis / ata_hours (fully loaded).", nullable=True, unit="DKK/hour"),
+    ),
+    key=("offer_id", "year"),
+))
+
+
+# --- conformance ---------------------------------------------------------------------------
+
+_BOOL_TEXT = {"true": True, "false": False, "ja": True, "nej": False, "1": True, "0": False, "x": True, "yes": True, "no": False, "": None}
+
+
+def safe_value(v) -> str:
+    """A value as it may appear in a message: CPR-shaped text is never echoed."""
+    s = str(v)
+    if CPR_LIKE.search(s):
+        return "(a CPR-shaped value, not shown)"
+    return repr(s[:60] + ("…" if len(s) > 60 else ""))
+
+
+def _expected(col: Column) -> str:
+    dt = col.dtype
+    if dt == MONEY:
+        return "an amount like 1.234,56"
+    if dt in (pl.Int16, pl.Int32, pl.Int64):
+        return "a whole number"
+    if dt == pl.Float64:
+        return "a number like 12,5"
+    if dt == pl.Date:
+        return "a date like 31-12-2025 or 2025-12-31"
+    if dt == pl.Time:
+        return "a time of day like 07:30"
+    if dt == pl.Boolean:
+        return "ja/nej or true/false"
+    return "text"
+
+
+def _parse(expr: pl.Expr, col: Column) -> pl.Expr:
+    dt = col.dtype
+    if dt == MONEY:
+        return parse_number(expr, dtype=MONEY)
+    if dt in (pl.Int16, pl.Int32, pl.Int64):
+        return parse_number(expr, dtype=pl.Float64).pipe(
+            lambda e: pl.when(e == e.round(0)).then(e).cast(dt, strict=False)
+        )
+    if dt == pl.Float64:
+        return parse_number(expr, dtype=pl.Float64)
+    if dt == pl.Date:
+        return parse_date(expr, excel_serials=True)
+    if dt == pl.Time:
+        t = expr.str.strip_chars().str.replace(r"^(\d):", "0$1:").str.replace(r"\.", ":")
+        return pl.coalesce(t.str.to_time("%H:%M", strict=False), t.str.to_time("%H:%M:%S", strict=False))
+    if dt == pl.Boolean:
+        return expr.str.strip_chars().str.to_lowercase().replace_strict(_BOOL_TEXT, default=None, return_dtype=pl.Boolean)
+    return expr
+
+
+def _row_numbers(df: pl.DataFrame, first_row: int | None) -> pl.Expr:
+    if "_row" in df.columns:
+        return pl.col("_row")
+    return pl.int_range(pl.len(), dtype=pl.Int64) + (first_row or 1)
+
+
+def _first_bad(df: pl.DataFrame, mask: pl.Expr, col_name: str, rows: pl.Expr) -> tuple[int, object, int]:
+    bad = df.select(rows.alias("_r"), pl.col(col_name).alias("_v"), mask.alias("_bad")).filter(pl.col("_bad"))
+    return int(bad["_r"][0]), bad["_v"][0], bad.height
+
+
+def conform(
+    df: pl.DataFrame,
+    table: str | Table,
+    *,
+    file: str,
+    first_row: int | None = 1,
+    keep_extra: bool = False,
+    check_key: bool = True,
+) -> pl.DataFrame:
+    """Check ``df`` against a contract and return it with the contract's column types and order.
+
+    Text columns (from CSV or Excel) are parsed: Danish numbers (``1.234,56``, ``1.234,56-``),
+    dates (``dd-mm-åååå``, ``åååå-mm-dd``, Excel serials), times, ja/nej. Raises
+    :class:`DataError` for the first problem, naming file, row and column, what was expected
+    and what was found, and how many rows share the problem.
+    """
+    t = TABLES[table] if isinstance(table, str) else table
+    if df.width == 0 or (df.width == 1 and "_row" in df.columns):
+        raise DataError(f"the file has no columns, expected the {t.name} table ({', '.join(t.names)})", file=file)
+    rows = _row_numbers(df, first_row)
+    missing = [c.name for c in t.columns if c.required and c.name not in df.columns]
+    if missing:
+        raise DataError(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the {t.name} table needs {', '.join(t.names)}",
+            file=file, row=1 if first_row is None or "_row" in df.columns else None, column=missing[0],
+        )
+    present = [c for c in t.columns if c.name in df.columns]
+    exprs = []
+    for col in present:
+        src = df.schema[col.name]
+        e = pl.col(col.name)
+        if src == pl.String and col.dtype != pl.String:
+            e = pl.when(e.str.strip_chars() == "").then(None).otherwise(e)
+            exprs.append(_parse(e, col).alias(col.name))
+        elif src == pl.String:
+            exprs.append(pl.when(e.str.strip_chars() == "").then(None).otherwise(e.str.strip_chars()).alias(col.name))
+        elif src == pl.Null:
+            exprs.append(e.cast(col.dtype).alias(col.name))
+        else:
+            exprs.append(e.cast(col.dtype, strict=False).alias(col.name))
+    parsed = df.select(rows.alias("_r"), *[pl.col(c.name).alias(f"_orig_{c.name}") for c in present], *exprs)
+    for col in present:
+        orig, new = pl.col(f"_orig_{col.name}"), pl.col(col.name)
+        if df.schema[col.name] == pl.String:
+            orig_present = orig.is_not_null() & (orig.str.strip_chars() != "")
+        else:
+            orig_present = orig.is_not_null()
+        bad = orig_present & new.is_null()
+        if parsed.select(bad.any()).item():
+            r, v, n = _first_bad(parsed, bad, f"_orig_{col.name}", pl.col("_r"))
+            more = f" ({n} rows like this)" if n > 1 else ""
+            raise DataError(f"expected {_expected(col)}, found {safe_value(v)}{more}", file=file, row=r, column=col.name)
+        if not col.nullable:
+            missing_v = new.is_null()
+            if parsed.select(missing_v.any()).item():
+                r, _, n = _first_bad(parsed, missing_v, col.name, pl.col("_r"))
+                more = f" ({n} rows like this)" if n > 1 else ""
+                raise DataError(f"expected {_expected(col)}, found an empty value{more}", file=file, row=r, column=col.name)
+        if col.allowed is not None:
+            wrong = new.is_not_null() & ~new.is_in(list(col.allowed))
+            if parsed.select(wrong.any()).item():
+                r, v, n = _first_bad(parsed, wrong, col.name, pl.col("_r"))
+                more = f" ({n} rows like this)" if n > 1 else ""
+                raise DataError(f"expected one of {', '.join(map(str, col.allowed))}, found {safe_value(v)}{more}", file=file, row=r, column=col.name)
+        if col.minimum is not None:
+            low = new.is_not_null() & (new.cast(pl.Float64) < col.minimum)
+            if parsed.select(low.any()).item():
+                r, v, n = _first_bad(parsed, low, col.name, pl.col("_r"))
+                more = f" ({n} rows like this)" if n > 1 else ""
+                raise DataError(f"expected a value of at least {col.minimum:g}, found {safe_value(v)}{more}", file=file, row=r, column=col.name)
+    if check_key and t.key and all(k in parsed.columns for k in t.key):
+        dup = pl.struct(list(t.key)).is_duplicated()
+        if parsed.select(dup.any()).item():
+            first = parsed.filter(dup).row(0, named=True)
+            n = parsed.select(dup.sum()).item()
+            key = ", ".join(f"{k}={safe_value(first[k])}" for k in t.key)
+            raise DataError(f"duplicated key ({key}): each {', '.join(t.key)} may appear once ({n} rows share a key)", file=file, row=int(first["_r"]), column=t.key[-1])
+    out = parsed.select([c.name for c in present])
+    if keep_extra:
+        extra = [c for c in df.columns if c not in out.columns and c != "_row"]
+        out = pl.concat([out, df.select(extra)], how="horizontal")
+    return out
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def dtype_name(dt: pl.DataType) -> str:
+    if isinstance(dt, pl.Decimal):
+        return f"Decimal({dt.precision},{dt.scale})"
+    return {pl.String: "String", pl.Int16: "Int16", pl.Int32: "Int32", pl.Int64: "Int64", pl.Float64: "Float64", pl.Date: "Date", pl.Boolean: "Boolean", pl.Time: "Time"}.get(dt, str(dt))
+
+
+def to_markdown(t: Table) -> str:
+    lines = [f"## `{t.name}`", "", t.description, ""]
+    if t.key:
+        lines += [f"Key: {', '.join(f'`{k}`' for k in t.key)} (each combination once).", ""]
+    lines += ["| column | type | null | unit | meaning |", "|---|---|---|---|---|"]
+    for c in t.columns:
+        meaning = c.description.replace("|", "\\|")
+        if c.allowed:
+            meaning += " Allowed: " + ", ".join(f"`{a}`" for a in c.allowed) + "."
+        if c.minimum is not None:
+            meaning += f" At least {c.minimum:g}."
+        lines.append(f"| `{c.name}` | {dtype_name(c.dtype)} | {'yes' if c.nullable else 'no'} | {c.unit} | {meaning} |")
+    for n in t.notes:
+        lines += ["", n]
+    return "\n".join(lines) + "\n"
+
+
+def all_markdown() -> str:
+    head = (
+        "# Data contracts\n\n"
+        "<!-- Generated by `tariffkit schema --markdown`; a test fails when this file and the code differ. -->\n\n"
+        "Every table the commands exchange, as enforced by `tariffkit/contracts.py`. Money is "
+        "`Decimal(18,2)` in Danish kroner (DKK), never float. CSV and Excel inputs are read as text "
+        "and parsed as Danish numbers (`1.234,56`, trailing minus `1.234,56-`) and dates "
+        "(`31-12-2025`, `31.12.2025`, `2025-12-31`, Excel serial dates); a value that does not parse "
+        "is an error naming file, row and column, never a silent null.\n\n"
+    )
+    return head + "\n".join(to_markdown(t) for t in TABLES.values())
+
+
+HAAP_BUDGET = _table(Table(
+    "haap_budget",
+    "Budgeted HÅP and average price per group, for `compute-haap --budget`: the same `--by` "
+    "columns as the run it is compared with.",
+    (
+        Column("haap", F64, "Budgeted full-year persons.", minimum=0, unit="HÅP"),
+        Column("average_price", MONEY, "Budgeted average price per HÅP.", minimum=0, unit="DKK/HÅP"),
+    ),
+))

@@ -1,0 +1,156 @@
+"""Parsing of the formats Danish exports use: numbers, dates, paragraphs, CPR numbers.
+
+Everything here is a polars expression (vectorised, no Python loop over rows) or a tiny pure
+function. Parsers never turn a bad value into a silent null: they return null for the bad
+value *and* the caller checks ``original is not null and parsed is null`` to report the row.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+MONEY = pl.Decimal(18, 2)
+
+# Dates the exports use: dd-mm-åååå, dd.mm.åååå, dd/mm/åååå and åååå-mm-dd.
+DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d")
+EXCEL_EPOCH = "1899-12-30"  # serial 1 = 1900-01-01 in Excel's (Lotus-compatible) calendar
+
+
+def number_pattern(decimal: str = ",", thousands: str | None = ".") -> str:
+    """Regex for one well-formed number with the given separators.
+
+    Accepts a leading or trailing minus (``1.234,00-`` is how some ledgers print credits),
+    thousands groups of exactly three digits, and any number of decimals (the money check
+    limits them to two).
+    """
+    d = re.escape(decimal)
+    if thousands:
+        t = re.escape(thousands)
+        body = rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)"
+    else:
+        body = r"\d+"
+    return rf"^\s*[+-]?\s*{body}(?:{d}\d+)?\s*-?\s*$"
+
+
+def parse_number(
+    expr: pl.Expr,
+    *,
+    decimal: str = ",",
+    thousands: str | None = ".",
+    dtype: pl.DataType = MONEY,
+) -> pl.Expr:
+    """Danish number text → ``dtype`` (Decimal(18,2) by default); malformed → null.
+
+    ``1.234.567,89`` → 1234567.89, ``-1.234,00`` → −1234.00, ``1.234,00-`` → −1234.00.
+    For money, more than two decimals is malformed (no silent rounding of øre).
+    """
+    text = expr.cast(pl.String).str.strip_chars()
+    ok = text.str.contains(number_pattern(decimal, thousands))
+    if dtype == MONEY:
+        d = re.escape(decimal)
+        ok = ok & ~text.str.contains(rf"{d}\d{{3,}}")
+    trailing_minus = text.str.ends_with("-") & ~text.str.starts_with("-")
+    cleaned = text.str.replace_all(r"[\s+-]", "")
+    if thousands:
+        cleaned = cleaned.str.replace_all(thousands, "", literal=True)
+    if decimal != ".":
+        cleaned = cleaned.str.replace(decimal, ".", literal=True)
+    negative = text.str.starts_with("-") | trailing_minus
+    signed = pl.when(negative).then(pl.lit("-") + cleaned).otherwise(cleaned)
+    return pl.when(ok).then(signed).otherwise(None).cast(dtype, strict=False)
+
+
+def parse_date(expr: pl.Expr, *, formats: tuple[str, ...] = DATE_FORMATS, excel_serials: bool = False) -> pl.Expr:
+    """Date text in any of ``formats`` (and, for .xlsx sources, Excel serial numbers) → Date."""
+    text = expr.cast(pl.String).str.strip_chars()
+    candidates = [text.str.to_date(fmt, strict=False, exact=True) for fmt in formats]
+    if excel_serials:
+        serial = pl.when(text.str.contains(r"^\d{4,6}$")).then(text.cast(pl.Int64, strict=False))
+        candidates.append(
+            pl.lit(EXCEL_EPOCH).str.to_date("%Y-%m-%d") + pl.duration(days=serial)
+        )
+    return pl.coalesce(candidates)
+
+
+def normalise_paragraph(expr: pl.Expr) -> pl.Expr:
+    """``§ 108``, ``SEL §108``, ``Servicelovens § 108`` → ``SEL 108``; ``ABL § 105`` → ``ABL 105``.
+
+    A paragraph with a law other than the Social Services Act (SEL) or the Social Housing Act
+    (ABL) keeps its law abbreviation (``SUL 138``). Letters after the number are kept (``SEL 83a``
+    → ``SEL 83 a`` is written as ``SEL 83a``). Unrecognisable text → null (reported by caller).
+    """
+    text = expr.cast(pl.String).str.strip_chars()
+    upper = text.str.to_uppercase()
+    number = text.str.extract(r"§?\s*(\d+\s*[a-zA-Z]?)\s*(?:,.*)?$", 1).str.replace_all(r"\s", "").str.to_lowercase()
+    law = (
+        pl.when(upper.str.contains(r"^(ABL|ALMENBOLIG)"))
+        .then(pl.lit("ABL"))
+        .when(upper.str.contains(r"^(SUL|SUNDHEDSLOV)"))
+        .then(pl.lit("SUL"))
+        .when(upper.str.contains(r"^(LAB|BEK)"))
+        .then(upper.str.extract(r"^([A-ZÆØÅ]+)", 1))
+        .when(upper.str.contains(r"^(SEL|SERVICELOV|§|\d)"))
+        .then(pl.lit("SEL"))
+        .otherwise(None)
+    )
+    return pl.when(number.is_not_null() & law.is_not_null()).then(law + pl.lit(" ") + number)
+
+
+def normalise_function(expr: pl.Expr) -> pl.Expr:
+    """Account function ``5.38.50`` from ``5.38.50``, ``53850`` or a 10-character account string
+    (``538500001`` style: the function is its first five digits) → ``5.38.50``."""
+    text = expr.cast(pl.String).str.strip_chars()
+    dotted = text.str.extract(r"^(\d)\.(\d{2})\.(\d{2})", 0)
+    digits = text.str.replace_all(r"[\s.\-]", "")
+    from_digits = pl.when(digits.str.contains(r"^\d{5,10}$")).then(
+        digits.str.slice(0, 1) + "." + digits.str.slice(1, 2) + "." + digits.str.slice(3, 2)
+    )
+    return pl.coalesce(dotted, from_digits)
+
+
+# --- CPR numbers ---------------------------------------------------------------------------
+
+CPR_PATTERN = r"^\d{6}-?\d{4}$"
+
+
+def normalise_cpr(expr: pl.Expr) -> pl.Expr:
+    """CPR text → 10 digits (dash and blanks removed); not CPR-shaped → null."""
+    digits = expr.cast(pl.String).str.replace_all(r"[\s-]", "")
+    return pl.when(digits.str.contains(r"^\d{10}$")).then(digits)
+
+
+def cpr_date_ok(digits: pl.Expr) -> pl.Expr:
+    """True when the first six digits are a valid date DDMMYY (day + 60 for replacement numbers).
+
+    Modulus-11 is not checked (Denmark stopped guaranteeing it in 2007). The century is not
+    known from DDMMYY alone, so a date is valid when it exists in 2000 (a leap year, so 29 Feb
+    is accepted as it exists in some century)."""
+    day = digits.str.slice(0, 2).cast(pl.Int32, strict=False)
+    day = pl.when(day > 60).then(day - 60).otherwise(day)
+    month = digits.str.slice(2, 2).cast(pl.Int32, strict=False)
+    iso = (
+        pl.lit("2000-")
+        + month.cast(pl.String).str.zfill(2)
+        + "-"
+        + day.cast(pl.String).str.zfill(2)
+    )
+    return iso.str.to_date("%Y-%m-%d", strict=False).is_not_null() & (day >= 1)
+
+
+def mask_cpr(expr: pl.Expr) -> pl.Expr:
+    """CPR text → ``DDMMYY-****`` (for rejects files; the last four digits never leave)."""
+    digits = expr.cast(pl.String).str.replace_all(r"[\s-]", "")
+    return pl.when(digits.str.contains(r"^\d{6}")).then(digits.str.slice(0, 6) + "-****").otherwise(pl.lit("****"))
+
+
+# --- formatting for people ---------------------------------------------------------------
+
+
+def format_kr(value, decimals: int = 0) -> str:
+    """1234567.8 → ``1.234.568`` (Danish thousands dot, decimal comma)."""
+    if value is None:
+        return ""
+    s = f"{float(value):,.{decimals}f}"
+    return s.replace(",", "§").replace(".", ",").replace("§", ".")

@@ -1,0 +1,413 @@
+"""Shared I/O for every command: reading Parquet/CSV/Excel, stdin/stdout, atomic writes and
+provenance metadata.
+
+Rules every command gets from here:
+
+* ``-`` as an input reads Parquet from stdin (buffered: Parquet needs random access).
+* Output goes to ``-o FILE``; without ``-o`` (or with ``-o -``) to stdout when stdout is not a
+  terminal. Binary Parquet is never written to a terminal.
+* Writes are atomic: a temp file in the target folder, fsync, then ``os.replace``. On any error
+  the previous file is untouched and the temp file removed.
+* A command never writes over one of its own inputs.
+* Parquet outputs carry provenance in the key-value metadata (tariffkit version, command,
+  options and the SHA-256 of every input) and no timestamps, so identical inputs and options
+  give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import polars as pl
+
+from tariffkit import __version__
+from tariffkit.errors import DataError, UsageError
+
+STDIO = "-"
+BOM = b"\xef\xbb\xbf"
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    """The inputs a command has read, for provenance and for the never-overwrite-an-input rule."""
+
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (label, sha256)
+    paths: list[Path] = field(default_factory=list)
+
+    def add(self, label: str, data: bytes | None = None, path: Path | None = None) -> None:
+        digest = hashlib.sha256(data).hexdigest() if data is not None else sha256_file(path)
+        self.entries.append((label, digest))
+        if path is not None:
+            self.paths.append(path)
+
+
+def sha256_file(path: Path | str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def label_of(path: str | Path) -> str:
+    """How a file is named in messages and provenance: as the user gave it, ``<stdin>`` for -."""
+    return "<stdin>" if str(path) == STDIO else str(path)
+
+
+def read_bytes(path: str | Path, inputs: Inputs | None = None) -> bytes:
+    """All bytes of a file or of stdin (``-``)."""
+    if str(path) == STDIO:
+        data = sys.stdin.buffer.read()
+        if inputs is not None:
+            inputs.add("<stdin>", data=data)
+        return data
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise DataError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise DataError("is a folder, expected a file", file=str(path)) from None
+    except PermissionError:
+        raise DataError("permission denied", file=str(path)) from None
+    if inputs is not None:
+        inputs.add(p.name, data=data, path=p)
+    return data
+
+
+def decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
+    """Bytes → text. UTF-8 with BOM, UTF-8, else Windows-1252 (a superset of Latin-1's printable
+    characters) unless ``encoding`` is given. Returns (text, encoding used)."""
+    if encoding:
+        enc = {"latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1"}.get(encoding.lower(), encoding)
+        try:
+            return data.decode(enc).lstrip("\ufeff"), enc
+        except (UnicodeDecodeError, LookupError) as e:
+            raise DataError(f"cannot decode as {encoding}: {e}", file=file) from None
+    if data.startswith(BOM):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as e:
+            raise DataError(f"starts with a UTF-8 byte order mark but is not UTF-8 ({e.reason} at byte {e.start})", file=file) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_kind(data: bytes) -> str:
+    """What a file really is, from its first bytes: parquet, xlsx (a zip), or text."""
+    if data[:4] == b"PAR1":
+        return "parquet"
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    return "text"
+
+
+def read_csv_text(
+    data: bytes,
+    file: str,
+    *,
+    separator: str | None = None,
+    encoding: str | None = None,
+    header_row: int = 1,
+) -> tuple[pl.DataFrame, str]:
+    """Read a CSV as all-text columns plus ``_row`` (the line number in the file, 1-based).
+
+    Blank lines and rows of only separators are dropped (their line numbers are skipped, so
+    ``_row`` still points at the real line). Columns without a name that hold nothing (from
+    trailing separators) are dropped. Returns (frame, encoding used)."""
+    kind = sniff_kind(data)
+    if kind != "text":
+        raise DataError(f"expected a CSV text file, found a {kind} file (is the extension wrong?)", file=file)
+    text, used = decode(data, encoding, file)
+    if not text.strip():
+        raise DataError("the file is empty, expected a header row and data", file=file)
+    lines_to_skip = header_row - 1
+    if separator is None:
+        head = text.splitlines()[lines_to_skip] if len(text.splitlines()) > lines_to_skip else ""
+        separator = ";" if head.count(";") >= head.count(",") else ","
+    try:
+        df = _polars_csv(text, separator, lines_to_skip, header_row)
+    except pl.exceptions.ComputeError as e:
+        if "more fields" not in str(e):
+            raise DataError(f"not a well-formed CSV file ({str(e).splitlines()[0]})", file=file) from None
+        # Trailing separators on data lines but not on the header (a common export quirk):
+        # drop them and read again. Lines with real extra fields still fail.
+        text = re.sub(rf"{re.escape(separator)}+(?=\r?\n|$)", "", text)
+        try:
+            df = _polars_csv(text, separator, lines_to_skip, header_row)
+        except pl.exceptions.ComputeError as e2:
+            raise DataError(f"not a well-formed CSV file ({str(e2).splitlines()[0]})", file=file) from None
+    except pl.exceptions.NoDataError:
+        raise DataError("the file is empty, expected a header row and data", file=file) from None
+    return _tidy_csv(df), used
+
+
+def _polars_csv(text: str, separator: str, lines_to_skip: int, header_row: int) -> pl.DataFrame:
+    return pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=separator,
+            infer_schema=False,
+            skip_lines=lines_to_skip,
+            row_index_name="_row",
+            row_index_offset=header_row + 1,
+            truncate_ragged_lines=False,
+            raise_if_empty=True,
+        )
+
+
+def _tidy_csv(df: pl.DataFrame) -> pl.DataFrame:
+    empty_named = [c for c in df.columns if (c == "" or c.startswith("_duplicated_")) and df[c].null_count() == df.height]
+    if empty_named:
+        df = df.drop(empty_named)
+    df = df.rename({c: c.strip() for c in df.columns if c != c.strip()})
+    data_cols = [c for c in df.columns if c != "_row"]
+    if data_cols:
+        blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in data_cols])
+        df = df.filter(~blank)
+    return df.with_columns(pl.col("_row").cast(pl.Int64))
+
+
+def read_xlsx_text(data: bytes, file: str, *, sheet: str | None = None, header_row: int = 1) -> pl.DataFrame:
+    """Read one sheet of an .xlsx as all-text columns plus ``_row`` (the Excel row number).
+
+    Cells become text the parsers understand: dates as ``åååå-mm-dd``, numbers in Danish form
+    (``1234,5``); date fields given as Excel serial numbers are converted by the date parser."""
+    import datetime as dt
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    if sniff_kind(data) != "xlsx":
+        raise DataError("expected an Excel .xlsx file, found something else", file=file)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise DataError(f"cannot open as an Excel workbook ({e})", file=file) from None
+    ws = wb[sheet] if sheet else wb.worksheets[0]
+    if sheet and sheet not in wb.sheetnames:
+        raise DataError(f"no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})", file=file)
+    rows = ws.iter_rows(min_row=header_row, values_only=True)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise DataError("the sheet is empty, expected a header row and data", file=file) from None
+    names = [("" if h is None else str(h).strip()) for h in header]
+    keep = [i for i, n in enumerate(names) if n]
+
+    def cell(v) -> str | None:
+        if v is None:
+            return None
+        if isinstance(v, (dt.datetime, dt.date)):
+            return v.strftime("%Y-%m-%d")
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, float):
+            return (str(int(v)) if v.is_integer() else repr(v)).replace(".", ",")
+        return str(v)
+
+    columns: dict[str, list] = {names[i]: [] for i in keep}
+    row_numbers: list[int] = []
+    for r, values in enumerate(rows, start=header_row + 1):
+        values = list(values) + [None] * (len(names) - len(values))
+        texts = [cell(values[i]) for i in keep]
+        if all(t is None or t.strip() == "" for t in texts):
+            continue
+        row_numbers.append(r)
+        for i, t in zip(keep, texts):
+            columns[names[i]].append(t)
+    wb.close()
+    df = pl.DataFrame({"_row": pl.Series(row_numbers, dtype=pl.Int64), **{k: pl.Series(v, dtype=pl.String) for k, v in columns.items()}})
+    return df
+
+
+def read_parquet_bytes(data: bytes, file: str) -> pl.DataFrame:
+    if sniff_kind(data) != "parquet":
+        raise DataError("expected a Parquet file, found something else (is the extension wrong?)", file=file)
+    try:
+        return pl.read_parquet(io.BytesIO(data))
+    except Exception as e:  # polars raises several types for truncated/corrupt files
+        raise DataError(f"cannot read Parquet: the file is truncated or corrupt ({type(e).__name__})", file=file) from None
+
+
+def read_table(
+    path: str | Path,
+    inputs: Inputs | None = None,
+    *,
+    contract: str | None = None,
+    sheet: str | None = None,
+) -> pl.DataFrame:
+    """Read Parquet, CSV or .xlsx by extension (``-`` = Parquet on stdin) into a DataFrame.
+
+    With ``contract``, the table is checked and cast against that contract
+    (:func:`tariffkit.contracts.conform`): text columns from CSV/Excel are parsed as Danish
+    numbers and dates; a bad value raises :class:`DataError` naming file, row and column.
+    """
+    from tariffkit import contracts
+
+    file = label_of(path)
+    data = read_bytes(path, inputs)
+    suffix = Path(str(path)).suffix.lower()
+    if str(path) == STDIO or suffix in (".parquet", ".pq"):
+        df = read_parquet_bytes(data, file)
+        first_row = 1
+    elif suffix in (".csv", ".txt"):
+        df, _ = read_csv_text(data, file)
+        first_row = None
+    elif suffix in (".xlsx", ".xlsm"):
+        df = read_xlsx_text(data, file, sheet=sheet)
+        first_row = None
+    else:
+        raise DataError(f"unknown file type {suffix or '(none)'}, expected .parquet, .csv or .xlsx", file=file)
+    if contract is not None:
+        df = contracts.conform(df, contract, file=file, first_row=first_row)
+    return df
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+
+def provenance(command: str, options: dict, inputs: Inputs | None) -> dict[str, str]:
+    """Key-value metadata for a Parquet output: version, command, options, input hashes."""
+    def plain(v):
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, Path):
+            return str(v)
+        return v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
+
+    opts = {k: plain(v) for k, v in sorted(options.items())}
+    return {
+        "tariffkit.version": __version__,
+        "tariffkit.command": command,
+        "tariffkit.options": json.dumps(opts, ensure_ascii=False, sort_keys=True),
+        "tariffkit.inputs": json.dumps(
+            [{"file": label, "sha256": digest} for label, digest in (inputs.entries if inputs else [])],
+            ensure_ascii=False,
+        ),
+    }
+
+
+def read_provenance(path: str | Path) -> dict[str, str]:
+    """The tariffkit key-value metadata of a Parquet file (empty when none)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(path).metadata or {}
+    return {k.decode(): v.decode() for k, v in meta.items() if k.startswith(b"tariffkit.")}
+
+
+def check_not_an_input(out: str | Path, inputs: Inputs | None) -> None:
+    if inputs is None or str(out) == STDIO:
+        return
+    target = Path(out)
+    for p in inputs.paths:
+        with contextlib.suppress(OSError):
+            if target.exists() and os.path.samefile(target, p):
+                raise DataError("refusing to write over an input of this command; choose another output file", file=str(out))
+
+
+def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -> None:
+    """Write a file atomically: ``write(fh)`` into a temp file beside it, fsync, rename.
+
+    If ``write`` raises, the temp file is removed and any previous file is left as it was."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise DataError("the output folder does not exist", file=str(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists():
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def resolve_output(out: str | None, *, binary: bool = True) -> str:
+    """``-o`` value → a path, or ``-`` for stdout. Refuses binary data to a terminal."""
+    if out is None or out == STDIO:
+        if binary and stdout_is_terminal():
+            raise UsageError("refusing to write binary Parquet to the terminal; give -o FILE or pipe the output")
+        return STDIO
+    return out
+
+
+def write_bytes(out: str, payload: bytes, inputs: Inputs | None = None) -> None:
+    if out == STDIO:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return
+    check_not_an_input(out, inputs)
+    atomic_write(out, lambda fh: fh.write(payload))
+
+
+def parquet_bytes(df: pl.DataFrame, metadata: dict[str, str] | None = None) -> bytes:
+    buf = io.BytesIO()
+    df.write_parquet(buf, compression="zstd", statistics=True, metadata=metadata)
+    return buf.getvalue()
+
+
+def write_table(
+    df: pl.DataFrame,
+    out: str | None,
+    *,
+    command: str,
+    options: dict,
+    inputs: Inputs | None,
+) -> str:
+    """Write ``df`` as Parquet with provenance to ``out`` (path or ``-``), atomically."""
+    target = resolve_output(out)
+    if target != STDIO:
+        check_not_an_input(target, inputs)
+        meta = provenance(command, options, inputs)
+        atomic_write(target, lambda fh: df.write_parquet(fh, compression="zstd", statistics=True, metadata=meta))
+    else:
+        write_bytes(target, parquet_bytes(df, provenance(command, options, inputs)), inputs)
+    return target
+
+
+def write_text(out: str | None, text: str, inputs: Inputs | None = None) -> None:
+    """Write text to a file atomically, or to stdout for None/``-``."""
+    if out is None or out == STDIO:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    check_not_an_input(out, inputs)
+    atomic_write(out, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def iter_paths(paths: Iterable[str]) -> list[str]:
+    return [str(p) for p in paths]

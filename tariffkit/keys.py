@@ -1,0 +1,39 @@
+"""The pseudonymisation key: from ``--key-file`` or ``$TARIFFKIT_KEY``."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Callable
+
+from tariffkit.errors import UsageError
+
+MIN_KEY_LENGTH = 16
+
+
+def load_key(key_file: str | None, warn: Callable[[str], None] | None = None) -> bytes:
+    """Read the key. Lines starting with ``#`` in a key file are comments. Refuses a missing or
+    short key with a hint; warns when the key file is readable by group or others."""
+    if key_file:
+        p = Path(key_file)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot read the key file {key_file}: {e.strerror}") from None
+        mode = p.stat().st_mode
+        if warn and mode & (stat.S_IRGRP | stat.S_IROTH):
+            warn(f"tariffkit: warning: the key file {key_file} is readable by others; run: chmod 600 {key_file}")
+        key = "".join(line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+        where = f"the key file {key_file}"
+    else:
+        key = os.environ.get("TARIFFKIT_KEY", "").strip()
+        where = "$TARIFFKIT_KEY"
+        if not key:
+            raise UsageError(
+                "no pseudonymisation key: give --key-file FILE or set TARIFFKIT_KEY. "
+                "Create one once per municipality, e.g.: python -c \"import secrets; print(secrets.token_hex(32))\" > kommune.key; chmod 600 kommune.key"
+            )
+    if len(key) < MIN_KEY_LENGTH:
+        raise UsageError(f"{where} holds a key of {len(key)} characters; at least {MIN_KEY_LENGTH} are needed")
+    return key.encode("utf-8")

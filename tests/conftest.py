@@ -1,0 +1,53 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from tariffkit.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample-data"
+KEY = "test-key-0123456789abcdef"
+HEADER = "CPR-nr.;Navn;Sagsnr.;Sagsbehandler;Tilbudsnr.;Tilbud;Leverandørtype;Paragraf;Funktion;Funktionsniveau;Periode fra;Periode til;Beløb;Type"
+
+
+@pytest.fixture
+def run(monkeypatch):
+    """Invoke the CLI in-process; stdout and stderr separate."""
+    monkeypatch.setenv("TARIFFKIT_KEY", KEY)
+
+    def _run(*args, input=None):
+        return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return _run
+
+
+def dss_line(cpr="700101-1234", name="Test Testesen", case="S1", cw="Mette", offer="T1", offer_name="Egebo",
+             provider="Intern", paragraph="SEL § 108", function="5.38.50", level="3", frm="01-01-2025",
+             to="31-01-2025", amount="31.000,00", kind="Forbrug"):
+    return ";".join([cpr, name, case, cw, offer, offer_name, provider, paragraph, function, level, frm, to, amount, kind])
+
+
+def write_dss(path: Path, lines, *, encoding="utf-8-sig", newline="\n") -> Path:
+    text = newline.join([HEADER, *lines]) + newline
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def tariffkit_exe() -> list[str]:
+    return [sys.executable, "-m", "tariffkit"]
+
+
+def cpr_patterns(cprs):
+    """Every way a CPR number could leak: with and without the dash."""
+    out = set()
+    for c in cprs:
+        d = c.replace("-", "")
+        out.add(d)
+        out.add(d[:6] + "-" + d[6:])
+    return out

@@ -1,0 +1,207 @@
+"""The foundation: CLI conventions, shared I/O, contracts, the sample municipality."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from conftest import ROOT, SAMPLE, tariffkit_exe
+from tariffkit import __version__
+from tariffkit import io as tio
+from tariffkit.contracts import PAYMENTS, STAFF, all_markdown, conform
+from tariffkit.errors import DataError
+
+
+def test_help_lists_every_command_with_a_summary(run):
+    r = run("--help")
+    assert r.exit_code == 0
+    for name in ("import-dss", "compute-haap", "sample", "schema", "show"):
+        assert name in r.output
+
+
+def test_every_command_help_has_an_example(run):
+    from tariffkit.cli import cli
+
+    for name in cli.commands:
+        r = run(name, "--help")
+        assert r.exit_code == 0, name
+        assert "Example" in r.output, f"{name} --help has no example"
+
+
+def test_version(run):
+    r = run("--version")
+    assert r.exit_code == 0 and __version__ in r.output
+
+
+def test_help_does_not_import_polars():
+    code = "import sys; from tariffkit.cli import cli; assert 'polars' not in sys.modules, 'polars imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_python_dash_m_works():
+    r = subprocess.run([*tariffkit_exe(), "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and __version__ in r.stdout
+
+
+def test_unknown_option_is_a_usage_error(run):
+    assert run("compute-haap", "--nope").exit_code == 2
+
+
+def test_data_error_names_file_row_column_and_exits_1(run, tmp_path):
+    bad = tmp_path / "staff.csv"
+    bad.write_text("offer_id;year;category;fte;cost_per_fte;gives_ata\nT1;2026;trained;abc;487.000,00;ja\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        tio.read_table(bad, contract="staff")
+    msg = str(e.value)
+    assert "staff.csv" in msg and "row 2" in msg and "column fte" in msg and "'abc'" in msg
+
+
+def test_contract_parses_danish_numbers_dates_and_booleans(tmp_path):
+    f = tmp_path / "staff.csv"
+    f.write_text("offer_id;year;category;fte;cost_per_fte;gives_ata\nT1;2026;trained;23,38;487.000,00;ja\nT1;2026;admin;2,62;335.000,00;nej\n", encoding="utf-8")
+    df = tio.read_table(f, contract="staff")
+    assert df.schema == pl.Schema(STAFF.schema)
+    assert df["fte"].to_list() == [23.38, 2.62]
+    assert [str(v) for v in df["cost_per_fte"]] == ["487000.00", "335000.00"]
+    assert df["gives_ata"].to_list() == [True, False]
+
+
+def test_contract_reports_duplicated_keys(tmp_path):
+    f = tmp_path / "staff.csv"
+    f.write_text("offer_id;year;category;fte;cost_per_fte;gives_ata\nT1;2026;trained;1;1;ja\nT1;2026;trained;2;1;ja\n", encoding="utf-8")
+    with pytest.raises(DataError, match="duplicated key"):
+        tio.read_table(f, contract="staff")
+
+
+def test_contract_rejects_negative_and_unknown_values(tmp_path):
+    f = tmp_path / "staff.csv"
+    f.write_text("offer_id;year;category;fte;cost_per_fte;gives_ata\nT1;2026;trained;-1;1;ja\n", encoding="utf-8")
+    with pytest.raises(DataError, match="at least 0"):
+        tio.read_table(f, contract="staff")
+    f.write_text("offer_id;year;category;fte;cost_per_fte;gives_ata\nT1;2026;chef;1;1;ja\n", encoding="utf-8")
+    with pytest.raises(DataError, match="expected one of management"):
+        tio.read_table(f, contract="staff")
+
+
+def test_io_round_trip_parquet_csv_xlsx(tmp_path):
+    from openpyxl import Workbook
+
+    df = pl.DataFrame({"offer_id": ["T1"], "year": [2026], "category": ["trained"], "fte": [23.38], "cost_per_fte": ["487000.00"], "gives_ata": [True]}).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)), pl.col("year").cast(pl.Int32))
+    p = tmp_path / "s.parquet"
+    tio.write_table(df, str(p), command="t", options={}, inputs=None)
+    assert tio.read_table(p, contract="staff").equals(df)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["offer_id", "year", "category", "fte", "cost_per_fte", "gives_ata"])
+    ws.append(["T1", 2026, "trained", 23.38, 487000, "ja"])
+    wb.save(tmp_path / "s.xlsx")
+    assert tio.read_table(tmp_path / "s.xlsx", contract="staff").equals(df)
+
+
+def test_wrong_file_kind_is_named(tmp_path):
+    fake = tmp_path / "x.csv"
+    fake.write_bytes(b"PK\x03\x04rest-of-a-zip")
+    with pytest.raises(DataError, match="found a xlsx file"):
+        tio.read_table(fake)
+    trunc = tmp_path / "t.parquet"
+    buf = io.BytesIO()
+    pl.DataFrame({"a": list(range(1000))}).write_parquet(buf)
+    trunc.write_bytes(buf.getvalue()[:200])
+    with pytest.raises(DataError, match="truncated or corrupt"):
+        tio.read_table(trunc)
+
+
+def test_atomic_write_keeps_old_file_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "out.parquet"
+    target.write_bytes(b"old content")
+
+    def failing_writer(fh):
+        fh.write(b"half a file")
+        raise RuntimeError("disk full (simulated)")
+
+    with pytest.raises(RuntimeError):
+        tio.atomic_write(target, failing_writer)
+    assert target.read_bytes() == b"old content"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]
+
+
+def test_refuses_to_overwrite_an_input(run, tmp_path):
+    src = tmp_path / "payments.parquet"
+    r0 = run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", src)
+    assert r0.exit_code == 0
+    before = src.read_bytes()
+    r = run("compute-haap", src, "-o", src)
+    assert r.exit_code == 1 and "refusing to write over an input" in r.output
+    assert src.read_bytes() == before
+
+
+def test_refuses_parquet_to_a_terminal(monkeypatch, run):
+    monkeypatch.setattr(tio, "stdout_is_terminal", lambda: True)
+    r = run("import-dss", SAMPLE / "dss-udtraek.csv")
+    assert r.exit_code == 2 and "terminal" in r.output
+
+
+def test_provenance_without_timestamps_and_byte_identical(run, tmp_path):
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", a).exit_code == 0
+    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    meta = tio.read_provenance(a)
+    assert meta["tariffkit.version"] == __version__ and meta["tariffkit.command"] == "import-dss"
+    assert tio.sha256_file(SAMPLE / "dss-udtraek.csv") in meta["tariffkit.inputs"]
+
+
+def test_real_shell_pipe_chains_commands(tmp_path):
+    env = {**os.environ, "TARIFFKIT_KEY": "pipe-key-0123456789abcdef"}
+    exe = " ".join(tariffkit_exe())
+    cmd = f"{exe} import-dss {SAMPLE / 'dss-udtraek.csv'} | {exe} compute-haap - --year 2025 | {exe} show - --format csv"
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    header, row = r.stdout.strip().splitlines()
+    assert header.startswith("period,citizens,haap,expense")
+    assert row.startswith("2025,")
+
+
+def test_sigpipe_is_quiet(tmp_path):
+    exe = " ".join(tariffkit_exe())
+    r = subprocess.run(f"{exe} show {SAMPLE / 'dss-udtraek.csv'} --format csv --limit 0 | head -1", shell=True, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stderr == ""
+
+
+def test_schema_command_and_docs_in_sync(run):
+    r = run("schema", "payments")
+    assert r.exit_code == 0 and "citizen_id" in r.output
+    assert run("schema", "nope").exit_code == 2
+    doc = (ROOT / "docs" / "data-contracts.md").read_text(encoding="utf-8")
+    assert doc == all_markdown(), "docs/data-contracts.md is stale: run `tariffkit schema --markdown > docs/data-contracts.md`"
+
+
+def test_checked_in_sample_equals_regenerated(run, tmp_path):
+    assert run("sample", "--out", tmp_path).exit_code == 0
+    for p in sorted(tmp_path.iterdir()):
+        assert p.read_bytes() == (SAMPLE / p.name).read_bytes(), f"sample-data/{p.name} differs from `tariffkit sample`"
+
+
+def test_sample_is_deterministic_and_seed_matters(tmp_path):
+    from tariffkit.sample import SampleConfig, generate
+
+    a = generate(SampleConfig(citizens=50, seed=1))["dss-udtraek.csv"]
+    b = generate(SampleConfig(citizens=50, seed=1))["dss-udtraek.csv"]
+    c = generate(SampleConfig(citizens=50, seed=2))["dss-udtraek.csv"]
+    assert a.equals(b) and not a.equals(c)
+
+
+def test_sample_cpr_numbers_are_replacement_numbers():
+    df = pl.read_csv(SAMPLE / "dss-udtraek.csv", separator=";", infer_schema=False, encoding="utf8-lossy")
+    days = df["CPR-nr."].str.slice(0, 2).cast(pl.Int32)
+    assert days.min() >= 61 and days.max() <= 91, "sample CPR numbers must use day + 60"
+
+
+def test_sample_has_the_planted_findings():
+    text = (SAMPLE / "FINDINGS.md").read_text(encoding="utf-8")
+    for finding in ("Cost jumps", "Service drift", "Overlapping 1:1", "deficit", "Corrections"):
+        assert finding in text

@@ -1,0 +1,189 @@
+"""compute-haap: hand-computed cases for every rule, the budget split, invariants, the CLI."""
+
+import datetime as dt
+from decimal import Decimal
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SAMPLE
+from tariffkit.contracts import PAYMENTS
+from tariffkit.haap import HaapOptions, budget_deviation, compute, spread_months
+
+D = dt.date
+
+
+def pay(rows):
+    """rows: (citizen, level, from, to, amount, kind='actual', offer='T1')."""
+    recs = []
+    for i, r in enumerate(rows):
+        c, lvl, f, t, a, *rest = r
+        kind = rest[0] if rest else "actual"
+        offer = rest[1] if len(rest) > 1 else "T1"
+        recs.append({"citizen_id": c, "case_id": "S", "caseworker": "M", "offer_id": offer, "offer_name": "O", "provider": "internal",
+                     "paragraph": "SEL 108", "function": "5.38.50", "level": lvl, "service_from": f, "service_to": t,
+                     "amount": Decimal(str(a)), "kind": kind, "source_file": "f", "source_row": i + 2})
+    return pl.DataFrame(recs, schema=PAYMENTS.schema)
+
+
+YEAR = HaapOptions(start=D(2025, 1, 1), end=D(2025, 12, 1), period_label="2025")
+
+
+def year(df, **kw):
+    return compute(df, HaapOptions(**{**YEAR.__dict__, **kw})).row(0, named=True)
+
+
+def test_full_year_citizen_is_one_haap():
+    r = year(pay([("a", 3, D(2025, 1, 1), D(2025, 12, 31), 365000)]))
+    assert r["haap"] == 1.0 and r["citizens"] == 1 and r["expense"] == Decimal("365000.00") and r["average_price"] == Decimal("365000.00")
+
+
+def test_spread_pro_rata_by_days_with_residue_in_last_month():
+    df = pay([("a", 3, D(2025, 1, 16), D(2025, 3, 15), 1000.01)])
+    s = spread_months(df.lazy(), ["citizen_id"]).collect().sort("month")
+    # 16 + 28 + 15 = 59 days: trunc(100001 × 16/59) = 27118, trunc(100001 × 28/59) = 47458, rest 25425
+    assert s["ore"].to_list() == [27118, 47458, 25425]
+    assert s["ore"].sum() == 100001
+
+
+def test_citizen_moving_in_mid_month_counts_the_month():
+    r = year(pay([("a", 3, D(2025, 6, 20), D(2025, 12, 31), 100)]))
+    assert r["haap"] == pytest.approx(7 / 12) and r["inflow"] == 1 and r["outflow"] == 0
+
+
+def test_days_method_counts_days():
+    r = year(pay([("a", 3, D(2025, 6, 20), D(2025, 12, 31), 100)]), method="days")
+    assert r["haap"] == pytest.approx(195 / 365)
+
+
+def test_two_lines_in_one_month_count_once():
+    r = year(pay([("a", 3, D(2025, 3, 1), D(2025, 3, 31), 100), ("a", 3, D(2025, 3, 10), D(2025, 3, 20), 50)]))
+    assert r["haap"] == pytest.approx(1 / 12) and r["expense"] == Decimal("150.00")
+
+
+def test_correction_that_cancels_a_month():
+    r = year(pay([("a", 3, D(2025, 3, 1), D(2025, 3, 31), 100), ("a", 3, D(2025, 4, 1), D(2025, 4, 30), 100), ("a", 3, D(2025, 4, 1), D(2025, 4, 30), -100)]))
+    assert r["haap"] == pytest.approx(1 / 12) and r["expense"] == Decimal("100.00")
+    assert r["outflow"] == 1, "the cancelled April is not a month with service"
+
+
+def test_level_change_moves_citizen_between_level_groups():
+    df = pay([("a", 2, D(2025, 1, 1), D(2025, 6, 30), 600), ("a", 3, D(2025, 7, 1), D(2025, 12, 31), 900)])
+    out = compute(df, HaapOptions(**{**YEAR.__dict__, "by": ("level",)}))
+    l2, l3 = out.row(0, named=True), out.row(1, named=True)
+    assert (l2["level"], l2["haap"], l2["outflow"], l2["inflow"]) == (2, 0.5, 1, 1)
+    assert (l3["level"], l3["haap"], l3["inflow"], l3["outflow"]) == (3, 0.5, 1, 0)
+
+
+def test_inflow_counts_against_the_month_before_the_period():
+    df = pay([("a", 3, D(2024, 12, 1), D(2025, 2, 28), 300)])
+    r = year(df)
+    assert r["inflow"] == 0 and r["outflow"] == 1
+
+
+def test_overlapping_lines_days_method_uses_the_union():
+    df = pay([("a", 3, D(2025, 1, 1), D(2025, 1, 20), 100), ("a", 3, D(2025, 1, 10), D(2025, 1, 31), 100)])
+    assert year(df, method="days")["haap"] == pytest.approx(31 / 365)
+
+
+def test_commitment_past_year_end_only_counts_inside_the_year():
+    df = pay([("a", 3, D(2025, 10, 1), D(2026, 3, 31), 182000, "commitment")])
+    r = year(df)
+    # 92 of 182 days fall in 2025: trunc(18 200 000 øre × 31/182) etc.; the year gets its share only
+    assert r["haap"] == pytest.approx(3 / 12)
+    assert r["expense"] == Decimal("92000.00")
+
+
+def test_forecast_as_of_uses_actuals_then_commitments():
+    df = pay([
+        ("a", 3, D(2025, 1, 1), D(2025, 6, 30), 600),             # actuals Jan–Jun
+        ("a", 3, D(2025, 7, 1), D(2025, 12, 31), 600, "commitment"),  # open commitment
+        ("a", 3, D(2025, 1, 1), D(2025, 3, 31), 999, "commitment"),  # old commitment, superseded
+        ("b", 3, D(2025, 8, 1), D(2025, 8, 31), 50),              # actual after the as-of date: not known yet
+    ])
+    r = year(df, as_of=D(2025, 6, 30))
+    assert r["haap_ytd"] == pytest.approx(0.5) and r["expense_ytd"] == Decimal("600.00")
+    assert r["haap_forecast"] == pytest.approx(1.0) and r["expense_forecast"] == Decimal("1200.00")
+
+
+def test_budget_split_adds_up():
+    df = pay([("a", 3, D(2025, 1, 1), D(2025, 12, 31), 1_100_000), ("b", 3, D(2025, 1, 1), D(2025, 6, 30), 500_000)])
+    out = compute(df, HaapOptions(**{**YEAR.__dict__, "by": ("offer_id",)}))
+    b = pl.DataFrame({"offer_id": ["T1"], "haap": [1.0], "average_price": [Decimal("1000000.00")]})
+    r = budget_deviation(out, b, ["offer_id"]).row(0, named=True)
+    assert r["budget_expense"] == Decimal("1000000.00")
+    assert r["deviation"] == Decimal("600000.00")
+    assert r["volume_effect"] == Decimal("500000.00")  # 0.5 HÅP more × 1 mio.
+    assert r["price_effect"] == Decimal("100000.00")  # (1 066 666.67 − 1 mio.) × 1.5
+    assert r["volume_effect"] + r["price_effect"] == r["deviation"]
+
+
+lines = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 5),
+        st.dates(D(2024, 11, 1), D(2026, 2, 1)), st.integers(0, 120),
+        st.integers(-500_000_00, 2_000_000_00), st.sampled_from(["actual", "commitment"]),
+    ), min_size=1, max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines)
+def test_invariants(rows):
+    df = pay([(c, l, f, f + dt.timedelta(days=n), Decimal(a) / 100, k) for c, l, f, n, a, k in rows])
+    yearly = compute(df, HaapOptions(**{**YEAR.__dict__, "by": ("level",)}))
+    for r in yearly.iter_rows(named=True):
+        assert 0 <= r["haap"] <= r["citizens"]
+    monthly = compute(df, HaapOptions(start=D(2025, 1, 1), end=D(2025, 12, 1), monthly=True, by=("level",)))
+    for lvl in yearly["level"].unique().to_list():
+        y = yearly.filter(pl.col("level").eq_missing(lvl))["haap"].sum()
+        m = monthly.filter(pl.col("level").eq_missing(lvl))["haap"].sum() / 12
+        assert y == pytest.approx(m)
+    # Σ expense over groups = Σ of the input spread into 2025, to the øre
+    s = spread_months(df.lazy(), ["citizen_id"]).collect().filter(pl.col("month").dt.year() == 2025)["ore"].sum()
+    assert int((yearly["expense"] * 100).cast(pl.Int64).sum()) == s
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12))
+def test_days_and_months_agree_for_whole_months(m1, m2):
+    a, b = sorted((m1, m2))
+    start, end = D(2025, a, 1), (D(2025, b + 1, 1) - dt.timedelta(days=1)) if b < 12 else D(2025, 12, 31)
+    df = pay([("a", 3, start, end, 1000)])
+    months, days = year(df)["haap"], year(df, method="days")["haap"]
+    assert months == pytest.approx((b - a + 1) / 12)
+    assert days == pytest.approx((end - start).days / 365 + 1 / 365)
+    assert abs(months - days) < 0.01
+    if (a, b) == (1, 12):
+        assert months == days == 1.0
+
+
+def test_cli_chain_import_to_haap_and_budget(run, tmp_path):
+    p = tmp_path / "p.parquet"
+    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", p).exit_code == 0
+    out = tmp_path / "h.parquet"
+    r = run("compute-haap", p, "--year", "2026", "--by", "offer_id", "--as-of", "2026-09-30", "-o", out)
+    assert r.exit_code == 0, r.output
+    h = pl.read_parquet(out)
+    assert {"haap_ytd", "expense_forecast"} <= set(h.columns) and h.height == 8
+    budget = tmp_path / "b.csv"
+    budget.write_text("offer_id;haap;average_price\n" + "\n".join(f"{o};20;750.000,00" for o in h["offer_id"]), encoding="utf-8")
+    out2 = tmp_path / "h2.parquet"
+    r = run("compute-haap", p, "--year", "2026", "--by", "offer_id", "--budget", budget, "-o", out2)
+    assert r.exit_code == 0, r.output
+    d = pl.read_parquet(out2)
+    assert (d["volume_effect"] + d["price_effect"] == d["deviation"]).all()
+
+
+@pytest.mark.parametrize("args,code", [
+    (("--year", "2025", "--from", "2025-01", "--to", "2025-02"), 2),
+    (("--from", "2025-13", "--to", "2025-12"), 2),
+    (("--by", "amount"), 2),
+    (("--as-of", "2027-01-31", "--year", "2025"), 2),
+])
+def test_cli_usage_errors(run, tmp_path, args, code):
+    p = tmp_path / "p.parquet"
+    run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", p)
+    assert run("compute-haap", p, *args, "-o", tmp_path / "x.parquet").exit_code == code

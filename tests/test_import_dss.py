@@ -1,0 +1,251 @@
+"""import-dss: parsing rules, validation, rejects, pseudonymisation, reconciliation, append."""
+
+import json
+import re
+
+import polars as pl
+import pytest
+
+from conftest import KEY, SAMPLE, cpr_patterns, dss_line, write_dss
+
+
+def imp(run, tmp_path, *files, extra=()):
+    out = tmp_path / "p.parquet"
+    r = run("import-dss", *files, "-o", out, *extra)
+    return r, out
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1.234.567,89", "1234567.89"), ("-1.234,00", "-1234.00"), ("1.234,00-", "-1234.00"), ("12", "12.00"), ("0,5", "0.50"),
+])
+def test_danish_amounts(run, tmp_path, text, expected):
+    f = write_dss(tmp_path / "x.csv", [dss_line(amount=text)])
+    r, out = imp(run, tmp_path, f)
+    assert r.exit_code == 0, r.output
+    assert str(pl.read_parquet(out)["amount"][0]) == expected
+
+
+@pytest.mark.parametrize("frm", ["01-01-2025", "01.01.2025", "2025-01-01"])
+def test_date_formats(run, tmp_path, frm):
+    f = write_dss(tmp_path / "x.csv", [dss_line(frm=frm)])
+    r, out = imp(run, tmp_path, f)
+    assert r.exit_code == 0, r.output
+    assert str(pl.read_parquet(out)["service_from"][0]) == "2025-01-01"
+
+
+@pytest.mark.parametrize("raw,norm", [("§ 108", "SEL 108"), ("SEL §108", "SEL 108"), ("Servicelovens § 108", "SEL 108"), ("ABL § 105", "ABL 105"), ("SEL § 85", "SEL 85")])
+def test_paragraphs_normalised(run, tmp_path, raw, norm):
+    f = write_dss(tmp_path / "x.csv", [dss_line(paragraph=raw)])
+    r, out = imp(run, tmp_path, f)
+    assert pl.read_parquet(out)["paragraph"][0] == norm
+
+
+def test_function_from_account_string(run, tmp_path):
+    f = write_dss(tmp_path / "x.csv", [dss_line(function="5385000012")])
+    r, out = imp(run, tmp_path, f)
+    assert pl.read_parquet(out)["function"][0] == "5.38.50"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "latin-1"])
+def test_encodings(run, tmp_path, encoding):
+    f = write_dss(tmp_path / "x.csv", [dss_line(offer_name="Lærkehøj Åbo", provider="Intern")], encoding=encoding)
+    r, out = imp(run, tmp_path, f)
+    assert r.exit_code == 0, r.output
+    assert pl.read_parquet(out)["offer_name"][0] == "Lærkehøj Åbo"
+
+
+def test_quoted_separator_blank_lines_trailing_separator_crlf(run, tmp_path):
+    lines = [dss_line(offer_name='"Egebo; afd. 2"') + ";", "", dss_line(case="S2") + ";"]
+    f = write_dss(tmp_path / "x.csv", lines, newline="\r\n")
+    r, out = imp(run, tmp_path, f)
+    assert r.exit_code == 0, r.output
+    df = pl.read_parquet(out)
+    assert df["offer_name"][0] == "Egebo; afd. 2"
+    assert df["source_row"].to_list() == [2, 4], "row numbers point at the real lines"
+
+
+def test_xlsx_with_excel_serial_dates(run, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["CPR-nr.", "Navn", "Sagsnr.", "Sagsbehandler", "Tilbudsnr.", "Tilbud", "Leverandørtype", "Paragraf", "Funktion", "Funktionsniveau", "Periode fra", "Periode til", "Beløb", "Type"])
+    ws.append(["700101-1234", "X", "S1", "M", "T1", "Egebo", "Intern", "§ 108", "5.38.50", 3, 45658, 45688, 31000.5, "Forbrug"])
+    wb.save(tmp_path / "x.xlsx")
+    r, out = imp(run, tmp_path, tmp_path / "x.xlsx")
+    assert r.exit_code == 0, r.output
+    row = pl.read_parquet(out).row(0, named=True)
+    assert str(row["service_from"]) == "2025-01-01" and str(row["service_to"]) == "2025-01-31"
+    assert str(row["amount"]) == "31000.50" and row["source_row"] == 2
+
+
+@pytest.mark.parametrize("field,value,column,expect", [
+    ("amount", "12,3,4", "Beløb", "expected an amount"),
+    ("amount", "", "Beløb", "empty value"),
+    ("amount", "1,005", "Beløb", "at most 2 decimals"),
+    ("cpr", "12345", "CPR-nr.", "10 digits"),
+    ("cpr", "991301-1234", "CPR-nr.", "valid date part"),
+    ("to", "01-12-2024", "Periode til", "on or after"),
+    ("frm", "32-01-2025", "Periode fra", "expected a date"),
+    ("level", "7", "Funktionsniveau", "function level 1–5"),
+    ("provider", "Privat", "Leverandørtype", "expected one of Intern, Ekstern"),
+    ("kind", "Budget", "Type", "expected one of Forbrug, Disposition"),
+    ("paragraph", "", "Paragraf", "empty value"),
+])
+def test_validation_rules_fail_with_file_row_column(run, tmp_path, field, value, column, expect):
+    f = write_dss(tmp_path / "x.csv", [dss_line(), dss_line(**{field: value})])
+    r, out = imp(run, tmp_path, f)
+    assert r.exit_code == 1
+    assert f"x.csv, row 3, column {column}" in r.output and expect in r.output
+    assert not out.exists(), "no output on failure"
+    assert "Traceback" not in r.output
+
+
+def test_replacement_cpr_numbers_are_accepted(run, tmp_path):
+    f = write_dss(tmp_path / "x.csv", [dss_line(cpr="7101011234"), dss_line(cpr="910101-1234")])
+    r, _ = imp(run, tmp_path, f)
+    assert r.exit_code == 0, r.output
+
+
+def test_reject_mode_reconciles_to_the_ore_and_masks_cpr(run, tmp_path):
+    f = write_dss(tmp_path / "x.csv", [dss_line(amount="100,10"), dss_line(cpr="991301-1234", amount="200,20"), dss_line(amount="xyz"), dss_line(level="9", amount="-50,05")])
+    rj = tmp_path / "rejects.parquet"
+    summary = tmp_path / "s.json"
+    r, out = imp(run, tmp_path, f, extra=("--on-error", "reject", "--rejects", rj, "--summary-json", summary))
+    assert r.exit_code == 0, r.output
+    s = json.loads(summary.read_text())["files"][0]
+    assert (s["rows_read"], s["rows_written"], s["rows_rejected"]) == (4, 1, 3)
+    assert s["amount_read"] == "250.25" and s["amount_written"] == "100.10" and s["amount_rejected"] == "150.15"
+    assert s["rejected_without_readable_amount"] == 1
+    rejects = pl.read_parquet(rj)
+    assert rejects["cpr_masked"].to_list() == ["991301-****", "700101-****", "700101-****"]
+    assert rejects["source_row"].to_list() == [3, 4, 5]
+    assert "1234" not in rj.read_bytes().decode("latin-1").replace("-****", "")
+
+
+def test_reject_mode_needs_a_rejects_file(run, tmp_path):
+    f = write_dss(tmp_path / "x.csv", [dss_line()])
+    r, _ = imp(run, tmp_path, f, extra=("--on-error", "reject"))
+    assert r.exit_code == 2
+
+
+def test_total_rows_skipped(run, tmp_path):
+    f = write_dss(tmp_path / "x.csv", [dss_line(), "I alt;;;;;;;;;;;;31.000,00;"])
+    r, out = imp(run, tmp_path, f)
+    assert r.exit_code == 0 and "1 total rows skipped" in r.output
+    assert pl.read_parquet(out).height == 1
+
+
+def test_pseudonym_is_stable_across_files_and_keyed(run, tmp_path, monkeypatch):
+    a = write_dss(tmp_path / "a.csv", [dss_line(cpr="700101-1234")])
+    b = write_dss(tmp_path / "b.csv", [dss_line(cpr="7001011234", frm="01-02-2025", to="28-02-2025")])
+    r, out = imp(run, tmp_path, a, b)
+    ids = pl.read_parquet(out)["citizen_id"].to_list()
+    assert ids[0] == ids[1] and len(ids[0]) == 16
+    monkeypatch.setenv("TARIFFKIT_KEY", "another-key-0123456789")
+    r2, out2 = imp(run, tmp_path / "..", a)
+    assert pl.read_parquet(out2)["citizen_id"][0] != ids[0]
+
+
+def test_no_key_is_refused_with_a_hint(run, tmp_path, monkeypatch):
+    monkeypatch.delenv("TARIFFKIT_KEY")
+    f = write_dss(tmp_path / "x.csv", [dss_line()])
+    r, out = imp(run, tmp_path, f)
+    assert r.exit_code == 2 and "--key-file" in r.output and not out.exists()
+
+
+def test_key_file_readable_by_others_warns(run, tmp_path, monkeypatch):
+    monkeypatch.delenv("TARIFFKIT_KEY")
+    key = tmp_path / "k.key"
+    key.write_text("# comment\nsecret-secret-secret-1\n")
+    key.chmod(0o644)
+    f = write_dss(tmp_path / "x.csv", [dss_line()])
+    r, _ = imp(run, tmp_path, f, extra=("--key-file", key))
+    assert r.exit_code == 0 and "readable by others" in r.output
+
+
+def test_no_cpr_in_any_output_or_message(run, tmp_path):
+    cprs = ["700101-1234", "7102021111", "991301-4321"]
+    f = write_dss(tmp_path / "x.csv", [dss_line(cpr=cprs[0]), dss_line(cpr=cprs[1], amount="bad"), dss_line(cpr=cprs[2])])
+    rj = tmp_path / "r.parquet"
+    out = tmp_path / "p.parquet"
+    r = run("--debug", "import-dss", f, "-o", out, "--on-error", "reject", "--rejects", rj)
+    r_fail = run("--debug", "import-dss", f, "-o", tmp_path / "fail.parquet")
+    assert r.exit_code == 0 and r_fail.exit_code == 1
+    blobs = [r.output, r_fail.output, out.read_bytes().decode("latin-1"), rj.read_bytes().decode("latin-1")]
+    for pat in cpr_patterns(cprs):
+        for blob in blobs:
+            assert pat not in blob
+
+
+def test_duplicates_counted_kept_or_dropped(run, tmp_path):
+    f = write_dss(tmp_path / "x.csv", [dss_line(), dss_line(), dss_line(case="S2")])
+    r, out = imp(run, tmp_path, f)
+    assert "1 exact duplicates kept" in r.output and pl.read_parquet(out).height == 3
+    r, out = imp(run, tmp_path, f, extra=("--duplicates", "drop"))
+    assert "1 exact duplicates dropped" in r.output and pl.read_parquet(out).height == 2
+
+
+def test_append_is_idempotent(run, tmp_path):
+    jan = write_dss(tmp_path / "jan.csv", [dss_line(), dss_line()])
+    feb = write_dss(tmp_path / "feb.csv", [dss_line(), dss_line(), dss_line(frm="01-02-2025", to="28-02-2025")])
+    out = tmp_path / "p.parquet"
+    assert run("import-dss", jan, "-o", out, "--append").exit_code == 0
+    assert run("import-dss", jan, "-o", out, "--append").exit_code == 0
+    assert pl.read_parquet(out).height == 2, "the same file imported again adds nothing"
+    r = run("import-dss", feb, "-o", out, "--append")
+    assert r.exit_code == 0 and "2 lines were already in the output" in r.output
+    assert pl.read_parquet(out).height == 3
+
+
+def test_mapping_for_another_layout(run, tmp_path):
+    m = tmp_path / "m.toml"
+    r = run("import-dss", "--init-mapping")
+    assert r.exit_code == 0 and "[columns]" in r.output
+    text = r.output.replace('amount = "Beløb"', 'amount = "Udgift"').replace('skip_rows_starting_with = [', 'skip_rows_starting_with = [ "Sum",')
+    m.write_text(text, encoding="utf-8")
+    from conftest import HEADER
+    f = tmp_path / "x.csv"
+    f.write_text(HEADER.replace("Beløb", "Udgift") + "\n" + dss_line() + "\nSum;;;;;;;;;;;;1;\n", encoding="utf-8")
+    r, out = imp(run, tmp_path, f, extra=("--mapping", m))
+    assert r.exit_code == 0, r.output
+    assert pl.read_parquet(out).height == 1
+
+
+def test_mapping_errors(run, tmp_path):
+    m = tmp_path / "m.toml"
+    m.write_text('[columns]\ncpr = "CPR"\nfoo = "x"\n')
+    f = write_dss(tmp_path / "x.csv", [dss_line()])
+    r, _ = imp(run, tmp_path, f, extra=("--mapping", m))
+    assert r.exit_code == 1 and "unknown field 'foo'" in r.output
+    m.write_text('[columns]\ncpr = "CPR-nr."\n')
+    r, _ = imp(run, tmp_path, f, extra=("--mapping", m))
+    assert r.exit_code == 1 and "required field" in r.output
+    from tariffkit.dss import Mapping
+    d = Mapping().to_dict()
+    d["columns"]["amount"] = "Udgift"
+    import tomli_w
+    m.write_text(tomli_w.dumps(d))
+    r, _ = imp(run, tmp_path, f, extra=("--mapping", m))
+    assert r.exit_code == 1 and "no column 'Udgift'" in r.output and "row 1" in r.output
+
+
+def test_empty_and_header_only_files(run, tmp_path):
+    e = tmp_path / "e.csv"
+    e.write_bytes(b"")
+    r, out = imp(run, tmp_path, e)
+    assert r.exit_code == 1 and "empty" in r.output and not out.exists()
+    h = write_dss(tmp_path / "h.csv", [])
+    r, out = imp(run, tmp_path, h)
+    assert r.exit_code == 0 and pl.read_parquet(out).height == 0
+
+
+def test_sample_extract_imports_and_reconciles(run, tmp_path):
+    summary = tmp_path / "s.json"
+    r, out = imp(run, tmp_path, SAMPLE / "dss-udtraek.csv", extra=("--summary-json", summary))
+    assert r.exit_code == 0
+    s = json.loads(summary.read_text())["files"][0]
+    assert s["rows_read"] == s["rows_written"] and s["amount_read"] == s["amount_written"]
+    df = pl.read_parquet(out)
+    total = (df["amount"] * 100).cast(pl.Int64).sum()
+    assert f"{total / 100:.2f}" == s["amount_read"]
