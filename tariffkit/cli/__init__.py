@@ -40,12 +40,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 from tariffkit.cli import (  # noqa: E402  (commands register themselves on the group)
     compute_haap,
     import_dss,
+    price_ata,
     sample,
     schema,
     show,
+    tariff_build,
 )
 
-for module in (import_dss, compute_haap, sample, schema, show):
+for module in (import_dss, compute_haap, price_ata, tariff_build, sample, schema, show):
     cli.add_command(module.command)
 
 

@@ -1,0 +1,157 @@
+"""ATA hour prices (*ATA-timepris*): what one hour of face-to-face time costs.
+
+attendance hours per FTE (*fremmødetimer*) = norm hours − holidays − extra holiday week
+    − public holidays − sickness share × norm hours − course time
+ATA hours per FTE = attendance × (1 − indirect-time share), or a fixed number when given
+ata_hours = ATA FTE × ATA hours per FTE (ATA FTE: categories that give face-to-face time)
+direct_salary = Σ FTE × cost per FTE over those categories (to the øre)
+price_per_ata_hour = direct_salary / ata_hours; price_per_attendance_hour = direct_salary /
+    (ATA FTE × attendance hours per FTE); full_price_per_ata_hour = the year's cost basis /
+    ata_hours. Prices are rounded to the øre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+import polars as pl
+
+from tariffkit.danish import MONEY
+from tariffkit.errors import DataError
+
+YEAR_COST_GROUPS = ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income")
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    norm_hours_per_fte: float = 1924.0
+    holiday_hours: float = 185.0
+    extra_holiday_hours: float = 37.0
+    public_holiday_hours: float = 66.6
+    sickness_share: float = 0.05
+    course_hours: float = 22.2
+    indirect_share: float = 0.20
+    ata_hours_per_fte: float | None = None  # fixed number; overrides the derivation
+
+    def attendance(self) -> float:
+        return (self.norm_hours_per_fte - self.holiday_hours - self.extra_holiday_hours - self.public_holiday_hours
+                - self.sickness_share * self.norm_hours_per_fte - self.course_hours)
+
+    def ata_per_fte(self) -> float:
+        if self.ata_hours_per_fte is not None:
+            return float(self.ata_hours_per_fte)
+        return self.attendance() * (1 - self.indirect_share)
+
+    def explain(self) -> list[str]:
+        a = self
+        lines = [
+            f"  norm hours per FTE            {a.norm_hours_per_fte:10.1f}",
+            f"  − holidays                    {a.holiday_hours:10.1f}",
+            f"  − extra holiday week          {a.extra_holiday_hours:10.1f}",
+            f"  − public holidays             {a.public_holiday_hours:10.1f}",
+            f"  − sickness {a.sickness_share:.1%} of norm       {a.sickness_share * a.norm_hours_per_fte:10.1f}",
+            f"  − course time                 {a.course_hours:10.1f}",
+            f"  = attendance hours per FTE    {a.attendance():10.1f}",
+        ]
+        if a.ata_hours_per_fte is not None:
+            lines.append(f"  ATA hours per FTE (fixed)     {a.ata_per_fte():10.1f}")
+        else:
+            lines += [f"  − indirect time {a.indirect_share:.0%}           {a.attendance() * a.indirect_share:10.1f}",
+                      f"  = ATA hours per FTE           {a.ata_per_fte():10.1f}"]
+        return lines
+
+
+@dataclass(frozen=True)
+class AssumptionSet:
+    default: Assumptions = field(default_factory=Assumptions)
+    per_offer: dict[str, Assumptions] = field(default_factory=dict)
+
+    def for_offer(self, offer_id: str) -> Assumptions:
+        return self.per_offer.get(offer_id, self.default)
+
+
+def parse_assumptions(d: dict, file: str = "assumptions") -> AssumptionSet:
+    """TOML dict → assumptions. ``[offers.T101]`` tables override single settings per offer."""
+    known = {f.name for f in fields(Assumptions)}
+
+    def build(base: Assumptions, values: dict, where: str) -> Assumptions:
+        for k, v in values.items():
+            if k not in known:
+                raise DataError(f"unknown setting {k!r} in {where}; known: {', '.join(sorted(known))}", file=file)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+                raise DataError(f"{where}.{k} must be a non-negative number, found {v!r}", file=file)
+        a = replace(base, **{k: float(v) for k, v in values.items()})
+        if a.indirect_share >= 1 or a.sickness_share >= 1:
+            raise DataError(f"{where}: shares must be below 1", file=file)
+        if a.ata_per_fte() <= 0:
+            raise DataError(f"{where}: the assumptions leave no ATA hours per FTE", file=file)
+        return a
+
+    offers = d.get("offers", {})
+    default = build(Assumptions(), {k: v for k, v in d.items() if k != "offers"}, "assumptions")
+    return AssumptionSet(default, {o: build(default, v, f"offers.{o}") for o, v in offers.items()})
+
+
+def init_toml() -> str:
+    import tomli_w
+
+    head = """\
+# ATA assumptions for `tariffkit price-ata`.
+# attendance hours per FTE = norm hours − holidays − extra holiday week − public holidays
+#                            − sickness share × norm hours − course hours
+# ATA hours per FTE        = attendance × (1 − indirect_share)   (documentation, coordination,
+#                            meetings), unless ata_hours_per_fte fixes the number directly.
+# Per-offer overrides: add a table such as
+#   [offers.T101]
+#   indirect_share = 0.25
+"""
+    d = {k: v for k, v in Assumptions().__dict__.items() if v is not None}
+    return head + tomli_w.dumps(d)
+
+
+def cost_basis(costs: pl.DataFrame, basis: str) -> pl.DataFrame:
+    """The year's cost basis (*årets udgiftsgrundlag*) per offer and year: every cost group but
+    the carried result, for the chosen basis."""
+    return (
+        costs.filter((pl.col("basis") == basis) & pl.col("group").is_in(YEAR_COST_GROUPS))
+        .group_by("offer_id", "year").agg(pl.col("amount").sum().cast(MONEY).alias("cost_basis"))
+    )
+
+
+def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFrame | None = None, basis: str = "tariff_budget") -> pl.DataFrame:
+    """The ``ata_prices`` table per offer and year."""
+    per = staff.with_columns(
+        _salary=(pl.col("fte") * pl.col("cost_per_fte").cast(pl.Float64) * 100).round(0).cast(pl.Int64)
+    ).group_by("offer_id", "year").agg(
+        pl.col("fte").sum().alias("fte"),
+        pl.col("fte").filter("gives_ata").sum().alias("ata_fte"),
+        pl.col("_salary").filter("gives_ata").sum().alias("_direct"),
+    ).sort("offer_id", "year")
+    offers = per["offer_id"].to_list()
+    att = [assumptions.for_offer(o).attendance() for o in offers]
+    ata = [assumptions.for_offer(o).ata_per_fte() for o in offers]
+    per = per.with_columns(
+        attendance_hours_per_fte=pl.Series(att, dtype=pl.Float64),
+        ata_hours_per_fte=pl.Series(ata, dtype=pl.Float64),
+    ).with_columns(
+        fte=pl.col("fte").round(4), ata_fte=pl.col("ata_fte").round(4),
+        ata_hours=(pl.col("ata_fte") * pl.col("ata_hours_per_fte")).round(4),
+    )
+    money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(MONEY)  # noqa: E731
+    per = per.with_columns(
+        direct_salary=money(pl.col("_direct")),
+        price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(money((pl.col("_direct") / pl.col("ata_hours")).round(0).cast(pl.Int64))),
+        price_per_attendance_hour=pl.when(pl.col("ata_fte") > 0).then(money((pl.col("_direct") / (pl.col("ata_fte") * pl.col("attendance_hours_per_fte"))).round(0).cast(pl.Int64))),
+    )
+    if costs is not None:
+        cb = cost_basis(costs, basis)
+        per = per.join(cb, on=["offer_id", "year"], how="left").with_columns(
+            full_price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(
+                money((pl.col("cost_basis").cast(pl.Float64) * 100 / pl.col("ata_hours")).round(0).cast(pl.Int64))
+            )
+        )
+    else:
+        per = per.with_columns(cost_basis=pl.lit(None, dtype=MONEY), full_price_per_ata_hour=pl.lit(None, dtype=MONEY))
+    from tariffkit.contracts import ATA_PRICES
+
+    return per.select(ATA_PRICES.names)

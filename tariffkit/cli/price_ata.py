@@ -1,0 +1,73 @@
+import click
+
+from tariffkit.cli.common import output_option
+
+
+@click.command("price-ata", short_help="The price of one face-to-face (ATA) hour per offer.")
+@click.argument("staff", required=False)
+@output_option()
+@click.option("--assumptions", metavar="TOML", help="ATA assumptions (norm hours, absence, indirect share); see --init.")
+@click.option("--costs", metavar="FILE", help="Cost lines: adds the fully loaded price (the year's cost basis / ATA hours).")
+@click.option("--basis", type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]), default="tariff_budget", show_default=True, help="Which cost basis --costs is read for.")
+@click.option("--explain", is_flag=True, help="Print the derivation line by line on stderr (audit trail).")
+@click.option("--init", "init", is_flag=True, help="Print a commented default assumptions TOML and exit.")
+@click.pass_context
+def command(ctx, staff, output, assumptions, costs, basis, explain, init):
+    """Price one ATA hour per offer and year from STAFF (FTE and cost per FTE per category).
+
+    ATA hours = ATA FTE × ATA hours per FTE, where ATA hours per FTE = (norm hours − holidays −
+    public holidays − sickness − courses) × (1 − indirect share), or a fixed number. Management
+    and administration give no ATA time.
+
+    \b
+    Example:
+      tariffkit price-ata --init > ata.toml
+      tariffkit price-ata staff.csv --assumptions ata.toml --costs costs.csv -o ata_prices.parquet --explain
+    """
+    if init:
+        from tariffkit.ata import init_toml
+
+        click.echo(init_toml(), nl=False)
+        return
+    from tariffkit.errors import UsageError
+
+    if not staff:
+        raise UsageError("give the STAFF table (or --init for an assumptions template)")
+    import tomllib
+
+    from tariffkit import io as tio
+    from tariffkit.ata import AssumptionSet, parse_assumptions, price_ata
+    from tariffkit.cli.common import err, params_for_provenance
+    from tariffkit.errors import DataError
+
+    inputs = tio.Inputs()
+    target = tio.resolve_output(output)
+    st = tio.read_table(staff, inputs, contract="staff")
+    if st.height == 0:
+        raise DataError("the staff table has no rows", file=tio.label_of(staff))
+    aset = AssumptionSet()
+    if assumptions:
+        raw = tio.read_bytes(assumptions, inputs)
+        try:
+            aset = parse_assumptions(tomllib.loads(raw.decode("utf-8")), file=assumptions)
+        except tomllib.TOMLDecodeError as e:
+            raise DataError(f"not valid TOML ({e})", file=assumptions) from None
+    co = tio.read_table(costs, inputs, contract="costs") if costs else None
+    result = price_ata(st, aset, co, basis)
+    tio.write_table(result, target, command="price-ata", options=params_for_provenance(ctx), inputs=inputs)
+    if explain:
+        _explain(result, aset, err)
+
+
+def _explain(result, aset, err) -> None:
+    from tariffkit.danish import format_kr
+
+    for r in result.iter_rows(named=True):
+        err(f"{r['offer_id']} {r['year']}:")
+        for line in aset.for_offer(r["offer_id"]).explain():
+            err(line)
+        err(f"  ATA FTE {format_kr(r['ata_fte'], 2)} × {format_kr(r['ata_hours_per_fte'], 1)} h = {format_kr(r['ata_hours'], 0)} ATA hours")
+        err(f"  direct salary (ATA categories) {format_kr(r['direct_salary'], 2)} kr / ATA hours = {format_kr(r['price_per_ata_hour'], 2)} kr per ATA hour")
+        err(f"  per attendance hour: {format_kr(r['price_per_attendance_hour'], 2)} kr")
+        if r["cost_basis"] is not None:
+            err(f"  cost basis {format_kr(r['cost_basis'], 2)} kr / ATA hours = {format_kr(r['full_price_per_ata_hour'], 2)} kr per ATA hour (fully loaded)")

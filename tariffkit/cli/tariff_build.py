@@ -1,0 +1,66 @@
+import click
+
+from tariffkit.cli.common import output_option
+
+
+@click.command("tariff-build", short_help="Budget-neutral tariffs per function level.")
+@click.option("--structure", required=True, metavar="TOML", help="Tariff structure: levels as bands of weekly ATA hours.")
+@click.option("--costs", required=True, metavar="FILE", help="Cost lines (costs table).")
+@click.option("--haap", "haap", required=True, metavar="FILE", help="Expected HÅP per offer and level (expected_haap table; compute-haap --by offer_id,level works).")
+@click.option("--ata-prices", metavar="FILE", help="ata_prices from price-ata, shown on the card for comparison.")
+@click.option("--year", required=True, type=int, help="Tariff year.")
+@click.option("--basis", type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]), default="tariff_budget", show_default=True, help="Which cost basis the tariffs are set on.")
+@click.option("--carry-cap", type=click.FloatRange(min=0), metavar="SHARE", help="A result two years earlier within ±SHARE of the cost basis stays with the offer (e.g. 0.05).")
+@output_option()
+@click.option("--card", metavar="TOML", help="Also write a human-readable tariff card per offer.")
+@click.pass_context
+def command(ctx, structure, costs, haap, ata_prices, year, basis, carry_cap, output, card):
+    """Set each level's tariff so that expected income covers the tariff basis exactly.
+
+    tariff basis = the year's cost basis + the result of two years earlier. Each tariff = a
+    fixed part per place + an ATA part proportional to the level's hours. Tariffs are whole
+    kroner; the rounding residue is reported (below 1 kr per expected citizen).
+
+    \b
+    Example:
+      tariffkit tariff-build --structure levels.toml --costs costs.csv --haap haap.parquet \\
+          --year 2026 -o tariffs.parquet --card tariffs.toml
+    """
+    import tomllib
+
+    import polars as pl
+
+    from tariffkit import io as tio
+    from tariffkit.cli.common import err, params_for_provenance
+    from tariffkit.contracts import EXPECTED_HAAP, conform
+    from tariffkit.danish import format_kr
+    from tariffkit.errors import DataError
+    from tariffkit.tariffs import build, card_toml, parse_structure
+
+    inputs = tio.Inputs()
+    target = tio.resolve_output(output)
+    raw = tio.read_bytes(structure, inputs)
+    try:
+        st = parse_structure(tomllib.loads(raw.decode("utf-8")), file=structure)
+    except tomllib.TOMLDecodeError as e:
+        raise DataError(f"not valid TOML ({e})", file=structure) from None
+    co = tio.read_table(costs, inputs, contract="costs")
+    h = tio.read_table(haap, inputs)
+    hf = tio.label_of(haap)
+    if "period" in h.columns and h["period"].n_unique() > 1:
+        raise DataError(f"expected HÅP for one period, found {h['period'].n_unique()} ({', '.join(sorted(h['period'].unique().to_list())[:4])} …); run compute-haap with --year", file=hf, column="period")
+    if st.scope == "common" and "offer_id" not in h.columns:
+        h = h.with_columns(offer_id=pl.lit("*"))
+    h = conform(h, EXPECTED_HAAP, file=hf, check_key=False)
+    ap = tio.read_table(ata_prices, inputs, contract="ata_prices") if ata_prices else None
+    tariffs, results = build(st, co, h, year, basis=basis, carry_cap=carry_cap, file_costs=tio.label_of(costs), file_haap=hf)
+    for r in results:
+        for w in r.warnings:
+            err(f"tariffkit: warning: {w}")
+        err(f"{r.offer_id} {year}: tariff basis {format_kr(r.tariff_basis)} kr, expected income {format_kr(r.expected_income, 2)} kr "
+            f"({format_kr(r.expected_haap, 2)} HÅP), residue {format_kr(r.residue, 2)} kr")
+    if card:
+        tio.check_not_an_input(card, inputs)
+    tio.write_table(tariffs, target, command="tariff-build", options=params_for_provenance(ctx), inputs=inputs)
+    if card:
+        tio.write_text(card, card_toml(results, st, ap), inputs)

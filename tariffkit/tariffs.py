@@ -1,0 +1,274 @@
+"""Tariff structure and budget-neutral tariffs (*takster*) per function level.
+
+tariff basis (*takstberegningsgrundlag*) = the year's cost basis + carried result (the result
+of two years earlier: a deficit raises it, a surplus lowers it). With a carry cap c, a result
+within ±c × the year's cost basis stays with the offer and is not carried.
+
+Split of the basis: the ATA part A = costs that follow face-to-face time (``follows_ata``);
+the fixed part F = everything else plus the carried result.
+
+With expected HÅP n_l per level, representative weekly hours h_l and 5+ supplement hours S
+(weekly hours above the top band, summed over the expected citizens):
+
+    price per weekly hour p = A / (Σ n_l h_l + S)     (kr a year for one weekly ATA hour)
+    fixed part per place  f = F / Σ n_l
+    tariff_l = f + p × h_l;   5+ supplements = p × S
+
+so Σ n_l × tariff_l + supplements = F + A = tariff basis. Tariffs are rounded to whole
+kroner; the residue (basis − expected income at rounded tariffs) is reported and is below
+1 kr per expected citizen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import polars as pl
+
+from tariffkit.danish import MONEY
+from tariffkit.errors import DataError
+
+
+@dataclass(frozen=True)
+class Level:
+    level: int
+    min_hours: float
+    max_hours: float
+    hours: float | None = None  # configured representative hours
+
+
+@dataclass(frozen=True)
+class Structure:
+    levels: tuple[Level, ...]
+    name: str = ""
+    scope: str = "per_offer"  # per_offer | common
+    weeks_per_year: float = 52.0
+    days_per_year: int = 365
+    representative_hours: str = "midpoint"  # midpoint | configured
+    ata_paragraphs: tuple[str, ...] = ("SEL 85", "SEL 107", "SEL 108")
+    top_level_rule: str = "supplement"
+    year: int | None = None
+
+    def hours(self, lv: Level) -> float:
+        if self.representative_hours == "configured":
+            return float(lv.hours)
+        return (lv.min_hours + lv.max_hours) / 2
+
+    def level_of(self, hours: float) -> tuple[int, bool]:
+        """Band holding ``hours`` (lower bound inclusive, upper exclusive); above the top band:
+        (top level, True) — the 5+ flag."""
+        for lv in self.levels:
+            if lv.min_hours <= hours < lv.max_hours:
+                return lv.level, False
+        if hours >= self.levels[-1].max_hours:
+            return self.levels[-1].level, True
+        return self.levels[0].level, False
+
+
+def parse_structure(d: dict, file: str = "structure") -> Structure:
+    """Structure TOML → :class:`Structure`, with clear errors for bad bands."""
+    known = {"name", "year", "scope", "weeks_per_year", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "fixed_groups"}
+    for k in d:
+        if k not in known:
+            raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file)
+    raw = d.get("levels")
+    if not raw or not isinstance(raw, list):
+        raise DataError("no [[levels]] given; define each level with level, min_hours, max_hours", file=file)
+    levels = []
+    for i, lv in enumerate(raw, start=1):
+        for k in ("level", "min_hours", "max_hours"):
+            if k not in lv:
+                raise DataError(f"[[levels]] number {i} has no {k}", file=file, column=k)
+        levels.append(Level(int(lv["level"]), float(lv["min_hours"]), float(lv["max_hours"]), lv.get("hours")))
+    levels.sort(key=lambda x: x.level)
+    if [lv.level for lv in levels] != list(range(1, len(levels) + 1)):
+        raise DataError(f"levels must be numbered 1…{len(levels)} without gaps, found {[lv.level for lv in levels]}", file=file, column="level")
+    for a in levels:
+        if a.max_hours <= a.min_hours:
+            raise DataError(f"level {a.level}: the band {a.min_hours:g}–{a.max_hours:g} hours is empty or reversed", file=file, column="max_hours")
+    if levels[0].min_hours < 0:
+        raise DataError("level 1 starts below 0 hours", file=file, column="min_hours")
+    for a, b in zip(levels, levels[1:]):
+        if b.min_hours < a.max_hours:
+            raise DataError(f"levels {a.level} and {b.level} overlap: {a.level} ends at {a.max_hours:g}, {b.level} starts at {b.min_hours:g} hours", file=file, column="min_hours")
+        if b.min_hours > a.max_hours:
+            raise DataError(f"gap between levels {a.level} and {b.level}: {a.max_hours:g}–{b.min_hours:g} hours belong to no level", file=file, column="min_hours")
+    rep = d.get("representative_hours", "midpoint")
+    if rep not in ("midpoint", "configured"):
+        raise DataError(f"representative_hours must be midpoint or configured, found {rep!r} (mean_of_placed needs placement hours, which tariff-build does not read yet)", file=file, column="representative_hours")
+    if rep == "configured":
+        for lv in levels:
+            if lv.hours is None:
+                raise DataError(f"representative_hours = configured but level {lv.level} has no hours", file=file, column="hours")
+    scope = d.get("scope", "per_offer")
+    if scope not in ("per_offer", "common"):
+        raise DataError(f"scope must be per_offer or common, found {scope!r}", file=file, column="scope")
+    return Structure(
+        tuple(levels), name=str(d.get("name", "")), scope=scope, weeks_per_year=float(d.get("weeks_per_year", 52)),
+        days_per_year=int(d.get("days_per_year", 365)), representative_hours=rep,
+        ata_paragraphs=tuple(d.get("ata_paragraphs", ("SEL 85", "SEL 107", "SEL 108"))),
+        top_level_rule=d.get("top_level_rule", "supplement"), year=d.get("year"),
+    )
+
+
+@dataclass
+class OfferTariffs:
+    offer_id: str
+    year: int
+    cost_basis: Decimal
+    carried_result: Decimal
+    carried_kept: Decimal  # within the cap: stays with the offer
+    tariff_basis: Decimal
+    fixed_costs: Decimal
+    ata_costs: Decimal
+    expected_haap: float
+    supplement_hours: float
+    price_per_weekly_hour: Decimal
+    supplements: Decimal
+    expected_income: Decimal
+    residue: Decimal
+    rows: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def kr(x) -> Decimal:
+    """Round to whole kroner, half away from zero."""
+    return Decimal(str(x)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
+def ore(x) -> Decimal:
+    return Decimal(str(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def build_offer(
+    offer_id: str,
+    year: int,
+    structure: Structure,
+    costs: pl.DataFrame,
+    expected: pl.DataFrame,
+    *,
+    carry_cap: float | None = None,
+    file_costs: str = "costs",
+    file_haap: str = "haap",
+) -> OfferTariffs:
+    """Tariffs for one offer (or the common structure, offer_id ``*``) from its cost lines
+    (one basis, one year) and expected HÅP per level."""
+    c = costs
+    year_cost = sum((Decimal(str(v)) for v in c.filter(pl.col("group") != "carried_result")["amount"]), Decimal(0))
+    carried = sum((Decimal(str(v)) for v in c.filter(pl.col("group") == "carried_result")["amount"]), Decimal(0))
+    kept = Decimal(0)
+    if carry_cap is not None and abs(carried) <= Decimal(str(carry_cap)) * abs(year_cost):
+        kept, carried = carried, Decimal(0)
+    ata_costs = sum((Decimal(str(v)) for v in c.filter(pl.col("follows_ata") & (pl.col("group") != "carried_result"))["amount"]), Decimal(0))
+    fixed = year_cost - ata_costs + carried
+    basis = year_cost + carried
+    n = {lv.level: 0.0 for lv in structure.levels}
+    for r in expected.iter_rows(named=True):
+        if r["level"] not in n:
+            raise DataError(f"expected HÅP for level {r['level']}, which the structure does not have (levels 1–{len(n)})", file=file_haap, column="level")
+        n[r["level"]] += float(r["haap"])
+    supp_hours = float(expected["supplement_hours"].fill_null(0).sum()) if "supplement_hours" in expected.columns else 0.0
+    total_n = sum(n.values())
+    if total_n <= 0:
+        raise DataError(f"offer {offer_id}: no expected citizens (HÅP is 0), so no tariff can carry its basis", file=file_haap, column="haap")
+    if fixed < 0:
+        raise DataError(f"offer {offer_id}: the fixed part is negative ({fixed} kr): other income or a surplus exceeds the fixed costs", file=file_costs, column="amount")
+    hours = {lv.level: structure.hours(lv) for lv in structure.levels}
+    weighted = sum(n[lvl] * hours[lvl] for lvl in n) + supp_hours
+    if weighted <= 0 and ata_costs != 0:
+        raise DataError(f"offer {offer_id}: ATA costs but no expected ATA hours", file=file_haap, column="haap")
+    p = (ata_costs / Decimal(str(weighted))) if weighted > 0 else Decimal(0)
+    f = fixed / Decimal(str(total_n))
+    out = OfferTariffs(offer_id, year, year_cost, carried, kept, basis, fixed, ata_costs, total_n, supp_hours, ore(p), Decimal(0), Decimal(0), Decimal(0))
+    prev = None
+    for lv in structure.levels:
+        exact = f + p * Decimal(str(hours[lv.level]))
+        annual = kr(exact)
+        if prev is not None and annual <= prev:
+            raise DataError(f"offer {offer_id}: tariffs do not increase by level (level {lv.level}: {annual} kr ≤ level {lv.level - 1}: {prev} kr); check the representative hours", file=file_costs)
+        prev = annual
+        if n[lv.level] == 0:
+            out.warnings.append(f"offer {offer_id}: no expected citizens on level {lv.level} (every level should be used)")
+        top = lv.level == structure.levels[-1].level
+        out.rows.append({
+            "offer_id": offer_id, "year": year, "tariff_kind": "level", "level": lv.level,
+            "min_hours": lv.min_hours, "max_hours": None if top else lv.max_hours, "hours": hours[lv.level],
+            "annual_tariff": annual, "monthly_tariff": ore(annual / 12), "daily_tariff": ore(annual / structure.days_per_year),
+            "fixed_part": kr(f), "ata_part": annual - kr(f), "price_per_weekly_hour": ore(p),
+        })
+    supplements = kr(p * Decimal(str(supp_hours)))
+    income = sum((Decimal(str(n[r["level"]])) * r["annual_tariff"] for r in out.rows), Decimal(0)) + supplements
+    out.supplements = supplements
+    out.expected_income = ore(income)
+    out.residue = ore(basis - income)
+    if abs(out.residue) >= Decimal(str(max(total_n, 1))):  # pragma: no cover - guards the arithmetic
+        raise DataError(f"offer {offer_id}: rounding residue {out.residue} kr is not below 1 kr per expected citizen", file=file_costs)
+    avg = kr(basis / Decimal(str(total_n)))
+    out.rows.append({
+        "offer_id": offer_id, "year": year, "tariff_kind": "average", "level": None,
+        "min_hours": structure.levels[0].min_hours, "max_hours": None,
+        "hours": round((weighted) / total_n, 4),
+        "annual_tariff": avg, "monthly_tariff": ore(avg / 12), "daily_tariff": ore(avg / structure.days_per_year),
+        "fixed_part": kr(f), "ata_part": avg - kr(f), "price_per_weekly_hour": ore(p),
+    })
+    return out
+
+
+def build(
+    structure: Structure,
+    costs: pl.DataFrame,
+    expected: pl.DataFrame,
+    year: int,
+    *,
+    basis: str = "tariff_budget",
+    carry_cap: float | None = None,
+    file_costs: str = "costs",
+    file_haap: str = "haap",
+) -> tuple[pl.DataFrame, list[OfferTariffs]]:
+    """The ``tariffs`` table for every offer with expected HÅP (or one common set)."""
+    from tariffkit.contracts import TARIFFS
+
+    c = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis))
+    if c.height == 0:
+        raise DataError(f"no cost lines for year {year} with basis {basis}", file=file_costs, column="year")
+    results = []
+    if structure.scope == "common":
+        results.append(build_offer("*", year, structure, c, expected, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap))
+    else:
+        offers = sorted(set(c["offer_id"].to_list()))
+        skipped = sorted(set(expected["offer_id"].to_list()) - set(offers))
+        for o in offers:
+            e = expected.filter(pl.col("offer_id") == o)
+            results.append(build_offer(o, year, structure, c.filter(pl.col("offer_id") == o), e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap))
+        if skipped and results:
+            results[0].warnings.append(
+                f"expected HÅP for {len(skipped)} offer(s) without cost lines for {year} ({basis}) ignored: {', '.join(skipped)} (external providers have no tariff to set here)"
+            )
+    rows = [r for res in results for r in res.rows]
+    df = pl.DataFrame(rows, schema=TARIFFS.schema)
+    return df, results
+
+
+def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.DataFrame | None = None) -> str:
+    """A human-readable card per offer: tariffs, expected HÅP and the basis."""
+    import tomli_w
+
+    doc: dict = {"structure": structure.name or "tariff structure", "offers": {}}
+    for r in results:
+        entry = {
+            "year": r.year,
+            "cost_basis": str(r.cost_basis), "carried_result": str(r.carried_result),
+            "carried_result_kept_by_offer": str(r.carried_kept), "tariff_basis": str(r.tariff_basis),
+            "expected_haap": round(r.expected_haap, 4), "supplement_hours": round(r.supplement_hours, 4),
+            "expected_income": str(r.expected_income), "rounding_residue": str(r.residue),
+            "price_per_weekly_hour": str(r.price_per_weekly_hour),
+            "tariffs": {str(x["level"]): {"annual": str(x["annual_tariff"]), "daily": str(x["daily_tariff"]), "hours": x["hours"]} for x in r.rows if x["tariff_kind"] == "level"},
+            "average_tariff": str(next(x["annual_tariff"] for x in r.rows if x["tariff_kind"] == "average")),
+        }
+        if ata_prices is not None:
+            a = ata_prices.filter((pl.col("offer_id") == r.offer_id) & (pl.col("year") == r.year))
+            if a.height:
+                entry["price_per_ata_hour"] = str(a["price_per_ata_hour"][0])
+        doc["offers"][r.offer_id] = entry
+    return "# Tariff card per offer (tariffkit tariff-build --card): the figures for the offer portal.\n" + tomli_w.dumps(doc)

@@ -1,0 +1,177 @@
+"""price-ata and tariff-build: the reference case, budget neutrality, carry-over, errors."""
+
+from decimal import Decimal
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SAMPLE
+from tariffkit.ata import AssumptionSet, Assumptions, price_ata
+from tariffkit.errors import DataError
+from tariffkit.tariffs import Level, Structure, build, parse_structure
+
+REF = SAMPLE / "reference"
+
+
+def test_reference_ata_price_501(run, tmp_path):
+    out = tmp_path / "ata.parquet"
+    r = run("price-ata", REF / "staff.csv", "--assumptions", REF / "ata-assumptions.toml", "--costs", REF / "costs.csv", "-o", out, "--explain")
+    assert r.exit_code == 0, r.output
+    row = pl.read_parquet(out).row(0, named=True)
+    assert row["ata_fte"] == pytest.approx(42.08)
+    assert row["fte"] == pytest.approx(46.29)
+    assert round(row["ata_hours"]) == 50_967
+    assert row["cost_basis"] == Decimal("25528776.00")
+    assert round(row["full_price_per_ata_hour"]) == 501
+    assert "50.967 ATA hours" in r.output  # the --explain audit trail
+
+
+def test_ata_derivation_from_absence():
+    a = Assumptions()
+    assert a.attendance() == pytest.approx(1924 - 185 - 37 - 66.6 - 96.2 - 22.2)
+    assert a.ata_per_fte() == pytest.approx(a.attendance() * 0.8)
+    staff = pl.DataFrame({"offer_id": ["X", "X"], "year": [2026, 2026], "category": ["trained", "management"], "fte": [10.0, 1.0],
+                          "cost_per_fte": [Decimal("500000"), Decimal("700000")], "gives_ata": [True, False]}).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
+    r = price_ata(staff, AssumptionSet(a)).row(0, named=True)
+    assert r["direct_salary"] == Decimal("5000000.00")
+    assert float(r["price_per_ata_hour"]) == pytest.approx(5_000_000 / (10 * a.ata_per_fte()), abs=0.005)
+
+
+def test_per_offer_override(run, tmp_path):
+    toml = tmp_path / "a.toml"
+    toml.write_text("indirect_share = 0.2\n[offers.T102]\nindirect_share = 0.5\n")
+    out = tmp_path / "o.parquet"
+    assert run("price-ata", SAMPLE / "staff.csv", "--assumptions", toml, "-o", out).exit_code == 0
+    df = pl.read_parquet(out)
+    t101, t102 = (df.filter(pl.col("offer_id") == o)["ata_hours_per_fte"][0] for o in ("T101", "T102"))
+    assert t102 == pytest.approx(t101 * 0.5 / 0.8)
+
+
+def test_init_writes_a_loadable_template(run, tmp_path):
+    r = run("price-ata", "--init")
+    assert r.exit_code == 0 and "norm_hours_per_fte = 1924.0" in r.output
+    import tomllib
+
+    from tariffkit.ata import parse_assumptions
+
+    assert parse_assumptions(tomllib.loads(r.output)).default == Assumptions()
+
+
+def test_reference_tariff_basis_and_neutrality(run, tmp_path):
+    out, card = tmp_path / "t.parquet", tmp_path / "card.toml"
+    r = run("tariff-build", "--structure", REF / "levels.toml", "--costs", REF / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2024", "-o", out, "--card", card)
+    assert r.exit_code == 0, r.output
+    assert "tariff basis 29.446.776 kr" in r.output
+    t = pl.read_parquet(out).filter(pl.col("tariff_kind") == "level").sort("level")
+    haap = [0, 1, 17, 8, 13]
+    income = sum(Decimal(h) * a for h, a in zip(haap, t["annual_tariff"]))
+    import tomllib
+
+    c = tomllib.loads(card.read_text())["offers"]["A"]
+    assert c["tariff_basis"] == "29446776.00"
+    supplements = Decimal(c["price_per_weekly_hour"]) * 60
+    assert abs(income + supplements - Decimal("29446776")) < 39, "residue below 1 kr per citizen"
+    assert t["annual_tariff"].is_sorted() and t["annual_tariff"].n_unique() == 5
+    assert "no expected citizens on level 1" in r.output
+
+
+def costs_frame(var, fixed, carried=0, offer="X", year=2026):
+    rows = [("staff_trained", "variable_staff", True, var), ("rent", "fixed_central", False, fixed), ("result_two_years_earlier", "carried_result", False, carried)]
+    return pl.DataFrame({"offer_id": offer, "year": year, "basis": "tariff_budget", "line": [r[0] for r in rows], "label": None, "group": [r[1] for r in rows],
+                         "follows_ata": [r[2] for r in rows], "amount": [Decimal(str(r[3])) for r in rows]},
+                        schema_overrides={"amount": pl.Decimal(18, 2), "year": pl.Int32, "label": pl.String})
+
+
+FIVE = Structure(tuple(Level(i + 1, lo, hi) for i, (lo, hi) in enumerate([(0, 9), (9, 15), (15, 22), (22, 30), (30, 40)])))
+
+
+def expected(haaps, offer="X", supp=0.0):
+    return pl.DataFrame({"offer_id": offer, "level": list(range(1, len(haaps) + 1)), "haap": haaps, "supplement_hours": [0.0] * (len(haaps) - 1) + [supp]},
+                        schema_overrides={"level": pl.Int16})
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.floats(0, 40), min_size=5, max_size=5).filter(lambda h: sum(h) > 0.5),
+    st.integers(1_000_000, 60_000_000), st.integers(0, 20_000_000), st.integers(-2_000_000, 3_000_000), st.floats(0, 50),
+)
+def test_budget_neutrality_property(haaps, var, fixed, carried, supp):
+    if fixed + carried < 0:
+        return
+    df, res = build(FIVE, costs_frame(var, fixed, carried), expected(haaps, supp=supp), 2026)
+    r = res[0]
+    assert r.tariff_basis == Decimal(var + fixed + carried)
+    assert abs(r.residue) < Decimal(str(max(sum(haaps), 1))), "residue below 1 kr per expected citizen"
+    t = df.filter(pl.col("tariff_kind") == "level")["annual_tariff"]
+    assert t.is_sorted()
+
+
+def test_carry_over_with_and_without_cap():
+    c = costs_frame(10_000_000, 2_000_000, carried=400_000)  # 3.3 % of the 12 mio. cost basis
+    _, [r] = build(FIVE, c, expected([1, 2, 3, 2, 1]), 2026)
+    assert r.tariff_basis == Decimal("12400000") and r.carried_kept == 0
+    _, [r] = build(FIVE, c, expected([1, 2, 3, 2, 1]), 2026, carry_cap=0.05)
+    assert r.tariff_basis == Decimal("12000000") and r.carried_kept == Decimal("400000")
+    c = costs_frame(10_000_000, 2_000_000, carried=-900_000)  # a 7.5 % surplus is carried
+    _, [r] = build(FIVE, c, expected([1, 2, 3, 2, 1]), 2026, carry_cap=0.05)
+    assert r.tariff_basis == Decimal("11100000")
+
+
+@pytest.mark.parametrize("levels,msg", [
+    ([(1, 0, 10), (2, 9, 15)], "overlap"),
+    ([(1, 0, 9), (2, 10, 15)], "gap between levels 1 and 2"),
+    ([(1, 0, 9), (2, 15, 9)], "empty or reversed"),
+    ([(1, 0, 9), (3, 9, 15)], "numbered 1"),
+])
+def test_structure_errors(levels, msg):
+    d = {"levels": [{"level": a, "min_hours": b, "max_hours": c} for a, b, c in levels]}
+    with pytest.raises(DataError, match=msg):
+        parse_structure(d)
+
+
+def test_no_expected_citizens_and_negative_fixed_part():
+    with pytest.raises(DataError, match="no expected citizens"):
+        build(FIVE, costs_frame(1_000_000, 100), expected([0, 0, 0, 0, 0]), 2026)
+    with pytest.raises(DataError, match="fixed part is negative"):
+        build(FIVE, costs_frame(1_000_000, 100, carried=-500_000), expected([1, 1, 1, 1, 1]), 2026)
+
+
+def test_tariffs_must_increase():
+    s = Structure(FIVE.levels[:2], representative_hours="configured")
+    s = Structure((Level(1, 0, 9, 8.0), Level(2, 9, 15, 5.0)), representative_hours="configured")
+    with pytest.raises(DataError, match="do not increase"):
+        build(s, costs_frame(1_000_000, 100_000), expected([1, 1]), 2026)
+
+
+def test_level_boundaries_lower_inclusive_upper_exclusive():
+    assert FIVE.level_of(0) == (1, False)
+    assert FIVE.level_of(8.99) == (1, False)
+    assert FIVE.level_of(9) == (2, False)
+    assert FIVE.level_of(39.9) == (5, False)
+    assert FIVE.level_of(40) == (5, True)
+
+
+def test_chain_price_ata_to_tariff_build_on_sample(run, tmp_path):
+    pay, haap, ata, tar = (tmp_path / f"{n}.parquet" for n in ("p", "h", "a", "t"))
+    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", pay).exit_code == 0
+    assert run("compute-haap", pay, "--year", "2026", "--by", "offer_id,level", "-o", haap).exit_code == 0
+    assert run("price-ata", SAMPLE / "staff.csv", "--assumptions", SAMPLE / "ata-assumptions.toml", "--costs", SAMPLE / "costs.csv", "-o", ata).exit_code == 0
+    r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", haap, "--ata-prices", ata, "--year", "2026", "-o", tar)
+    assert r.exit_code == 0, r.output
+    t = pl.read_parquet(tar)
+    assert set(t["offer_id"]) == {"T101", "T102", "T103", "T104", "T105"}
+    assert "ignored: E201, E202, E203" in r.output
+
+
+def test_tariff_build_bad_inputs_named(run, tmp_path):
+    bad = tmp_path / "levels.toml"
+    bad.write_text("[[levels]]\nlevel = 1\nmin_hours = 0\nmax_hours = 10\n[[levels]]\nlevel = 2\nmin_hours = 8\nmax_hours = 20\n")
+    out = tmp_path / "t.parquet"
+    r = run("tariff-build", "--structure", bad, "--costs", REF / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2024", "-o", out)
+    assert r.exit_code == 1 and "levels.toml" in r.output and "overlap" in r.output and not out.exists()
+    h = tmp_path / "h.csv"
+    h.write_text("offer_id;level;haap\nA;1;x\n")
+    r = run("tariff-build", "--structure", REF / "levels.toml", "--costs", REF / "costs.csv", "--haap", h, "--year", "2024", "-o", out)
+    assert r.exit_code == 1 and "h.csv, row 2, column haap" in r.output
