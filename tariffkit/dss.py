@@ -250,10 +250,19 @@ def skip_total_rows(raw: pl.DataFrame, prefixes: list[str]) -> tuple[pl.DataFram
     if not prefixes:
         return raw, 0
     cols = [c for c in raw.columns if c != "_row"]
+    # Only rows whose first column is empty or starts with a prefix can be total rows; the
+    # first non-empty cell is looked up for those few rows only (cheap on millions of lines).
+    head = pl.col(cols[0]).str.strip_chars()
+    candidate = (head.is_null() | (head == "") | pl.any_horizontal([head.str.starts_with(p) for p in prefixes])).fill_null(True)
+    cand = raw.with_row_index("_i").filter(candidate)
+    if cand.height == 0:
+        return raw, 0
     first = pl.coalesce([pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars()) for c in cols])
-    is_total = pl.any_horizontal([first.str.starts_with(p) for p in prefixes]).fill_null(False)
-    skipped = raw.select(is_total.sum()).item()
-    return raw.filter(~is_total), int(skipped)
+    totals = cand.filter(pl.any_horizontal([first.str.starts_with(p) for p in prefixes]).fill_null(False))["_i"]
+    if totals.len() == 0:
+        return raw, 0
+    keep = raw.with_row_index("_i").filter(~pl.col("_i").is_in(totals.implode())).drop("_i")
+    return keep, totals.len()
 
 
 @dataclass

@@ -1,0 +1,159 @@
+"""Benchmark harness: tariffkit commands as whole processes vs the same work in DuckDB and pandas.
+
+    make bench                       # 100,000 citizens
+    python bench/run.py --citizens 20000 --repeat 3
+
+Reports median wall time and peak memory (max RSS of the process) and writes bench/RESULTS.md.
+DuckDB and pandas are benchmark-only extras (pip install -e '.[bench]').
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+PY = sys.executable
+TK = [PY, "-m", "tariffkit"]
+
+DUCKDB_IMPORT = r"""
+import duckdb, sys
+con = duckdb.connect()
+con.execute("SET threads TO 2")
+con.execute('''
+COPY (
+  SELECT "CPR-nr." AS cpr, "Sagsnr." AS case_id, "Sagsbehandler" AS caseworker, "Tilbudsnr." AS offer_id,
+         "Tilbud" AS offer_name, CASE "Leverandørtype" WHEN 'Intern' THEN 'internal' ELSE 'external' END AS provider,
+         'SEL ' || regexp_extract("Paragraf", '(\d+)', 1) AS paragraph, "Funktion" AS function,
+         CAST("Funktionsniveau" AS SMALLINT) AS level,
+         strptime("Periode fra", '%d-%m-%Y')::DATE AS service_from, strptime("Periode til", '%d-%m-%Y')::DATE AS service_to,
+         CAST(replace(replace("Beløb", '.', ''), ',', '.') AS DECIMAL(18,2)) AS amount,
+         CASE "Type" WHEN 'Forbrug' THEN 'actual' ELSE 'commitment' END AS kind
+  FROM read_csv(?, delim=';', header=true, all_varchar=true)
+) TO '/dev/null' (FORMAT parquet)
+'''.replace("?", repr(sys.argv[1])).replace("'/dev/null'", repr(sys.argv[2])))
+"""
+
+DUCKDB_HAAP = r"""
+import duckdb, sys
+con = duckdb.connect()
+con.execute("SET threads TO 2")
+q = '''
+WITH l AS (
+  SELECT citizen_id, offer_id, level, service_from, service_to, CAST(amount * 100 AS BIGINT) AS ore,
+         date_diff('day', service_from, service_to) + 1 AS total
+  FROM read_parquet(?) WHERE service_to >= DATE '2025-12-01' AND service_from <= DATE '2026-12-31'),
+m AS (
+  SELECT l.*, unnest(generate_series(date_trunc('month', service_from), date_trunc('month', service_to), INTERVAL 1 MONTH))::DATE AS month FROM l),
+d AS (
+  SELECT *, date_diff('day', greatest(month, service_from), least(last_day(month), service_to)) + 1 AS days FROM m),
+s AS (
+  SELECT citizen_id, offer_id, level, month, sum(ore * days // total) AS net FROM d GROUP BY ALL)
+SELECT offer_id, level, month, count(*) FILTER (WHERE net > 0) AS citizens, sum(net) AS ore
+FROM s WHERE month BETWEEN DATE '2026-01-01' AND DATE '2026-12-01' GROUP BY ALL ORDER BY ALL
+'''
+con.execute(q.replace("?", repr(sys.argv[1]))).fetchall()
+"""
+
+PANDAS_HAAP = r"""
+import pandas as pd, sys
+df = pd.read_parquet(sys.argv[1], columns=["citizen_id", "offer_id", "level", "service_from", "service_to", "amount"])
+df = df[(df.service_to >= pd.Timestamp("2025-12-01").date()) & (df.service_from <= pd.Timestamp("2026-12-31").date())].copy()
+df["service_from"] = pd.to_datetime(df.service_from); df["service_to"] = pd.to_datetime(df.service_to)
+df["ore"] = (df.amount.astype(float) * 100).round().astype("int64")
+df["total"] = (df.service_to - df.service_from).dt.days + 1
+rows = []
+for r in df.itertuples(index=False):
+    for month in pd.period_range(r.service_from, r.service_to, freq="M"):
+        start = max(month.start_time, r.service_from); end = min(month.end_time.normalize(), r.service_to)
+        rows.append((r.citizen_id, r.offer_id, r.level, month, r.ore * ((end - start).days + 1) // r.total))
+m = pd.DataFrame(rows, columns=["citizen_id", "offer_id", "level", "month", "ore"])
+s = m.groupby(["citizen_id", "offer_id", "level", "month"], dropna=False).ore.sum().reset_index()
+s = s[(s.month >= pd.Period("2026-01", "M")) & (s.month <= pd.Period("2026-12", "M"))]
+out = s.assign(active=s.ore > 0).groupby(["offer_id", "level", "month"], dropna=False).agg(citizens=("active", "sum"), ore=("ore", "sum"))
+"""
+
+
+def run(cmd: list[str], env=None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one whole process."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def bench(name, cmd, repeat, env=None):
+    runs = [run(cmd, env) for _ in range(repeat)]
+    wall = statistics.median(r[0] for r in runs)
+    mem = max(r[1] for r in runs)
+    print(f"  {name:38s} {wall:8.2f} s  {mem:8.0f} MB", flush=True)
+    return wall, mem
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--citizens", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-pandas", action="store_true", help="Skip the (slow) pandas comparison.")
+    a = ap.parse_args()
+    DATA.mkdir(exist_ok=True)
+    d = DATA / f"c{a.citizens}"
+    env = {**os.environ, "TARIFFKIT_KEY": "bench-key-0123456789abcdef"}
+    if not (d / "dss-udtraek.csv").exists():
+        t = time.perf_counter()
+        subprocess.run([*TK, "sample", "--out", str(d), "--citizens", str(a.citizens)], check=True)
+        print(f"sample --citizens {a.citizens}: {time.perf_counter() - t:.1f} s")
+    csv = d / "dss-udtraek.csv"
+    lines = sum(1 for _ in open(csv, "rb")) - 1
+    pay = d / "payments.parquet"
+    print(f"{a.citizens} citizens, {lines:,} DSS lines, median of {a.repeat}")
+    res = {}
+    res["import"] = bench("tariffkit import-dss", [*TK, "import-dss", str(csv), "-o", str(pay)], a.repeat, env)
+    res["import_duckdb"] = bench("duckdb CSV → Parquet (same cleaning)", [PY, "-c", DUCKDB_IMPORT, str(csv), str(d / "duck.parquet")], a.repeat)
+    res["haap"] = bench("tariffkit compute-haap offer×level×month", [*TK, "compute-haap", str(pay), "--year", "2026", "--by", "offer_id,level", "--monthly", "-o", str(d / "haap.parquet")], a.repeat)
+    res["haap_duckdb"] = bench("duckdb SQL, same query", [PY, "-c", DUCKDB_HAAP, str(pay)], a.repeat)
+    if not a.no_pandas:
+        res["haap_pandas"] = bench("pandas, straightforward", [PY, "-c", PANDAS_HAAP, str(pay)], 1)
+    res["help"] = bench("tariffkit --help", [*TK, "--help"], 5)
+    write_results(a, lines, res)
+
+
+def write_results(a, lines, res) -> None:
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    r = lambda k: f"{res[k][0]:.2f} s / {res[k][1]:.0f} MB" if k in res else "not run"  # noqa: E731
+    ratio = lambda x, y: f"{res[x][0] / res[y][0]:.2f}×" if x in res and y in res else "–"  # noqa: E731
+    text = f"""# Benchmark results
+
+Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}.
+Date: {dt.date.today()}. Data: `tariffkit sample --citizens {a.citizens}` ({lines:,} DSS lines).
+Median wall time of {a.repeat} whole-process runs; peak memory = max RSS.
+
+| work | tariffkit | DuckDB | pandas | ratio tariffkit / DuckDB | target |
+|---|---|---|---|---|---|
+| DSS CSV → Parquet | {r('import')} | {r('import_duckdb')} | – | {ratio('import', 'import_duckdb')} | ≤ 1.2×, < 3 GB |
+| HÅP offer × level × month | {r('haap')} | {r('haap_duckdb')} | {r('haap_pandas')} | {ratio('haap', 'haap_duckdb')} | ≤ 1.0×, ≥ 10× faster than pandas |
+| `tariffkit --help` | {r('help')} | | | | < 0.3 s |
+
+DuckDB's import does less than `import-dss`: no CPR validation or pseudonymisation, no
+per-row error reporting, no reconciliation. Its HÅP query spreads amounts with floor division
+and has no inflow/outflow.
+"""
+    (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
+    print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()
