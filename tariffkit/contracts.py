@@ -263,6 +263,57 @@ ATA_PRICES = _table(Table(
 ))
 
 
+REASSIGNMENTS = _table(Table(
+    "reassignments",
+    "Output of `reassign`: one row per citizen and offer, from the 24-hour schedule (*døgnskema*) "
+    "and the current placement (*genindplacering*). Hours are weekly ATA hours.",
+    (
+        Column("citizen_id", S, "Pseudonym of the citizen."),
+        Column("offer_id", S, "Offer."),
+        Column("origin", S, "`own` or `other` (placed and paid for by another municipality).", allowed=ORIGINS),
+        Column("municipality", S, "Paying municipality, when known.", nullable=True),
+        Column("current_level", I16, "Level the citizen is placed on now; null without a placement.", nullable=True, minimum=1),
+        Column("new_level", I16, "Level the schedule gives; null without a schedule.", nullable=True, minimum=1),
+        Column("hours_registered", F64, "Weekly ATA hours as registered by the offer (ATA paragraphs only).", nullable=True, unit="hours/week"),
+        Column("hours_assessed", F64, "Weekly ATA hours after the caseworker's assessment; null when not assessed.", nullable=True, unit="hours/week"),
+        Column("hours_counted", F64, "hours_assessed when present, else hours_registered: the hours the level follows.", nullable=True, unit="hours/week"),
+        Column("hours_other", F64, "Weekly hours under paragraphs that are financed elsewhere (§ 83, SUL), not in the level.", nullable=True, unit="hours/week"),
+        Column("supplement_hours", F64, "Hours above the top band (5+ supplement basis).", nullable=True, unit="hours/week"),
+        Column("current_tariff", MONEY, "Annual tariff at the current level (level tariff only; a 5+ supplement paid today is not known).", nullable=True, unit="DKK/year"),
+        Column("new_tariff", MONEY, "Annual tariff at the new level plus the 5+ supplement (price per weekly hour × supplement hours, whole kroner).", nullable=True, unit="DKK/year"),
+        Column("annual_change", MONEY, "new_tariff − current_tariff.", nullable=True, unit="DKK/year"),
+        Column("flags", pl.List(pl.String), "Findings, each a stable code (see `tariffkit reassign --help` and docs/concepts.md)."),
+        Column("notes", pl.List(pl.String), "Details for `invalid_lines`: file, row, column and what was wrong (never a CPR number)."),
+    ),
+    key=("citizen_id", "offer_id"),
+))
+
+REASSIGN_OFFERS = _table(Table(
+    "reassign_offers",
+    "Output of `reassign --by-offer`: the consequences per offer and phase-in year. Resources follow "
+    "the citizen: the offer's budget moves by phased_change.",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("phase_year", I32, "Year of the phase-in step; null without `--phase-in`.", nullable=True),
+        Column("phase_share", F64, "Share of the change that takes effect that year (1 without `--phase-in`)."),
+        Column("citizens", I64, "Citizens with a schedule or a placement.", unit="persons"),
+        Column("citizens_own", I64, "Own citizens.", unit="persons"),
+        Column("citizens_other", I64, "Citizens placed by other municipalities.", unit="persons"),
+        Column("moved_up", I64, "Citizens whose new level is higher.", unit="persons"),
+        Column("moved_down", I64, "Citizens whose new level is lower.", unit="persons"),
+        Column("not_priced", I64, "Citizens left out of the amounts (no schedule, no placement or no tariff).", unit="persons"),
+        Column("income_current", MONEY, "Σ current_tariff over priced citizens.", unit="DKK/year"),
+        Column("income_new", MONEY, "Σ new_tariff over priced citizens.", unit="DKK/year"),
+        Column("change", MONEY, "income_new − income_current.", unit="DKK/year"),
+        Column("change_own", MONEY, "The change for own citizens.", unit="DKK/year"),
+        Column("change_other", MONEY, "The change for other municipalities' citizens.", unit="DKK/year"),
+        Column("other_above_paid_level", I64, "Other municipalities' citizens whose new level is above the level paid for.", unit="persons"),
+        Column("other_above_paid_level_amount", MONEY, "Their annual change: the amount to negotiate with the paying municipalities.", unit="DKK/year"),
+        Column("phased_change", MONEY, "change × phase_share, whole kroner.", unit="DKK/year"),
+    ),
+))
+
+
 # --- conformance ---------------------------------------------------------------------------
 
 _BOOL_TEXT = {"true": True, "false": False, "ja": True, "nej": False, "1": True, "0": False, "x": True, "yes": True, "no": False, "": None}
@@ -412,6 +463,8 @@ def conform(
 
 
 def dtype_name(dt: pl.DataType) -> str:
+    if isinstance(dt, pl.List):
+        return f"List({dtype_name(dt.inner)})"
     if isinstance(dt, pl.Decimal):
         return f"Decimal({dt.precision},{dt.scale})"
     return {pl.String: "String", pl.Int16: "Int16", pl.Int32: "Int32", pl.Int64: "Int64", pl.Float64: "Float64", pl.Date: "Date", pl.Boolean: "Boolean", pl.Time: "Time"}.get(dt, str(dt))

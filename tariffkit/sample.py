@@ -329,6 +329,17 @@ def _schedules(placements: pl.DataFrame, offers: pl.DataFrame, cfg: SampleConfig
     ).with_columns(
         minutes=((pl.col("base_minutes") * pl.col("factor") / 5).round(0) * 5).clip(5, 600).cast(pl.Int32)
     )
+    # Activities follow each other: a line starts at its usual time or 5 minutes after the previous
+    # line ends, whichever is later (start_i = max_j≤i(base_j − C_j) + C_i with C the running
+    # sum of minutes + 5), so only the planted overlaps below overlap.
+    lines = lines.sort("k", "start", "description").with_columns(
+        _base=pl.col("start").str.slice(0, 2).cast(pl.Int32) * 60 + pl.col("start").str.slice(3, 2).cast(pl.Int32),
+        _c=(pl.col("minutes") + 5).cum_sum().shift(1, fill_value=0).over("k"),
+    ).with_columns(
+        _s=((pl.col("_base") - pl.col("_c")).cum_max().over("k") + pl.col("_c")) % 1440,
+    ).with_columns(
+        start=(pl.col("_s") // 60).cast(pl.String).str.zfill(2) + ":" + (pl.col("_s") % 60).cast(pl.String).str.zfill(2),
+    ).drop("_base", "_c", "_s")
     # overlapping pair for planted citizens: duplicate the morning routine as a second 1:1 activity at the same time
     ov = lines.filter(pl.lit(pl.Series(overlap)).gather(pl.col("k").cast(pl.Int64)) & (pl.col("staffing") == "1:1") & (pl.col("frequency") == "Alle ugens 7 dage"))
     ov = ov.unique("k", keep="first", maintain_order=True).with_columns(

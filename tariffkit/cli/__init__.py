@@ -41,13 +41,14 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     compute_haap,
     import_dss,
     price_ata,
+    reassign,
     sample,
     schema,
     show,
     tariff_build,
 )
 
-for module in (import_dss, compute_haap, price_ata, tariff_build, sample, schema, show):
+for module in (import_dss, compute_haap, price_ata, tariff_build, reassign, sample, schema, show):
     cli.add_command(module.command)
 
 

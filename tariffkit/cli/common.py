@@ -27,7 +27,7 @@ def stderr_console():
     """A rich console on stderr; colour follows NO_COLOR and whether stderr is a terminal."""
     from rich.console import Console
 
-    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False)
+    return Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False, soft_wrap=not sys.stderr.isatty())
 
 
 def progress_enabled() -> bool:

@@ -1,0 +1,146 @@
+import click
+
+from tariffkit.cli.common import output_option
+
+_FLAG_HELP = """\b
+Flags (the flags column):
+  overlap           two 1:1 (or 2:1) activities at the same time on the same days
+  over_24_hours     more than 24 staffed hours on one day
+  assessment_gap    registered and assessed hours differ by more than --tolerance
+  outside_band      counted hours outside the band of the current level (drift)
+  above_top_band    above the top band: top level + 5+ supplement
+  level_change      new level differs from the current level
+  above_paid_level  another municipality's citizen assessed above the level it pays
+  invalid_lines     lines left out with --on-error flag (see the notes column)
+  no_placement      a schedule without a current placement
+  no_schedule       a placement without a schedule
+  no_tariff         no tariff for the offer and level"""
+
+
+@click.command("reassign", short_help="From 24-hour schedules to function levels, with the consequences.", epilog=_FLAG_HELP)
+@click.argument("schedules", nargs=-1)
+@click.option("--structure", metavar="TOML", help="Tariff structure (levels as bands of weekly ATA hours).")
+@click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build.")
+@click.option("--placements", metavar="FILE", help="Current placements: CSV/xlsx with CPR-nr.;Tilbudsnr.;Funktionsniveau;Oprindelse;Betalingskommune, or Parquet (placements table).")
+@click.option("--payments", metavar="FILE", help="Take current levels from the latest month of the payments table instead.")
+@click.option("--year", type=int, help="Tariff year (needed when the tariffs hold several years).")
+@click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in schedules/placements (else $TARIFFKIT_KEY).")
+@click.option("--tolerance", type=click.FloatRange(min=0), default=0.10, show_default=True, help="Relative gap between registered and assessed hours that is flagged.")
+@click.option("--on-error", type=click.Choice(["fail", "flag"]), default="fail", show_default=True, help="fail: a bad schedule line stops the run; flag: it is left out and its citizen flagged invalid_lines.")
+@click.option("--by-offer", metavar="FILE", help="Also write the consequences per offer (reassign_offers table).")
+@click.option("--phase-in", metavar="YEAR:SHARE,...", help="Transition rule for --by-offer, e.g. 2026:0.5,2027:1.0.")
+@click.option("--template", is_flag=True, help="Write an empty schedule workbook (.xlsx, with drop-down lists) to -o and exit.")
+@click.option("--sheets", type=click.IntRange(1, 500), default=1, show_default=True, help="With --template: citizen sheets to include.")
+@output_option("Output Parquet (reassignments table), or the .xlsx with --template.")
+@click.pass_context
+def command(ctx, schedules, structure, tariffs, placements, payments, year, key_file, tolerance, on_error, by_offer, phase_in, template, sheets, output):
+    """Compute each citizen's function level from their 24-hour schedule (døgnskema), compare
+    it with the current level, and price the change with the tariffs.
+
+    Weekly ATA minutes per line = minutes × times per week × staff ÷ citizens sharing. Only
+    the structure's ATA paragraphs count towards the level; others (§ 83, SUL) are reported
+    as hours_other. The level follows the caseworker's assessed minutes where given.
+
+    \b
+    Example:
+      tariffkit reassign --template -o døgnskema.xlsx
+      tariffkit reassign doegnskemaer.csv --structure levels.toml --tariffs takster.parquet \\
+          --placements placeringer.csv --by-offer pr-tilbud.parquet \\
+          --phase-in 2026:0.5,2027:1.0 -o genindplacering.parquet
+    """
+    from tariffkit import io as tio
+    from tariffkit.cli.common import err, params_for_provenance
+    from tariffkit.errors import UsageError
+
+    if template:
+        if not output or output == "-":
+            raise UsageError("--template needs -o FILE.xlsx")
+        from tariffkit.schedules import write_template
+
+        tio.write_bytes(output, write_template(sheets))
+        err(f"wrote {output}: a 24-hour schedule template with {sheets} citizen sheet(s)")
+        return
+    if not schedules:
+        raise UsageError("give at least one schedules file (.xlsx, .csv or .parquet), or --template")
+    if not structure or not tariffs:
+        raise UsageError("--structure and --tariffs are needed")
+    if placements and payments:
+        raise UsageError("give --placements or --payments, not both")
+
+    import tomllib
+
+    import polars as pl
+
+    from tariffkit.errors import DataError
+    from tariffkit.keys import load_key
+    from tariffkit.schedules import (ReassignOptions, by_offer as offer_summary, parse_lines, parse_phase_in,
+                                     placements_from_payments, read_placements, read_schedules, reassign)
+    from tariffkit.tariffs import parse_structure
+
+    phases = parse_phase_in(phase_in)
+    if phase_in and not by_offer:
+        raise UsageError("--phase-in applies to the per-offer summary; add --by-offer FILE")
+    inputs = tio.Inputs()
+    target = tio.resolve_output(output)
+    raw = tio.read_bytes(structure, inputs)
+    try:
+        st = parse_structure(tomllib.loads(raw.decode("utf-8")), file=structure)
+    except tomllib.TOMLDecodeError as e:
+        raise DataError(f"not valid TOML ({e})", file=structure) from None
+    key = None
+    needs_key = any(not str(s).lower().endswith((".parquet", ".pq")) for s in schedules) or (placements and not placements.lower().endswith((".parquet", ".pq")))
+    if needs_key:
+        key = load_key(key_file, warn=err)
+    frames = [read_schedules(s, inputs, key) for s in schedules]
+    text = pl.concat(frames, how="diagonal_relaxed")
+    lines, problems = parse_lines(text)
+    if problems.height and on_error == "fail":
+        p = problems.sort("_file", "_row").row(0, named=True)
+        more = f" ({problems.height} bad lines in all; --on-error flag leaves them out and flags the citizens)" if problems.height > 1 else ""
+        raise DataError(p["reason"] + more, file=p["_file"], row=p["_row"], column=p["column"])
+    if placements:
+        current = read_placements(placements, inputs, key)
+    elif payments:
+        from tariffkit.contracts import PAYMENTS, conform
+
+        pay = tio.read_table(payments, inputs)
+        current = placements_from_payments(conform(pay, PAYMENTS, file=tio.label_of(payments), check_key=False))
+    else:
+        current = None
+        err("tariffkit: warning: no --placements or --payments: current levels unknown, so no change is priced")
+    tf = tio.label_of(tariffs)
+    tariff_table = tio.read_table(tariffs, inputs, contract="tariffs")
+    result = reassign(lines, current, tariff_table, st, ReassignOptions(tolerance=tolerance, year=year), problems=problems, tariffs_file=tf)
+    opts = params_for_provenance(ctx)
+    if by_offer:
+        tio.check_not_an_input(by_offer, inputs)
+    tio.write_table(result, target, command="reassign", options=opts, inputs=inputs)
+    if by_offer:
+        tio.write_table(offer_summary(result, phases), by_offer, command="reassign", options=opts, inputs=inputs)
+    _summary(result, problems, lines.height)
+
+
+def _summary(result, problems, n_lines) -> None:
+    import polars as pl
+
+    from tariffkit.cli.common import stderr_console
+    from tariffkit.danish import format_kr
+
+    con = stderr_console()
+    both = result.filter(pl.col("current_level").is_not_null() & pl.col("new_level").is_not_null())
+    up = both.filter(pl.col("new_level") > pl.col("current_level")).height
+    down = both.filter(pl.col("new_level") < pl.col("current_level")).height
+    same = both.height - up - down
+    total = result["annual_change"].drop_nulls().sum()
+    con.print(f"reassign: {n_lines} schedule lines, {result.height} citizens; moved up {up}, down {down}, unchanged {same}; "
+              f"annual change {format_kr(total)} kr")
+    if problems.height:
+        con.print(f"  {problems.height} invalid lines left out (flag invalid_lines; rows in the notes column)")
+    counts = result.select(pl.col("flags").explode().value_counts(sort=True)).unnest("flags").drop_nulls()
+    if counts.height:
+        con.print("  flags: " + ", ".join(f"{r['flags']} {r['count']}" for r in counts.sort(["count", "flags"], descending=[True, False]).iter_rows(named=True)))
+    gap = result.filter(pl.col("hours_assessed").is_not_null()).with_columns(gap=pl.col("hours_registered") - pl.col("hours_assessed"))
+    if gap.height:
+        top = gap.sort(["gap", "citizen_id"], descending=[True, False]).head(5)
+        con.print("  biggest gaps registered − assessed (hours/week): " + ", ".join(
+            f"{r['citizen_id']} ({r['offer_id']}) {format_kr(r['gap'], 1)}" for r in top.iter_rows(named=True)))

@@ -1,0 +1,681 @@
+"""24-hour schedules (*døgnskemaer*) → weekly ATA hours → function levels, with findings and
+the consequences for each citizen and offer (*genindplacering*).
+
+Reading: the offers' workbooks (``.xlsx`` with a header block per citizen, as written by
+:func:`write_template`, or a flat sheet), CSV with Danish headers, or Parquet in the
+``schedules`` contract. CPR numbers are pseudonymised on reading with the same key as
+``import-dss`` and never kept.
+
+Computation (all vectorised; no Python loop over lines):
+
+    weekly ATA minutes of a line = minutes × times per week × staff ÷ citizens sharing
+    hours_registered = Σ over ATA-paragraph lines of registered weekly minutes / 60
+    hours_assessed   = the same with the caseworker's minutes, where the schedule is assessed
+                       (a line without assessed minutes in an assessed schedule keeps its
+                       registered minutes); null when no line is assessed
+    hours_counted    = hours_assessed when present, else hours_registered
+    new_level        = the band holding hours_counted (lower bound inclusive, upper exclusive);
+                       above the top band: the top level, and the hours above it are 5+
+                       supplement hours
+"""
+
+from __future__ import annotations
+
+import io as _io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+from tariffkit.danish import MONEY, normalise_cpr, normalise_paragraph
+from tariffkit.errors import DataError
+from tariffkit.tariffs import Structure
+
+# Danish headers → contract columns (case and trailing dots ignored).
+SCHEDULE_HEADERS = {
+    "cpr-nr": "cpr", "cpr": "cpr", "cprnr": "cpr", "cpr-nummer": "cpr",
+    "tilbudsnr": "offer_id", "tilbud": "offer_id", "tilbudsnummer": "offer_id",
+    "aktivitetsnr": "line_no", "aktivitet nr": "line_no", "nr": "line_no",
+    "beskrivelse": "description", "aktivitet": "description",
+    "paragraf": "paragraph", "lovgrundlag": "paragraph",
+    "starttidspunkt": "start_time", "start": "start_time", "tidspunkt": "start_time", "kl": "start_time",
+    "minutter": "minutes", "tid (minutter)": "minutes", "varighed": "minutes",
+    "hyppighed": "frequency", "frekvens": "frequency",
+    "normering": "staffing",
+    "vurderede minutter": "assessed_minutes", "vurderet tid": "assessed_minutes", "minutter efter vurdering": "assessed_minutes",
+    "bemærkning": "comment", "bemærkninger": "comment", "kommentar": "comment",
+}
+PLACEMENT_HEADERS = {
+    "cpr-nr": "cpr", "cpr": "cpr", "cprnr": "cpr", "cpr-nummer": "cpr",
+    "tilbudsnr": "offer_id", "tilbudsnummer": "offer_id",
+    "funktionsniveau": "level", "niveau": "level",
+    "oprindelse": "origin", "betalingskommune": "municipality",
+}
+ORIGIN_VALUES = {"egen borger": "own", "egen": "own", "own": "own", "anden kommune": "other", "other": "other", "fremmed kommune": "other"}
+
+TEMPLATE_TITLE = "Døgnskema"
+TEMPLATE_COLUMNS = ["Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering", "Vurderede minutter", "Bemærkning"]
+TEMPLATE_FIRST_LINE_ROW = 8  # header row 7, lines from row 8
+TEMPLATE_LINES = 60
+FREQUENCY_CHOICES = ["Alle ugens 7 dage", "Hverdage", "Weekend", "1 gang om ugen", "2 gange om ugen", "3 gange om ugen",
+                     "4 gange om ugen", "5 gange om ugen", "6 gange om ugen", "Hver anden uge", "Månedligt", "2 gange om måneden"]
+STAFFING_CHOICES = ["1:1", "2:1", "1:2", "1:3", "1:4", "1:5", "1:6", "1:8"]
+PARAGRAPH_CHOICES = ["§ 85", "§ 83", "§ 83 a", "§ 107", "§ 108", "SUL § 138", "ABL § 105"]
+
+# Flags on a citizen; documented in docs/commands.md and docs/concepts.md.
+FLAGS = {
+    "overlap": "two individual (1:1 or 2:1) activities overlap in time on the same days: the hours are overstated (BDO's overcompensation trap)",
+    "over_24_hours": "more than 24 staffed hours (minutes × staff ÷ sharing) on one day of the week",
+    "assessment_gap": "registered and assessed hours differ by more than the tolerance",
+    "outside_band": "the counted hours lie outside the band of the current level (service drift, or a placement that is too high)",
+    "above_top_band": "hours above the top band: top level plus a 5+ supplement for the hours above it",
+    "level_change": "the new level differs from the current level",
+    "above_paid_level": "another municipality's citizen whose new level is above the level that municipality pays for",
+    "invalid_lines": "one or more schedule lines were invalid and left out (see notes for row and column)",
+    "no_placement": "a schedule without a current placement: no current level or tariff",
+    "no_schedule": "a current placement without a schedule: no new level",
+    "no_tariff": "no tariff for the offer and level (external offer, or a level the tariffs do not cover)",
+}
+
+
+def _header_key(h: str) -> str:
+    return " ".join(h.strip().lower().rstrip(".:").split())
+
+
+def rename_headers(df: pl.DataFrame, headers: dict[str, str], file: str) -> pl.DataFrame:
+    """Danish (or contract) headers → contract names; unknown columns are dropped."""
+    ren, seen = {}, {}
+    for c in df.columns:
+        if c == "_row":
+            continue
+        target = headers.get(_header_key(c), c if c in headers.values() or c == "citizen_id" else None)
+        if target is None:
+            continue
+        if target in seen:
+            raise DataError(f"two columns mean the same ({seen[target]!r} and {c!r} are both {target})", file=file, column=c)
+        seen[target] = c
+        ren[c] = target
+    keep = (["_row"] if "_row" in df.columns else []) + list(ren)
+    return df.select(keep).rename(ren)
+
+
+def pseudonymise_column(df: pl.DataFrame, key: bytes, file: str, column_label: str = "CPR-nr.") -> pl.DataFrame:
+    """Replace the ``cpr`` text column by ``citizen_id``; a value that is not a CPR number is an
+    error naming the row (the value itself is never shown)."""
+    from tariffkit.dss import pseudonymise
+
+    if "cpr" not in df.columns:
+        if "citizen_id" in df.columns:
+            return df
+        raise DataError("missing column CPR-nr. (or citizen_id)", file=file, row=1, column=column_label)
+    digits = df.select(normalise_cpr(pl.col("cpr")).alias("d"))["d"]
+    bad = digits.is_null()
+    if bad.any():
+        rows = df.filter(bad)["_row"] if "_row" in df.columns else pl.Series(range(1, df.height + 1)).filter(bad)
+        raise DataError(f"expected a CPR number (DDMMÅÅ-XXXX), found something else ({bad.sum()} rows like this; value not shown)",
+                        file=file, row=int(rows[0]), column=column_label)
+    return df.with_columns(citizen_id=pseudonymise(digits, key)).drop("cpr")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _sheet_rows(ws):
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _cell_text(v) -> str | None:
+    import datetime as dt
+
+    if v is None:
+        return None
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M")
+    if isinstance(v, dt.datetime):
+        return v.strftime("%H:%M") if v.date() == dt.date(1899, 12, 30) else v.strftime("%Y-%m-%d")
+    if isinstance(v, float):
+        if 0 < v < 1 and not v.is_integer():  # an Excel time as a fraction of a day
+            m = round(v * 1440)
+            return f"{m // 60:02d}:{m % 60:02d}"
+        return str(int(v)) if v.is_integer() else repr(v).replace(".", ",")
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    s = str(v).strip()
+    return s or None
+
+
+def read_schedule_workbook(data: bytes, file: str) -> pl.DataFrame:
+    """All schedule lines in a workbook, as text with ``_row`` and ``_file`` (``file[sheet]``).
+
+    A sheet whose A1 is ``Døgnskema`` is a template sheet: CPR number in B2, offer in B3, the
+    table header in row 7. Any other sheet whose first row has a ``CPR-nr.`` header is a flat
+    table. Other sheets (instructions, lists) are ignored; template sheets left empty are
+    skipped."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise DataError(f"cannot open as an Excel workbook ({e})", file=file) from None
+    frames = []
+    for ws in wb.worksheets:
+        rows = _sheet_rows(ws)
+        label = f"{file}[{ws.title}]"
+        if not rows:
+            continue
+        first = _cell_text(rows[0][0]) if rows[0] else None
+        if first and first.strip().lower() == TEMPLATE_TITLE.lower():
+            def block(r):
+                return _cell_text(rows[r - 1][1]) if len(rows) >= r and len(rows[r - 1]) > 1 else None
+            cpr, offer = block(2), block(3)
+            if len(rows) < 7:
+                continue
+            header = [_cell_text(h) or "" for h in rows[6]]
+            body = []
+            for i, r in enumerate(rows[7:], start=TEMPLATE_FIRST_LINE_ROW):
+                texts = [_cell_text(v) for v in r] + [None] * (len(header) - len(r))
+                if all(t is None for t in texts[: len(header)]):
+                    continue
+                body.append((i, texts[: len(header)]))
+            if not body:
+                continue
+            if not cpr:
+                raise DataError("the sheet has schedule lines but no CPR number in the header block", file=label, row=2, column="CPR-nr.")
+            if not offer:
+                raise DataError("the sheet has schedule lines but no offer number in the header block", file=label, row=3, column="Tilbudsnr.")
+            cols = {h: [t[j] for _, t in body] for j, h in enumerate(header) if h}
+            df = pl.DataFrame({"_row": [i for i, _ in body], **cols}, schema={"_row": pl.Int64, **{h: pl.String for h in cols}})
+            df = df.with_columns(pl.lit(cpr).alias("CPR-nr."), pl.lit(offer).alias("Tilbudsnr."), pl.lit(label).alias("_file"))
+            frames.append(df)
+        elif any(_header_key(_cell_text(h) or "") in ("cpr-nr", "cpr", "cprnr") for h in rows[0]):
+            header = [_cell_text(h) or "" for h in rows[0]]
+            body = [(i, ([_cell_text(v) for v in r] + [None] * len(header))[: len(header)]) for i, r in enumerate(rows[1:], start=2)]
+            body = [(i, t) for i, t in body if any(x is not None for x in t)]
+            cols = {h: [t[j] for _, t in body] for j, h in enumerate(header) if h}
+            df = pl.DataFrame({"_row": [i for i, _ in body], **cols}, schema={"_row": pl.Int64, **{h: pl.String for h in cols}})
+            frames.append(df.with_columns(pl.lit(label).alias("_file")))
+    wb.close()
+    if not frames:
+        raise DataError("no schedule found: expected sheets from `tariffkit reassign --template` (A1 = Døgnskema) or a sheet with a CPR-nr. column", file=file)
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def read_schedules(path: str, inputs, key: bytes | None) -> pl.DataFrame:
+    """A schedules file (xlsx, CSV or Parquet) → text lines with contract names, ``citizen_id``,
+    ``_row`` and ``_file``. Parquet must already be pseudonymised (the ``schedules`` contract)."""
+    from pathlib import Path
+
+    from tariffkit import io as tio
+
+    file = tio.label_of(path)
+    data = tio.read_bytes(path, inputs)
+    kind = tio.sniff_kind(data)
+    suffix = Path(str(path)).suffix.lower()
+    if kind == "parquet" or suffix in (".parquet", ".pq"):
+        df = tio.read_parquet_bytes(data, file)
+        if "cpr" in df.columns or any(_header_key(c) == "cpr-nr" for c in df.columns):
+            raise DataError("a Parquet schedules file must be pseudonymised (citizen_id, no CPR column)", file=file, column="CPR-nr.")
+        df = df.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_row"), pl.lit(file).alias("_file"))
+        return df
+    if kind == "xlsx" or suffix in (".xlsx", ".xlsm"):
+        if kind != "xlsx":
+            raise DataError("expected an Excel .xlsx file, found something else", file=file)
+        raw = read_schedule_workbook(data, file)
+    else:
+        raw, _ = tio.read_csv_text(data, file)
+        raw = raw.with_columns(pl.lit(file).alias("_file"))
+    files = raw["_file"]
+    df = rename_headers(raw.drop("_file"), SCHEDULE_HEADERS, file).with_columns(_file=files)
+    if key is None and "cpr" in df.columns:
+        raise DataError("the schedules carry CPR numbers; a pseudonymisation key is needed (--key-file or $TARIFFKIT_KEY)", file=file)
+    return pseudonymise_column(df, key or b"", file)
+
+
+def read_placements(path: str, inputs, key: bytes | None) -> pl.DataFrame:
+    """Current placements (CSV/xlsx with Danish headers and CPR numbers, or Parquet in the
+    ``placements`` contract) → the ``placements`` table."""
+    from pathlib import Path
+
+    from tariffkit import io as tio
+    from tariffkit.contracts import PLACEMENTS, conform
+
+    file = tio.label_of(path)
+    suffix = Path(str(path)).suffix.lower()
+    if str(path) == "-" or suffix in (".parquet", ".pq"):
+        return tio.read_table(path, inputs, contract="placements")
+    data = tio.read_bytes(path, inputs)
+    if suffix in (".xlsx", ".xlsm"):
+        raw = tio.read_xlsx_text(data, file)
+    else:
+        raw, _ = tio.read_csv_text(data, file)
+    df = rename_headers(raw, PLACEMENT_HEADERS, file)
+    if key is None and "cpr" in df.columns:
+        raise DataError("the placements carry CPR numbers; a pseudonymisation key is needed (--key-file or $TARIFFKIT_KEY)", file=file)
+    df = pseudonymise_column(df, key or b"", file)
+    if "origin" in df.columns:
+        o = pl.col("origin").str.strip_chars().str.to_lowercase()
+        df = df.with_columns(pl.when(o.is_in(list(ORIGIN_VALUES))).then(o.replace_strict(ORIGIN_VALUES, default=None)).otherwise(pl.col("origin")).alias("origin"))
+    else:
+        df = df.with_columns(origin=pl.lit("own"))
+    if "municipality" not in df.columns:
+        df = df.with_columns(municipality=pl.lit(None, dtype=pl.String))
+    return conform(df, PLACEMENTS, file=file, first_row=None)
+
+
+def placements_from_payments(payments: pl.DataFrame) -> pl.DataFrame:
+    """Current placements from DSS: citizens with an actual line covering the latest month of
+    actual spending, at the level of their latest such line (own citizens)."""
+    p = payments.filter((pl.col("kind") == "actual") & pl.col("level").is_not_null())
+    if p.height == 0:
+        raise DataError("no actual payment lines with a level: cannot tell the current levels", file="payments", column="level")
+    last = p.select(pl.col("service_to").max()).item()
+    month_start = last.replace(day=1)
+    cur = p.filter((pl.col("service_to") >= month_start) & (pl.col("service_from") <= last) & (pl.col("amount") > 0))
+    cur = cur.sort("citizen_id", "offer_id", "service_from", "source_row").group_by("citizen_id", "offer_id", maintain_order=True).agg(pl.col("level").last())
+    return cur.select("citizen_id", "offer_id", pl.col("level").cast(pl.Int16), origin=pl.lit("own"), municipality=pl.lit(None, dtype=pl.String))
+
+
+# --- parsing lines -------------------------------------------------------------------------------
+
+
+def frequency_per_week(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Frequency text → (times per week, day class ``all``/``weekdays``/``weekend`` or null when
+    the days are not known). Null times = not understood."""
+    t = expr.str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
+    n = t.str.extract(r"^(\d+(?:[.,]\d+)?)", 1).str.replace(",", ".").cast(pl.Float64, strict=False)
+    per_week = t.str.contains(r"^\d+(?:[.,]\d+)? (?:gang|gange|x) ?(?:om|pr\.?|per|i|a) ?ugen?$")
+    per_month = t.str.contains(r"^\d+(?:[.,]\d+)? (?:gang|gange|x) ?(?:om|pr\.?|per|i|a) ?måned(?:en)?$")
+    times = (
+        pl.when(t.is_in(["alle ugens 7 dage", "dagligt", "daily", "hver dag", "alle dage", "7 dage om ugen"])).then(7.0)
+        .when(t.is_in(["hverdage", "alle hverdage", "weekdays", "man-fre", "mandag-fredag", "mandag til fredag"])).then(5.0)
+        .when(t.is_in(["weekend", "weekender", "weekends", "lørdag og søndag", "lør-søn"])).then(2.0)
+        .when(t.is_in(["månedligt", "monthly", "en gang om måneden", "hver måned"])).then(12.0 / 52.0)
+        .when(t.is_in(["hver anden uge", "hver 14. dag", "hver 14 dag", "every other week"])).then(0.5)
+        .when(per_week).then(n)
+        .when(per_month).then(n * 12.0 / 52.0)
+        .when(t.str.contains(r"^\d+(?:[.,]\d+)?$")).then(n)
+        .otherwise(None)
+    )
+    days = (
+        pl.when(t.is_in(["alle ugens 7 dage", "dagligt", "daily", "hver dag", "alle dage", "7 dage om ugen"])).then(pl.lit("all"))
+        .when(t.is_in(["hverdage", "alle hverdage", "weekdays", "man-fre", "mandag-fredag", "mandag til fredag"])).then(pl.lit("weekdays"))
+        .when(t.is_in(["weekend", "weekender", "weekends", "lørdag og søndag", "lør-søn"])).then(pl.lit("weekend"))
+        .otherwise(None)
+    )
+    return times, days
+
+
+def staffing_parts(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """``1:1`` → (1, 1); ``1:3`` → (1, 3) one staff member shared by three; ``2:1`` → (2, 1)."""
+    t = expr.str.strip_chars().str.replace_all(r"\s", "")
+    m = t.str.extract_groups(r"^(\d+):(\d+)$")
+    staff = m.struct.field("1").cast(pl.Float64, strict=False)
+    share = m.struct.field("2").cast(pl.Float64, strict=False)
+    ok = (staff >= 1) & (share >= 1)
+    return pl.when(ok).then(staff), pl.when(ok).then(share)
+
+
+_WHOLE = r"^\s*\d+\s*$"
+
+
+def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Text (or typed) schedule lines → typed lines with ``times_per_week``, ``days``, ``staff``,
+    ``share``; and the problems found (``_file``, ``_row``, ``citizen_id``, ``offer_id``,
+    ``column``, ``reason``), one per bad line (its first bad column)."""
+    for c, default in (("description", None), ("start_time", None), ("assessed_minutes", None), ("comment", None), ("line_no", None)):
+        if c not in df.columns:
+            df = df.with_columns(pl.lit(default, dtype=pl.String).alias(c))
+    missing = [c for c in ("offer_id", "paragraph", "minutes", "frequency", "staffing") if c not in df.columns]
+    if missing:
+        names = {"offer_id": "Tilbudsnr.", "paragraph": "Paragraf", "minutes": "Minutter", "frequency": "Hyppighed", "staffing": "Normering"}
+        raise DataError(f"missing column {names[missing[0]]} ({missing[0]}); a schedule needs Tilbudsnr., Paragraf, Minutter, Hyppighed and Normering",
+                        file=df["_file"][0] if df.height else "schedules", row=1, column=names[missing[0]])
+    txt = {c: pl.col(c).cast(pl.String).str.strip_chars() for c in ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time")}
+    blank = {c: e.is_null() | (e == "") for c, e in txt.items()}
+    times, days = frequency_per_week(txt["frequency"])
+    staff, share = staffing_parts(txt["staffing"])
+    st = txt["start_time"].str.replace(r"^(\d):", "0$1:").str.replace(r"\.", ":")
+    start = pl.coalesce(st.str.to_time("%H:%M", strict=False), st.str.to_time("%H:%M:%S", strict=False))
+    typed = df.with_columns(
+        offer_id=txt["offer_id"],
+        line_no=txt["line_no"].cast(pl.Int32, strict=False),
+        paragraph_norm=normalise_paragraph(txt["paragraph"]),
+        minutes_num=pl.when(txt["minutes"].str.contains(_WHOLE)).then(txt["minutes"].cast(pl.Int32, strict=False)),
+        assessed_num=pl.when(txt["assessed_minutes"].str.contains(_WHOLE)).then(txt["assessed_minutes"].cast(pl.Int32, strict=False)),
+        times_per_week=times, days=days, staff=staff, share=share, start=start,
+    )
+    c = pl.col
+    checks = [
+        ("offer_id", blank["offer_id"], "expected an offer number, found an empty value"),
+        ("line_no", ~blank["line_no"] & c("line_no").is_null(), "expected a whole activity number"),
+        ("paragraph", blank["paragraph"], "expected a paragraph like § 85, found an empty value"),
+        ("paragraph", c("paragraph_norm").is_null(), "expected a paragraph like § 85 or SUL § 138"),
+        ("minutes", blank["minutes"], "expected minutes (a whole number), found an empty value"),
+        ("minutes", c("minutes_num").is_null(), "expected minutes as a whole number of at least 0 (negative or decimal minutes are not allowed)"),
+        ("minutes", c("minutes_num") > 1440, "expected at most 1440 minutes (one day) per activity"),
+        ("frequency", blank["frequency"], "expected a frequency, found an empty value"),
+        ("frequency", c("times_per_week").is_null(), "expected a frequency: Alle ugens 7 dage, Hverdage, Weekend, N gange om ugen, Månedligt or a number per week"),
+        ("staffing", blank["staffing"], "expected a staffing, found an empty value"),
+        ("staffing", c("staff").is_null(), "expected a staffing like 1:1, 1:3 or 2:1"),
+        ("assessed_minutes", ~blank["assessed_minutes"] & c("assessed_num").is_null(), "expected assessed minutes as a whole number of at least 0"),
+        ("start_time", ~blank["start_time"] & c("start").is_null(), "expected a start time like 07:30"),
+    ]
+    labels = {"offer_id": "Tilbudsnr.", "line_no": "Aktivitetsnr.", "paragraph": "Paragraf", "minutes": "Minutter", "frequency": "Hyppighed",
+              "staffing": "Normering", "assessed_minutes": "Vurderede minutter", "start_time": "Starttidspunkt"}
+    col_expr = pl.lit(None, dtype=pl.String)
+    reason_expr = pl.lit(None, dtype=pl.String)
+    for col, bad, reason in reversed(checks):
+        value = pl.col(col).cast(pl.String).str.slice(0, 40)
+        col_expr = pl.when(bad.fill_null(False)).then(pl.lit(f"{labels[col]} ({col})")).otherwise(col_expr)
+        reason_expr = pl.when(bad.fill_null(False)).then(pl.lit(reason + ", found ") + pl.lit("'") + value.fill_null("") + pl.lit("'")).otherwise(reason_expr)
+    typed = typed.with_columns(_bad_column=col_expr, _bad_reason=reason_expr)
+    problems = typed.filter(pl.col("_bad_column").is_not_null()).select(
+        "_file", "_row", "citizen_id", "offer_id", pl.col("_bad_column").alias("column"), pl.col("_bad_reason").alias("reason"))
+    good = typed.filter(pl.col("_bad_column").is_null()).select(
+        "_file", "_row", "citizen_id", "offer_id", "line_no", "description",
+        pl.col("paragraph_norm").alias("paragraph"), "start", pl.col("minutes_num").alias("minutes"),
+        pl.col("assessed_num").alias("assessed_minutes"), "times_per_week", "days", "staff", "share",
+    )
+    return good, problems
+
+
+# --- hours, levels and findings -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReassignOptions:
+    tolerance: float = 0.10  # relative gap registered vs assessed that is flagged
+    year: int | None = None
+
+
+def level_expr(hours: pl.Expr, structure: Structure) -> pl.Expr:
+    """Band holding ``hours`` (lower bound inclusive, upper exclusive); above the top: top."""
+    e = pl.lit(structure.levels[-1].level, dtype=pl.Int16)
+    for lv in reversed(structure.levels[:-1]):
+        e = pl.when(hours < lv.max_hours).then(pl.lit(lv.level, dtype=pl.Int16)).otherwise(e)
+    return e
+
+
+def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> pl.LazyFrame:
+    """Per citizen and offer: registered, assessed and counted weekly ATA hours, non-ATA hours,
+    the new level and 5+ supplement hours."""
+    ata_pars = list(structure.ata_paragraphs)
+    lf = lines.lazy().with_columns(
+        ata=pl.col("paragraph").is_in(ata_pars),
+        w=pl.col("times_per_week") * pl.col("staff") / pl.col("share"),
+    )
+    reg = pl.col("minutes") * pl.col("w")
+    ass = pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes")) * pl.col("w")
+    g = lf.group_by("citizen_id", "offer_id").agg(
+        hours_registered=(reg.filter(pl.col("ata")).sum() / 60).round(6),
+        _assessed=(ass.filter(pl.col("ata")).sum() / 60).round(6),
+        _is_assessed=pl.col("assessed_minutes").is_not_null().any(),
+        hours_other=(pl.when(pl.col("assessed_minutes").is_not_null().any()).then(ass.filter(~pl.col("ata")).sum()).otherwise(reg.filter(~pl.col("ata")).sum()) / 60).round(6),
+    )
+    top = structure.levels[-1]
+    return g.with_columns(
+        hours_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_assessed")),
+    ).with_columns(
+        hours_counted=pl.coalesce(pl.col("hours_assessed"), pl.col("hours_registered")),
+    ).with_columns(
+        new_level=level_expr(pl.col("hours_counted"), structure),
+        supplement_hours=pl.when(pl.col("hours_counted") >= top.max_hours).then((pl.col("hours_counted") - top.max_hours).round(6)).otherwise(0.0),
+    ).drop("_assessed", "_is_assessed")
+
+
+def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Citizens (and offers) with two individual activities (staffing n:1) that overlap in time on
+    the same days. Only lines with a start time and known days (daily, weekdays, weekend) can
+    be placed on the week; a line running past midnight is checked up to midnight + its rest."""
+    lf = lines.lazy().filter(pl.col("start").is_not_null() & pl.col("days").is_not_null() & (pl.col("share") == 1) & (pl.col("minutes") > 0))
+    lf = lf.with_columns(
+        s=pl.col("start").cast(pl.Int64) // 60_000_000_000,
+        daytype=pl.when(pl.col("days") == "all").then(pl.lit(["weekday", "weekend"])).when(pl.col("days") == "weekdays").then(pl.lit(["weekday"])).otherwise(pl.lit(["weekend"])),
+    ).with_columns(e=pl.col("s") + pl.col("minutes")).explode("daytype")
+    lf = lf.sort("citizen_id", "offer_id", "daytype", "s", "e").with_columns(
+        prev_end=pl.col("e").cum_max().shift(1).over("citizen_id", "offer_id", "daytype")
+    )
+    return lf.filter(pl.col("s") < pl.col("prev_end")).select("citizen_id", "offer_id").unique()
+
+
+def over_24_hours(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Citizens with more than 24 staffed hours (minutes × staff ÷ sharing) on a weekday or a
+    weekend day; activities without fixed days count with their daily average."""
+    lf = lines.lazy().with_columns(m=pl.col("minutes") * pl.col("staff") / pl.col("share"))
+    avg = pl.when(pl.col("days").is_null()).then(pl.col("m") * pl.col("times_per_week") / 7).otherwise(0.0)
+    wd = pl.when(pl.col("days").is_in(["all", "weekdays"])).then(pl.col("m")).otherwise(0.0) + avg
+    we = pl.when(pl.col("days").is_in(["all", "weekend"])).then(pl.col("m")).otherwise(0.0) + avg
+    g = lf.group_by("citizen_id", "offer_id").agg(wd=wd.sum(), we=we.sum())
+    return g.filter((pl.col("wd") > 1440) | (pl.col("we") > 1440)).select("citizen_id", "offer_id")
+
+
+def parse_phase_in(text: str | None) -> list[tuple[int, float]]:
+    """``2026:0.5,2027:1.0`` → [(2026, 0.5), (2027, 1.0)]; years increasing, shares in 0…1."""
+    from tariffkit.errors import UsageError
+
+    if not text:
+        return []
+    out = []
+    for part in text.split(","):
+        try:
+            y, s = part.split(":")
+            year, share = int(y), float(s.replace("%", "")) / (100 if "%" in s else 1)
+        except ValueError:
+            raise UsageError(f"--phase-in: expected YEAR:SHARE pairs like 2026:0.5,2027:1.0, found {part!r}") from None
+        if not 0 <= share <= 1:
+            raise UsageError(f"--phase-in: the share for {year} must be between 0 and 1, found {share:g}")
+        out.append((year, share))
+    years = [y for y, _ in out]
+    if years != sorted(set(years)):
+        raise UsageError("--phase-in: years must be increasing, each once")
+    return out
+
+
+def tariff_lookup(tariffs: pl.DataFrame, year: int | None, file: str = "tariffs") -> pl.DataFrame:
+    """The level tariffs of one year: offer_id, level, annual_tariff, price_per_weekly_hour."""
+    t = tariffs.filter(pl.col("tariff_kind") == "level")
+    years = sorted(set(t["year"].to_list()))
+    if year is None:
+        if len(years) > 1:
+            from tariffkit.errors import UsageError
+
+            raise UsageError(f"the tariffs hold several years ({', '.join(map(str, years))}); choose one with --year")
+    else:
+        if year not in years:
+            raise DataError(f"no tariffs for {year} (the file has {', '.join(map(str, years)) or 'none'})", file=file, column="year")
+        t = t.filter(pl.col("year") == year)
+    return t.select("offer_id", pl.col("level").cast(pl.Int16), "annual_tariff", "price_per_weekly_hour")
+
+
+def reassign(
+    lines: pl.DataFrame,
+    placements: pl.DataFrame | None,
+    tariffs: pl.DataFrame,
+    structure: Structure,
+    options: ReassignOptions = ReassignOptions(),
+    problems: pl.DataFrame | None = None,
+    tariffs_file: str = "tariffs",
+) -> pl.DataFrame:
+    """The ``reassignments`` table: one row per citizen and offer (schedule, placement or both)."""
+    from tariffkit.contracts import REASSIGNMENTS
+
+    hours = citizen_hours(lines, structure).collect()
+    ov = overlaps(lines).collect().with_columns(_overlap=pl.lit(True))
+    o24 = over_24_hours(lines).collect().with_columns(_over24=pl.lit(True))
+    keys = ["citizen_id", "offer_id"]
+    if placements is None:
+        placements = pl.DataFrame(schema={"citizen_id": pl.String, "offer_id": pl.String, "level": pl.Int16, "origin": pl.String, "municipality": pl.String})
+    pl_ = placements.select(*keys, pl.col("level").cast(pl.Int16).alias("current_level"), "origin", "municipality").with_columns(_placed=pl.lit(True))
+    df = hours.with_columns(_scheduled=pl.lit(True)).join(pl_, on=keys, how="full", coalesce=True)
+    df = df.join(ov, on=keys, how="left").join(o24, on=keys, how="left")
+    if problems is not None and problems.height:
+        notes = problems.group_by(keys).agg(
+            _notes=(pl.col("_file") + pl.lit(", row ") + pl.col("_row").cast(pl.String) + pl.lit(", column ") + pl.col("column") + pl.lit(": ") + pl.col("reason")).sort()
+        )
+        df = df.join(notes, on=keys, how="left")
+    else:
+        df = df.with_columns(_notes=pl.lit(None, dtype=pl.List(pl.String)))
+    t = tariff_lookup(tariffs, options.year, tariffs_file)
+    common = t.filter(pl.col("offer_id") == "*").drop("offer_id")
+    if common.height:
+        cur = common.rename({"level": "current_level", "annual_tariff": "current_tariff"}).drop("price_per_weekly_hour")
+        new = common.rename({"level": "new_level", "annual_tariff": "_new_level_tariff", "price_per_weekly_hour": "_pwh"})
+        df = df.join(cur, on="current_level", how="left").join(new, on="new_level", how="left")
+    else:
+        cur = t.rename({"level": "current_level", "annual_tariff": "current_tariff"}).drop("price_per_weekly_hour")
+        new = t.rename({"level": "new_level", "annual_tariff": "_new_level_tariff", "price_per_weekly_hour": "_pwh"})
+        df = df.join(cur, on=["offer_id", "current_level"], how="left").join(new, on=["offer_id", "new_level"], how="left")
+    supplement = (pl.col("_pwh").cast(pl.Float64) * pl.col("supplement_hours")).round(0)
+    new_tariff = (pl.col("_new_level_tariff").cast(pl.Float64) + supplement.fill_null(0)).round(0)
+    df = df.with_columns(new_tariff=pl.when(pl.col("_new_level_tariff").is_not_null()).then(new_tariff).cast(MONEY))
+    df = df.with_columns(annual_change=(pl.col("new_tariff") - pl.col("current_tariff")).cast(MONEY))
+    lv = {x.level: x for x in structure.levels}
+    lo = pl.col("current_level").replace_strict({k: v.min_hours for k, v in lv.items()}, default=None, return_dtype=pl.Float64)
+    hi = pl.col("current_level").replace_strict({k: v.max_hours for k, v in lv.items()}, default=None, return_dtype=pl.Float64)
+    top = structure.levels[-1].level
+    h = pl.col("hours_counted")
+    tol = options.tolerance
+    flag_exprs = [
+        ("overlap", pl.col("_overlap").fill_null(False)),
+        ("over_24_hours", pl.col("_over24").fill_null(False)),
+        ("assessment_gap", pl.col("hours_assessed").is_not_null() & ((pl.col("hours_registered") - pl.col("hours_assessed")).abs() > tol * pl.col("hours_registered")) & (pl.col("hours_registered") > 0)),
+        ("outside_band", h.is_not_null() & pl.col("current_level").is_not_null() & ((h < lo) | ((h >= hi) & (pl.col("current_level") != top)))),
+        ("above_top_band", h >= structure.levels[-1].max_hours),
+        ("level_change", pl.col("new_level").is_not_null() & pl.col("current_level").is_not_null() & (pl.col("new_level") != pl.col("current_level"))),
+        ("above_paid_level", (pl.col("origin") == "other") & (pl.col("new_level") > pl.col("current_level"))),
+        ("invalid_lines", pl.col("_notes").is_not_null()),
+        ("no_placement", pl.col("_placed").is_null()),
+        ("no_schedule", pl.col("_scheduled").is_null()),
+        ("no_tariff", (pl.col("_placed").is_not_null() & pl.col("current_tariff").is_null()) | (pl.col("_scheduled").is_not_null() & pl.col("new_tariff").is_null())),
+    ]
+    flags = pl.concat_list([pl.when(e.fill_null(False)).then(pl.lit(name)) for name, e in flag_exprs]).list.drop_nulls()
+    df = df.with_columns(flags=flags, notes=pl.col("_notes").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    df = df.with_columns(origin=pl.col("origin").fill_null("own"))
+    return df.select(REASSIGNMENTS.names).cast(REASSIGNMENTS.schema).sort("offer_id", "citizen_id")
+
+
+def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.DataFrame:
+    """Per offer (and phase-in year): citizens, income at current and new levels, the change,
+    split by origin, and the phased change (the offer's budget moves by share × change)."""
+    from tariffkit.contracts import REASSIGN_OFFERS
+
+    r = result.filter(pl.col("current_tariff").is_not_null() & pl.col("new_tariff").is_not_null())
+    own, other = pl.col("origin") == "own", pl.col("origin") == "other"
+    ch = pl.col("annual_change")
+    g = result.group_by("offer_id").agg(
+        citizens=pl.len(), citizens_own=own.sum(), citizens_other=other.sum(),
+        moved_up=(pl.col("new_level") > pl.col("current_level")).sum(), moved_down=(pl.col("new_level") < pl.col("current_level")).sum(),
+        not_priced=(pl.col("current_tariff").is_null() | pl.col("new_tariff").is_null()).sum(),
+    ).join(r.group_by("offer_id").agg(
+        income_current=pl.col("current_tariff").sum(), income_new=pl.col("new_tariff").sum(), change=ch.sum(),
+        change_own=ch.filter(own).sum(), change_other=ch.filter(other).sum(),
+        other_above_paid_level=(other & (pl.col("new_level") > pl.col("current_level"))).sum(),
+        other_above_paid_level_amount=ch.filter(other & (pl.col("new_level") > pl.col("current_level"))).sum(),
+    ), on="offer_id", how="left")
+    phases = phase_in or [(None, 1.0)]
+    ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
+    g = g.join(ph, how="cross").with_columns(
+        phased_change=(pl.col("change").cast(pl.Float64) * pl.col("phase_share")).round(0).cast(MONEY),
+    )
+    for c in ("income_current", "income_new", "change", "change_own", "change_other", "other_above_paid_level_amount", "phased_change"):
+        g = g.with_columns(pl.col(c).fill_null(Decimal(0)).cast(MONEY))
+    g = g.with_columns(pl.col("other_above_paid_level").fill_null(0))
+    return g.select(REASSIGN_OFFERS.names).cast(REASSIGN_OFFERS.schema).sort("offer_id", "phase_year")
+
+
+# --- the template ------------------------------------------------------------------------------
+
+
+def write_template(sheets: int = 1) -> bytes:
+    """An .xlsx template: instructions, one sheet per citizen with a header block and drop-down
+    lists (data validation) for frequency, staffing and paragraph, and a hidden list sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "Vejledning"
+    text = [
+        "Døgnskema: vejledning",
+        "",
+        "Udfyld ét ark pr. borger (kopiér arket 'Borger 1' for flere borgere). Skriv CPR-nr. og tilbudsnr. i hovedet.",
+        "Registrér kun ansigt-til-ansigt-tid (ATA): hver aktivitet, hvor en medarbejder støtter borgeren.",
+        "Minutter: hele minutter pr. gang. Hyppighed og normering vælges fra listen.",
+        "Normering: 1:1 = én medarbejder til borgeren; 1:3 = én medarbejder deler tiden mellem tre borgere; 2:1 = to medarbejdere til borgeren.",
+        "Paragraf: § 85 m.fl. tæller med i funktionsniveauet; § 83 (praktisk hjælp) og SUL § 138 (sygepleje) registreres, men finansieres andetsteds.",
+        "Vurderede minutter udfyldes af myndighedsrådgiveren (tom = ikke vurderet).",
+        "Undgå overlap: to 1:1-aktiviteter på samme tid tæller dobbelt og bliver markeret.",
+        "Indlæs: tariffkit reassign døgnskemaer.xlsx --structure levels.toml --tariffs takster.parquet --placements placeringer.csv -o genindplacering.parquet",
+    ]
+    for i, t in enumerate(text, start=1):
+        guide.cell(row=i, column=1, value=t)
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.column_dimensions["A"].width = 120
+    lists = wb.create_sheet("Lister")
+    for j, (title, values) in enumerate((("Hyppighed", FREQUENCY_CHOICES), ("Normering", STAFFING_CHOICES), ("Paragraf", PARAGRAPH_CHOICES)), start=1):
+        lists.cell(row=1, column=j, value=title)
+        for i, v in enumerate(values, start=2):
+            lists.cell(row=i, column=j, value=v)
+    lists.sheet_state = "hidden"
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    last = TEMPLATE_FIRST_LINE_ROW + TEMPLATE_LINES - 1
+    for n in range(1, sheets + 1):
+        ws = wb.create_sheet(f"Borger {n}")
+        ws["A1"] = TEMPLATE_TITLE
+        ws["A1"].font = Font(bold=True, size=14)
+        for r, label in ((2, "CPR-nr."), (3, "Tilbudsnr."), (4, "Udfyldt af"), (5, "Dato")):
+            ws.cell(row=r, column=1, value=label).font = Font(bold=True)
+            ws.cell(row=r, column=2).fill = PatternFill("solid", fgColor="FFF2CC")
+        for j, h in enumerate(TEMPLATE_COLUMNS, start=1):
+            c = ws.cell(row=7, column=j, value=h)
+            c.font = Font(bold=True)
+            c.fill = head_fill
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        for col, width in zip("ABCDEFGHI", (13, 40, 12, 14, 10, 20, 11, 12, 40)):
+            ws.column_dimensions[col].width = width
+        ws.freeze_panes = "A8"
+        def dv_list(ref: str, col_letter: str, values: list[str], prompt: str) -> None:
+            dv = DataValidation(type="list", formula1=f"=Lister!${col_letter}$2:${col_letter}${len(values) + 1}", allow_blank=True)
+            dv.errorStyle = "warning"  # other values (e.g. '4 gange om måneden') are allowed after a warning
+            dv.error = "Vælg fra listen, eller skriv fx '4 gange om ugen'."
+            dv.prompt = prompt
+            dv.showErrorMessage = True
+            dv.showInputMessage = True
+            ws.add_data_validation(dv)
+            dv.add(ref)
+        dv_list(f"F{TEMPLATE_FIRST_LINE_ROW}:F{last}", "A", FREQUENCY_CHOICES, "Hvor ofte?")
+        dv_list(f"G{TEMPLATE_FIRST_LINE_ROW}:G{last}", "B", STAFFING_CHOICES, "1:1, 1:n eller 2:1")
+        dv_list(f"C{TEMPLATE_FIRST_LINE_ROW}:C{last}", "C", PARAGRAPH_CHOICES, "Lovgrundlag")
+        for col in ("E", "H"):
+            dv = DataValidation(type="whole", operator="between", formula1="0", formula2="1440", allow_blank=True)
+            dv.error = "Hele minutter mellem 0 og 1440."
+            dv.showErrorMessage = True
+            ws.add_data_validation(dv)
+            dv.add(f"{col}{TEMPLATE_FIRST_LINE_ROW}:{col}{last}")
+        for r in range(TEMPLATE_FIRST_LINE_ROW, last + 1):
+            ws.cell(row=r, column=4).number_format = "hh:mm"
+    buf = _io.BytesIO()
+    wb.save(buf)
+    return _deterministic_zip(buf.getvalue())
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """Rewrite an xlsx with fixed timestamps (openpyxl stamps the time), so templates and
+    workbooks are byte-identical across runs."""
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(_io.BytesIO(data))
+    out = _io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                payload = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>", rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>", payload)
+            zi = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(zi, payload)
+    return out.getvalue()

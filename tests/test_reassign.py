@@ -1,0 +1,290 @@
+"""reassign: schedules → hours → levels, flags, consequences, template round trip, bad rows."""
+
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from conftest import SAMPLE, cpr_patterns
+from tariffkit.errors import DataError
+from tariffkit.schedules import by_offer, frequency_per_week, parse_lines, parse_phase_in, reassign, staffing_parts
+from tariffkit.tariffs import parse_structure
+
+STRUCTURE = parse_structure({"levels": [
+    {"level": 1, "min_hours": 0, "max_hours": 9}, {"level": 2, "min_hours": 9, "max_hours": 15},
+    {"level": 3, "min_hours": 15, "max_hours": 22}, {"level": 4, "min_hours": 22, "max_hours": 30},
+    {"level": 5, "min_hours": 30, "max_hours": 40}]})
+TARIFF = {1: 300_000, 2: 400_000, 3: 500_000, 4: 600_000, 5: 700_000}
+HEADER = "CPR-nr.;Tilbudsnr.;Aktivitetsnr.;Beskrivelse;Paragraf;Starttidspunkt;Minutter;Hyppighed;Normering;Vurderede minutter;Bemærkning"
+
+
+def tariffs(offer="T1", pwh=10_000):
+    return pl.DataFrame({
+        "offer_id": offer, "year": 2026, "tariff_kind": "level", "level": list(TARIFF), "min_hours": 0.0, "max_hours": 1.0, "hours": 1.0,
+        "annual_tariff": [Decimal(v) for v in TARIFF.values()], "monthly_tariff": Decimal(0), "daily_tariff": Decimal(0),
+        "fixed_part": Decimal(0), "ata_part": Decimal(0), "price_per_weekly_hour": Decimal(pwh),
+    }).with_columns(pl.col(c).cast(pl.Decimal(18, 2)) for c in ("annual_tariff", "monthly_tariff", "daily_tariff", "fixed_part", "ata_part", "price_per_weekly_hour"))
+
+
+def lines(*rows, citizen="c1", offer="T1"):
+    """rows: (paragraph, start, minutes, frequency, staffing, assessed)"""
+    cols = ["paragraph", "start_time", "minutes", "frequency", "staffing", "assessed_minutes"]
+    df = pl.DataFrame([dict(zip(cols, r)) for r in rows], schema={c: pl.String for c in cols})
+    return df.with_columns(citizen_id=pl.lit(citizen), offer_id=pl.lit(offer), _file=pl.lit("s.csv"),
+                           _row=pl.int_range(2, pl.len() + 2, dtype=pl.Int64), line_no=pl.int_range(1, pl.len() + 1).cast(pl.String))
+
+
+def placed(level, citizen="c1", offer="T1", origin="own"):
+    return pl.DataFrame({"citizen_id": [citizen], "offer_id": [offer], "level": [level], "origin": [origin], "municipality": [None]},
+                        schema={"citizen_id": pl.String, "offer_id": pl.String, "level": pl.Int16, "origin": pl.String, "municipality": pl.String})
+
+
+def run_core(text, placements=None, **kw):
+    good, problems = parse_lines(text)
+    return reassign(good, placements, tariffs(), STRUCTURE, problems=problems, **kw).row(0, named=True)
+
+
+@pytest.mark.parametrize("text,per_week,days", [
+    ("Alle ugens 7 dage", 7, "all"), ("dagligt", 7, "all"), ("Hverdage", 5, "weekdays"), ("Weekend", 2, "weekend"),
+    ("3 gange om ugen", 3, None), ("1 gang om ugen", 1, None), ("2 gange pr. uge", 2, None), ("Månedligt", 12 / 52, None),
+    ("2 gange om måneden", 24 / 52, None), ("Hver anden uge", 0.5, None), ("4", 4, None), ("2,5", 2.5, None),
+])
+def test_each_frequency_form(text, per_week, days):
+    times, d = frequency_per_week(pl.lit(text))
+    r = pl.select(times.alias("t"), d.alias("d")).row(0)
+    assert r[0] == pytest.approx(per_week) and r[1] == days
+
+
+@pytest.mark.parametrize("text", ["Af og til", "", "om ugen", "1:1"])
+def test_unknown_frequency_is_null(text):
+    assert pl.select(frequency_per_week(pl.lit(text))[0]).item() is None
+
+
+@pytest.mark.parametrize("text,staff,share", [("1:1", 1, 1), ("1:3", 1, 3), ("2:1", 2, 1), (" 1 : 4 ", 1, 4)])
+def test_each_staffing_form(text, staff, share):
+    s, n = staffing_parts(pl.lit(text))
+    assert pl.select(s, n.alias("n")).row(0) == (staff, share)
+
+
+@pytest.mark.parametrize("text", ["1:n", "0:1", "to til en", "1/1"])
+def test_bad_staffing_is_null(text):
+    assert pl.select(staffing_parts(pl.lit(text))[0]).item() is None
+
+
+def test_weekly_minutes_formula_and_non_ata_paragraphs():
+    r = run_core(lines(
+        ("§ 85", "07:00", "60", "Alle ugens 7 dage", "1:1", None),   # 420 min
+        ("§ 85", "13:00", "90", "Hverdage", "1:3", None),            # 150 min
+        ("§ 85", "08:00", "30", "Weekend", "2:1", None),             # 120 min
+        ("§ 85", None, "52", "Månedligt", "1:1", None),              # 12 min
+        ("§ 83", "10:00", "60", "1 gang om ugen", "1:1", None),      # not ATA
+        ("SUL § 138", "11:00", "30", "2 gange om ugen", "1:1", None),  # not ATA
+    ), placed(1))
+    assert r["hours_registered"] == pytest.approx((420 + 150 + 120 + 12) / 60)
+    assert r["hours_other"] == pytest.approx(2.0)
+    assert r["hours_assessed"] is None and r["hours_counted"] == r["hours_registered"]
+    assert r["new_level"] == 2
+
+
+@pytest.mark.parametrize("minutes,level,supp", [(539, 1, 0.0), (540, 2, 0.0), (899, 2, 0.0), (900, 3, 0.0), (2399, 5, 0.0), (2400, 5, 0.0), (2700, 5, 5.0)])
+def test_level_boundaries_lower_inclusive_upper_exclusive(minutes, level, supp):
+    parts = [1000] * (minutes // 1000) + ([minutes % 1000] if minutes % 1000 else [])
+    r = run_core(lines(*[("§ 85", None, str(m), "1", "1:1", None) for m in parts]), placed(level))
+    assert r["new_level"] == level
+    assert r["supplement_hours"] == pytest.approx(supp)
+    assert ("above_top_band" in r["flags"]) == (minutes >= 2400)
+
+
+def test_five_plus_supplement_priced_with_price_per_weekly_hour():
+    r = run_core(lines(("§ 85", None, "1350", "2", "1:1", None)), placed(5))
+    assert r["new_tariff"] == Decimal(700_000 + 5 * 10_000)
+    assert r["annual_change"] == Decimal(50_000)
+
+
+def test_assessed_minutes_decide_the_level():
+    r = run_core(lines(
+        ("§ 85", "07:00", "100", "Alle ugens 7 dage", "1:1", "60"),  # 700 → 420 min
+        ("§ 85", "12:00", "60", "Hverdage", "1:1", None),           # kept: 300
+    ), placed(3), options=__import__("tariffkit.schedules", fromlist=["x"]).ReassignOptions(tolerance=0.1))
+    assert r["hours_registered"] == pytest.approx(1000 / 60)
+    assert r["hours_assessed"] == pytest.approx(720 / 60)
+    assert r["new_level"] == 2 and r["current_level"] == 3
+    assert set(r["flags"]) >= {"assessment_gap", "level_change", "outside_band"}
+    assert r["annual_change"] == Decimal(-100_000)
+
+
+def test_overlap_flag_only_for_individual_activities_on_shared_days():
+    both_daily = run_core(lines(("§ 85", "07:00", "45", "Alle ugens 7 dage", "1:1", None), ("§ 85", "07:30", "30", "Alle ugens 7 dage", "1:1", None)), placed(1))
+    assert "overlap" in both_daily["flags"]
+    weekday_vs_daily = run_core(lines(("§ 85", "07:00", "45", "Hverdage", "1:1", None), ("§ 85", "07:30", "30", "Alle ugens 7 dage", "2:1", None)), placed(1))
+    assert "overlap" in weekday_vs_daily["flags"]
+    weekday_vs_weekend = run_core(lines(("§ 85", "07:00", "45", "Hverdage", "1:1", None), ("§ 85", "07:30", "30", "Weekend", "1:1", None)), placed(1))
+    assert "overlap" not in weekday_vs_weekend["flags"]
+    shared = run_core(lines(("§ 85", "07:00", "45", "Alle ugens 7 dage", "1:1", None), ("§ 85", "07:30", "30", "Alle ugens 7 dage", "1:3", None)), placed(1))
+    assert "overlap" not in shared["flags"]
+    back_to_back = run_core(lines(("§ 85", "07:00", "30", "Alle ugens 7 dage", "1:1", None), ("§ 85", "07:30", "30", "Alle ugens 7 dage", "1:1", None)), placed(1))
+    assert "overlap" not in back_to_back["flags"]
+
+
+def test_more_than_24_staffed_hours_in_a_day():
+    r = run_core(lines(("§ 85", "00:00", "1000", "Alle ugens 7 dage", "1:1", None), ("§ 85", None, "500", "Hverdage", "1:1", None)), placed(5))
+    assert "over_24_hours" in r["flags"]
+    ok = run_core(lines(("§ 85", "00:00", "1000", "Alle ugens 7 dage", "1:1", None), ("§ 85", None, "500", "Weekend", "1:2", None)), placed(5))
+    assert "over_24_hours" not in ok["flags"]
+
+
+def test_tolerance_decides_assessment_gap():
+    text = lines(("§ 85", None, "100", "1", "1:1", "92"))
+    from tariffkit.schedules import ReassignOptions
+
+    assert "assessment_gap" not in run_core(text, placed(1), options=ReassignOptions(tolerance=0.10))["flags"]
+    assert "assessment_gap" in run_core(text, placed(1), options=ReassignOptions(tolerance=0.05))["flags"]
+
+
+def test_service_drift_outside_band_without_level_change_when_no_schedule_change():
+    r = run_core(lines(("§ 85", None, "60", "Alle ugens 7 dage", "1:1", None)), placed(1))  # 7 h, level 1
+    assert r["flags"] == []
+    drift = run_core(lines(("§ 85", None, "180", "Alle ugens 7 dage", "1:1", None)), placed(2))  # 21 h on level 2
+    assert "outside_band" in drift["flags"] and drift["new_level"] == 3
+
+
+def test_other_municipality_above_paid_level_and_missing_counterparts():
+    text = pl.concat([
+        lines(("§ 85", None, "180", "Alle ugens 7 dage", "1:1", None), citizen="a"),
+        lines(("§ 85", None, "60", "Alle ugens 7 dage", "1:1", None), citizen="b"),
+    ])
+    pls = pl.concat([placed(2, citizen="a", origin="other"), placed(1, citizen="z")])
+    good, problems = parse_lines(text)
+    res = reassign(good, pls, tariffs(), STRUCTURE, problems=problems)
+    flags = {r["citizen_id"]: r["flags"] for r in res.iter_rows(named=True)}
+    assert "above_paid_level" in flags["a"]
+    assert "no_placement" in flags["b"]
+    assert "no_schedule" in flags["z"]
+    off = by_offer(res, [])
+    row = off.row(0, named=True)
+    assert row["citizens"] == 3 and row["citizens_other"] == 1 and row["not_priced"] == 2
+    assert row["other_above_paid_level"] == 1 and row["other_above_paid_level_amount"] == Decimal(100_000)
+    assert row["change"] == row["income_new"] - row["income_current"] == Decimal(100_000)
+
+
+def test_phase_in_moves_the_budget_by_the_share():
+    res = reassign(parse_lines(lines(("§ 85", None, "180", "Alle ugens 7 dage", "1:1", None)))[0], placed(2), tariffs(), STRUCTURE)
+    off = by_offer(res, parse_phase_in("2026:0.5,2027:1.0"))
+    assert off["phase_year"].to_list() == [2026, 2027]
+    assert off["phased_change"].to_list() == [Decimal(50_000), Decimal(100_000)]
+
+
+@pytest.mark.parametrize("bad", ["2026", "2026:1.5", "2027:0.5,2026:1", "x:y"])
+def test_phase_in_usage_errors(bad):
+    from tariffkit.errors import UsageError
+
+    with pytest.raises(UsageError):
+        parse_phase_in(bad)
+
+
+def _csv(tmp_path, *rows, name="s.csv"):
+    p = tmp_path / name
+    p.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8-sig")
+    return p
+
+
+def _tariff_file(tmp_path):
+    p = tmp_path / "t.parquet"
+    tariffs().write_parquet(p)
+    return p
+
+
+def _structure_file(tmp_path):
+    p = tmp_path / "levels.toml"
+    p.write_text((SAMPLE / "levels.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("row,column", [
+    ("700101-1234;T1;1;x;§ 85;07:00;-30;Alle ugens 7 dage;1:1;;", "Minutter"),
+    ("700101-1234;T1;1;x;§ 85;07:00;abc;Alle ugens 7 dage;1:1;;", "Minutter"),
+    ("700101-1234;T1;1;x;§ 85;07:00;30;Af og til;1:1;;", "Hyppighed"),
+    ("700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:n;;", "Normering"),
+    ("700101-1234;T1;1;x;;07:00;30;Hverdage;1:1;;", "Paragraf"),
+    ("700101-1234;T1;1;x;§ 85;25:99;30;Hverdage;1:1;;", "Starttidspunkt"),
+    ("700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:1;-5;", "Vurderede minutter"),
+    ("7001011234X;T1;1;x;§ 85;07:00;30;Hverdage;1:1;;", "CPR-nr."),
+])
+def test_bad_rows_named_with_row_and_column(run, tmp_path, row, column):
+    good = "700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:1;;"
+    f = _csv(tmp_path, good, row)
+    out = tmp_path / "r.parquet"
+    r = run("reassign", f, "--structure", _structure_file(tmp_path), "--tariffs", _tariff_file(tmp_path), "-o", out)
+    assert r.exit_code == 1
+    assert f"row 3, column {column}" in r.stderr and str(f) in r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()
+    assert "7001011234" not in r.stderr and "700101-1234" not in r.stderr
+
+
+def test_on_error_flag_keeps_going_and_names_the_row(run, tmp_path):
+    f = _csv(tmp_path, "700101-1234;T1;1;x;§ 85;07:00;600;Alle ugens 7 dage;1:1;;", "700101-1234;T1;2;x;§ 85;12:00;abc;Hverdage;1:1;;")
+    out = tmp_path / "r.parquet"
+    r = run("reassign", f, "--structure", _structure_file(tmp_path), "--tariffs", _tariff_file(tmp_path), "--on-error", "flag", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    row = pl.read_parquet(out).row(0, named=True)
+    assert "invalid_lines" in row["flags"] and row["hours_registered"] == pytest.approx(70.0)
+    assert row["notes"] == [f"{f}, row 3, column Minutter (minutes): expected minutes as a whole number of at least 0 (negative or decimal minutes are not allowed), found 'abc'"]
+
+
+def test_template_filled_in_and_read_back(run, tmp_path):
+    from openpyxl import load_workbook
+
+    tpl = tmp_path / "døgnskema.xlsx"
+    r = run("reassign", "--template", "--sheets", 2, "-o", tpl)
+    assert r.exit_code == 0
+    wb = load_workbook(tpl)
+    ws = wb["Borger 1"]
+    assert ws["A1"].value == "Døgnskema" and [c.value for c in ws[7]][:9][5] == "Hyppighed"
+    lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert any(k.startswith("F8") and "Lister" in v for k, v in lists.items())  # frequency drop-down
+    assert any(k.startswith("G8") for k in lists) and any(k.startswith("C8") for k in lists)
+    ws["B2"], ws["B3"] = "700101-1234", "T1"
+    for i, row in enumerate([(1, "Morgen", "§ 85", "07:00", 60, "Alle ugens 7 dage", "1:1", 45, None),
+                             (2, "Rengøring", "§ 83", "10:00", 60, "1 gang om ugen", "1:1", None, None),
+                             (3, "Samtale", "§ 85", "15:00", 30, "2 gange om ugen", "1:1", None, None)], start=8):
+        for j, v in enumerate(row, start=1):
+            ws.cell(row=i, column=j, value=v)
+    wb.save(tpl)
+    out = tmp_path / "r.parquet"
+    r = run("reassign", tpl, "--structure", _structure_file(tmp_path), "--tariffs", _tariff_file(tmp_path), "-o", out)
+    assert r.exit_code == 0, r.stderr
+    row = pl.read_parquet(out).row(0, named=True)
+    assert row["hours_registered"] == pytest.approx((420 + 60) / 60)
+    assert row["hours_assessed"] == pytest.approx((315 + 60) / 60)
+    assert row["hours_other"] == pytest.approx(1.0)
+    assert row["offer_id"] == "T1" and row["new_level"] == 1
+
+
+def test_template_is_deterministic(run, tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    run("reassign", "--template", "-o", a)
+    run("reassign", "--template", "-o", b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_sample_finds_the_planted_overlaps_and_never_writes_a_cpr(run, tmp_path):
+    t = tmp_path / "t.parquet"
+    base = pl.read_csv(SAMPLE / "placeringer.csv", separator=";", infer_schema=False)
+    offers = sorted(set(base["Tilbudsnr."].to_list()))
+    pl.concat([tariffs(o) for o in offers]).write_parquet(t)
+    out, off = tmp_path / "r.parquet", tmp_path / "o.parquet"
+    r = run("reassign", SAMPLE / "doegnskemaer.csv", "--structure", SAMPLE / "levels.toml", "--tariffs", t,
+            "--placements", SAMPLE / "placeringer.csv", "--key-file", SAMPLE / "demo.key", "--by-offer", off,
+            "--phase-in", "2026:0.5,2027:1", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    res = pl.read_parquet(out)
+    findings = (SAMPLE / "FINDINGS.md").read_text(encoding="utf-8")
+    planted = int(findings.split("**Overlapping 1:1 activities**: ")[1].split(" ")[0])
+    assert res.filter(pl.col("flags").list.contains("overlap")).height == planted
+    assert res.filter(pl.col("origin") == "other").height == 20
+    o = pl.read_parquet(off)
+    assert o.filter(pl.col("phase_year") == 2027)["change"].sum() == res["annual_change"].sum()
+    cprs = set(base["CPR-nr."].to_list())
+    blob = out.read_bytes() + off.read_bytes() + r.stderr.encode()
+    for pat in cpr_patterns(cprs):
+        assert pat.encode() not in blob
