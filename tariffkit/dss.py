@@ -115,7 +115,14 @@ def pseudonymise(cprs: pl.Series, key: bytes) -> pl.Series:
     The same person gets the same id across months and files as long as the key is the same.
     Only distinct values are hashed (one Python call per citizen, not per line)."""
     uniq = cprs.unique().drop_nulls()
-    ids = [hmac.new(key, c.encode("ascii"), hashlib.sha256).hexdigest()[:16] for c in uniq.to_list()]
+    base = hmac.new(key, digestmod=hashlib.sha256)  # keyed once; each value hashes a copy
+
+    def one(c: str) -> str:
+        m = base.copy()
+        m.update(c.encode("ascii"))
+        return m.hexdigest()[:16]
+
+    ids = [one(c) for c in uniq.to_list()]
     return cprs.replace_strict(uniq, pl.Series(ids, dtype=pl.String), default=None, return_dtype=pl.String)
 
 

@@ -140,10 +140,16 @@ def read_csv_text(
         raise DataError("the file is empty, expected a header row and data", file=file)
     lines_to_skip = header_row - 1
     if separator is None:
-        head = text.splitlines()[lines_to_skip] if len(text.splitlines()) > lines_to_skip else ""
+        first = text[: 1 << 16].splitlines()
+        head = first[lines_to_skip] if len(first) > lines_to_skip else ""
         separator = ";" if head.count(";") >= head.count(",") else ","
+    # UTF-8 input goes to polars as the original bytes (no re-encoding of a large file).
+    import codecs
+
+    utf8 = codecs.lookup(used).name in ("utf-8", "utf-8-sig")
+    payload: str | bytes = (data[3:] if data.startswith(BOM) else data) if utf8 else text
     try:
-        df = _polars_csv(text, separator, lines_to_skip, header_row)
+        df = _polars_csv(payload, separator, lines_to_skip, header_row)
     except pl.exceptions.ComputeError as e:
         if "more fields" not in str(e):
             raise DataError(f"not a well-formed CSV file ({str(e).splitlines()[0]})", file=file) from None
@@ -159,9 +165,9 @@ def read_csv_text(
     return _tidy_csv(df), used
 
 
-def _polars_csv(text: str, separator: str, lines_to_skip: int, header_row: int) -> pl.DataFrame:
+def _polars_csv(text: str | bytes, separator: str, lines_to_skip: int, header_row: int) -> pl.DataFrame:
     return pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text),
             separator=separator,
             infer_schema=False,
             skip_lines=lines_to_skip,
@@ -179,8 +185,14 @@ def _tidy_csv(df: pl.DataFrame) -> pl.DataFrame:
     df = df.rename({c: c.strip() for c in df.columns if c != c.strip()})
     data_cols = [c for c in df.columns if c != "_row"]
     if data_cols:
-        blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in data_cols])
-        df = df.filter(~blank)
+        # A blank row has a blank first cell; check the other cells only on those candidates.
+        first = pl.col(data_cols[0])
+        candidates = df.filter(first.is_null() | (first.str.strip_chars() == ""))
+        if candidates.height:
+            blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in data_cols])
+            blank_rows = candidates.filter(blank)["_row"]
+            if blank_rows.len():
+                df = df.filter(~pl.col("_row").is_in(blank_rows.implode()))
     return df.with_columns(pl.col("_row").cast(pl.Int64))
 
 

@@ -108,13 +108,16 @@ def pseudonymise_column(df: pl.DataFrame, key: bytes, file: str, column_label: s
         if "citizen_id" in df.columns:
             return df
         raise DataError("missing column CPR-nr. (or citizen_id)", file=file, row=1, column=column_label)
-    digits = df.select(normalise_cpr(pl.col("cpr")).alias("d"))["d"]
-    bad = digits.is_null()
-    if bad.any():
-        rows = df.filter(bad)["_row"] if "_row" in df.columns else pl.Series(range(1, df.height + 1)).filter(bad)
-        raise DataError(f"expected a CPR number (DDMMÅÅ-XXXX), found something else ({bad.sum()} rows like this; value not shown)",
-                        file=file, row=int(rows[0]), column=column_label)
-    return df.with_columns(citizen_id=pseudonymise(digits, key)).drop("cpr")
+    # Work on the distinct values (a citizen has many lines): normalise, check, hash, join back.
+    uniq = df.select(pl.col("cpr").unique()).with_columns(d=normalise_cpr(pl.col("cpr")))
+    bad_values = uniq.filter(pl.col("d").is_null())["cpr"]
+    if bad_values.len():
+        bad = df.filter(pl.col("cpr").is_in(bad_values.implode()) | pl.col("cpr").is_null())
+        rows = bad["_row"] if "_row" in bad.columns else None
+        raise DataError(f"expected a CPR number (DDMMÅÅ-XXXX), found something else ({bad.height} rows like this; value not shown)",
+                        file=file, row=int(rows[0]) if rows is not None else None, column=column_label)
+    uniq = uniq.with_columns(citizen_id=pseudonymise(uniq["d"], key)).select("cpr", "citizen_id")
+    return df.join(uniq, on="cpr", how="left", maintain_order="left").drop("cpr")
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -317,7 +320,6 @@ def staffing_parts(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(ok).then(staff), pl.when(ok).then(share)
 
 
-_WHOLE = r"^\s*\d+\s*$"
 
 
 def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -332,24 +334,38 @@ def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         names = {"offer_id": "Tilbudsnr.", "paragraph": "Paragraf", "minutes": "Minutter", "frequency": "Hyppighed", "staffing": "Normering"}
         raise DataError(f"missing column {names[missing[0]]} ({missing[0]}); a schedule needs Tilbudsnr., Paragraf, Minutter, Hyppighed and Normering",
                         file=df["_file"][0] if df.height else "schedules", row=1, column=names[missing[0]])
-    txt = {c: pl.col(c).cast(pl.String).str.strip_chars() for c in ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time")}
+    df = df.with_columns(pl.col(c).cast(pl.String) for c in ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time"))
+    txt = {c: pl.col(c).str.strip_chars() for c in ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time")}
     blank = {c: e.is_null() | (e == "") for c, e in txt.items()}
-    times, days = frequency_per_week(txt["frequency"])
-    staff, share = staffing_parts(txt["staffing"])
-    st = txt["start_time"].str.replace(r"^(\d):", "0$1:").str.replace(r"\.", ":")
-    start = pl.coalesce(st.str.to_time("%H:%M", strict=False), st.str.to_time("%H:%M:%S", strict=False))
-    typed = df.with_columns(
-        offer_id=txt["offer_id"],
-        line_no=txt["line_no"].cast(pl.Int32, strict=False),
-        paragraph_norm=normalise_paragraph(txt["paragraph"]),
-        minutes_num=pl.when(txt["minutes"].str.contains(_WHOLE)).then(txt["minutes"].cast(pl.Int32, strict=False)),
-        assessed_num=pl.when(txt["assessed_minutes"].str.contains(_WHOLE)).then(txt["assessed_minutes"].cast(pl.Int32, strict=False)),
-        times_per_week=times, days=days, staff=staff, share=share, start=start,
+    # Frequency, staffing, paragraph and start time take few distinct values: parse each once.
+    times, days = frequency_per_week(pl.col("frequency"))
+    freq = df.select(pl.col("frequency").unique()).with_columns(times_per_week=times, days=days)
+    staff, share = staffing_parts(pl.col("staffing"))
+    stf = df.select(pl.col("staffing").unique()).with_columns(staff=staff, share=share)
+    par = df.select(pl.col("paragraph").unique()).with_columns(paragraph_norm=normalise_paragraph(pl.col("paragraph")))
+    st = pl.col("start_time").str.strip_chars().str.replace(r"^(\d):", "0$1:").str.replace(r"\.", ":")
+    sta = df.select(pl.col("start_time").unique()).with_columns(start=pl.coalesce(st.str.to_time("%H:%M", strict=False), st.str.to_time("%H:%M:%S", strict=False)))
+    def lookup(table: pl.DataFrame, key: str, col: str) -> pl.Expr:
+        t = table.filter(pl.col(key).is_not_null())
+        return pl.col(key).replace_strict(t[key], t[col], default=None, return_dtype=table.schema[col]).alias(col)
+
+    typed = (
+        df.with_columns(
+            lookup(freq, "frequency", "times_per_week"), lookup(freq, "frequency", "days"),
+            lookup(stf, "staffing", "staff"), lookup(stf, "staffing", "share"),
+            lookup(par, "paragraph", "paragraph_norm"), lookup(sta, "start_time", "start"),
+        )
+        .with_columns(
+            offer_id=txt["offer_id"],
+            line_no_num=txt["line_no"].cast(pl.Int32, strict=False),
+            minutes_num=txt["minutes"].cast(pl.Int32, strict=False).pipe(lambda m: pl.when(m >= 0).then(m)),
+            assessed_num=txt["assessed_minutes"].cast(pl.Int32, strict=False).pipe(lambda m: pl.when(m >= 0).then(m)),
+        )
     )
     c = pl.col
     checks = [
         ("offer_id", blank["offer_id"], "expected an offer number, found an empty value"),
-        ("line_no", ~blank["line_no"] & c("line_no").is_null(), "expected a whole activity number"),
+        ("line_no", ~blank["line_no"] & c("line_no_num").is_null(), "expected a whole activity number"),
         ("paragraph", blank["paragraph"], "expected a paragraph like § 85, found an empty value"),
         ("paragraph", c("paragraph_norm").is_null(), "expected a paragraph like § 85 or SUL § 138"),
         ("minutes", blank["minutes"], "expected minutes (a whole number), found an empty value"),
@@ -364,17 +380,19 @@ def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ]
     labels = {"offer_id": "Tilbudsnr.", "line_no": "Aktivitetsnr.", "paragraph": "Paragraf", "minutes": "Minutter", "frequency": "Hyppighed",
               "staffing": "Normering", "assessed_minutes": "Vurderede minutter", "start_time": "Starttidspunkt"}
+    any_bad = pl.any_horizontal([bad.fill_null(False) for _, bad, _ in checks])
+    typed = typed.with_columns(_bad=any_bad)
+    flagged = typed.filter(pl.col("_bad"))
     col_expr = pl.lit(None, dtype=pl.String)
     reason_expr = pl.lit(None, dtype=pl.String)
     for col, bad, reason in reversed(checks):
         value = pl.col(col).cast(pl.String).str.slice(0, 40)
         col_expr = pl.when(bad.fill_null(False)).then(pl.lit(f"{labels[col]} ({col})")).otherwise(col_expr)
         reason_expr = pl.when(bad.fill_null(False)).then(pl.lit(reason + ", found ") + pl.lit("'") + value.fill_null("") + pl.lit("'")).otherwise(reason_expr)
-    typed = typed.with_columns(_bad_column=col_expr, _bad_reason=reason_expr)
-    problems = typed.filter(pl.col("_bad_column").is_not_null()).select(
-        "_file", "_row", "citizen_id", "offer_id", pl.col("_bad_column").alias("column"), pl.col("_bad_reason").alias("reason"))
-    good = typed.filter(pl.col("_bad_column").is_null()).select(
-        "_file", "_row", "citizen_id", "offer_id", "line_no", "description",
+    problems = flagged.select(
+        "_file", "_row", "citizen_id", "offer_id", col_expr.alias("column"), reason_expr.alias("reason"))
+    good = typed.filter(~pl.col("_bad")).select(
+        "_file", "_row", "citizen_id", "offer_id", pl.col("line_no_num").alias("line_no"), "description",
         pl.col("paragraph_norm").alias("paragraph"), "start", pl.col("minutes_num").alias("minutes"),
         pl.col("assessed_num").alias("assessed_minutes"), "times_per_week", "days", "staff", "share",
     )
@@ -428,16 +446,23 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
 def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """Citizens (and offers) with two individual activities (staffing n:1) that overlap in time on
     the same days. Only lines with a start time and known days (daily, weekdays, weekend) can
-    be placed on the week; a line running past midnight is checked up to midnight + its rest."""
+    be placed on the week; the days are two kinds (a weekday, a weekend day). Within a citizen
+    and day kind, sorted by start, a line overlaps when it starts before the latest end so far.
+
+    For speed the groups are numbered and packed with the start minute into one integer sort
+    key: (group × 2 + day kind) × 4096 + minute; a line ends at most 2 × 1440 minutes after
+    its group's base, so the running maximum of ends never crosses into the next group."""
     lf = lines.lazy().filter(pl.col("start").is_not_null() & pl.col("days").is_not_null() & (pl.col("share") == 1) & (pl.col("minutes") > 0))
-    lf = lf.with_columns(
-        s=pl.col("start").cast(pl.Int64) // 60_000_000_000,
-        daytype=pl.when(pl.col("days") == "all").then(pl.lit(["weekday", "weekend"])).when(pl.col("days") == "weekdays").then(pl.lit(["weekday"])).otherwise(pl.lit(["weekend"])),
-    ).with_columns(e=pl.col("s") + pl.col("minutes")).explode("daytype")
-    lf = lf.sort("citizen_id", "offer_id", "daytype", "s", "e").with_columns(
-        prev_end=pl.col("e").cum_max().shift(1).over("citizen_id", "offer_id", "daytype")
-    )
-    return lf.filter(pl.col("s") < pl.col("prev_end")).select("citizen_id", "offer_id").unique()
+    lf = lf.select("citizen_id", "offer_id", "days", s=pl.col("start").dt.hour().cast(pl.Int64) * 60 + pl.col("start").dt.minute().cast(pl.Int64),
+                   m=pl.col("minutes").cast(pl.Int64))
+    ids = lf.select("citizen_id", "offer_id").unique(maintain_order=True).with_row_index("gid").with_columns(pl.col("gid").cast(pl.Int64)).collect().lazy()
+    lf = lf.join(ids, on=["citizen_id", "offer_id"])
+    weekday = lf.filter(pl.col("days") != "weekend").with_columns(daytype=pl.lit(0, dtype=pl.Int64))
+    weekend = lf.filter(pl.col("days") != "weekdays").with_columns(daytype=pl.lit(1, dtype=pl.Int64))
+    base = (pl.col("gid") * 2 + pl.col("daytype")) * 4096
+    both = pl.concat([weekday, weekend]).select(start=base + pl.col("s"), end=base + pl.col("s") + pl.col("m")).sort("start", "end")
+    hit = both.filter(pl.col("start") < pl.col("end").cum_max().shift(1)).select(gid=pl.col("start") // 8192).unique()
+    return hit.join(ids, on="gid").select("citizen_id", "offer_id")
 
 
 def over_24_hours(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
@@ -501,9 +526,9 @@ def reassign(
     """The ``reassignments`` table: one row per citizen and offer (schedule, placement or both)."""
     from tariffkit.contracts import REASSIGNMENTS
 
-    hours = citizen_hours(lines, structure).collect()
-    ov = overlaps(lines).collect().with_columns(_overlap=pl.lit(True))
-    o24 = over_24_hours(lines).collect().with_columns(_over24=pl.lit(True))
+    hours, ov, o24 = pl.collect_all([citizen_hours(lines, structure), overlaps(lines), over_24_hours(lines)])
+    ov = ov.with_columns(_overlap=pl.lit(True))
+    o24 = o24.with_columns(_over24=pl.lit(True))
     keys = ["citizen_id", "offer_id"]
     if placements is None:
         placements = pl.DataFrame(schema={"citizen_id": pl.String, "offer_id": pl.String, "level": pl.Int16, "origin": pl.String, "municipality": pl.String})
