@@ -314,6 +314,71 @@ REASSIGN_OFFERS = _table(Table(
 ))
 
 
+BUDGET = _table(Table(
+    "budget",
+    "Output of `budget-forecast`: the offer budget model (BDO's *tilbudsspecifikke budgetmodel*) as a "
+    "tidy table. `tariffkit show budget.parquet --wide` shows it as the familiar grid (lines as rows, "
+    "basis and year as columns). Line keys are stable and listed in docs/concepts.md; cost lines keep "
+    "the key of the costs table.",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("year", I32, "Year of the column."),
+        Column("basis", S, "`actual` (*regnskab*, last year), `budget` (*budget Opus*, last year and this year), `tariff_budget` (*budget jf. takst*), `forecast` (*prognose*), `out_year` (*overslagsår*).", allowed=BASES + ("out_year",)),
+        Column("line", S, "Stable line key, e.g. `cost_basis`, `tariff_basis`, `expected_result`, `place_price_year`, `haap_level_3_own`, `fte_trained`."),
+        Column("label", S, "Danish label, as in the budget model."),
+        Column("unit", S, "`DKK`, `DKK/year`, `DKK/day`, `HÅP`, `FTE`, `%`, `places`, `hours/year`, `text` …"),
+        Column("value", MONEY, "The figure (money to the øre; FTE, HÅP, hours and % to two decimals); null for text lines.", nullable=True),
+        Column("text", S, "Free text (the offer manager's comment).", nullable=True),
+    ),
+    key=("offer_id", "year", "basis", "line"),
+))
+
+ALLOCATION = _table(Table(
+    "allocation",
+    "Output of `budget-forecast --allocation activity|hybrid`: each internal offer's activity budget "
+    "against its old frame budget, with the phased change. The sum of `change` over offers shows "
+    "whether the reallocation is zero-sum.",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("year", I32, "Budget year."),
+        Column("mode", S, "`activity` (the whole tariff follows the citizens) or `hybrid` (only the ATA part does; the fixed part stays a frame).", allowed=("activity", "hybrid")),
+        Column("citizens", I64, "Citizens with days on the offer in the year.", unit="persons"),
+        Column("days", I64, "Citizen-days on a level in the year (union of service periods).", unit="days"),
+        Column("frame_budget", MONEY, "Old frame budget (the year's cost basis on the chosen basis).", unit="DKK"),
+        Column("activity_budget", MONEY, "Σ days at each level × daily tariff (annual / days per year), whole kroner; hybrid: ATA part × days + the frame's fixed part.", unit="DKK"),
+        Column("change", MONEY, "activity_budget − frame_budget.", unit="DKK"),
+        Column("phase_year", I32, "Year of the phase-in step."),
+        Column("phase_share", F64, "Share of the change that takes effect that year."),
+        Column("phased_change", MONEY, "change × phase_share, whole kroner.", unit="DKK"),
+        Column("new_budget", MONEY, "frame_budget + phased_change.", unit="DKK"),
+    ),
+    key=("offer_id", "phase_year"),
+))
+
+AUTHORITY = _table(Table(
+    "authority_budget",
+    "Output of `budget-forecast --authority`: the authority-side budget per group (the `--by` columns "
+    "of the HÅP history come first) and, with `--forecast`, the deviation split into volume and price.",
+    (
+        Column("group_key", S, "The group's `--by` values joined with `|` (`all` without --by); the key used in the assumptions TOML."),
+        Column("year", I32, "Budget year."),
+        Column("base_haap", F64, "HÅP in the base year (the year before).", unit="HÅP"),
+        Column("base_average_price", MONEY, "Average price in the base year.", unit="DKK/HÅP"),
+        Column("price_growth", F64, "Real price growth assumed (besides PL)."),
+        Column("pl_rate", F64, "PL rate (price and wage index)."),
+        Column("budget_haap", F64, "Expected HÅP (the base year's unless the assumptions say otherwise).", unit="HÅP"),
+        Column("budget_average_price", MONEY, "base price × (1 + growth) × (1 + PL).", unit="DKK/HÅP"),
+        Column("budget", MONEY, "budget_haap × budget_average_price, whole kroner.", unit="DKK"),
+        Column("forecast_haap", F64, "Forecast HÅP (actuals to date plus commitments).", nullable=True, unit="HÅP"),
+        Column("forecast", MONEY, "Forecast expense.", nullable=True, unit="DKK"),
+        Column("forecast_average_price", MONEY, "forecast / forecast_haap.", nullable=True, unit="DKK/HÅP"),
+        Column("deviation", MONEY, "forecast − budget.", nullable=True, unit="DKK"),
+        Column("volume_effect", MONEY, "(forecast HÅP − budget HÅP) × budget price, whole kroner.", nullable=True, unit="DKK"),
+        Column("price_effect", MONEY, "deviation − volume effect (= (forecast price − budget price) × forecast HÅP, up to rounding), so the two add up exactly.", nullable=True, unit="DKK"),
+    ),
+))
+
+
 # --- conformance ---------------------------------------------------------------------------
 
 _BOOL_TEXT = {"true": True, "false": False, "ja": True, "nej": False, "1": True, "0": False, "x": True, "yes": True, "no": False, "": None}

@@ -51,3 +51,13 @@ def cpr_patterns(cprs):
         out.add(d)
         out.add(d[:6] + "-" + d[6:])
     return out
+
+
+@pytest.fixture(scope="session")
+def sample_out(tmp_path_factory):
+    """The whole sample pipeline (sample-data/Makefile) run into a temporary folder."""
+    out = tmp_path_factory.mktemp("sample-out")
+    r = subprocess.run(["make", "-s", "-C", str(SAMPLE), f"OUT={out}", f"TARIFFKIT={sys.executable} -m tariffkit"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return out, r

@@ -38,6 +38,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 from tariffkit.cli import (  # noqa: E402  (commands register themselves on the group)
+    budget_forecast,
     compute_haap,
     import_dss,
     price_ata,
@@ -48,7 +49,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     tariff_build,
 )
 
-for module in (import_dss, compute_haap, price_ata, tariff_build, reassign, sample, schema, show):
+for module in (import_dss, compute_haap, price_ata, tariff_build, reassign, budget_forecast, sample, schema, show):
     cli.add_command(module.command)
 
 

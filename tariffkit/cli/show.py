@@ -31,6 +31,8 @@ def command(file: str, limit: int, fmt: str, wide: bool, meta: bool) -> None:
             from tariffkit.errors import DataError
 
             raise DataError("--wide needs a tidy budget table (columns offer_id, year, basis, line, value)", file=file)
+        if "text" in df.columns:  # text lines (the comment) show their text in the grid
+            df = df.with_columns(value=pl.coalesce(pl.col("value").cast(pl.String), pl.col("text")))
         df = df.with_columns(column=pl.col("basis") + " " + pl.col("year").cast(pl.String)).pivot(
             on="column", index=[c for c in ("offer_id", "line") if c in df.columns], values="value", maintain_order=True
         )

@@ -1,0 +1,498 @@
+"""The offer-specific budget model (BDO's *tilbudsspecifikke budgetmodel*, Bilag 1), the
+activity-based allocation with a transition, and the authority-side budget.
+
+Offer model, per offer, for each basis of the budget year Y (``actual`` and ``budget`` of Y−1,
+``budget``, ``tariff_budget`` and ``forecast`` of Y) and for the out-years Y+1…Y+N:
+
+    cost_basis (*årets udgiftsgrundlag*) = Σ cost lines except the carried result
+    tariff_basis (*takstberegningsgrundlag*) = cost_basis + result_two_years_earlier
+    income = Σ_level HÅP × annual tariff + 5+ supplements (supplement hours × price per weekly hour)
+    expected_result = income − tariff_basis           (negative = a deficit)
+    place_price_year = tariff_basis / places;  place_price_year_incl_result = (tariff_basis −
+        expected_result) / places (BDO's forecast column); per day = / 365
+    out-year k: every cost line × Π(1 + PL) over the years up to Y+k, no carried result,
+        income held at the forecast's income
+
+All money is exact Decimal; lines are rounded to the øre, prices per place and the
+calculators' kroner to whole kroner (half away from zero). Output: the tidy ``budget`` table
+(offer_id, year, basis, line, label, unit, value, text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+import polars as pl
+
+from tariffkit.errors import DataError, UsageError
+
+D0 = Decimal(0)
+ORE = Decimal("0.01")
+
+# Stable line keys → Danish label and unit. Cost lines keep the key of the costs table.
+LINES: dict[str, tuple[str, str]] = {
+    "variable_salary": ("Variable lønomkostninger i alt", "DKK"),
+    "variable_costs": ("Variable omkostninger i alt", "DKK"),
+    "fixed_costs_offer": ("Faste omkostninger på tilbuddet", "DKK"),
+    "fixed_costs_central": ("Faste omkostninger, centralt", "DKK"),
+    "other_income": ("Øvrige indtægter (tillægsbevillinger)", "DKK"),
+    "cost_basis": ("Årets udgiftsgrundlag", "DKK"),
+    "result_two_years_earlier": ("Resultat to år tidligere", "DKK"),
+    "tariff_basis": ("Takstberegningsgrundlag", "DKK"),
+    "haap_total": ("HÅP i alt", "HÅP"),
+    "haap_own": ("HÅP, egne borgere", "HÅP"),
+    "haap_other": ("HÅP, andre kommuners borgere", "HÅP"),
+    "income_places": ("Indtægter fra salg af pladser (HÅP × takst)", "DKK"),
+    "income_supplements": ("Indtægter fra funktionsniveau 5+", "DKK"),
+    "income": ("Samlede indtægter", "DKK"),
+    "expected_result": ("Forventet resultat (indtægter − takstgrundlag)", "DKK"),
+    "places": ("Antal pladser", "places"),
+    "portal_places": ("Antal pladser jf. Tilbudsportalen", "places"),
+    "occupancy_pct": ("Belægningsprocent", "%"),
+    "place_price_year": ("Gns. pladspris (år)", "DKK/year"),
+    "place_price_day": ("Gns. pladspris (døgn)", "DKK/day"),
+    "place_price_year_incl_result": ("Gns. pladspris inkl. forventet resultat (år)", "DKK/year"),
+    "place_price_day_incl_result": ("Gns. pladspris inkl. forventet resultat (døgn)", "DKK/day"),
+    "fte_total": ("Årsværk i alt", "FTE"),
+    "ata_fte": ("ATA-årsværk", "FTE"),
+    "cost_per_fte_mean": ("ÅV-pris i alt (simpelt gennemsnit af kategorierne, som BDO)", "DKK/FTE"),
+    "cost_per_fte_weighted": ("ÅV-pris i alt (vægtet med årsværk)", "DKK/FTE"),
+    "ata_hours_staff": ("ATA-timer fra personalet", "hours/year"),
+    "ata_hours_placed": ("ATA-timer jf. indplacering", "hours/year"),
+    "cost_per_ata_hour": ("Udgift pr. ATA-time (udgiftsgrundlag / ATA-timer)", "DKK/hour"),
+    "deficit": ("Merforbrug at lukke", "DKK"),
+    "cut_fte": ("Reduktion i årsværk for at lukke merforbruget", "FTE"),
+    "cut_amount": ("Reduktion i kr. (årsværk × ÅV-pris)", "DKK"),
+    "frame_cut_share": ("Rammebesparelse, andel af udgiftsgrundlaget", "%"),
+    "frame_cut_amount": ("Rammebesparelse i kr.", "DKK"),
+    "frame_cut_pct_of_variable_salary": ("Rammebesparelse i % af variabel løn", "%"),
+    "pl_rate": ("PL-fremskrivning for året", "%"),
+    "comment": ("Tilbudsleders kommentar", "text"),
+}
+CATEGORY_LABELS = {"management": "ledelse", "trained": "faguddannet", "untrained": "ikke faguddannet", "temporary": "ikke fastansatte", "admin": "TAP", "other": "øvrige"}
+
+
+def kr(x: Decimal) -> Decimal:
+    return x.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def ore(x: Decimal) -> Decimal:
+    return x.quantize(ORE, rounding=ROUND_HALF_UP)
+
+
+def dec(v) -> Decimal:
+    return v if isinstance(v, Decimal) else Decimal(str(v))
+
+
+def parse_pl(text: str | None, year: int, out_years: int) -> dict[int, Decimal]:
+    """``0.03`` (every out-year) or ``2025:0.031,2026:0.03`` (each out-year named)."""
+    years = list(range(year + 1, year + out_years + 1))
+    if text is None or text == "":
+        text = "0.03"
+    try:
+        if ":" not in text:
+            r = Decimal(text.replace(",", ".")) if "%" not in text else Decimal(text.replace("%", "").replace(",", ".")) / 100
+            rates = {y: r for y in years}
+        else:
+            rates = {}
+            for part in text.split(","):
+                y, r = part.split(":")
+                rates[int(y)] = Decimal(r.replace("%", "")) / (100 if "%" in r else 1)
+    except (ValueError, ArithmeticError):
+        raise UsageError(f"--pl: expected a rate like 0.03 or YEAR:RATE pairs like {year + 1}:0.031,{year + 2}:0.03, found {text!r}") from None
+    missing = [y for y in years if y not in rates]
+    if missing:
+        raise UsageError(f"--pl: no rate for out-year {missing[0]} (give every year {years[0]}–{years[-1]}, or one rate for all)")
+    for y, r in rates.items():
+        if not Decimal("-0.5") < r < Decimal("0.5"):
+            raise UsageError(f"--pl: the rate for {y} ({r}) is not a yearly rate (expected e.g. 0.03)")
+    return {y: rates[y] for y in years}
+
+
+@dataclass
+class OfferModelOptions:
+    year: int
+    out_years: int = 5
+    pl_rates: dict[int, Decimal] = field(default_factory=dict)
+    cut_category: str = "trained"
+    frame_cut: Decimal = Decimal("0.03")
+    days_per_year: int = 365
+    weeks_per_year: int = 52
+
+
+def _haap_by_level(h: pl.DataFrame | None, offer: str) -> tuple[dict[tuple[int, str], Decimal], Decimal]:
+    """{(level, origin): HÅP}, supplement hours for one offer."""
+    if h is None:
+        return {}, D0
+    sub = h.filter(pl.col("offer_id") == offer)
+    out: dict[tuple[int, str], Decimal] = {}
+    for r in sub.iter_rows(named=True):
+        key = (int(r["level"]), r.get("origin") or "own")
+        out[key] = out.get(key, D0) + dec(r["haap"])
+    supp = sum((dec(v) for v in sub["supplement_hours"].fill_null(0)), D0) if "supplement_hours" in sub.columns else D0
+    return out, supp
+
+
+def offer_model(
+    costs: pl.DataFrame,
+    staff: pl.DataFrame | None,
+    offers: pl.DataFrame | None,
+    tariffs: pl.DataFrame,
+    forecast_haap: pl.DataFrame,
+    expected_haap: pl.DataFrame | None,
+    opts: OfferModelOptions,
+    ata_prices: pl.DataFrame | None = None,
+    files: dict[str, str] | None = None,
+) -> tuple[pl.DataFrame, list[str]]:
+    """The tidy ``budget`` table for every offer with cost lines in the budget year, and warnings."""
+    from tariffkit.contracts import BUDGET
+
+    files = files or {}
+    Y = opts.year
+    rows: list[dict] = []
+    warnings: list[str] = []
+    year_costs = costs.filter(pl.col("year").is_in([Y - 1, Y]))
+    offer_ids = sorted(set(year_costs.filter(pl.col("year") == Y)["offer_id"].to_list()))
+    if not offer_ids:
+        raise DataError(f"no cost lines for {Y}", file=files.get("costs", "costs"), column="year")
+    tariff_y = tariffs.filter((pl.col("tariff_kind") == "level") & (pl.col("year") == Y))
+    if tariff_y.height == 0:
+        raise DataError(f"no level tariffs for {Y}", file=files.get("tariffs", "tariffs"), column="year")
+
+    def add(offer, year, basis, line, value=None, text=None, label=None, unit=None):
+        lab, un = LINES.get(line, (label or line, unit or "DKK"))
+        rows.append({"offer_id": offer, "year": year, "basis": basis, "line": line, "label": label or lab, "unit": unit or un,
+                     "value": None if value is None else ore(dec(value)), "text": text})
+
+    for offer in offer_ids:
+        t = tariff_y.filter(pl.col("offer_id").is_in([offer, "*"]))
+        if t.height == 0:
+            warnings.append(f"offer {offer}: no tariffs for {Y}, so no income is computed")
+        tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in t.iter_rows(named=True)}
+        hours = {int(r["level"]): dec(r["hours"]) for r in t.iter_rows(named=True)}
+        pwh = dec(t["price_per_weekly_hour"][0]) if t.height else D0
+        info = offers.filter(pl.col("offer_id") == offer).row(0, named=True) if offers is not None and offers.filter(pl.col("offer_id") == offer).height else {}
+        places = info.get("places")
+        portal = info.get("portal_places")
+
+        def income_lines(basis, year, h, supp):
+            lines_out = {}
+            total = D0
+            own = sum((v for (lv, o), v in h.items() if o == "own"), D0)
+            other = sum((v for (lv, o), v in h.items() if o == "other"), D0)
+            for (lv, o), v in sorted(h.items()):
+                if lv not in tariff:
+                    raise DataError(f"offer {offer}: HÅP on level {lv}, which has no tariff for {Y}", file=files.get("haap", "haap"), column="level")
+                add(offer, year, basis, f"haap_level_{lv}_{o}", v, label=f"HÅP funktionsniveau {lv}: {'egne' if o == 'own' else 'andre kommuner'}", unit="HÅP")
+                total += v * tariff[lv]
+            add(offer, year, basis, "haap_own", own)
+            add(offer, year, basis, "haap_other", other)
+            add(offer, year, basis, "haap_total", own + other)
+            supplements = kr(supp * pwh)
+            add(offer, year, basis, "income_places", kr(total))
+            add(offer, year, basis, "income_supplements", supplements)
+            lines_out["income"] = kr(total) + supplements
+            lines_out["haap"] = own + other
+            add(offer, year, basis, "income", lines_out["income"])
+            return lines_out
+
+        def place_lines(basis, year, tb, result, haap):
+            if places:
+                p = Decimal(places)
+                add(offer, year, basis, "places", p)
+                if portal is not None:
+                    add(offer, year, basis, "portal_places", Decimal(portal))
+                if haap is not None:
+                    add(offer, year, basis, "occupancy_pct", haap / p * 100)
+                add(offer, year, basis, "place_price_year", kr(tb / p))
+                add(offer, year, basis, "place_price_day", kr(tb / p / opts.days_per_year))
+                if result is not None:
+                    add(offer, year, basis, "place_price_year_incl_result", kr((tb - result) / p))
+                    add(offer, year, basis, "place_price_day_incl_result", kr((tb - result) / p / opts.days_per_year))
+
+        def cost_block(basis, year, c: pl.DataFrame, scale: Decimal = Decimal(1), carry: bool = True):
+            sums = {g: D0 for g in ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income", "carried_result")}
+            line_values = {}
+            for r in c.sort("group", "line").iter_rows(named=True):
+                amount = ore(dec(r["amount"]) * scale)
+                if r["group"] == "carried_result" and not carry:
+                    continue
+                sums[r["group"]] += amount
+                line_values[r["line"]] = line_values.get(r["line"], D0) + amount
+            for r in c.unique("line", keep="first", maintain_order=True).sort("group", "line").iter_rows(named=True):
+                if r["line"] in LINES or (r["group"] == "carried_result" and not carry):
+                    continue  # a model line of the same name (the carried result) shows it
+                add(offer, year, basis, r["line"], line_values[r["line"]], label=r.get("label") or r["line"], unit="DKK")
+            variable_salary = sums["variable_staff"]
+            cost_basis = sum((v for g, v in sums.items() if g != "carried_result"), D0)
+            add(offer, year, basis, "variable_salary", variable_salary)
+            add(offer, year, basis, "variable_costs", variable_salary + sums["variable_other"])
+            add(offer, year, basis, "fixed_costs_offer", sums["fixed_offer"])
+            add(offer, year, basis, "fixed_costs_central", sums["fixed_central"])
+            add(offer, year, basis, "other_income", sums["other_income"])
+            add(offer, year, basis, "cost_basis", cost_basis)
+            add(offer, year, basis, "result_two_years_earlier", sums["carried_result"])
+            tb = cost_basis + sums["carried_result"]
+            add(offer, year, basis, "tariff_basis", tb)
+            return {"cost_basis": cost_basis, "tariff_basis": tb, "variable_salary": variable_salary}
+
+        oc = year_costs.filter(pl.col("offer_id") == offer)
+        columns = [("actual", Y - 1), ("budget", Y - 1), ("budget", Y), ("tariff_budget", Y), ("forecast", Y)]
+        blocks = {}
+        for basis, year in columns:
+            c = oc.filter((pl.col("basis") == basis) & (pl.col("year") == year))
+            if c.height == 0:
+                continue
+            blocks[(basis, year)] = cost_block(basis, year, c)
+            haap_src = {"tariff_budget": expected_haap, "forecast": forecast_haap}.get(basis)
+            if haap_src is not None and year == Y:
+                h, supp = _haap_by_level(haap_src, offer)
+                inc = income_lines(basis, year, h, supp)
+                result = inc["income"] - blocks[(basis, year)]["tariff_basis"]
+                add(offer, year, basis, "expected_result", result)
+                blocks[(basis, year)].update(income=inc["income"], result=result, haap=inc["haap"])
+                place_lines(basis, year, blocks[(basis, year)]["tariff_basis"], result, inc["haap"])
+            else:
+                place_lines(basis, year, blocks[(basis, year)]["tariff_basis"], None, None)
+        if ("forecast", Y) not in blocks:
+            warnings.append(f"offer {offer}: no forecast cost lines for {Y}; the forecast column, the calculators and the out-years are left out")
+        # --- staff, ATA and the calculators ---
+        staff_basis = ("tariff_budget", Y) if ("tariff_budget", Y) in blocks else next(iter(blocks))
+        sb, sy = staff_basis
+        s = staff.filter((pl.col("offer_id") == offer) & (pl.col("year") == Y)) if staff is not None else None
+        price_of = {}
+        if s is not None and s.height:
+            total_fte, ata_fte, weighted = D0, D0, D0
+            for r in s.sort("category").iter_rows(named=True):
+                f, cpf = dec(r["fte"]), dec(r["cost_per_fte"])
+                price_of[r["category"]] = cpf
+                cat = CATEGORY_LABELS.get(r["category"], r["category"])
+                add(offer, sy, sb, f"fte_{r['category']}", f, label=f"Årsværk, {cat}", unit="FTE")
+                add(offer, sy, sb, f"cost_per_fte_{r['category']}", cpf, label=f"ÅV-pris, {cat}", unit="DKK/FTE")
+                total_fte += f
+                weighted += f * cpf
+                if r["gives_ata"]:
+                    ata_fte += f
+            add(offer, sy, sb, "fte_total", total_fte)
+            add(offer, sy, sb, "ata_fte", ata_fte)
+            add(offer, sy, sb, "cost_per_fte_mean", kr(sum(price_of.values(), D0) / len(price_of)))
+            if total_fte:
+                add(offer, sy, sb, "cost_per_fte_weighted", kr(weighted / total_fte))
+        if ata_prices is not None:
+            a = ata_prices.filter((pl.col("offer_id") == offer) & (pl.col("year") == Y))
+            if a.height:
+                ata_hours = dec(a["ata_hours"][0])
+                add(offer, sy, sb, "ata_hours_staff", ata_hours)
+                if ata_hours:
+                    add(offer, sy, sb, "cost_per_ata_hour", kr(blocks[staff_basis]["cost_basis"] / ata_hours))
+        if expected_haap is not None or forecast_haap is not None:
+            h, supp = _haap_by_level(expected_haap if sb == "tariff_budget" and expected_haap is not None else forecast_haap, offer)
+            placed = sum((v * hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp
+            add(offer, sy, sb, "ata_hours_placed", placed * opts.weeks_per_year)
+        fc = blocks.get(("forecast", Y))
+        if fc is not None and "result" in fc:
+            deficit = max(D0, -fc["result"])
+            add(offer, Y, "forecast", "deficit", deficit)
+            cpf = price_of.get(opts.cut_category)
+            if cpf:
+                cut = (deficit / cpf).quantize(Decimal("0.1"), rounding=ROUND_CEILING)
+                add(offer, Y, "forecast", "cut_fte", cut, label=f"Reduktion i årsværk ({CATEGORY_LABELS.get(opts.cut_category, opts.cut_category)}) for at lukke merforbruget")
+                add(offer, Y, "forecast", "cut_amount", kr(cut * cpf))
+            elif deficit:
+                warnings.append(f"offer {offer}: no staff in category {opts.cut_category} for {Y}, so the cut calculator is left out")
+            amount = kr(opts.frame_cut * fc["cost_basis"])
+            add(offer, Y, "forecast", "frame_cut_share", opts.frame_cut * 100)
+            add(offer, Y, "forecast", "frame_cut_amount", amount)
+            if fc["variable_salary"]:
+                add(offer, Y, "forecast", "frame_cut_pct_of_variable_salary", amount / fc["variable_salary"] * 100)
+        comment = info.get("comment")
+        add(offer, Y, "forecast" if fc is not None else sb, "comment", None, text=comment or None)
+        # --- out-years ---
+        base_key = ("forecast", Y) if ("forecast", Y) in blocks else ("tariff_budget", Y) if ("tariff_budget", Y) in blocks else None
+        if base_key is not None and opts.out_years:
+            base_costs = oc.filter((pl.col("basis") == base_key[0]) & (pl.col("year") == Y))
+            held_income = blocks[base_key].get("income")
+            haap_held = blocks[base_key].get("haap")
+            factor = Decimal(1)
+            for k in range(1, opts.out_years + 1):
+                yk = Y + k
+                factor *= 1 + opts.pl_rates[yk]
+                add(offer, yk, "out_year", "pl_rate", opts.pl_rates[yk] * 100)
+                blk = cost_block("out_year", yk, base_costs, scale=factor, carry=False)
+                if held_income is not None:
+                    add(offer, yk, "out_year", "income", held_income)
+                    result = held_income - blk["tariff_basis"]
+                    add(offer, yk, "out_year", "expected_result", result)
+                    place_lines("out_year", yk, blk["tariff_basis"], result, haap_held)
+                else:
+                    place_lines("out_year", yk, blk["tariff_basis"], None, None)
+    df = pl.DataFrame(rows, schema=BUDGET.schema, orient="row")
+    dup = df.select(pl.struct("offer_id", "year", "basis", "line").is_duplicated().any()).item()
+    if dup:  # pragma: no cover - guards the line keys
+        raise AssertionError("duplicated budget lines")
+    return df, warnings
+
+
+# --- activity-based allocation ----------------------------------------------------------------
+
+
+def activity_allocation(
+    payments: pl.DataFrame,
+    tariffs: pl.DataFrame,
+    frame: pl.DataFrame,
+    year: int,
+    *,
+    mode: str = "activity",
+    phase_in: list[tuple[int, float]] | None = None,
+    days_per_year: int = 365,
+) -> pl.DataFrame:
+    """Each internal offer's activity budget = Σ over its citizens of days at each level × the
+    level's daily tariff (annual / days per year) in ``year``, compared with the old frame budget.
+
+    Days come from the payments: each citizen's service periods on the offer, clipped to the year
+    (union of periods per citizen and level, so two lines for one day count once). ``hybrid``:
+    only the ATA part of the tariff follows activity; the fixed part stays a frame
+    (fixed part × budgeted places share, i.e. the frame's fixed share is kept).
+    """
+    from tariffkit.contracts import ALLOCATION
+
+    import datetime as dt
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    p = payments.filter((pl.col("provider") == "internal") & pl.col("level").is_not_null() & (pl.col("service_to") >= start) & (pl.col("service_from") <= end))
+    p = p.with_columns(
+        f=pl.max_horizontal(pl.col("service_from"), pl.lit(start)), t=pl.min_horizontal(pl.col("service_to"), pl.lit(end)),
+    )
+    # union of periods per citizen, offer, level: sort, then merge overlaps
+    p = p.sort("offer_id", "citizen_id", "level", "f", "t").with_columns(
+        prev_end=pl.col("t").cum_max().shift(1).over("offer_id", "citizen_id", "level"),
+    ).with_columns(
+        start_new=pl.col("prev_end").is_null() | (pl.col("f") > pl.col("prev_end") + pl.duration(days=1)),
+    ).with_columns(seg=pl.col("start_new").cum_sum().over("offer_id", "citizen_id", "level"))
+    seg = p.group_by("offer_id", "citizen_id", "level", "seg").agg(pl.col("f").min(), pl.col("t").max())
+    days = seg.with_columns(days=(pl.col("t") - pl.col("f")).dt.total_days() + 1).group_by("offer_id", "level").agg(
+        pl.col("days").sum(), pl.col("citizen_id").n_unique().alias("citizens"))
+    t = tariffs.filter((pl.col("tariff_kind") == "level") & (pl.col("year") == year)).select(
+        "offer_id", pl.col("level").cast(pl.Int16), "annual_tariff", "fixed_part")
+    common = t.filter(pl.col("offer_id") == "*")
+    days = days.with_columns(pl.col("level").cast(pl.Int16))
+    if common.height:
+        j = days.join(common.drop("offer_id"), on="level", how="left")
+    else:
+        j = days.join(t, on=["offer_id", "level"], how="left")
+    missing = j.filter(pl.col("annual_tariff").is_null())
+    if missing.height:
+        r = missing.row(0, named=True)
+        raise DataError(f"offer {r['offer_id']} has citizens on level {r['level']} in {year}, but the tariffs have no such level", file="tariffs", column="level")
+    follows = pl.col("annual_tariff") if mode == "activity" else (pl.col("annual_tariff") - pl.col("fixed_part"))
+    j = j.with_columns(amount=(follows.cast(pl.Float64) * pl.col("days") / days_per_year))
+    act = j.group_by("offer_id").agg(activity_budget=pl.col("amount").sum().round(0), citizens=pl.col("citizens").sum(), days=pl.col("days").sum())
+    fr = frame.select("offer_id", pl.col("frame_budget").cast(pl.Float64), *([pl.col("fixed_frame").cast(pl.Float64)] if "fixed_frame" in frame.columns else []))
+    out = fr.join(act, on="offer_id", how="full", coalesce=True).with_columns(
+        pl.col("activity_budget").fill_null(0.0), pl.col("citizens").fill_null(0), pl.col("days").fill_null(0), pl.col("frame_budget").fill_null(0.0))
+    if mode == "hybrid":
+        if "fixed_frame" not in out.columns:
+            raise UsageError("--allocation hybrid needs the fixed part of each offer's frame")
+        out = out.with_columns(activity_budget=pl.col("activity_budget") + pl.col("fixed_frame").fill_null(0.0))
+    phases = phase_in or [(year, 1.0)]
+    ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
+    out = out.with_columns(change=pl.col("activity_budget") - pl.col("frame_budget")).join(ph, how="cross").with_columns(
+        phased_change=(pl.col("change") * pl.col("phase_share")).round(0),
+    ).with_columns(new_budget=pl.col("frame_budget") + pl.col("phased_change"), mode=pl.lit(mode), year=pl.lit(year, dtype=pl.Int32))
+    money = ["frame_budget", "activity_budget", "change", "phased_change", "new_budget"]
+    out = out.with_columns([pl.col(c).round(0).cast(pl.Decimal(18, 2)) for c in money])
+    return out.select(ALLOCATION.names).cast(ALLOCATION.schema).sort("phase_year", "offer_id")
+
+
+def frame_budgets(costs: pl.DataFrame, tariffs: pl.DataFrame, year: int, basis: str = "budget") -> pl.DataFrame:
+    """The old frame budget per offer: the year's cost basis on ``basis`` (default: the budget in
+    the finance system). ``fixed_frame``: the fixed share of it, for the hybrid model (the
+    non-ATA costs, as tariff-build splits them)."""
+    c = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis) & (pl.col("group") != "carried_result"))
+    if c.height == 0:
+        raise DataError(f"no {basis} cost lines for {year}: the old frame budget is not known", file="costs", column="basis")
+    return c.group_by("offer_id").agg(
+        frame_budget=pl.col("amount").sum(),
+        fixed_frame=pl.col("amount").filter(~pl.col("follows_ata")).sum(),
+    ).sort("offer_id")
+
+
+# --- authority side ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthorityAssumptions:
+    pl_rate: float = 0.03
+    price_growth: float = 0.0
+    expected_haap: dict[str, float] = field(default_factory=dict)  # group key → HÅP
+    growth: dict[str, float] = field(default_factory=dict)  # group key → price growth override
+
+
+def parse_authority(d: dict, file: str = "assumptions") -> AuthorityAssumptions:
+    known = {"pl_rate", "price_growth", "groups"}
+    for k in d:
+        if k not in known:
+            raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file)
+    exp, gr = {}, {}
+    for key, g in (d.get("groups") or {}).items():
+        if "expected_haap" in g:
+            exp[key] = float(g["expected_haap"])
+        if "price_growth" in g:
+            gr[key] = float(g["price_growth"])
+    return AuthorityAssumptions(float(d.get("pl_rate", 0.03)), float(d.get("price_growth", 0.0)), exp, gr)
+
+
+def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: list[str], year: int, a: AuthorityAssumptions) -> pl.DataFrame:
+    """Per group: budget = expected HÅP × average price × (1 + price growth) × (1 + PL), from the
+    last full year of the history before ``year``; with a forecast (compute-haap --as-of for
+    ``year``), the deviation split into volume and price effects, which add up exactly:
+
+        volume = (forecast HÅP − budget HÅP) × budget price
+        price  = (forecast price − budget price) × forecast HÅP
+    """
+    from tariffkit.contracts import AUTHORITY
+
+    base_year = str(year - 1)
+    h = history.filter(pl.col("period") == base_year)
+    if h.height == 0:
+        raise DataError(f"the HÅP history has no rows for {base_year} (the base year before {year}); run compute-haap --year {base_year}", file="haap", column="period")
+    key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in by], separator="|") if by else pl.lit("all")
+    h = h.with_columns(group_key=key)
+    exp_map, gr_map = a.expected_haap, a.growth
+    rows = []
+    for r in h.sort("group_key").iter_rows(named=True):
+        k = r["group_key"]
+        base_haap = float(r["haap"])
+        base_price = float(r["average_price"]) if r["average_price"] is not None else 0.0
+        haap_b = exp_map.get(k, base_haap)
+        growth = gr_map.get(k, a.price_growth)
+        price_b = round(base_price * (1 + growth) * (1 + a.pl_rate), 2)
+        rows.append({**{c: r[c] for c in by}, "group_key": k, "year": year, "base_haap": base_haap, "base_average_price": base_price,
+                     "price_growth": growth, "pl_rate": a.pl_rate, "budget_haap": haap_b, "budget_average_price": price_b,
+                     "budget": round(haap_b * price_b, 0)})
+    for k in set(exp_map) - set(h["group_key"].to_list()):
+        raise DataError(f"the assumptions name group {k!r}, which the history for {base_year} does not have", file="assumptions", column="groups")
+    out = pl.DataFrame(rows)
+    if forecast is not None:
+        f = forecast.with_columns(group_key=key).select("group_key", pl.col("haap").alias("forecast_haap"), pl.col("expense").cast(pl.Float64).alias("forecast"))
+        out = out.join(f, on="group_key", how="full", coalesce=True).with_columns(
+            pl.col("year").fill_null(year), pl.col("budget_haap").fill_null(0.0), pl.col("budget_average_price").fill_null(0.0), pl.col("budget").fill_null(0.0),
+            pl.col("forecast_haap").fill_null(0.0), pl.col("forecast").fill_null(0.0))
+        out = out.with_columns(
+            forecast_average_price=pl.when(pl.col("forecast_haap") > 0).then(pl.col("forecast") / pl.col("forecast_haap")),
+            deviation=pl.col("forecast") - pl.col("budget"),
+        ).with_columns(
+            volume_effect=((pl.col("forecast_haap") - pl.col("budget_haap")) * pl.col("budget_average_price")).round(0),
+        ).with_columns(
+            # the price effect takes the rest, so the two add up to the deviation to the krone
+            price_effect=pl.col("deviation") - pl.col("volume_effect"),
+        )
+    else:
+        out = out.with_columns(forecast_haap=None, forecast=None, forecast_average_price=None, deviation=None, volume_effect=None, price_effect=None)
+    money = ["base_average_price", "budget_average_price", "budget", "forecast", "forecast_average_price", "deviation", "volume_effect", "price_effect"]
+    out = out.with_columns([pl.col(c).cast(pl.Float64).round(2).cast(pl.Decimal(18, 2)) for c in money])
+    if forecast is not None:  # exact in Decimal: the two effects add up to the deviation to the øre
+        out = out.with_columns(deviation=pl.col("forecast") - pl.col("budget")).with_columns(price_effect=pl.col("deviation") - pl.col("volume_effect"))
+    cols = by + [c for c in AUTHORITY.names if c not in by]
+    return out.select(cols).cast({c: dt for c, dt in AUTHORITY.schema.items()}).sort(["group_key"])

@@ -1,0 +1,186 @@
+import click
+
+from tariffkit.cli.common import output_option
+
+
+@click.command("budget-forecast", short_help="Offer budget model, out-years, authority budget, activity allocation.")
+@click.option("--year", required=True, type=int, help="Budget year.")
+@click.option("--costs", metavar="FILE", help="Cost lines (costs table): actuals and budget last year, budget, tariff budget and forecast this year.")
+@click.option("--staff", metavar="FILE", help="FTE and cost per FTE per category (staff table).")
+@click.option("--offers", metavar="FILE", help="Offers (places, portal places, the offer manager's comment).")
+@click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build.")
+@click.option("--haap", metavar="FILE", help="Offer model: forecast HÅP per offer and level (compute-haap --by offer_id,level --as-of …). --authority: the HÅP history.")
+@click.option("--expected-haap", metavar="FILE", help="HÅP per offer and level behind the tariffs (the tariff budget's income).")
+@click.option("--ata-prices", metavar="FILE", help="ata_prices from price-ata: ATA hours from staff and cost per ATA hour.")
+@click.option("--out-years", type=click.IntRange(0, 10), default=5, show_default=True, help="Out-years after the budget year.")
+@click.option("--pl", "pl_rate", metavar="RATE|YEAR:RATE,...", default="0.03", show_default=True, help="PL rate for the out-years: one rate, or one per year.")
+@click.option("--cut-category", default="trained", show_default=True, help="Staff category the cut calculator reduces.")
+@click.option("--frame-cut", type=click.FloatRange(0, 1), default=0.03, show_default=True, help="Frame-cut calculator: share of the cost basis.")
+@click.option("--authority", is_flag=True, help="Authority-side budget per group from the HÅP history (--haap, --by as computed).")
+@click.option("--forecast", "forecast_file", metavar="FILE", help="--authority: this year's forecast (compute-haap --as-of, same --by).")
+@click.option("--assumptions", metavar="TOML", help="--authority: pl_rate, price_growth and per-group expected_haap / price_growth.")
+@click.option("--allocation", type=click.Choice(["activity", "hybrid"]), help="Activity-based allocation per internal offer from --payments and --tariffs.")
+@click.option("--payments", metavar="FILE", help="--allocation: the payments table (days per citizen and level).")
+@click.option("--frame-basis", type=click.Choice(["budget", "tariff_budget", "actual", "forecast"]), default="budget", show_default=True, help="--allocation: the cost basis that is the old frame budget.")
+@click.option("--phase-in", metavar="YEAR:SHARE,...", help="--allocation: transition rule, e.g. 2026:0.5,2027:1.0.")
+@output_option()
+@click.pass_context
+def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut,
+            authority, forecast_file, assumptions, allocation, payments, frame_basis, phase_in, output):
+    """The offer-specific budget model (BDO's Bilag 1) for every offer, with out-years and the
+    cut calculators; or the authority-side budget (--authority); or the activity-based
+    allocation with a transition (--allocation).
+
+    Offer model: tariff basis = cost basis + result two years earlier; income = HÅP per level ×
+    tariff + 5+ supplements; expected result = income − tariff basis; out-years index every cost
+    line by PL and hold income at the forecast. The output is tidy (offer_id, year, basis, line,
+    value); `tariffkit show budget.parquet --wide` shows the grid.
+
+    \b
+    Example:
+      tariffkit budget-forecast --year 2026 --costs costs.csv --staff staff.csv --offers offers.csv \\
+          --tariffs takster.parquet --expected-haap haap-2026.parquet --haap prognose.parquet \\
+          --ata-prices ata.parquet --pl 0.03 -o budget.parquet
+      tariffkit budget-forecast --authority --year 2026 --haap haap-historik.parquet \\
+          --forecast prognose.parquet -o myndighed.parquet
+      tariffkit budget-forecast --allocation hybrid --year 2026 --payments payments.parquet \\
+          --tariffs takster.parquet --costs costs.csv --phase-in 2026:0.5,2027:1.0 -o fordeling.parquet
+    """
+    from tariffkit import io as tio
+    from tariffkit.cli.common import err, params_for_provenance
+    from tariffkit.errors import UsageError
+
+    if authority and allocation:
+        raise UsageError("choose --authority or --allocation, not both")
+    inputs = tio.Inputs()
+    target = tio.resolve_output(output)
+    opts = params_for_provenance(ctx)
+    if authority:
+        df = _authority(year, haap, forecast_file, assumptions, inputs)
+    elif allocation:
+        df = _allocation(year, allocation, payments, tariffs, costs, frame_basis, phase_in, inputs)
+    else:
+        df = _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err)
+    tio.write_table(df, target, command="budget-forecast", options=opts, inputs=inputs)
+
+
+def _need(**kw):
+    from tariffkit.errors import UsageError
+
+    missing = [k.replace("_", "-") for k, v in kw.items() if not v]
+    if missing:
+        raise UsageError(f"this mode needs --{', --'.join(missing)}")
+
+
+def _haap_for_year(path, inputs, year, contract_keys):
+    import polars as pl
+
+    from tariffkit import io as tio
+    from tariffkit.contracts import EXPECTED_HAAP, conform
+    from tariffkit.errors import DataError
+
+    f = tio.label_of(path)
+    h = tio.read_table(path, inputs)
+    if "period" in h.columns:
+        h = h.filter(pl.col("period") == str(year))
+        if h.height == 0:
+            raise DataError(f"no rows for period {year}; run compute-haap --year {year}", file=f, column="period")
+    if "level" in h.columns and h["level"].null_count():
+        h = h.filter(pl.col("level").is_not_null())
+    keep_origin = "origin" in h.columns
+    origin = h["origin"] if keep_origin else None
+    out = conform(h, EXPECTED_HAAP, file=f, check_key=not keep_origin)
+    if keep_origin:
+        out = out.with_columns(origin=origin)
+    return out
+
+
+def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err):
+    from decimal import Decimal
+
+    from tariffkit import io as tio
+    from tariffkit.budget import OfferModelOptions, offer_model, parse_pl
+    from tariffkit.cli.common import stderr_console
+    from tariffkit.danish import format_kr
+
+    _need(costs=costs, tariffs=tariffs, haap=haap)
+    rates = parse_pl(pl_rate, year, out_years)
+    co = tio.read_table(costs, inputs, contract="costs")
+    st = tio.read_table(staff, inputs, contract="staff") if staff else None
+    of = tio.read_table(offers, inputs, contract="offers") if offers else None
+    ta = tio.read_table(tariffs, inputs, contract="tariffs")
+    fh = _haap_for_year(haap, inputs, year, None)
+    eh = _haap_for_year(expected_haap, inputs, year, None) if expected_haap else None
+    ap = tio.read_table(ata_prices, inputs, contract="ata_prices") if ata_prices else None
+    o = OfferModelOptions(year=year, out_years=out_years, pl_rates=rates, cut_category=cut_category, frame_cut=Decimal(str(frame_cut)))
+    files = {"costs": tio.label_of(costs), "tariffs": tio.label_of(tariffs), "haap": tio.label_of(haap)}
+    df, warnings = offer_model(co, st, of, ta, fh, eh, o, ata_prices=ap, files=files)
+    for w in warnings:
+        err(f"tariffkit: warning: {w}")
+    import polars as pl
+
+    con = stderr_console()
+    res = df.filter((pl.col("basis") == "forecast") & (pl.col("line") == "expected_result") & (pl.col("year") == year))
+    for r in res.sort("offer_id").iter_rows(named=True):
+        v = r["value"]
+        word = "deficit" if v < 0 else "surplus"
+        con.print(f"{r['offer_id']} {year}: forecast expected result {format_kr(v)} kr ({word})")
+    return df
+
+
+def _authority(year, haap, forecast_file, assumptions, inputs):
+    import tomllib
+
+    from tariffkit import io as tio
+    from tariffkit.budget import AuthorityAssumptions, authority_budget, parse_authority
+    from tariffkit.contracts import HAAP
+    from tariffkit.errors import DataError
+
+    _need(haap=haap)
+    hist = tio.read_table(haap, inputs)
+    by = [c for c in hist.columns if c not in HAAP.names and c not in ("expense_before", "budget_haap")]
+    for c in ("period", "haap", "average_price", "expense"):
+        if c not in hist.columns:
+            raise DataError(f"missing column {c}: expected the haap table from compute-haap", file=tio.label_of(haap), column=c)
+    fc = tio.read_table(forecast_file, inputs) if forecast_file else None
+    a = AuthorityAssumptions()
+    if assumptions:
+        raw = tio.read_bytes(assumptions, inputs)
+        try:
+            a = parse_authority(tomllib.loads(raw.decode("utf-8")), file=assumptions)
+        except tomllib.TOMLDecodeError as e:
+            raise DataError(f"not valid TOML ({e})", file=assumptions) from None
+    if fc is not None:
+        missing = [c for c in by if c not in fc.columns]
+        if missing:
+            raise DataError(f"the forecast lacks the history's --by column {missing[0]}", file=tio.label_of(forecast_file), column=missing[0])
+        if "period" in fc.columns:
+            import polars as pl
+
+            fc = fc.filter(pl.col("period") == str(year))
+    return authority_budget(hist, fc, by, year, a)
+
+
+def _allocation(year, mode, payments, tariffs, costs, frame_basis, phase_in, inputs):
+    from tariffkit import io as tio
+    from tariffkit.budget import activity_allocation, frame_budgets
+    from tariffkit.cli.common import err
+    from tariffkit.contracts import PAYMENTS, conform
+    from tariffkit.danish import format_kr
+    from tariffkit.schedules import parse_phase_in
+
+    _need(payments=payments, tariffs=tariffs, costs=costs)
+    phases = parse_phase_in(phase_in)
+    pay = conform(tio.read_table(payments, inputs), PAYMENTS, file=tio.label_of(payments), check_key=False)
+    ta = tio.read_table(tariffs, inputs, contract="tariffs")
+    co = tio.read_table(costs, inputs, contract="costs")
+    frame = frame_budgets(co, ta, year, frame_basis)
+    df = activity_allocation(pay, ta, frame, year, mode=mode, phase_in=phases)
+    import polars as pl
+
+    first = df.filter(pl.col("phase_year") == df["phase_year"].min())
+    total = first["change"].sum()
+    err(f"allocation {mode} {year}: {first.height} offers; frame {format_kr(first['frame_budget'].sum())} kr, activity "
+        f"{format_kr(first['activity_budget'].sum())} kr, total change {format_kr(total)} kr "
+        f"({'zero-sum' if total == 0 else 'not zero-sum: the offers together get ' + ('more' if total > 0 else 'less')})")
+    return df

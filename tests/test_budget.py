@@ -1,0 +1,187 @@
+"""budget-forecast: the Botilbud A reference case, out-years, calculators, authority split, activity allocation."""
+
+import datetime as dt
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from conftest import SAMPLE
+from tariffkit.budget import AuthorityAssumptions, activity_allocation, authority_budget, parse_pl
+from tariffkit.errors import DataError, UsageError
+
+REF = SAMPLE / "reference"
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from tariffkit.cli import cli
+
+    d = tmp_path_factory.mktemp("ref")
+    runner = CliRunner()
+    r = runner.invoke(cli, ["price-ata", str(REF / "staff.csv"), "--assumptions", str(REF / "ata-assumptions.toml"), "--costs", str(REF / "costs.csv"), "-o", str(d / "ata.parquet")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(cli, ["budget-forecast", "--year", "2024", "--costs", str(REF / "costs.csv"), "--staff", str(REF / "staff.csv"),
+                            "--offers", str(REF / "offers.csv"), "--tariffs", str(REF / "tariffs.csv"), "--expected-haap", str(REF / "expected-haap.csv"),
+                            "--haap", str(REF / "forecast-haap.csv"), "--ata-prices", str(d / "ata.parquet"), "--pl", "0.03", "-o", str(d / "budget.parquet")])
+    assert r.exit_code == 0, r.output
+    df = pl.read_parquet(d / "budget.parquet")
+    return {(row["basis"], row["year"], row["line"]): row["value"] for row in df.iter_rows(named=True)} | {"_df": df}
+
+
+def test_reference_tariff_basis_and_expected_result(reference):
+    r = reference
+    assert r[("tariff_budget", 2024, "cost_basis")] == Decimal("25528776.00")
+    assert r[("tariff_budget", 2024, "result_two_years_earlier")] == Decimal("3918000.00")
+    assert r[("tariff_budget", 2024, "tariff_basis")] == Decimal("29446776.00")
+    assert r[("tariff_budget", 2024, "income_places")] == Decimal("27682776.00")
+    assert r[("forecast", 2024, "income_places")] == Decimal("25549728.00")
+    assert r[("forecast", 2024, "income_supplements")] == Decimal("1764000.00")
+    assert r[("tariff_budget", 2024, "expected_result")] == 0
+    assert r[("forecast", 2024, "expected_result")] == Decimal("-2133048.00")
+
+
+def test_reference_place_prices(reference):
+    r = reference
+    assert r[("tariff_budget", 2024, "place_price_year")] == 755_046 and r[("tariff_budget", 2024, "place_price_day")] == 2_069
+    assert r[("forecast", 2024, "place_price_year_incl_result")] == 809_739 and r[("forecast", 2024, "place_price_day_incl_result")] == 2_218
+    assert r[("forecast", 2024, "occupancy_pct")] == 100
+
+
+def test_reference_out_years(reference):
+    r = reference
+    assert [r[("out_year", y, "place_price_year_incl_result")] for y in range(2025, 2030)] == [648_091, 688_544, 730_211, 773_128, 817_333]
+    assert [r[("out_year", y, "place_price_day_incl_result")] for y in range(2025, 2030)] == [1_776, 1_886, 2_001, 2_118, 2_239]
+    assert r[("out_year", 2025, "cost_basis")] == Decimal("26294639.28")  # 25,528,776 × 1.03
+    assert all(r[("out_year", y, "income")] == Decimal("27313728.00") for y in range(2025, 2030))
+
+
+def test_reference_staff_ata_and_calculators(reference):
+    r = reference
+    assert r[("tariff_budget", 2024, "fte_total")] == Decimal("46.29") and r[("tariff_budget", 2024, "ata_fte")] == Decimal("42.08")
+    assert round(r[("tariff_budget", 2024, "ata_hours_staff")]) == 50_967
+    assert r[("tariff_budget", 2024, "cost_per_ata_hour")] == 501
+    assert r[("tariff_budget", 2024, "cost_per_fte_mean")] == 476_200  # BDO's plain mean
+    assert abs(r[("tariff_budget", 2024, "cost_per_fte_weighted")] - 461_900) < 100  # the FTE-weighted mean
+    assert r[("forecast", 2024, "cut_fte")] == Decimal("4.40") and r[("forecast", 2024, "cut_amount")] == 2_142_800
+    assert r[("forecast", 2024, "frame_cut_amount")] == 765_863
+    assert round(r[("forecast", 2024, "frame_cut_pct_of_variable_salary")], 1) == Decimal("3.6")
+
+
+def test_reference_comment_is_carried(reference):
+    df = reference["_df"]
+    assert "3 borgere flyttet" in df.filter(pl.col("line") == "comment")["text"][0]
+
+
+def test_out_years_with_a_rate_per_year():
+    rates = parse_pl("2025:0.02,2026:0.04", 2024, 2)
+    assert rates == {2025: Decimal("0.02"), 2026: Decimal("0.04")}
+    with pytest.raises(UsageError, match="2026"):
+        parse_pl("2025:0.02", 2024, 2)
+    with pytest.raises(UsageError):
+        parse_pl("3", 2024, 2)
+
+
+def test_wide_view_shows_the_grid(run, reference, tmp_path):
+    out = tmp_path / "b.parquet"
+    reference["_df"].write_parquet(out)
+    r = run("show", out, "--wide", "-n", 0, "--format", "csv")
+    header = r.output.splitlines()[0]
+    assert header.startswith("offer_id,line,tariff_budget 2024,forecast 2024,out_year 2025")
+    assert "A,place_price_year_incl_result,755046.00,809739.00,648091.00" in r.output
+
+
+def test_level_without_a_tariff_is_named(run, tmp_path):
+    h = tmp_path / "h.csv"
+    h.write_text("offer_id;level;haap\nA;6;2\n", encoding="utf-8")
+    r = run("budget-forecast", "--year", 2024, "--costs", REF / "costs.csv", "--tariffs", REF / "tariffs.csv", "--haap", h, "-o", tmp_path / "o.parquet")
+    assert r.exit_code == 1 and f"{h}" in r.stderr and "column level" in r.stderr and "level 6" in r.stderr
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_negative_fte_is_named(run, tmp_path):
+    s = tmp_path / "staff.csv"
+    s.write_text("offer_id;year;category;fte;cost_per_fte;gives_ata\nA;2024;trained;-2,5;487.000,00;ja\n", encoding="utf-8")
+    r = run("budget-forecast", "--year", 2024, "--costs", REF / "costs.csv", "--staff", s, "--tariffs", REF / "tariffs.csv", "--haap", REF / "forecast-haap.csv", "-o", tmp_path / "o.parquet")
+    assert r.exit_code == 1 and f"{s}, row 2, column fte" in r.stderr and "at least 0" in r.stderr
+
+
+def _payments(rows):
+    base = {"citizen_id": "x", "case_id": "S", "caseworker": "M", "offer_id": "X", "offer_name": "X", "provider": "internal",
+            "paragraph": "SEL 108", "function": "5.38.50", "level": 1, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 31),
+            "amount": Decimal("1.00"), "kind": "actual", "source_file": "f", "source_row": 1}
+    df = pl.DataFrame([{**base, **r} for r in rows])
+    return df.with_columns(pl.col("level").cast(pl.Int16), pl.col("amount").cast(pl.Decimal(18, 2)))
+
+
+def _tariffs(levels=(1, 2, 3, 4), fixed=0):
+    return pl.DataFrame({"offer_id": "X", "year": 2026, "tariff_kind": "level", "level": list(levels),
+                         "annual_tariff": [Decimal(365_000 * lv) for lv in levels], "fixed_part": [Decimal(fixed)] * len(levels)}).with_columns(
+        pl.col("level").cast(pl.Int16), pl.col("annual_tariff").cast(pl.Decimal(18, 2)), pl.col("fixed_part").cast(pl.Decimal(18, 2)))
+
+
+def test_activity_allocation_with_move_in_move_out_and_level_change():
+    d = dt.date
+    pay = _payments([
+        {"citizen_id": "a", "level": 2, "service_from": d(2026, 1, 1), "service_to": d(2026, 12, 31)},  # whole year: 365 × 2,000
+        {"citizen_id": "a", "level": 2, "service_from": d(2026, 3, 1), "service_to": d(2026, 3, 31)},   # a correction line: counted once
+        {"citizen_id": "b", "level": 3, "service_from": d(2026, 7, 1), "service_to": d(2027, 6, 30)},   # moves in: 184 × 3,000
+        {"citizen_id": "c", "level": 1, "service_from": d(2025, 6, 1), "service_to": d(2026, 3, 31)},   # moves out: 90 × 1,000
+        {"citizen_id": "d", "level": 2, "service_from": d(2026, 1, 1), "service_to": d(2026, 6, 30)},   # level change: 181 × 2,000
+        {"citizen_id": "d", "level": 4, "service_from": d(2026, 7, 1), "service_to": d(2026, 12, 31)},  #   + 184 × 4,000
+    ])
+    frame = pl.DataFrame({"offer_id": ["X"], "frame_budget": [Decimal(1_000_000)], "fixed_frame": [Decimal(0)]})
+    out = activity_allocation(pay, _tariffs(), frame, 2026, phase_in=[(2026, 0.5), (2027, 1.0)]).to_dicts()
+    expected = 730_000 + 552_000 + 90_000 + 362_000 + 736_000
+    assert out[0]["activity_budget"] == expected and out[0]["days"] == 365 + 184 + 90 + 365
+    assert out[0]["change"] == expected - 1_000_000
+    assert [o["phased_change"] for o in out] == [(expected - 1_000_000) // 2, expected - 1_000_000]
+    assert out[0]["new_budget"] == 1_000_000 + (expected - 1_000_000) // 2
+
+
+def test_hybrid_keeps_the_fixed_part_as_a_frame():
+    pay = _payments([{"citizen_id": "a", "level": 2, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 12, 31)}])
+    frame = pl.DataFrame({"offer_id": ["X"], "frame_budget": [Decimal(900_000)], "fixed_frame": [Decimal(300_000)]})
+    out = activity_allocation(pay, _tariffs(fixed=200_000), frame, 2026, mode="hybrid").row(0, named=True)
+    assert out["activity_budget"] == (730_000 - 200_000) + 300_000
+
+
+def test_allocation_level_without_tariff_is_an_error():
+    pay = _payments([{"citizen_id": "a", "level": 5, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 31)}])
+    frame = pl.DataFrame({"offer_id": ["X"], "frame_budget": [Decimal(1)], "fixed_frame": [Decimal(0)]})
+    with pytest.raises(DataError, match="level 5"):
+        activity_allocation(pay, _tariffs(), frame, 2026)
+
+
+def test_authority_budget_and_the_split_adds_up():
+    hist = pl.DataFrame({"paragraph": ["SEL 107", "SEL 108"], "period": ["2025", "2025"], "haap": [10.0, 20.0],
+                         "average_price": [Decimal(500_000), Decimal(700_000)]}).with_columns(pl.col("average_price").cast(pl.Decimal(18, 2)))
+    fc = pl.DataFrame({"paragraph": ["SEL 107", "SEL 108"], "haap": [12.0, 19.0], "expense": [Decimal(6_300_000), Decimal(14_000_000)]})
+    a = AuthorityAssumptions(pl_rate=0.03, price_growth=0.0, expected_haap={"SEL 108": 21.0})
+    out = authority_budget(hist, fc, ["paragraph"], 2026, a)
+    r107, r108 = out.row(0, named=True), out.row(1, named=True)
+    assert r107["budget"] == Decimal(10 * 515_000) and r108["budget"] == Decimal(21 * 721_000)
+    for r in (r107, r108):
+        assert r["volume_effect"] + r["price_effect"] == r["deviation"] == r["forecast"] - r["budget"]
+    assert r107["volume_effect"] == 2 * 515_000
+
+
+def test_sample_budget_shows_the_planted_deficit(sample_out):
+    """T102's forecast staff costs are planted 9 % above its tariff budget (FINDINGS.md)."""
+    out, _ = sample_out
+    df = pl.read_parquet(out / "budget-2026.parquet")
+    res = {r["offer_id"]: r["value"] for r in df.filter((pl.col("basis") == "forecast") & (pl.col("line") == "expected_result")).iter_rows(named=True)}
+    assert res["T102"] < -1_000_000
+    assert all(abs(v) < 100 for k, v in res.items() if k != "T102")
+
+
+def test_sample_allocation_and_authority_outputs(sample_out):
+    out, _ = sample_out
+    alloc = pl.read_parquet(out / "fordeling-2026.parquet")
+    assert set(alloc["phase_year"].to_list()) == {2026, 2027}
+    first = alloc.filter(pl.col("phase_year") == 2026)
+    assert (first["new_budget"] - first["frame_budget"] == first["phased_change"]).all()
+    auth = pl.read_parquet(out / "myndighed-2026.parquet")
+    assert (auth["volume_effect"] + auth["price_effect"] == auth["deviation"]).all()
