@@ -379,6 +379,49 @@ AUTHORITY = _table(Table(
 ))
 
 
+PORTFOLIO = _table(Table(
+    "portfolio",
+    "Output of `portfolio`: one row per case (caseworker, citizen, case, offer) with payments in the "
+    "quarter or the comparison quarter, for the quarterly extended economy check.",
+    (
+        Column("caseworker", S, "Caseworker (*sagsbehandler*)."),
+        Column("citizen_id", S, "Pseudonym of the citizen."),
+        Column("case_id", S, "Case number."),
+        Column("offer_id", S, "Offer."),
+        Column("provider", S, "`internal` or `external`.", allowed=PROVIDERS),
+        Column("paragraph", S, "Legal paragraph."),
+        Column("level", I16, "Function level at the end of the quarter (latest positive line).", nullable=True),
+        Column("quarter", S, "The quarter, e.g. `2025Q3`."),
+        Column("compare_quarter", S, "The comparison quarter."),
+        Column("monthly_cost", MONEY, "Average cost per month in the quarter (spread amounts / 3).", unit="DKK/month"),
+        Column("monthly_cost_compare", MONEY, "The same in the comparison quarter.", unit="DKK/month"),
+        Column("annualised_cost", MONEY, "Quarter cost × 4.", unit="DKK/year"),
+        Column("change", MONEY, "(quarter cost − comparison quarter cost) × 4.", unit="DKK/year"),
+        Column("change_pct", F64, "change / comparison annualised cost × 100; null when that is 0.", nullable=True, unit="%"),
+        Column("haap", F64, "Active months in the quarter / 12.", unit="HÅP"),
+        Column("approval_level", S, "The lowest authority level whose approval limit covers the annualised cost (e.g. caseworker, manager, committee)."),
+        Column("flags", pl.List(pl.String), "Findings, stable codes (see `tariffkit portfolio --help`)."),
+    ),
+    key=("caseworker", "citizen_id", "case_id", "offer_id"),
+))
+
+PORTFOLIO_SUMMARY = _table(Table(
+    "portfolio_summary",
+    "Output of `portfolio --summary`: one row per caseworker; the sums equal the sums over the cases.",
+    (
+        Column("caseworker", S, "Caseworker."),
+        Column("quarter", S, "The quarter."),
+        Column("cases", I64, "Cases in the portfolio."),
+        Column("haap", F64, "Σ HÅP of the cases in the quarter.", unit="HÅP"),
+        Column("annual_cost", MONEY, "Σ annualised cost.", unit="DKK/year"),
+        Column("average_price", MONEY, "Quarter cost / the quarter's HÅP: cost per full-year person (*gennemsnitspris*); null when HÅP is 0.", nullable=True, unit="DKK/HÅP"),
+        Column("change", MONEY, "Σ change.", unit="DKK/year"),
+        Column("flagged_cases", I64, "Cases with at least one flag."),
+    ),
+    key=("caseworker",),
+))
+
+
 # --- conformance ---------------------------------------------------------------------------
 
 _BOOL_TEXT = {"true": True, "false": False, "ja": True, "nej": False, "1": True, "0": False, "x": True, "yes": True, "no": False, "": None}

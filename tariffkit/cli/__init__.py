@@ -41,6 +41,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     budget_forecast,
     compute_haap,
     import_dss,
+    portfolio,
     price_ata,
     reassign,
     sample,
@@ -49,7 +50,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     tariff_build,
 )
 
-for module in (import_dss, compute_haap, price_ata, tariff_build, reassign, budget_forecast, sample, schema, show):
+for module in (import_dss, compute_haap, price_ata, tariff_build, reassign, budget_forecast, portfolio, sample, schema, show):
     cli.add_command(module.command)
 
 

@@ -1,0 +1,265 @@
+"""Caseworker portfolios for the quarterly extended economy check (*udvidet økonomiopfølgning*).
+
+Per case (caseworker, citizen, case, offer), from the payments spread over months exactly as
+``compute-haap`` spreads them (integer øre, residue in the last month):
+
+    quarter cost     = Σ spread øre in the quarter's three months
+    monthly_cost     = quarter cost / 3 (to the øre)
+    annualised_cost  = quarter cost × 4
+    change           = (quarter cost − comparison quarter cost) × 4   (kroner a year)
+    change_pct       = change / comparison annualised cost × 100 (null when that is 0)
+    haap             = months in the quarter where the case's net is positive / 12
+
+Flags are documented in :data:`FLAGS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from tariffkit.errors import DataError, UsageError
+from tariffkit.haap import month_add, spread_months
+
+KEYS = ["caseworker", "citizen_id", "case_id", "offer_id"]
+RESIDENTIAL = ("SEL 107", "SEL 108", "ABL 105")
+
+FLAGS = {
+    "cost_up": "annualised cost up by more than the threshold (%) and the minimum amount (kr) against the comparison quarter",
+    "level_changed": "the function level changed in the quarter (or since the end of the comparison quarter)",
+    "schedule_level_differs": "the payments' level differs from the level the 24-hour schedule gives (reassign): DSS and the døgnskema disagree",
+    "commitment_ending": "the case's last payment or commitment ends within --ending-within days after the quarter",
+    "new_case": "the case started in the quarter (inflow)",
+    "closed_case": "the case ended in the quarter (outflow)",
+    "follow_up_due": "a follow-up falls in the quarter: first after --follow-up months from the start, then every N months",
+    "above_approval_limit": "annualised cost above the approval limit of the caseworker's authority level (see approval_level)",
+    "no_schedule": "no 24-hour schedule on file for a citizen on an internal residential offer (with --schedules)",
+}
+
+
+def parse_quarter(text: str, option: str = "--quarter") -> tuple[dt.date, dt.date]:
+    """``2025Q3`` / ``2025-Q3`` / ``2025K3`` → (first month, last month), each the 1st."""
+    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[QqKk]([1-4])\s*", text or "")
+    if not m:
+        raise UsageError(f"{option}: expected a quarter like 2025Q3, found {text!r}")
+    y, q = int(m.group(1)), int(m.group(2))
+    first = dt.date(y, 3 * q - 2, 1)
+    return first, month_add(first, 2)
+
+
+def quarter_label(first: dt.date) -> str:
+    return f"{first.year}Q{(first.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class ApprovalLimits:
+    """Annual cost up to which each authority level may approve, lowest first; above the
+    highest limit the case goes to the committee (*udvalget*)."""
+
+    limits: tuple[tuple[str, float], ...] = (("caseworker", 110_000.0), ("manager", 415_000.0))
+    above: str = "committee"
+    levels: dict[str, str] = field(default_factory=dict)  # caseworker → authority level
+    default_level: str = "caseworker"
+
+
+def parse_limits(d: dict, file: str = "limits") -> ApprovalLimits:
+    lim = d.get("limits")
+    if not isinstance(lim, dict) or not lim:
+        raise DataError("expected a [limits] table, e.g. caseworker = 110000, manager = 415000", file=file)
+    try:
+        pairs = tuple(sorted(((str(k), float(v)) for k, v in lim.items()), key=lambda kv: kv[1]))
+    except (TypeError, ValueError):
+        raise DataError("every limit must be a number of kroner", file=file, column="limits") from None
+    levels = {str(k): str(v) for k, v in (d.get("caseworkers") or {}).items()}
+    names = {k for k, _ in pairs} | {str(d.get("above", "committee"))}
+    for cw, lvl in levels.items():
+        if lvl not in names:
+            raise DataError(f"caseworker {cw!r} has authority level {lvl!r}, which [limits] does not define", file=file, column="caseworkers")
+    default = str(d.get("default_level", pairs[0][0]))
+    return ApprovalLimits(pairs, str(d.get("above", "committee")), levels, default)
+
+
+@dataclass(frozen=True)
+class PortfolioOptions:
+    quarter: tuple[dt.date, dt.date]
+    compare: tuple[dt.date, dt.date]
+    threshold_pct: float = 10.0
+    min_change: float = 50_000.0
+    ending_within_days: int = 90
+    follow_up_first_months: int = 3
+    follow_up_every_months: int = 12
+    limits: ApprovalLimits = ApprovalLimits()
+    caseworker: str | None = None
+
+
+def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(cases, per-caseworker summary) for the quarter."""
+    from tariffkit.contracts import PORTFOLIO, PORTFOLIO_SUMMARY
+
+    q0, q1 = opts.quarter
+    c0, c1 = opts.compare
+    q_end = month_add(q1, 1) - dt.timedelta(days=1)
+    p = payments
+    if opts.caseworker:
+        p = p.filter(pl.col("caseworker") == opts.caseworker)
+        if p.height == 0:
+            raise DataError(f"no cases for caseworker {opts.caseworker!r}", file="payments", column="caseworker")
+    lo, hi = min(q0, c0), max(q1, c1)
+    window = p.filter((pl.col("service_to") >= lo) & (pl.col("service_from") <= month_add(hi, 1) - dt.timedelta(days=1)))
+    spread = spread_months(window.lazy().with_columns(_start=pl.col("service_from")), KEYS + ["level", "provider", "paragraph", "_start"]).collect()
+    in_q = pl.col("month").is_between(q0, q1)
+    in_c = pl.col("month").is_between(c0, c1)
+    monthly = spread.group_by(KEYS + ["month"]).agg(net=pl.col("ore").sum())
+    costs = monthly.group_by(KEYS).agg(
+        q_ore=pl.col("net").filter(in_q).sum(), c_ore=pl.col("net").filter(in_c).sum(),
+        active_months=(pl.col("net").filter(in_q) > 0).sum(),
+    )
+    pos = spread.filter(pl.col("ore") > 0)
+    last_in_q = pos.filter(in_q).sort("month", "_start").group_by(KEYS).agg(
+        level=pl.col("level").last(), provider=pl.col("provider").last(), paragraph=pl.col("paragraph").last(),
+        levels_in_q=pl.col("level").drop_nulls().n_unique(),
+    )
+    last_c_month = pos.filter(pl.col("month") == c1).sort("_start").group_by(KEYS).agg(level_before=pl.col("level").last())
+    any_info = spread.sort("month", "_start").group_by(KEYS).agg(
+        _provider=pl.col("provider").last(), _paragraph=pl.col("paragraph").last(), _level=pl.col("level").last())
+    hist = p.filter(pl.col("amount") > 0).group_by(KEYS).agg(
+        first_from=pl.col("service_from").min(), last_to=pl.col("service_to").max())
+    df = costs.join(any_info, on=KEYS, how="left").join(last_in_q, on=KEYS, how="left").join(last_c_month, on=KEYS, how="left").join(hist, on=KEYS, how="left")
+    df = df.filter((pl.col("q_ore") != 0) | (pl.col("c_ore") != 0) | (pl.col("active_months") > 0))
+    df = df.with_columns(
+        provider=pl.coalesce("provider", "_provider"), paragraph=pl.coalesce("paragraph", "_paragraph"),
+        level=pl.coalesce("level", "_level").cast(pl.Int16),
+    )
+    money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(pl.Decimal(18, 2))  # noqa: E731
+    df = df.with_columns(
+        monthly_cost=money((pl.col("q_ore") / 3).round(0).cast(pl.Int64)),
+        monthly_cost_compare=money((pl.col("c_ore") / 3).round(0).cast(pl.Int64)),
+        annualised_cost=money(pl.col("q_ore") * 4),
+        change=money((pl.col("q_ore") - pl.col("c_ore")) * 4),
+        change_pct=pl.when(pl.col("c_ore") != 0).then(((pl.col("q_ore") - pl.col("c_ore")) / pl.col("c_ore").abs() * 100).round(1)),
+        haap=(pl.col("active_months") / 12).cast(pl.Float64),
+    )
+    # follow-ups: start + first, then every N months; due when one falls in the quarter
+    fm, every = opts.follow_up_first_months, opts.follow_up_every_months
+    start_m = pl.col("first_from").dt.year() * 12 + pl.col("first_from").dt.month() - 1
+    q_first, q_last = q0.year * 12 + q0.month - 1, q1.year * 12 + q1.month - 1
+    a = start_m + fm  # month of the first follow-up
+    nxt = pl.when(a >= q_first).then(a).otherwise(a + ((pl.lit(q_first) - a + every - 1) // every) * every)  # first follow-up from the quarter on
+    follow_due = nxt <= q_last
+    # approval limits
+    lim = opts.limits
+    level_of_cw = pl.col("caseworker").replace_strict(lim.levels, default=lim.default_level, return_dtype=pl.String) if lim.levels else pl.lit(lim.default_level)
+    limit_of = {k: v for k, v in lim.limits}
+    cw_limit = level_of_cw.replace_strict(limit_of, default=float("inf"), return_dtype=pl.Float64)
+    cost = pl.col("annualised_cost").cast(pl.Float64)
+    approval = pl.lit(lim.above)
+    for name, v in reversed(lim.limits):
+        approval = pl.when(cost <= v).then(pl.lit(name)).otherwise(approval)
+    df = df.with_columns(approval_level=approval, _cw_limit=cw_limit)
+    sched = None
+    if schedules is not None:
+        sched = schedules.filter(pl.col("new_level").is_not_null()).group_by("citizen_id", "offer_id").agg(schedule_level=pl.col("new_level").first())
+        df = df.join(sched, on=["citizen_id", "offer_id"], how="left")
+    else:
+        df = df.with_columns(schedule_level=pl.lit(None, dtype=pl.Int16))
+    thr, mn = opts.threshold_pct, opts.min_change
+    flag_exprs = [
+        ("cost_up", (pl.col("change").cast(pl.Float64) > mn) & (pl.col("change_pct").is_null() | (pl.col("change_pct") > thr)) & (pl.col("c_ore") != 0)),
+        ("level_changed", (pl.col("levels_in_q").fill_null(0) > 1) | (pl.col("level_before").is_not_null() & pl.col("level").is_not_null() & (pl.col("level_before") != pl.col("level")))),
+        ("schedule_level_differs", pl.col("schedule_level").is_not_null() & pl.col("level").is_not_null() & (pl.col("schedule_level") != pl.col("level"))),
+        ("commitment_ending", (pl.col("last_to") > pl.lit(q_end)) & (pl.col("last_to") <= pl.lit(q_end + dt.timedelta(days=opts.ending_within_days)))),
+        ("new_case", pl.col("first_from").is_between(q0, q_end)),
+        ("closed_case", pl.col("last_to").is_between(q0, q_end)),
+        ("follow_up_due", follow_due & (pl.col("last_to") >= pl.lit(q0))),
+        ("above_approval_limit", cost > pl.col("_cw_limit")),
+        ("no_schedule", pl.lit(schedules is not None) & (pl.col("provider") == "internal") & pl.col("paragraph").is_in(list(RESIDENTIAL)) & pl.col("schedule_level").is_null() & (pl.col("active_months") > 0)),
+    ]
+    df = df.with_columns(flags=pl.concat_list([pl.when(e.fill_null(False)).then(pl.lit(n)) for n, e in flag_exprs]).list.drop_nulls())
+    df = df.with_columns(quarter=pl.lit(quarter_label(q0)), compare_quarter=pl.lit(quarter_label(c0)))
+    cases = df.select(PORTFOLIO.names).cast(PORTFOLIO.schema).sort(["caseworker", "change", "citizen_id", "case_id", "offer_id"], descending=[False, True, False, False, False])
+    summary = df.group_by("caseworker").agg(
+        cases=pl.len(), haap=pl.col("haap").sum(),
+        _q=pl.col("q_ore").sum(), annual_cost=pl.col("annualised_cost").sum(), change=pl.col("change").sum(),
+        flagged_cases=(pl.col("flags").list.len() > 0).sum(),
+    ).with_columns(
+        average_price=pl.when(pl.col("haap") > 0).then(money((pl.col("_q") / pl.col("haap")).round(0).cast(pl.Int64))),
+        quarter=pl.lit(quarter_label(q0)),
+    )
+    summary = summary.select(PORTFOLIO_SUMMARY.names).cast(PORTFOLIO_SUMMARY.schema).sort(["change", "caseworker"], descending=[True, False])
+    return cases, summary
+
+
+DANISH_HEADERS = {
+    "caseworker": "Sagsbehandler", "citizen_id": "Borger (pseudonym)", "case_id": "Sagsnr.", "offer_id": "Tilbud", "provider": "Leverandør",
+    "paragraph": "Paragraf", "level": "Niveau", "monthly_cost": "Udgift pr. måned", "monthly_cost_compare": "Udgift pr. måned (sammenligning)",
+    "annualised_cost": "Årlig udgift", "change": "Ændring (kr. pr. år)", "change_pct": "Ændring %", "haap": "HÅP", "approval_level": "Bevillingsniveau",
+    "flags": "Markeringer", "cases": "Sager", "annual_cost": "Årlig udgift", "average_price": "Gns. pris", "flagged_cases": "Markerede sager",
+    "quarter": "Kvartal", "compare_quarter": "Sammenlignet med",
+}
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", name or "(uden sagsbehandler)")[:31] or "_"
+    out, i = base, 2
+    while out.lower() in used:
+        suffix = f" ({i})"
+        out = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(out.lower())
+    return out
+
+
+def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
+    """Overview sheet plus one sheet per caseworker: Danish labels, kroner as #.##0, frozen header
+    row, flagged rows highlighted, column widths that fit."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from tariffkit.schedules import _deterministic_zip
+
+    money_cols = {"monthly_cost", "monthly_cost_compare", "annualised_cost", "change", "annual_cost", "average_price"}
+    flagged_fill = PatternFill("solid", fgColor="FCE4D6")
+    wb = Workbook()
+
+    def write(ws, df: pl.DataFrame, highlight: bool) -> None:
+        cols = df.columns
+        ws.append([DANISH_HEADERS.get(c, c) for c in cols])
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for row in df.iter_rows(named=True):
+            values = []
+            for c in cols:
+                v = row[c]
+                if c == "flags":
+                    v = ", ".join(v)
+                elif v is not None and c in money_cols:
+                    v = float(v)
+                values.append(v)
+            ws.append(values)
+            if highlight and row.get("flags"):
+                for cell in ws[ws.max_row]:
+                    cell.fill = flagged_fill
+        for j, c in enumerate(cols, start=1):
+            letter = ws.cell(row=1, column=j).column_letter
+            if c in money_cols:
+                for r in range(2, ws.max_row + 1):
+                    ws.cell(row=r, column=j).number_format = "#,##0"
+            width = max([len(str(DANISH_HEADERS.get(c, c)))] + [len(str(ws.cell(row=r, column=j).value or "")) for r in range(2, min(ws.max_row, 500) + 1)])
+            ws.column_dimensions[letter].width = min(60, width + 2)
+        ws.freeze_panes = "A2"
+
+    overview = wb.active
+    overview.title = "Oversigt"
+    write(overview, summary, highlight=False)
+    used = {"oversigt"}
+    for cw in summary["caseworker"].to_list():
+        ws = wb.create_sheet(_sheet_name(cw, used))
+        write(ws, cases.filter(pl.col("caseworker") == cw), highlight=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _deterministic_zip(buf.getvalue())
