@@ -121,7 +121,7 @@ def cost_basis(costs: pl.DataFrame, basis: str) -> pl.DataFrame:
 def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFrame | None = None, basis: str = "tariff_budget") -> pl.DataFrame:
     """The ``ata_prices`` table per offer and year."""
     per = staff.with_columns(
-        _salary=(pl.col("fte") * pl.col("cost_per_fte").cast(pl.Float64) * 100).round(0).cast(pl.Int64)
+        _salary=(pl.col("fte") * pl.col("cost_per_fte").cast(pl.Float64) * 100).round(0, mode="half_away_from_zero").cast(pl.Int64)
     ).group_by("offer_id", "year").agg(
         pl.col("fte").sum().alias("fte"),
         pl.col("fte").filter("gives_ata").sum().alias("ata_fte"),
@@ -140,14 +140,14 @@ def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFra
     money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(MONEY)  # noqa: E731
     per = per.with_columns(
         direct_salary=money(pl.col("_direct")),
-        price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(money((pl.col("_direct") / pl.col("ata_hours")).round(0).cast(pl.Int64))),
-        price_per_attendance_hour=pl.when(pl.col("ata_fte") > 0).then(money((pl.col("_direct") / (pl.col("ata_fte") * pl.col("attendance_hours_per_fte"))).round(0).cast(pl.Int64))),
+        price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(money((pl.col("_direct") / pl.col("ata_hours")).round(0, mode="half_away_from_zero").cast(pl.Int64))),
+        price_per_attendance_hour=pl.when(pl.col("ata_fte") > 0).then(money((pl.col("_direct") / (pl.col("ata_fte") * pl.col("attendance_hours_per_fte"))).round(0, mode="half_away_from_zero").cast(pl.Int64))),
     )
     if costs is not None:
         cb = cost_basis(costs, basis)
         per = per.join(cb, on=["offer_id", "year"], how="left").with_columns(
             full_price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(
-                money((pl.col("cost_basis").cast(pl.Float64) * 100 / pl.col("ata_hours")).round(0).cast(pl.Int64))
+                money((pl.col("cost_basis").cast(pl.Float64) * 100 / pl.col("ata_hours")).round(0, mode="half_away_from_zero").cast(pl.Int64))
             )
         )
     else:

@@ -387,7 +387,7 @@ def activity_allocation(
         raise DataError(f"offer {r['offer_id']} has citizens on level {r['level']} in {year}, but the tariffs have no such level", file="tariffs", column="level")
     follows = pl.col("annual_tariff") if mode == "activity" else (pl.col("annual_tariff") - pl.col("fixed_part"))
     j = j.with_columns(amount=(follows.cast(pl.Float64) * pl.col("days") / days_per_year))
-    act = j.group_by("offer_id").agg(activity_budget=pl.col("amount").sum().round(0), citizens=pl.col("citizens").sum(), days=pl.col("days").sum())
+    act = j.group_by("offer_id").agg(activity_budget=pl.col("amount").sum().round(0, mode="half_away_from_zero"), citizens=pl.col("citizens").sum(), days=pl.col("days").sum())
     fr = frame.select("offer_id", pl.col("frame_budget").cast(pl.Float64), *([pl.col("fixed_frame").cast(pl.Float64)] if "fixed_frame" in frame.columns else []))
     out = fr.join(act, on="offer_id", how="full", coalesce=True).with_columns(
         pl.col("activity_budget").fill_null(0.0), pl.col("citizens").fill_null(0), pl.col("days").fill_null(0), pl.col("frame_budget").fill_null(0.0))
@@ -398,10 +398,10 @@ def activity_allocation(
     phases = phase_in or [(year, 1.0)]
     ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
     out = out.with_columns(change=pl.col("activity_budget") - pl.col("frame_budget")).join(ph, how="cross").with_columns(
-        phased_change=(pl.col("change") * pl.col("phase_share")).round(0),
+        phased_change=(pl.col("change") * pl.col("phase_share")).round(0, mode="half_away_from_zero"),
     ).with_columns(new_budget=pl.col("frame_budget") + pl.col("phased_change"), mode=pl.lit(mode), year=pl.lit(year, dtype=pl.Int32))
     money = ["frame_budget", "activity_budget", "change", "phased_change", "new_budget"]
-    out = out.with_columns([pl.col(c).round(0).cast(pl.Decimal(18, 2)) for c in money])
+    out = out.with_columns([pl.col(c).round(0, mode="half_away_from_zero").cast(pl.Decimal(18, 2)) for c in money])
     return out.select(ALLOCATION.names).cast(ALLOCATION.schema).sort("phase_year", "offer_id")
 
 
@@ -483,7 +483,7 @@ def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: l
             forecast_average_price=pl.when(pl.col("forecast_haap") > 0).then(pl.col("forecast") / pl.col("forecast_haap")),
             deviation=pl.col("forecast") - pl.col("budget"),
         ).with_columns(
-            volume_effect=((pl.col("forecast_haap") - pl.col("budget_haap")) * pl.col("budget_average_price")).round(0),
+            volume_effect=((pl.col("forecast_haap") - pl.col("budget_haap")) * pl.col("budget_average_price")).round(0, mode="half_away_from_zero"),
         ).with_columns(
             # the price effect takes the rest, so the two add up to the deviation to the krone
             price_effect=pl.col("deviation") - pl.col("volume_effect"),

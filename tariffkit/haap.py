@@ -174,7 +174,7 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
         pl.col("outflow").fill_null(0).cast(pl.Int64),
     ).with_columns(
         expense=_money(pl.col("_ore")),
-        average_price=pl.when(pl.col("haap") > 0).then(_money((pl.col("_ore") / pl.col("haap")).round(0).cast(pl.Int64))),
+        average_price=pl.when(pl.col("haap") > 0).then(_money((pl.col("_ore") / pl.col("haap")).round(0, mode="half_away_from_zero").cast(pl.Int64))),
         haap=pl.col("haap").round(10),
     )
     cols = [*keys, pl.col("_period").alias("period"), "citizens", "haap", "expense", "average_price", "inflow", "outflow"]
@@ -208,7 +208,7 @@ def budget_deviation(haap: pl.DataFrame, budget: pl.DataFrame, by: list[str]) ->
     out = haap.join(b, on=by, how="left", nulls_equal=True) if by else haap.join(b, how="cross")
     exp_col = "expense_forecast" if "expense_forecast" in out.columns else "expense"
     haap_col = "haap_forecast" if "haap_forecast" in out.columns else "haap"
-    ore = lambda e: (e * 100).round(0).cast(pl.Int64)  # noqa: E731
+    ore = lambda e: (e * 100).round(0, mode="half_away_from_zero").cast(pl.Int64)  # noqa: E731
     out = out.with_columns(
         _be=ore(pl.col("budget_haap") * pl.col("_bp")),
         _e=(pl.col(exp_col) * 100).cast(pl.Int64),

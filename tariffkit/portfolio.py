@@ -135,8 +135,8 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     )
     money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(pl.Decimal(18, 2))  # noqa: E731
     df = df.with_columns(
-        monthly_cost=money((pl.col("q_ore") / 3).round(0).cast(pl.Int64)),
-        monthly_cost_compare=money((pl.col("c_ore") / 3).round(0).cast(pl.Int64)),
+        monthly_cost=money((pl.col("q_ore") / 3).round(0, mode="half_away_from_zero").cast(pl.Int64)),
+        monthly_cost_compare=money((pl.col("c_ore") / 3).round(0, mode="half_away_from_zero").cast(pl.Int64)),
         annualised_cost=money(pl.col("q_ore") * 4),
         change=money((pl.col("q_ore") - pl.col("c_ore")) * 4),
         change_pct=pl.when(pl.col("c_ore") != 0).then(((pl.col("q_ore") - pl.col("c_ore")) / pl.col("c_ore").abs() * 100).round(1)),
@@ -185,7 +185,7 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
         _q=pl.col("q_ore").sum(), annual_cost=pl.col("annualised_cost").sum(), change=pl.col("change").sum(),
         flagged_cases=(pl.col("flags").list.len() > 0).sum(),
     ).with_columns(
-        average_price=pl.when(pl.col("haap") > 0).then(money((pl.col("_q") / pl.col("haap")).round(0).cast(pl.Int64))),
+        average_price=pl.when(pl.col("haap") > 0).then(money((pl.col("_q") / pl.col("haap")).round(0, mode="half_away_from_zero").cast(pl.Int64))),
         quarter=pl.lit(quarter_label(q0)),
     )
     summary = summary.select(PORTFOLIO_SUMMARY.names).cast(PORTFOLIO_SUMMARY.schema).sort(["change", "caseworker"], descending=[True, False])

@@ -552,8 +552,8 @@ def reassign(
         cur = t.rename({"level": "current_level", "annual_tariff": "current_tariff"}).drop("price_per_weekly_hour")
         new = t.rename({"level": "new_level", "annual_tariff": "_new_level_tariff", "price_per_weekly_hour": "_pwh"})
         df = df.join(cur, on=["offer_id", "current_level"], how="left").join(new, on=["offer_id", "new_level"], how="left")
-    supplement = (pl.col("_pwh").cast(pl.Float64) * pl.col("supplement_hours")).round(0)
-    new_tariff = (pl.col("_new_level_tariff").cast(pl.Float64) + supplement.fill_null(0)).round(0)
+    supplement = (pl.col("_pwh").cast(pl.Float64) * pl.col("supplement_hours")).round(0, mode="half_away_from_zero")
+    new_tariff = (pl.col("_new_level_tariff").cast(pl.Float64) + supplement.fill_null(0)).round(0, mode="half_away_from_zero")
     df = df.with_columns(new_tariff=pl.when(pl.col("_new_level_tariff").is_not_null()).then(new_tariff).cast(MONEY))
     df = df.with_columns(annual_change=(pl.col("new_tariff") - pl.col("current_tariff")).cast(MONEY))
     lv = {x.level: x for x in structure.levels}
@@ -602,7 +602,7 @@ def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.Data
     phases = phase_in or [(None, 1.0)]
     ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
     g = g.join(ph, how="cross").with_columns(
-        phased_change=(pl.col("change").cast(pl.Float64) * pl.col("phase_share")).round(0).cast(MONEY),
+        phased_change=(pl.col("change").cast(pl.Float64) * pl.col("phase_share")).round(0, mode="half_away_from_zero").cast(MONEY),
     )
     for c in ("income_current", "income_new", "change", "change_own", "change_other", "other_above_paid_level_amount", "phased_change"):
         g = g.with_columns(pl.col(c).fill_null(Decimal(0)).cast(MONEY))
