@@ -567,6 +567,49 @@ def conform(
     return out
 
 
+def find_problems(df: pl.DataFrame, table: str | Table, *, first_row: int | None = 1) -> tuple[list[str], pl.DataFrame]:
+    """Every problem in ``df`` against a contract (not just the first, as :func:`conform`
+    raises): (missing required columns, a frame of ``_r`` (row), ``column``, ``rule``,
+    ``reason``), one row per bad cell. Rules: ``type``, ``required``, ``allowed``, ``minimum``,
+    ``key``. Values are never echoed when CPR-shaped."""
+    t = TABLES[table] if isinstance(table, str) else table
+    rows = _row_numbers(df, first_row)
+    missing = [c.name for c in t.columns if c.required and c.name not in df.columns]
+    present = [c for c in t.columns if c.name in df.columns]
+    base = df.with_columns(rows.alias("_r"))
+    found = []
+    schema = {"_r": pl.Int64, "column": pl.String, "rule": pl.String, "reason": pl.String}
+    for col in present:
+        src = df.schema[col.name]
+        orig = pl.col(col.name)
+        if src == pl.String:
+            blank = orig.is_null() | (orig.str.strip_chars() == "")
+            new = _parse(pl.when(blank).then(None).otherwise(orig), col) if col.dtype != pl.String else pl.when(blank).then(None).otherwise(orig.str.strip_chars())
+        else:
+            blank = orig.is_null()
+            new = orig.cast(col.dtype, strict=False) if src != pl.Null else orig.cast(col.dtype)
+        shown = pl.when(orig.cast(pl.String).str.contains(CPR_LIKE.pattern)).then(pl.lit("(a CPR-shaped value, not shown)")).otherwise(
+            pl.lit("'") + orig.cast(pl.String).str.slice(0, 60) + pl.lit("'"))
+        checks = [("type", ~blank & new.is_null(), pl.lit(f"expected {_expected(col)}, found ") + shown)]
+        if not col.nullable:
+            checks.append(("required", blank, pl.lit(f"expected {_expected(col)}, found an empty value")))
+        if col.allowed is not None:
+            checks.append(("allowed", new.is_not_null() & ~new.is_in(list(col.allowed)), pl.lit(f"expected one of {', '.join(map(str, col.allowed))}, found ") + shown))
+        if col.minimum is not None:
+            checks.append(("minimum", new.is_not_null() & (new.cast(pl.Float64) < col.minimum), pl.lit(f"expected a value of at least {col.minimum:g}, found ") + shown))
+        for rule, bad, reason in checks:
+            hit = base.filter(bad.fill_null(False)).select("_r", column=pl.lit(col.name), rule=pl.lit(rule), reason=reason)
+            if hit.height:
+                found.append(hit.cast(schema))
+    if t.key and all(k in df.columns for k in t.key):
+        dup = base.filter(pl.struct(list(t.key)).is_duplicated())
+        if dup.height:
+            found.append(dup.select("_r", column=pl.lit(t.key[-1]), rule=pl.lit("key"),
+                                    reason=pl.lit(f"duplicated key: each {', '.join(t.key)} may appear once")).cast(schema))
+    problems = pl.concat(found) if found else pl.DataFrame(schema=schema)
+    return missing, problems.sort("_r", "column", "rule")
+
+
 # --- rendering -------------------------------------------------------------------------------
 
 

@@ -237,6 +237,8 @@ def parse_lines(raw: pl.DataFrame, mapping: Mapping, *, file: str, excel: bool =
         (pl.col("service_from").is_null(), name["service_from"], pl.format("expected a date like 31-12-2025, found '{}'", "_from_raw")),
         (empty("_to_raw"), name["service_to"], pl.lit("expected a date like 31-12-2025, found an empty value")),
         (pl.col("service_to").is_null(), name["service_to"], pl.format("expected a date like 31-12-2025, found '{}'", "_to_raw")),
+        (~pl.col("service_from").dt.year().is_between(1980, 2100), name["service_from"], pl.format("expected a date between 1980 and 2100, found '{}'", "_from_raw")),
+        (~pl.col("service_to").dt.year().is_between(1980, 2100), name["service_to"], pl.format("expected a date between 1980 and 2100, found '{}'", "_to_raw")),
         (pl.col("service_from") > pl.col("service_to"), name["service_to"], pl.format("expected a date on or after the start date {}, found '{}'", "_from_raw", "_to_raw")),
         (empty("_amount_raw"), name["amount"], pl.lit("expected an amount like 1.234,56, found an empty value")),
         (pl.col("amount").is_null(), name["amount"], pl.format("expected an amount like 1.234,56 (at most 2 decimals), found '{}'", "_amount_raw")),
@@ -292,6 +294,9 @@ def import_frame(
     """One extract's raw text frame → payments, rejects and its reconciliation report."""
     rep = FileReport(file=file)
     raw, rep.rows_skipped = skip_total_rows(raw, mapping.skip_rows_starting_with)
+    _check_columns(raw, mapping, file)
+    if raw.height == 0:
+        raise DataError("the file has a header but no data rows (an empty extract is not imported; check the export)", file=file)
     parsed = parse_lines(raw, mapping, file=file, excel=excel)
     rep.rows_read = parsed.height
     ore = (pl.col("amount") * 100).cast(pl.Int64)

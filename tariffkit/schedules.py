@@ -386,7 +386,7 @@ def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     col_expr = pl.lit(None, dtype=pl.String)
     reason_expr = pl.lit(None, dtype=pl.String)
     for col, bad, reason in reversed(checks):
-        value = pl.col(col).cast(pl.String).str.slice(0, 40)
+        value = pl.col(col).cast(pl.String).str.replace_all(r"\d{6}-?\d{4}", "(a CPR-shaped value, not shown)").str.slice(0, 40)
         col_expr = pl.when(bad.fill_null(False)).then(pl.lit(f"{labels[col]} ({col})")).otherwise(col_expr)
         reason_expr = pl.when(bad.fill_null(False)).then(pl.lit(reason + ", found ") + pl.lit("'") + value.fill_null("") + pl.lit("'")).otherwise(reason_expr)
     problems = flagged.select(

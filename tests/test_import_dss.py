@@ -237,7 +237,7 @@ def test_empty_and_header_only_files(run, tmp_path):
     assert r.exit_code == 1 and "empty" in r.output and not out.exists()
     h = write_dss(tmp_path / "h.csv", [])
     r, out = imp(run, tmp_path, h)
-    assert r.exit_code == 0 and pl.read_parquet(out).height == 0
+    assert r.exit_code == 1 and "no data rows" in r.stderr and not out.exists()  # an empty month is a failed export
 
 
 def test_sample_extract_imports_and_reconciles(run, tmp_path):

@@ -48,9 +48,10 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     schema,
     show,
     tariff_build,
+    validate,
 )
 
-for module in (import_dss, compute_haap, price_ata, tariff_build, reassign, budget_forecast, portfolio, sample, schema, show):
+for module in (import_dss, compute_haap, price_ata, tariff_build, reassign, budget_forecast, portfolio, validate, sample, schema, show):
     cli.add_command(module.command)
 
 
