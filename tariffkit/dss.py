@@ -180,11 +180,23 @@ def parse_lines(raw: pl.DataFrame, mapping: Mapping, *, file: str, excel: bool =
     src = {f: pl.col(c).str.strip_chars() for f, c in mapping.columns.items() if c in raw.columns}
     thousands = mapping.thousands or None
     amount_text = src["amount"]
-    amount = parse_number(amount_text, decimal=mapping.decimal, thousands=thousands, dtype=MONEY)
-    cpr = normalise_cpr(src["cpr"])
+    # Columns with repeated values are parsed once per distinct value and mapped back (a
+    # citizen's CPR, the dates, paragraphs and functions repeat on every line).
+    raw = raw.with_columns(src[f].alias(f"_t_{f}") for f in ("amount", "cpr", "service_from", "service_to", "paragraph", "function"))
+
+    def distinct(field: str, parse, dtype) -> pl.Expr:
+        u = raw.select(pl.col(f"_t_{field}").unique().drop_nulls().alias("v"))
+        m = u.select("v", out=parse(pl.col("v")).cast(dtype))
+        return pl.col(f"_t_{field}").replace_strict(m["v"], m["out"], default=None, return_dtype=dtype)
+
+    amount = distinct("amount", lambda e: parse_number(e, decimal=mapping.decimal, thousands=thousands, dtype=MONEY), MONEY)
+    cpr = distinct("cpr", normalise_cpr, pl.String)
+    cpr_ok = distinct("cpr", lambda e: cpr_date_ok(normalise_cpr(e)).fill_null(False), pl.Boolean)
     dates = tuple(mapping.date_formats)
-    d_from = parse_date(src["service_from"], formats=dates, excel_serials=excel)
-    d_to = parse_date(src["service_to"], formats=dates, excel_serials=excel)
+    d_from = distinct("service_from", lambda e: parse_date(e, formats=dates, excel_serials=excel), pl.Date)
+    d_to = distinct("service_to", lambda e: parse_date(e, formats=dates, excel_serials=excel), pl.Date)
+    paragraph_norm = distinct("paragraph", normalise_paragraph, pl.String)
+    function_norm = distinct("function", normalise_function, pl.String)
     level_num = parse_number(src["level"], decimal=mapping.decimal, thousands=None, dtype=pl.Float64) if "level" in src else pl.lit(None, dtype=pl.Float64)
     vm = mapping.value_maps
     provider = src["provider"].replace_strict(vm.get("provider", {}), default=src["provider"], return_dtype=pl.String) if vm.get("provider") else src["provider"]
@@ -193,6 +205,7 @@ def parse_lines(raw: pl.DataFrame, mapping: Mapping, *, file: str, excel: bool =
     df = raw.select(
         "_row",
         _cpr=cpr,
+        _cpr_ok=cpr_ok,
         _cpr_raw=src["cpr"],
         case_id=src["case_id"],
         caseworker=src["caseworker"],
@@ -200,9 +213,9 @@ def parse_lines(raw: pl.DataFrame, mapping: Mapping, *, file: str, excel: bool =
         offer_name=src["offer_name"],
         provider=provider,
         _provider_raw=src["provider"],
-        paragraph=normalise_paragraph(src["paragraph"]),
+        paragraph=paragraph_norm,
         _paragraph_raw=src["paragraph"],
-        function=normalise_function(src["function"]),
+        function=function_norm,
         _function_raw=src["function"],
         _level_num=level_num,
         _level_raw=src["level"] if "level" in src else pl.lit(None, dtype=pl.String),
@@ -223,7 +236,7 @@ def parse_lines(raw: pl.DataFrame, mapping: Mapping, *, file: str, excel: bool =
     rules: list[tuple[pl.Expr, str, pl.Expr]] = [
         (empty("_cpr_raw"), name["cpr"], pl.lit("expected a CPR number, found an empty value")),
         (pl.col("_cpr").is_null(), name["cpr"], pl.lit("expected a CPR number of 10 digits (DDMMYY-XXXX), found something else (value not shown)")),
-        (~cpr_date_ok(pl.col("_cpr")), name["cpr"], pl.lit("expected a CPR number with a valid date part DDMMYY (day + 60 allowed), found an invalid date (value not shown)")),
+        (~pl.col("_cpr_ok"), name["cpr"], pl.lit("expected a CPR number with a valid date part DDMMYY (day + 60 allowed), found an invalid date (value not shown)")),
         *[(empty(f), name[f], pl.lit("expected a value, found an empty value")) for f in ("case_id", "caseworker", "offer_id", "offer_name")],
         (empty("_provider_raw"), name["provider"], pl.lit(f"expected one of {prov_ok}, found an empty value")),
         (~pl.col("provider").is_in(["internal", "external"]), name["provider"], pl.format(f"expected one of {prov_ok}, found '{{}}'", "_provider_raw")),
@@ -252,7 +265,15 @@ def parse_lines(raw: pl.DataFrame, mapping: Mapping, *, file: str, excel: bool =
         reason_expr = pl.when(cond.fill_null(False)).then(reason).otherwise(reason_expr)
     # A value that looks like a CPR number must never be quoted in a reason.
     reason_expr = reason_expr.str.replace_all(r"\d{6}-?\d{4}", "(CPR-shaped value, not shown)")
-    return df.with_columns(_column=col_expr, _reason=reason_expr, level=pl.col("_level_num").cast(pl.Int16, strict=False))
+    # Evaluate the rules once as a plain "any bad?" mask; the first failing rule's column and
+    # reason (the when/then chains) are worked out only for the bad rows, usually none.
+    any_bad = pl.any_horizontal([cond.fill_null(False) for cond, _, _ in rules])
+    df = df.with_columns(_bad=any_bad, level=pl.col("_level_num").cast(pl.Int16, strict=False))
+    bad = df.filter(pl.col("_bad"))
+    if bad.height == 0:
+        return df.with_columns(_column=pl.lit(None, dtype=pl.String), _reason=pl.lit(None, dtype=pl.String)).drop("_bad")
+    bad = bad.select("_row", _column=col_expr, _reason=reason_expr)
+    return df.drop("_bad").join(bad, on="_row", how="left", maintain_order="left")
 
 
 def skip_total_rows(raw: pl.DataFrame, prefixes: list[str]) -> tuple[pl.DataFrame, int]:
@@ -326,9 +347,16 @@ def import_frame(
         pl.lit(file).alias("source_file"),
         pl.col("_row").cast(pl.Int64).alias("source_row"),
     )
-    dup = pl.struct(list(CONTENT)).is_duplicated()
-    occurrence = pl.int_range(pl.len()).over(list(CONTENT))
-    payments = payments.with_columns(_dup=dup, _occ=occurrence)
+    # Duplicates: a 64-bit hash of the content finds the candidates; the exact comparison of
+    # all content columns is done only on those (a hash collision can never merge two lines).
+    cand = payments.select(pl.struct(list(CONTENT)).hash(seed=0).is_duplicated()).to_series()
+    if cand.any():
+        sub = payments.filter(cand).with_columns(_dup=pl.struct(list(CONTENT)).is_duplicated(), _occ=pl.int_range(pl.len()).over(list(CONTENT)))
+        payments = payments.with_columns(_i=pl.int_range(pl.len())).join(
+            sub.with_columns(_i=pl.arg_where(cand)).select("_i", "_dup", "_occ"), on="_i", how="left", maintain_order="left"
+        ).with_columns(pl.col("_dup").fill_null(False), pl.col("_occ").fill_null(0)).drop("_i")
+    else:
+        payments = payments.with_columns(_dup=pl.lit(False), _occ=pl.lit(0, dtype=pl.Int64))
     rep.duplicates = int(payments.select((pl.col("_dup") & (pl.col("_occ") > 0)).sum()).item())
     if drop_duplicates:
         dropped = payments.filter(pl.col("_occ") > 0)
