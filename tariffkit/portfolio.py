@@ -181,7 +181,7 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     df = df.with_columns(quarter=pl.lit(quarter_label(q0)), compare_quarter=pl.lit(quarter_label(c0)))
     cases = df.select(PORTFOLIO.names).cast(PORTFOLIO.schema).sort(["caseworker", "change", "citizen_id", "case_id", "offer_id"], descending=[False, True, False, False, False])
     summary = df.group_by("caseworker").agg(
-        cases=pl.len(), haap=pl.col("haap").sum(),
+        cases=pl.len(), haap=pl.col("active_months").sum() / 12,  # integer sum: independent of summation order
         _q=pl.col("q_ore").sum(), annual_cost=pl.col("annualised_cost").sum(), change=pl.col("change").sum(),
         flagged_cases=(pl.col("flags").list.len() > 0).sum(),
     ).with_columns(
