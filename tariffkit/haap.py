@@ -25,7 +25,7 @@ Definitions, exactly as implemented (docs/concepts.md repeats them):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 

@@ -88,6 +88,20 @@ def read_bytes(path: str | Path, inputs: Inputs | None = None) -> bytes:
     return data
 
 
+def read_toml(path: str | Path, inputs: Inputs | None = None) -> dict:
+    """A settings file (structure, assumptions, mapping, limits) as a dict; a file that is not
+    UTF-8 TOML is a :class:`DataError` naming the file and the line."""
+    import tomllib
+
+    data = read_bytes(path, inputs)
+    try:
+        return tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise DataError(f"expected a UTF-8 TOML file, found bytes that are not UTF-8 (at byte {e.start})", file=label_of(path)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise DataError(f"not valid TOML ({e})", file=label_of(path)) from None
+
+
 def decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
     """Bytes → text. UTF-8 with BOM, UTF-8, else Windows-1252 (a superset of Latin-1's printable
     characters) unless ``encoding`` is given. Returns (text, encoding used)."""

@@ -157,7 +157,6 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         "function": [k[2] for k in kinds] + [e[3] for e in ext],
         "factor": np.round(np.concatenate([rng.uniform(0.92, 1.08, n_int), rng.uniform(1.05, 1.2, n_ext)]), 3),
     })
-    n_off = offers.height
     daily = np.round(LEVEL_DAILY_BASE[None, :] * offers["factor"].to_numpy()[:, None]).astype(np.int64)  # [offer, level-1]
 
     # --- citizens ---

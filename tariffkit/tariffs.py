@@ -26,7 +26,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
-from tariffkit.danish import MONEY
 from tariffkit.errors import DataError
 
 

@@ -92,6 +92,8 @@ CASES = [
     # tariff-build
     ("tb-overlapping-bands", lambda t: tb(t, structure=w(t, "o.toml", "[[levels]]\nlevel=1\nmin_hours=0\nmax_hours=10\n[[levels]]\nlevel=2\nmin_hours=9\nmax_hours=20\n")), ["o.toml", "overlap"]),
     ("tb-gap-in-bands", lambda t: tb(t, structure=w(t, "g.toml", "[[levels]]\nlevel=1\nmin_hours=0\nmax_hours=9\n[[levels]]\nlevel=2\nmin_hours=10\nmax_hours=20\n")), ["g.toml", "gap"]),
+    ("tb-structure-not-utf8", lambda t: tb(t, structure=w(t, "l1.toml", "name = 'Æblehaven'\n", encoding="latin-1")), ["l1.toml", "not UTF-8"]),
+    ("pf-limits-not-toml", lambda t: ["portfolio", _payments(t), "--quarter", "2025Q3", "--limits", w(t, "lim.toml", "[limits\n")], ["lim.toml", "not valid TOML"]),
     ("tb-no-levels", lambda t: tb(t, structure=w(t, "n.toml", "name='x'\n")), ["n.toml", "levels"]),
     ("tb-unknown-level", lambda t: tb(t, haap_file=w(t, "h.csv", "offer_id;level;haap\nA;7;3\n")), ["h.csv", "level 7"]),
     ("tb-negative-haap", lambda t: tb(t, haap_file=w(t, "h.csv", "offer_id;level;haap\nA;2;-3\n")), ["h.csv, row 2, column haap"]),

@@ -129,7 +129,6 @@ def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
 
 
 def _authority(year, haap, forecast_file, assumptions, inputs):
-    import tomllib
 
     from tariffkit import io as tio
     from tariffkit.budget import AuthorityAssumptions, authority_budget, parse_authority
@@ -145,11 +144,7 @@ def _authority(year, haap, forecast_file, assumptions, inputs):
     fc = tio.read_table(forecast_file, inputs) if forecast_file else None
     a = AuthorityAssumptions()
     if assumptions:
-        raw = tio.read_bytes(assumptions, inputs)
-        try:
-            a = parse_authority(tomllib.loads(raw.decode("utf-8")), file=assumptions)
-        except tomllib.TOMLDecodeError as e:
-            raise DataError(f"not valid TOML ({e})", file=assumptions) from None
+        a = parse_authority(tio.read_toml(assumptions, inputs), file=assumptions)
     if fc is not None:
         missing = [c for c in by if c not in fc.columns]
         if missing:

@@ -57,15 +57,7 @@ def command(ctx, files, output, mapping, key_file, rejects, on_error, append, du
     inputs = tio.Inputs()
     m = Mapping()
     if mapping:
-        import tomllib
-
-        text = tio.read_bytes(mapping, inputs)
-        try:
-            m = Mapping.from_dict(tomllib.loads(text.decode("utf-8")), file=mapping)
-        except tomllib.TOMLDecodeError as e:
-            from tariffkit.errors import DataError
-
-            raise DataError(f"not valid TOML ({e})", file=mapping) from None
+        m = Mapping.from_dict(tio.read_toml(mapping, inputs), file=mapping)
     target = tio.resolve_output(output)
     payments, rejected, reports = [], [], []
     for f in files:

@@ -62,12 +62,10 @@ def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, m
     except ValueError:
         raise UsageError(f"--follow-up: expected FIRST,EVERY in months like 3,12, found {follow_up!r}") from None
 
-    import tomllib
 
     from tariffkit import io as tio
     from tariffkit.cli.common import err, params_for_provenance
     from tariffkit.contracts import PAYMENTS, REASSIGNMENTS, conform
-    from tariffkit.errors import DataError
     from tariffkit.portfolio import ApprovalLimits, PortfolioOptions, parse_limits, portfolio
 
     inputs = tio.Inputs()
@@ -78,11 +76,7 @@ def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, m
         sch = conform(tio.read_table(schedules, inputs), REASSIGNMENTS, file=tio.label_of(schedules))
     lim = ApprovalLimits()
     if limits:
-        raw = tio.read_bytes(limits, inputs)
-        try:
-            lim = parse_limits(tomllib.loads(raw.decode("utf-8")), file=limits)
-        except tomllib.TOMLDecodeError as e:
-            raise DataError(f"not valid TOML ({e})", file=limits) from None
+        lim = parse_limits(tio.read_toml(limits, inputs), file=limits)
     opts = PortfolioOptions(q, c, thr, float(min_change), ending_within, first, every, lim, caseworker)
     cases, summ = portfolio(pay, opts, sch)
     for extra in (summary, xlsx):

@@ -33,7 +33,6 @@ def command(ctx, staff, output, assumptions, costs, basis, explain, init):
 
     if not staff:
         raise UsageError("give the STAFF table (or --init for an assumptions template)")
-    import tomllib
 
     from tariffkit import io as tio
     from tariffkit.ata import AssumptionSet, parse_assumptions, price_ata
@@ -47,11 +46,7 @@ def command(ctx, staff, output, assumptions, costs, basis, explain, init):
         raise DataError("the staff table has no rows", file=tio.label_of(staff))
     aset = AssumptionSet()
     if assumptions:
-        raw = tio.read_bytes(assumptions, inputs)
-        try:
-            aset = parse_assumptions(tomllib.loads(raw.decode("utf-8")), file=assumptions)
-        except tomllib.TOMLDecodeError as e:
-            raise DataError(f"not valid TOML ({e})", file=assumptions) from None
+        aset = parse_assumptions(tio.read_toml(assumptions, inputs), file=assumptions)
     co = tio.read_table(costs, inputs, contract="costs") if costs else None
     result = price_ata(st, aset, co, basis)
     tio.write_table(result, target, command="price-ata", options=params_for_provenance(ctx), inputs=inputs)

@@ -67,7 +67,6 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
     if placements and payments:
         raise UsageError("give --placements or --payments, not both")
 
-    import tomllib
 
     import polars as pl
 
@@ -82,11 +81,7 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         raise UsageError("--phase-in applies to the per-offer summary; add --by-offer FILE")
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
-    raw = tio.read_bytes(structure, inputs)
-    try:
-        st = parse_structure(tomllib.loads(raw.decode("utf-8")), file=structure)
-    except tomllib.TOMLDecodeError as e:
-        raise DataError(f"not valid TOML ({e})", file=structure) from None
+    st = parse_structure(tio.read_toml(structure, inputs), file=structure)
     key = None
     needs_key = any(not str(s).lower().endswith((".parquet", ".pq")) for s in schedules) or (placements and not placements.lower().endswith((".parquet", ".pq")))
     if needs_key:

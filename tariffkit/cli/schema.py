@@ -13,7 +13,6 @@ def command(table: str | None, markdown: bool) -> None:
       tariffkit schema --markdown > docs/data-contracts.md
     """
     from tariffkit import contracts
-    from tariffkit.errors import UsageError
 
     if markdown:
         text = contracts.all_markdown() if table is None else contracts.to_markdown(_get(table))

@@ -26,7 +26,6 @@ def command(ctx, structure, costs, haap, ata_prices, year, basis, carry_cap, out
       tariffkit tariff-build --structure levels.toml --costs costs.csv --haap haap.parquet \\
           --year 2026 -o tariffs.parquet --card tariffs.toml
     """
-    import tomllib
 
     import polars as pl
 
@@ -39,11 +38,7 @@ def command(ctx, structure, costs, haap, ata_prices, year, basis, carry_cap, out
 
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
-    raw = tio.read_bytes(structure, inputs)
-    try:
-        st = parse_structure(tomllib.loads(raw.decode("utf-8")), file=structure)
-    except tomllib.TOMLDecodeError as e:
-        raise DataError(f"not valid TOML ({e})", file=structure) from None
+    st = parse_structure(tio.read_toml(structure, inputs), file=structure)
     co = tio.read_table(costs, inputs, contract="costs")
     h = tio.read_table(haap, inputs)
     hf = tio.label_of(haap)
