@@ -517,14 +517,17 @@ def tariff_lookup(tariffs: pl.DataFrame, year: int | None, file: str = "tariffs"
 def reassign(
     lines: pl.DataFrame,
     placements: pl.DataFrame | None,
-    tariffs: pl.DataFrame,
+    tariffs: pl.DataFrame | None,
     structure: Structure,
     options: ReassignOptions = ReassignOptions(),
     problems: pl.DataFrame | None = None,
     tariffs_file: str = "tariffs",
 ) -> pl.DataFrame:
-    """The ``reassignments`` table: one row per citizen and offer (schedule, placement or both)."""
-    from tariffkit.contracts import REASSIGNMENTS
+    """The ``reassignments`` table: one row per citizen and offer (schedule, placement or both).
+
+    Without ``tariffs`` only levels and hours are computed (nothing is priced, no ``no_tariff``
+    flag): enough for ``tariff-build``'s ``representative_hours = "mean_of_placed"``."""
+    from tariffkit.contracts import REASSIGNMENTS, TARIFFS
 
     hours, ov, o24 = pl.collect_all([citizen_hours(lines, structure), overlaps(lines), over_24_hours(lines)])
     ov = ov.with_columns(_overlap=pl.lit(True))
@@ -542,7 +545,10 @@ def reassign(
         df = df.join(notes, on=keys, how="left")
     else:
         df = df.with_columns(_notes=pl.lit(None, dtype=pl.List(pl.String)))
-    t = tariff_lookup(tariffs, options.year, tariffs_file)
+    priced = tariffs is not None
+    if not priced:
+        tariffs = pl.DataFrame(schema=TARIFFS.schema)
+    t = tariff_lookup(tariffs, options.year if priced else None, tariffs_file)
     common = t.filter(pl.col("offer_id") == "*").drop("offer_id")
     if common.height:
         cur = common.rename({"level": "current_level", "annual_tariff": "current_tariff"}).drop("price_per_weekly_hour")
@@ -573,7 +579,7 @@ def reassign(
         ("invalid_lines", pl.col("_notes").is_not_null()),
         ("no_placement", pl.col("_placed").is_null()),
         ("no_schedule", pl.col("_scheduled").is_null()),
-        ("no_tariff", (pl.col("_placed").is_not_null() & pl.col("current_tariff").is_null()) | (pl.col("_scheduled").is_not_null() & pl.col("new_tariff").is_null())),
+        ("no_tariff", pl.lit(priced) & ((pl.col("_placed").is_not_null() & pl.col("current_tariff").is_null()) | (pl.col("_scheduled").is_not_null() & pl.col("new_tariff").is_null()))),
     ]
     flags = pl.concat_list([pl.when(e.fill_null(False)).then(pl.lit(name)) for name, e in flag_exprs]).list.drop_nulls()
     df = df.with_columns(flags=flags, notes=pl.col("_notes").fill_null(pl.lit([], dtype=pl.List(pl.String))))

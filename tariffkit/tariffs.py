@@ -44,7 +44,7 @@ class Structure:
     scope: str = "per_offer"  # per_offer | common
     weeks_per_year: float = 52.0
     days_per_year: int = 365
-    representative_hours: str = "midpoint"  # midpoint | configured
+    representative_hours: str = "midpoint"  # midpoint | configured | mean_of_placed
     ata_paragraphs: tuple[str, ...] = ("SEL 85", "SEL 107", "SEL 108")
     top_level_rule: str = "supplement"
     year: int | None = None
@@ -94,8 +94,8 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         if b.min_hours > a.max_hours:
             raise DataError(f"gap between levels {a.level} and {b.level}: {a.max_hours:g}–{b.min_hours:g} hours belong to no level", file=file, column="min_hours")
     rep = d.get("representative_hours", "midpoint")
-    if rep not in ("midpoint", "configured"):
-        raise DataError(f"representative_hours must be midpoint or configured, found {rep!r} (mean_of_placed needs placement hours, which tariff-build does not read yet)", file=file, column="representative_hours")
+    if rep not in ("midpoint", "configured", "mean_of_placed"):
+        raise DataError(f"representative_hours must be midpoint, configured or mean_of_placed, found {rep!r}", file=file, column="representative_hours")
     if rep == "configured":
         for lv in levels:
             if lv.hours is None:
@@ -109,6 +109,41 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         ata_paragraphs=tuple(d.get("ata_paragraphs", ("SEL 85", "SEL 107", "SEL 108"))),
         top_level_rule=d.get("top_level_rule", "supplement"), year=d.get("year"),
     )
+
+
+def placed_hours(reassignments: pl.DataFrame, structure: Structure) -> pl.DataFrame:
+    """Mean weekly ATA hours of the citizens placed on each level (``mean_of_placed``), per
+    offer and for all offers together (offer_id ``*``), from reassign's output.
+
+    A citizen counts on the level their schedule gives (``new_level``) with ``hours_counted``;
+    above the top band only the band's upper bound counts, since the hours above it are paid
+    as the 5+ supplement. Columns: offer_id, level, hours, citizens."""
+    top = structure.levels[-1].max_hours
+    r = reassignments.filter(pl.col("new_level").is_not_null() & pl.col("hours_counted").is_not_null()).select(
+        "offer_id", pl.col("new_level").cast(pl.Int16).alias("level"), pl.col("hours_counted").clip(upper_bound=top).alias("h")
+    )
+    agg = [pl.col("h").mean().round(4).alias("hours"), pl.len().cast(pl.Int64).alias("citizens")]
+    per_offer = r.group_by("offer_id", "level").agg(agg)
+    common = r.group_by("level").agg(agg).with_columns(offer_id=pl.lit("*")).select(per_offer.columns)
+    return pl.concat([per_offer, common]).sort("offer_id", "level")
+
+
+def representative_hours(structure: Structure, offer_id: str, placed: pl.DataFrame | None) -> tuple[dict[int, float], list[str]]:
+    """Representative hours per level for one offer (or ``*``), and warnings for levels that
+    fall back to the band midpoint because nobody is placed there."""
+    if structure.representative_hours != "mean_of_placed":
+        return {lv.level: structure.hours(lv) for lv in structure.levels}, []
+    got = {}
+    if placed is not None:
+        got = dict(placed.filter(pl.col("offer_id") == offer_id).select("level", "hours").iter_rows())
+    out, warnings = {}, []
+    for lv in structure.levels:
+        if lv.level in got:
+            out[lv.level] = float(got[lv.level])
+        else:
+            out[lv.level] = (lv.min_hours + lv.max_hours) / 2
+            warnings.append(f"offer {offer_id}: nobody placed on level {lv.level}; its representative hours are the band midpoint ({out[lv.level]:g})")
+    return out, warnings
 
 
 @dataclass
@@ -150,6 +185,7 @@ def build_offer(
     carry_cap: float | None = None,
     file_costs: str = "costs",
     file_haap: str = "haap",
+    placed: pl.DataFrame | None = None,
 ) -> OfferTariffs:
     """Tariffs for one offer (or the common structure, offer_id ``*``) from its cost lines
     (one basis, one year) and expected HÅP per level."""
@@ -173,13 +209,14 @@ def build_offer(
         raise DataError(f"offer {offer_id}: no expected citizens (HÅP is 0), so no tariff can carry its basis", file=file_haap, column="haap")
     if fixed < 0:
         raise DataError(f"offer {offer_id}: the fixed part is negative ({fixed} kr): other income or a surplus exceeds the fixed costs", file=file_costs, column="amount")
-    hours = {lv.level: structure.hours(lv) for lv in structure.levels}
+    hours, hour_warnings = representative_hours(structure, offer_id, placed)
     weighted = sum(n[lvl] * hours[lvl] for lvl in n) + supp_hours
     if weighted <= 0 and ata_costs != 0:
         raise DataError(f"offer {offer_id}: ATA costs but no expected ATA hours", file=file_haap, column="haap")
     p = (ata_costs / Decimal(str(weighted))) if weighted > 0 else Decimal(0)
     f = fixed / Decimal(str(total_n))
     out = OfferTariffs(offer_id, year, year_cost, carried, kept, basis, fixed, ata_costs, total_n, supp_hours, ore(p), Decimal(0), Decimal(0), Decimal(0))
+    out.warnings.extend(hour_warnings)
     prev = None
     for lv in structure.levels:
         exact = f + p * Decimal(str(hours[lv.level]))
@@ -224,22 +261,31 @@ def build(
     carry_cap: float | None = None,
     file_costs: str = "costs",
     file_haap: str = "haap",
+    placed: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, list[OfferTariffs]]:
-    """The ``tariffs`` table for every offer with expected HÅP (or one common set)."""
+    """The ``tariffs`` table for every offer with expected HÅP (or one common set).
+
+    ``placed`` (from :func:`placed_hours`) is needed when the structure's representative hours
+    are ``mean_of_placed``."""
     from tariffkit.contracts import TARIFFS
+
+    if structure.representative_hours == "mean_of_placed" and placed is None:
+        from tariffkit.errors import UsageError
+
+        raise UsageError('representative_hours = "mean_of_placed" needs the placed citizens\' hours: give --placed-hours (reassign\'s output)')
 
     c = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis))
     if c.height == 0:
         raise DataError(f"no cost lines for year {year} with basis {basis}", file=file_costs, column="year")
     results = []
     if structure.scope == "common":
-        results.append(build_offer("*", year, structure, c, expected, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap))
+        results.append(build_offer("*", year, structure, c, expected, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap, placed=placed))
     else:
         offers = sorted(set(c["offer_id"].to_list()))
         skipped = sorted(set(expected["offer_id"].to_list()) - set(offers))
         for o in offers:
             e = expected.filter(pl.col("offer_id") == o)
-            results.append(build_offer(o, year, structure, c.filter(pl.col("offer_id") == o), e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap))
+            results.append(build_offer(o, year, structure, c.filter(pl.col("offer_id") == o), e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap, placed=placed))
         if skipped and results:
             results[0].warnings.append(
                 f"expected HÅP for {len(skipped)} offer(s) without cost lines for {year} ({basis}) ignored: {', '.join(skipped)} (external providers have no tariff to set here)"
@@ -249,14 +295,22 @@ def build(
     return df, results
 
 
-def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.DataFrame | None = None) -> str:
-    """A human-readable card per offer: tariffs, expected HÅP and the basis."""
+def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.DataFrame | None = None, offers: pl.DataFrame | None = None) -> str:
+    """A human-readable card per offer: tariffs, expected HÅP and the basis; with ``offers``
+    also the places and the assumed occupancy (*forudsat belægning*) = expected HÅP / places."""
     import tomli_w
 
-    doc: dict = {"structure": structure.name or "tariff structure", "offers": {}}
+    doc: dict = {"structure": structure.name or "tariff structure", "representative_hours": structure.representative_hours, "offers": {}}
+    places = {}
+    if offers is not None:
+        places = {o: p for o, p in offers.select("offer_id", "places").iter_rows() if p}
     for r in results:
+        occupancy = {}
+        n_places = places.get(r.offer_id) if r.offer_id != "*" else (sum(places.values()) or None)
+        if n_places:
+            occupancy = {"places": int(n_places), "assumed_occupancy": round(r.expected_haap / n_places, 4)}
         entry = {
-            "year": r.year,
+            "year": r.year, **occupancy,
             "cost_basis": str(r.cost_basis), "carried_result": str(r.carried_result),
             "carried_result_kept_by_offer": str(r.carried_kept), "tariff_basis": str(r.tariff_basis),
             "expected_haap": round(r.expected_haap, 4), "supplement_hours": round(r.supplement_hours, 4),

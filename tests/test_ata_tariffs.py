@@ -175,3 +175,63 @@ def test_tariff_build_bad_inputs_named(run, tmp_path):
     h.write_text("offer_id;level;haap\nA;1;x\n")
     r = run("tariff-build", "--structure", REF / "levels.toml", "--costs", REF / "costs.csv", "--haap", h, "--year", "2024", "-o", out)
     assert r.exit_code == 1 and "h.csv, row 2, column haap" in r.output
+
+
+def placed(rows):
+    """A minimal reassignments frame: (offer_id, new_level, hours_counted)."""
+    return pl.DataFrame({"offer_id": [r[0] for r in rows], "new_level": [r[1] for r in rows], "hours_counted": [r[2] for r in rows]},
+                        schema_overrides={"new_level": pl.Int16})
+
+
+def test_mean_of_placed_uses_the_placed_citizens_hours():
+    from tariffkit.tariffs import placed_hours
+
+    s = Structure(FIVE.levels, representative_hours="mean_of_placed")
+    ph = placed_hours(placed([("X", 1, 2.0), ("X", 1, 4.0), ("X", 2, 10.0), ("X", 3, 16.0), ("X", 4, 23.0), ("X", 5, 31.0), ("X", 5, 55.0), ("Y", 1, 8.0)]), s)
+    x = dict(ph.filter(pl.col("offer_id") == "X").select("level", "hours").iter_rows())
+    # level 1: (2 + 4) / 2; level 5: 31 and 55 capped at the band's top (40), the rest is 5+ supplement
+    assert x == {1: 3.0, 2: 10.0, 3: 16.0, 4: 23.0, 5: 35.5}
+    assert dict(ph.filter(pl.col("offer_id") == "*").select("level", "hours").iter_rows())[1] == pytest.approx((2 + 4 + 8) / 3, abs=1e-4)
+    df, [r] = build(s, costs_frame(10_000_000, 2_000_000), expected([2, 1, 1, 1, 2]), 2026, placed=ph)
+    t = df.filter(pl.col("tariff_kind") == "level")
+    assert t["hours"].to_list() == [3.0, 10.0, 16.0, 23.0, 35.5]
+    # the ATA part is proportional to those hours, and the tariffs still carry the basis
+    p = r.price_per_weekly_hour
+    assert abs(t["ata_part"][4] - p * Decimal("35.5")) <= 1
+    assert abs(r.residue) < 7
+
+
+def test_mean_of_placed_falls_back_to_midpoint_for_an_empty_level_and_needs_the_hours():
+    from tariffkit.errors import UsageError
+    from tariffkit.tariffs import placed_hours
+
+    s = Structure(FIVE.levels, representative_hours="mean_of_placed")
+    ph = placed_hours(placed([("X", 1, 2.0), ("X", 2, 10.0), ("X", 3, 16.0), ("X", 5, 31.0)]), s)
+    df, [r] = build(s, costs_frame(10_000_000, 2_000_000), expected([2, 1, 1, 1, 2]), 2026, placed=ph)
+    assert df.filter(pl.col("level") == 4)["hours"][0] == 26.0
+    assert any("nobody placed on level 4" in w for w in r.warnings)
+    with pytest.raises(UsageError, match="--placed-hours"):
+        build(s, costs_frame(10_000_000, 2_000_000), expected([2, 1, 1, 1, 2]), 2026)
+
+
+def test_sample_chain_mean_of_placed_and_assumed_occupancy_on_the_card(run, tmp_path):
+    import tomllib
+
+    pay, haap, hours, tar, card = (tmp_path / n for n in ("p.parquet", "h.parquet", "hours.parquet", "t.parquet", "card.toml"))
+    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "--key-file", SAMPLE / "demo.key", "-o", pay).exit_code == 0
+    assert run("compute-haap", pay, "--year", "2026", "--by", "offer_id,level", "-o", haap).exit_code == 0
+    r = run("reassign", SAMPLE / "doegnskemaer.csv", "--structure", SAMPLE / "levels.toml", "--key-file", SAMPLE / "demo.key", "-o", hours)
+    assert r.exit_code == 0, r.output
+    assert "nothing priced" in r.output and "no_tariff" not in r.output
+    r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--representative-hours", "mean_of_placed", "--placed-hours", hours,
+            "--costs", SAMPLE / "costs.csv", "--haap", haap, "--offers", SAMPLE / "offers.csv", "--year", "2026", "-o", tar, "--card", card)
+    assert r.exit_code == 0, r.output
+    t = pl.read_parquet(tar).filter(pl.col("tariff_kind") == "level")
+    re = pl.read_parquet(hours).filter(pl.col("offer_id") == "T101", pl.col("new_level") == 2)
+    assert t.filter(pl.col("offer_id") == "T101", pl.col("level") == 2)["hours"][0] == pytest.approx(re["hours_counted"].mean(), abs=1e-4)
+    c = tomllib.loads(card.read_text())
+    h = pl.read_parquet(haap).filter(pl.col("offer_id") == "T101")["haap"].sum()
+    assert c["representative_hours"] == "mean_of_placed"
+    assert c["offers"]["T101"]["places"] == 39
+    assert c["offers"]["T101"]["assumed_occupancy"] == pytest.approx(h / 39, abs=1e-4)
+    assert "assumed occupancy" in r.output

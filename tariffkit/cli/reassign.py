@@ -20,7 +20,7 @@ Flags (the flags column):
 @click.command("reassign", short_help="From 24-hour schedules to function levels, with the consequences.", epilog=_FLAG_HELP)
 @click.argument("schedules", nargs=-1)
 @click.option("--structure", metavar="TOML", help="Tariff structure (levels as bands of weekly ATA hours).")
-@click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build.")
+@click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build; without it only levels and hours are computed (for tariff-build's mean_of_placed).")
 @click.option("--placements", metavar="FILE", help="Current placements: CSV/xlsx with CPR-nr.;Tilbudsnr.;Funktionsniveau;Oprindelse;Betalingskommune, or Parquet (placements table).")
 @click.option("--payments", metavar="FILE", help="Take current levels from the latest month of the payments table instead.")
 @click.option("--year", type=int, help="Tariff year (needed when the tariffs hold several years).")
@@ -62,8 +62,8 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         return
     if not schedules:
         raise UsageError("give at least one schedules file (.xlsx, .csv or .parquet), or --template")
-    if not structure or not tariffs:
-        raise UsageError("--structure and --tariffs are needed")
+    if not structure:
+        raise UsageError("--structure is needed (the levels as bands of weekly ATA hours)")
     if placements and payments:
         raise UsageError("give --placements or --payments, not both")
 
@@ -102,9 +102,14 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         current = placements_from_payments(conform(pay, PAYMENTS, file=tio.label_of(payments), check_key=False))
     else:
         current = None
-        err("tariffkit: warning: no --placements or --payments: current levels unknown, so no change is priced")
-    tf = tio.label_of(tariffs)
-    tariff_table = tio.read_table(tariffs, inputs, contract="tariffs")
+        if tariffs:
+            err("tariffkit: warning: no --placements or --payments: current levels unknown, so no change is priced")
+    if tariffs:
+        tf = tio.label_of(tariffs)
+        tariff_table = tio.read_table(tariffs, inputs, contract="tariffs")
+    else:
+        tf, tariff_table = "tariffs", None
+        err("tariffkit: note: no --tariffs: levels and hours only, nothing priced")
     result = reassign(lines, current, tariff_table, st, ReassignOptions(tolerance=tolerance, year=year), problems=problems, tariffs_file=tf)
     opts = params_for_provenance(ctx)
     if by_offer:
@@ -127,8 +132,13 @@ def _summary(result, problems, n_lines) -> None:
     down = both.filter(pl.col("new_level") < pl.col("current_level")).height
     same = both.height - up - down
     total = result["annual_change"].drop_nulls().sum()
-    con.print(f"reassign: {n_lines} schedule lines, {result.height} citizens; moved up {up}, down {down}, unchanged {same}; "
-              f"annual change {format_kr(total)} kr")
+    if result["current_level"].null_count() == result.height:
+        levels = result["new_level"].drop_nulls().value_counts().sort("new_level")
+        con.print(f"reassign: {n_lines} schedule lines, {result.height} citizens; new levels: "
+                  + ", ".join(f"{r['new_level']}: {r['count']}" for r in levels.iter_rows(named=True)))
+    else:
+        con.print(f"reassign: {n_lines} schedule lines, {result.height} citizens; moved up {up}, down {down}, unchanged {same}; "
+                  f"annual change {format_kr(total)} kr")
     if problems.height:
         con.print(f"  {problems.height} invalid lines left out (flag invalid_lines; rows in the notes column)")
     counts = result.select(pl.col("flags").explode().value_counts(sort=True)).unnest("flags").drop_nulls()

@@ -8,23 +8,30 @@ from tariffkit.cli.common import output_option
 @click.option("--costs", required=True, metavar="FILE", help="Cost lines (costs table).")
 @click.option("--haap", "haap", required=True, metavar="FILE", help="Expected HÅP per offer and level (expected_haap table; compute-haap --by offer_id,level works).")
 @click.option("--ata-prices", metavar="FILE", help="ata_prices from price-ata, shown on the card for comparison.")
+@click.option("--placed-hours", metavar="FILE", help="reassign's output (reassignments table): the hours of the citizens placed on each level, for representative_hours = \"mean_of_placed\".")
+@click.option("--representative-hours", "rep_hours", type=click.Choice(["midpoint", "configured", "mean_of_placed"]), help="Override the structure's representative_hours (to compare variants).")
+@click.option("--offers", metavar="FILE", help="Offers table (places): the card then shows the assumed occupancy = expected HÅP / places.")
 @click.option("--year", required=True, type=int, help="Tariff year.")
 @click.option("--basis", type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]), default="tariff_budget", show_default=True, help="Which cost basis the tariffs are set on.")
 @click.option("--carry-cap", type=click.FloatRange(min=0), metavar="SHARE", help="A result two years earlier within ±SHARE of the cost basis stays with the offer (e.g. 0.05).")
 @output_option()
 @click.option("--card", metavar="TOML", help="Also write a human-readable tariff card per offer.")
 @click.pass_context
-def command(ctx, structure, costs, haap, ata_prices, year, basis, carry_cap, output, card):
+def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, offers, year, basis, carry_cap, output, card):
     """Set each level's tariff so that expected income covers the tariff basis exactly.
 
     tariff basis = the year's cost basis + the result of two years earlier. Each tariff = a
     fixed part per place + an ATA part proportional to the level's hours. Tariffs are whole
     kroner; the rounding residue is reported (below 1 kr per expected citizen).
 
+    A level's representative hours are the band midpoint, a configured value, or with
+    representative_hours = "mean_of_placed" the mean hours of the citizens placed there
+    (--placed-hours: reassign's output, which can be made without --tariffs).
+
     \b
     Example:
       tariffkit tariff-build --structure levels.toml --costs costs.csv --haap haap.parquet \\
-          --year 2026 -o tariffs.parquet --card tariffs.toml
+          --year 2026 -o tariffs.parquet --card tariffs.toml --offers offers.csv
     """
 
     import polars as pl
@@ -35,10 +42,14 @@ def command(ctx, structure, costs, haap, ata_prices, year, basis, carry_cap, out
     from tariffkit.danish import format_kr
     from tariffkit.errors import DataError
     from tariffkit.tariffs import build, card_toml, parse_structure
+    from tariffkit.tariffs import placed_hours as tariffs_placed_hours
 
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
-    st = parse_structure(tio.read_toml(structure, inputs), file=structure)
+    settings = tio.read_toml(structure, inputs)
+    if rep_hours:
+        settings["representative_hours"] = rep_hours
+    st = parse_structure(settings, file=structure)
     co = tio.read_table(costs, inputs, contract="costs")
     h = tio.read_table(haap, inputs)
     hf = tio.label_of(haap)
@@ -48,14 +59,23 @@ def command(ctx, structure, costs, haap, ata_prices, year, basis, carry_cap, out
         h = h.with_columns(offer_id=pl.lit("*"))
     h = conform(h, EXPECTED_HAAP, file=hf, check_key=False)
     ap = tio.read_table(ata_prices, inputs, contract="ata_prices") if ata_prices else None
-    tariffs, results = build(st, co, h, year, basis=basis, carry_cap=carry_cap, file_costs=tio.label_of(costs), file_haap=hf)
+    placed = None
+    if placed_hours:
+        if st.representative_hours != "mean_of_placed":
+            err(f"tariffkit: warning: --placed-hours is not used: the structure's representative_hours is {st.representative_hours}")
+        else:
+            placed = tariffs_placed_hours(tio.read_table(placed_hours, inputs, contract="reassignments"), st)
+    of = tio.read_table(offers, inputs, contract="offers") if offers else None
+    tariffs, results = build(st, co, h, year, basis=basis, carry_cap=carry_cap, file_costs=tio.label_of(costs), file_haap=hf, placed=placed)
     for r in results:
         for w in r.warnings:
             err(f"tariffkit: warning: {w}")
+        n_places = None if of is None else next((p for o, p in of.select("offer_id", "places").iter_rows() if o == r.offer_id), None)
+        occ = f", assumed occupancy {format_kr(100 * r.expected_haap / n_places, 1)} % of {n_places} places" if n_places else ""
         err(f"{r.offer_id} {year}: tariff basis {format_kr(r.tariff_basis)} kr, expected income {format_kr(r.expected_income, 2)} kr "
-            f"({format_kr(r.expected_haap, 2)} HÅP), residue {format_kr(r.residue, 2)} kr")
+            f"({format_kr(r.expected_haap, 2)} HÅP{occ}), residue {format_kr(r.residue, 2)} kr")
     if card:
         tio.check_not_an_input(card, inputs)
     tio.write_table(tariffs, target, command="tariff-build", options=params_for_provenance(ctx), inputs=inputs)
     if card:
-        tio.write_text(card, card_toml(results, st, ap), inputs)
+        tio.write_text(card, card_toml(results, st, ap, of), inputs)
