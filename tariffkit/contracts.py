@@ -421,6 +421,32 @@ PORTFOLIO_SUMMARY = _table(Table(
     key=("caseworker",),
 ))
 
+KEY_FIGURES = _table(Table(
+    "key_figures",
+    "Written by `report monthly --save-figures`: the monthly economy check's key figures per area "
+    "(the `--by` column's values) and a total row `I alt`. Next month's report reads it with "
+    "`--previous` to show the change since last month.",
+    (
+        Column("year", I32, "The year."),
+        Column("as_of", D, "The as-of date."),
+        Column("area", S, "The area (e.g. `SEL 108`), or `I alt` for the total."),
+        Column("citizens", I64, "Distinct citizens in the year (a citizen in two areas counts once in the total).", unit="persons"),
+        Column("haap_ytd", F64, "HÅP to the as-of date.", unit="HÅP"),
+        Column("haap_forecast", F64, "HÅP for the year: actuals plus open commitments.", unit="HÅP"),
+        Column("average_price", MONEY, "forecast / haap_forecast.", nullable=True, unit="DKK/HÅP"),
+        Column("expense_ytd", MONEY, "Expense to the as-of date (*forbrug år til dato*).", unit="DKK"),
+        Column("forecast", MONEY, "Expense for the year: actuals plus open commitments (*prognose*).", unit="DKK"),
+        Column("budget_haap", F64, "Budgeted HÅP.", nullable=True, unit="HÅP"),
+        Column("budget", MONEY, "Budget (*korrigeret budget*).", nullable=True, unit="DKK"),
+        Column("deviation", MONEY, "forecast − budget (*afvigelse*).", nullable=True, unit="DKK"),
+        Column("volume_effect", MONEY, "(haap_forecast − budget_haap) × budget price, to the øre (*mængdeeffekt*).", nullable=True, unit="DKK"),
+        Column("price_effect", MONEY, "deviation − volume_effect (*pris-effekt*): the two add up exactly.", nullable=True, unit="DKK"),
+        Column("haap_change", F64, "haap_forecast − last month's (null without `--previous`).", nullable=True, unit="HÅP"),
+        Column("forecast_change", MONEY, "forecast − last month's forecast (null without `--previous`).", nullable=True, unit="DKK"),
+    ),
+    key=("area",),
+))
+
 
 # --- conformance ---------------------------------------------------------------------------
 

@@ -25,8 +25,10 @@ def commands_markdown() -> str:
         return r.output.rstrip()
 
     out += ["## `tariffkit`", "", "```text", help_of([]), "```", ""]
-    for name in cli.commands:
+    for name, cmd in cli.commands.items():
         out += [f"## `tariffkit {name}`", "", "```text", help_of([name]), "```", ""]
+        for sub in getattr(cmd, "commands", {}):  # a group's subcommands (report monthly, report offer)
+            out += [f"### `tariffkit {name} {sub}`", "", "```text", help_of([name, sub]), "```", ""]
     return "\n".join(out)
 
 

@@ -1,0 +1,246 @@
+"""report monthly (HTML) and report offer (xlsx): figures, reproducibility, the browser, the workbook."""
+
+import datetime as dt
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from conftest import HEADER, SAMPLE, cpr_patterns, dss_line
+from tariffkit.report import monthly_report
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+
+def payments(tmp_path, run, lines):
+    src = tmp_path / "dss.csv"
+    src.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    out = tmp_path / "payments.parquet"
+    r = run("import-dss", src, "-o", out)
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_key_figures_by_hand(run, tmp_path):
+    """Two citizens on § 108 all year (one from July), one on § 107; a budget per paragraph."""
+    lines = []
+    for m in range(1, 13):
+        last = (dt.date(2026, m % 12 + 1, 1) - dt.timedelta(days=1)) if m < 12 else dt.date(2026, 12, 31)
+        f, t = f"01-{m:02d}-2026", last.strftime("%d-%m-%Y")
+        kind = "Forbrug" if m <= 6 else "Disposition"
+        lines.append(dss_line(cpr="700101-1234", case="A", paragraph="SEL § 108", frm=f, to=t, amount="50.000,00", kind=kind))
+        if m >= 7:
+            lines.append(dss_line(cpr="700202-1234", case="B", paragraph="SEL § 108", frm=f, to=t, amount="40.000,00", kind=kind))
+        lines.append(dss_line(cpr="700303-1234", case="C", paragraph="SEL § 107", frm=f, to=t, amount="30.000,00", kind=kind))
+    pay = payments(tmp_path, run, lines)
+    budget = pl.DataFrame({"paragraph": ["SEL 107", "SEL 108"], "haap": [1.0, 1.25], "average_price": [Decimal("300000.00"), Decimal("600000.00")]},
+                          schema_overrides={"average_price": pl.Decimal(18, 2)})
+    r = monthly_report(pl.read_parquet(pay), year=2026, as_of=dt.date(2026, 6, 30), budget=budget)
+    k = {x["area"]: x for x in r.key_figures.iter_rows(named=True)}
+    s108 = k["SEL 108"]
+    assert s108["haap_ytd"] == pytest.approx(0.5)  # 6 active months / 12
+    assert s108["haap_forecast"] == pytest.approx(1.5)  # 12 + 6 months / 12
+    assert s108["expense_ytd"] == Decimal("300000.00")
+    assert s108["forecast"] == Decimal("840000.00")  # 12 × 50,000 + 6 × 40,000
+    assert s108["budget"] == Decimal("750000.00")
+    assert s108["deviation"] == Decimal("90000.00")
+    assert s108["volume_effect"] == Decimal("150000.00")  # (1.5 − 1.25) × 600,000
+    assert s108["price_effect"] == Decimal("-60000.00")  # (560,000 − 600,000) × 1.5
+    assert s108["average_price"] == Decimal("560000.00")
+    total = k["I alt"]
+    assert total["citizens"] == 3
+    assert total["forecast"] == Decimal("1200000.00") and total["budget"] == Decimal("1050000.00")
+    for x in r.key_figures.iter_rows(named=True):
+        assert x["volume_effect"] + x["price_effect"] == x["deviation"], "volume and price add up to the deviation exactly"
+    # the months: actual up to June, commitments after
+    m108 = r.monthly.filter(pl.col("area") == "SEL 108").sort("month")
+    assert m108["actual"].to_list() == [True] * 6 + [False] * 6
+    assert m108["haap"].to_list() == [1.0] * 6 + [2.0] * 6
+    # the case with the largest change: B starts in July, but the as-of month is June → no change
+    assert r.cost_changes.height == 0
+
+
+def test_report_reconciles_with_compute_haap_on_the_sample(sample_out):
+    out, _ = sample_out
+    kf = pl.read_parquet(out / "noegletal-2026-09.parquet")
+    fc = pl.read_parquet(out / "prognose-2026-paragraf.parquet")
+    auth = pl.read_parquet(out / "myndighed-2026.parquet")
+    body = kf.filter(pl.col("area") != "I alt")
+    assert body["forecast"].sum() == fc["expense_forecast"].sum(), "the report's forecast is compute-haap's, to the øre"
+    assert body["expense_ytd"].sum() == fc["expense_ytd"].sum()
+    assert body["budget"].sum() == auth["budget"].sum()
+    total = kf.filter(pl.col("area") == "I alt").row(0, named=True)
+    assert total["forecast"] == body["forecast"].sum() and total["deviation"] == body["deviation"].sum()
+    assert (kf["volume_effect"] + kf["price_effect"] == kf["deviation"]).all()
+    # the same split as budget-forecast --authority computes (it rounds the volume to kroner)
+    j = body.join(auth, left_on="area", right_on="paragraph")
+    assert ((j["volume_effect"].cast(pl.Float64) - j["volume_effect_right"].cast(pl.Float64)).abs() <= 1).all()
+
+
+def test_html_is_self_contained_danish_and_reproducible(sample_out, run, tmp_path):
+    out, _ = sample_out
+    html = (out / "rapport-2026-09.html").read_text(encoding="utf-8")
+    for label in ("Nøgletal", "HÅP pr. måned", "Gennemsnitspris pr. måned", "Budget og prognose pr. område", "Tilgang og afgang",
+                  "Tilbud på vej mod underskud", "Sager med største ændring i udgift", "Dataperiode", "sha256", "tariffkit 0.1.0"):
+        assert label in html, label
+    assert "<script" not in html.lower()
+    # nothing to fetch: no src/href/url() pointing anywhere (the SVG namespace is not a request)
+    assert not re.search(r'(src|href)\s*=\s*"(?!#)', html)
+    assert "url(http" not in html and "@import" not in html
+    assert html.count("<svg") == 4
+    assert "T102" in html.split("Tilbud på vej mod underskud")[1].split("Sager med")[0]
+    # the payments file's hash is in the footer
+    from tariffkit.io import sha256_file
+
+    assert sha256_file(out / "payments.parquet") in html
+    # byte-identical on a second run
+    args = ["report", "monthly", out / "payments.parquet", "--as-of", "2026-09-30", "--budget", out / "myndighed-2026.parquet",
+            "--offer-budget", out / "budget-2026.parquet", "--save-figures", tmp_path / "k.parquet"]
+    assert run(*args, "-o", tmp_path / "a.html").exit_code == 0
+    assert run(*args, "-o", tmp_path / "b.html").exit_code == 0
+    a, b = (tmp_path / "a.html").read_bytes(), (tmp_path / "b.html").read_bytes()
+    assert a == b
+    # the same as make wrote, apart from the file names in the footer
+    assert a.split(b"<footer>")[0] == (out / "rapport-2026-09.html").read_bytes().split(b"<footer>")[0]
+
+
+def test_change_since_last_month_from_the_saved_figures(sample_out, run, tmp_path):
+    out, _ = sample_out
+    base = ["report", "monthly", out / "payments.parquet", "--budget", out / "myndighed-2026.parquet"]
+    r = run(*base, "--as-of", "2026-10-31", "--previous", out / "noegletal-2026-09.parquet", "--save-figures", tmp_path / "okt.parquet", "-o", tmp_path / "okt.html")
+    assert r.exit_code == 0, r.output
+    sep, okt = pl.read_parquet(out / "noegletal-2026-09.parquet"), pl.read_parquet(tmp_path / "okt.parquet")
+    j = okt.join(sep, on="area", suffix="_sep")
+    assert (j["forecast_change"] == j["forecast"] - j["forecast_sep"]).all()
+    assert sep["forecast_change"].null_count() == sep.height, "no --previous: no change shown"
+    # last month's figures must be from before the as-of date
+    r = run(*base, "--as-of", "2026-09-30", "--previous", tmp_path / "okt.parquet", "-o", tmp_path / "x.html")
+    assert r.exit_code == 1 and "okt.parquet" in r.output and "as_of" in r.output and not (tmp_path / "x.html").exists()
+
+
+def test_report_monthly_bad_input(sample_out, run, tmp_path):
+    out, _ = sample_out
+    target = tmp_path / "r.html"
+    r = run("report", "monthly", out / "payments.parquet", "-o", target)
+    assert r.exit_code == 2 and "--as-of" in r.output
+    r = run("report", "monthly", out / "payments.parquet", "--as-of", "30-09-2026", "-o", target)
+    assert r.exit_code == 2 and "2026-09-30" in r.output
+    r = run("report", "monthly", out / "payments.parquet", "--as-of", "2026-09-30", "-o", tmp_path / "r.pdf")
+    assert r.exit_code == 2 and ".html" in r.output
+    r = run("report", "monthly", out / "payments.parquet", "--as-of", "2026-09-30", "--by", "citizen_id", "-o", target)
+    assert r.exit_code == 2
+    bad = tmp_path / "budget.csv"
+    bad.write_text("paragraph;haap\nSEL 108;3\n", encoding="utf-8")
+    r = run("report", "monthly", out / "payments.parquet", "--as-of", "2026-09-30", "--budget", bad, "-o", target)
+    assert r.exit_code == 1 and "budget.csv" in r.output and "average_price" in r.output
+    assert not target.exists()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="LOUD SKIP: Chromium is not installed, so the HTML report was not opened in a browser. "
+                    "Install Debian's chromium (apt-get install chromium); .ci/run does.")
+def test_html_renders_in_headless_chromium(sample_out, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api", reason="LOUD SKIP: playwright is not installed (pip install -e '.[test]')")
+    out, _ = sample_out
+    page_url = (out / "rapport-2026-09.html").as_uri()
+    requests, console_errors, page_errors = [], [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("request", lambda req: requests.append(req.url))
+            page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda e: page_errors.append(str(e)))
+            page.goto(page_url, wait_until="load")
+            charts = page.locator("figure svg")
+            assert charts.count() == 4
+            for i in range(4):
+                svg = charts.nth(i)
+                box = svg.bounding_box()
+                assert box and box["width"] > 200 and box["height"] > 100, f"chart {i} has no size"
+                assert svg.locator("path").count() > 10, f"chart {i} drew nothing"
+                assert svg.get_attribute("aria-label")
+            assert page.locator("table").count() >= 3
+            shot = tmp_path / "rapport.png"
+            page.screenshot(path=str(shot), full_page=True)
+            pdf_ok = page.evaluate("() => document.title")
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 50_000, "the screenshot is not an empty page"
+    assert pdf_ok.startswith("Månedlig økonomiopfølgning")
+    assert console_errors == [] and page_errors == []
+    assert requests == [page_url], f"requests left the page: {requests}"
+
+
+def test_offer_workbook_values_formats_and_calculators(sample_out):
+    from openpyxl import load_workbook
+
+    out, _ = sample_out
+    budget = pl.read_parquet(out / "budget-2026.parquet")
+    offers = pl.read_csv(SAMPLE / "offers.csv", separator=";")
+    wb = load_workbook(out / "tilbud-2026.xlsx")
+    assert wb.sheetnames[0] == "Oversigt" and len(wb.sheetnames) == 1 + budget["offer_id"].n_unique()
+
+    def val(offer, basis, line, year=2026):
+        return float(budget.filter((pl.col("offer_id") == offer) & (pl.col("basis") == basis) & (pl.col("year") == year) & (pl.col("line") == line))["value"][0])
+
+    ov = wb["Oversigt"]
+    head = [c.value for c in ov[4]]
+    rows = {r[0]: dict(zip(head, r)) for r in ov.iter_rows(min_row=5, values_only=True) if r[0] and r[0].startswith("T")}
+    assert set(rows) == set(budget["offer_id"].unique())
+    for o, r in rows.items():
+        assert r["Budget: takstgrundlag 2026"] == val(o, "tariff_budget", "tariff_basis")
+        assert r["Prognose: indtægter 2026"] == val(o, "forecast", "income")
+        assert r["Forventet resultat"] == val(o, "forecast", "expected_result")
+        assert r["Navn"] == offers.filter(pl.col("offer_id") == o)["offer_name"][0]
+    assert ov.freeze_panes == "C5" and len(ov._charts) == 1
+    assert ov.cell(row=5, column=6).number_format == "#,##0"
+    ws = wb["T102 Botilbuddet Lærkehøj"]
+    assert ws.freeze_panes == "B5" and len(ws._charts) == 1
+    labels = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    for section in ("Omkostninger", "Indtægter pr. funktionsniveau", "Nøgletal", "Personale", "Tilbudsleders kommentar"):
+        assert section in labels, section
+    header = {ws.cell(row=4, column=j).value: j for j in range(2, ws.max_column + 1)}
+    r = labels["Takstberegningsgrundlag"]
+    assert ws.cell(row=r, column=header["Prognose 2026"]).value == val("T102", "forecast", "tariff_basis")
+    assert ws.cell(row=r, column=header["Regnskab 2025"]).value == val("T102", "actual", "tariff_basis", 2025)
+    assert ws.cell(row=r, column=header["Prognose 2026"]).number_format == "#,##0"
+    assert ws.cell(row=labels["HÅP i alt"], column=header["Prognose 2026"]).number_format == "#,##0.00"
+    # the cut calculator: live formulas on marked input cells
+    d = labels["Merforbrug at lukke, kr. (indtastning)"]
+    assert ws.cell(row=d, column=2).value == val("T102", "forecast", "deficit")
+    assert ws.cell(row=d, column=2).fill.fgColor.rgb.endswith("FFF2CC")
+    assert ws.cell(row=d + 2, column=2).value.startswith("=IF(") and "ROUNDUP" in ws.cell(row=d + 2, column=2).value
+    assert str(ws.cell(row=labels["Rammebesparelse i kr."], column=2).value).startswith("=ROUND(")
+
+
+def test_offer_workbook_is_reproducible_and_fails_cleanly(sample_out, run, tmp_path):
+    out, _ = sample_out
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert run("report", "offer", out / "budget-2026.parquet", "--offers", SAMPLE / "offers.csv", "-o", a).exit_code == 0
+    assert run("report", "offer", out / "budget-2026.parquet", "--offers", SAMPLE / "offers.csv", "-o", b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    r = run("report", "offer", out / "budget-2026.parquet", "--year", "2030", "-o", tmp_path / "c.xlsx")
+    assert r.exit_code == 1 and "2030" in r.output and not (tmp_path / "c.xlsx").exists()
+    r = run("report", "offer", out / "budget-2026.parquet", "-o", tmp_path / "c.csv")
+    assert r.exit_code == 2
+    r = run("report", "offer", out / "payments.parquet", "-o", tmp_path / "c.xlsx")
+    assert r.exit_code == 1 and "payments.parquet" in r.output and not (tmp_path / "c.xlsx").exists()
+
+
+def test_no_cpr_in_either_report(sample_out):
+    import zipfile
+
+    out, _ = sample_out
+    cprs = set(pl.read_csv(SAMPLE / "dss-udtraek.csv", separator=";", infer_schema=False, encoding="utf8-lossy")["CPR-nr."].to_list())
+    patterns = [p.encode() for p in cpr_patterns(cprs)]
+    html = (out / "rapport-2026-09.html").read_bytes()
+    with zipfile.ZipFile(out / "tilbud-2026.xlsx") as z:
+        xlsx = b"".join(z.read(n) for n in z.namelist())
+    for blob in (html, xlsx):
+        assert not any(p in blob for p in patterns)
+    # the cases are named by pseudonym
+    assert re.search(rb"<td class=\"\">[0-9a-f]{16}</td>", html)
