@@ -109,6 +109,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-pandas", action="store_true", help="Skip the (slow) pandas comparison.")
     ap.add_argument("--make-schedules", metavar="DIR", help=argparse.SUPPRESS)
+    ap.add_argument("--scaling", metavar="N,N,N", help="Only the scaling run: import-dss and compute-haap at these citizen counts (e.g. 25000,100000,400000); results to bench/SCALING.md.")
     a = ap.parse_args()
     if a.make_schedules:
         schedules_1_5m(Path(a.make_schedules))
@@ -116,6 +117,9 @@ def main() -> None:
     DATA.mkdir(exist_ok=True)
     d = DATA / f"c{a.citizens}"
     env = {**os.environ, "TARIFFKIT_KEY": "bench-key-0123456789abcdef"}
+    if a.scaling:
+        write_scaling(scaling([int(x) for x in a.scaling.split(",")], a.repeat, env), a.repeat)
+        return
     if not (d / "dss-udtraek.csv").exists():
         t = time.perf_counter()
         subprocess.run([*TK, "sample", "--out", str(d), "--citizens", str(a.citizens)], check=True)
@@ -137,12 +141,41 @@ def main() -> None:
     sched, tariffs = d / "doegnskemaer-1.5m.csv", d / "tariffs-common.parquet"
     res["reassign"] = bench("tariffkit reassign 1.5M schedule lines", [*TK, "reassign", str(sched), "--structure", str(d / "levels.toml"),
                                                                       "--tariffs", str(tariffs), "-o", str(d / "reassign.parquet")], a.repeat, env)
-    pipeline = (f"{' '.join(TK)} import-dss {csv} -o {d / 'p2.parquet'} && "
-                f"{' '.join(TK)} compute-haap {d / 'p2.parquet'} --year 2026 --by offer_id,level --as-of 2026-09-30 -o {d / 'h2.parquet'} && "
-                f"{' '.join(TK)} portfolio {d / 'p2.parquet'} --quarter 2026Q3 -o {d / 'pf.parquet'}")
-    res["pipeline"] = bench("monthly: import → HÅP → portfolio", ["sh", "-c", pipeline], a.repeat, env)
+    res["pipeline"] = bench("monthly: import → HÅP → budget → portfolio → report", ["sh", "-c", monthly_pipeline(csv, d)], a.repeat, env)
     res["help"] = bench("tariffkit --help", [*TK, "--help"], 5)
     write_results(a, lines, res)
+
+
+def monthly_pipeline(csv: Path, d: Path) -> str:
+    """The monthly cron chain as one shell command: import the extract; HÅP per offer and level
+    with the forecast; the HÅP history and forecast per paragraph; the authority budget from
+    them; the quarter's portfolios; the HTML report with the budget."""
+    tk = " ".join(TK)
+    p = d / "p2.parquet"
+    return " && ".join([
+        f"{tk} import-dss {csv} -o {p}",
+        f"{tk} compute-haap {p} --year 2026 --by offer_id,level --as-of 2026-09-30 -o {d / 'h2.parquet'}",
+        f"{tk} compute-haap {p} --by paragraph -o {d / 'hist.parquet'}",
+        f"{tk} compute-haap {p} --year 2026 --by paragraph --as-of 2026-09-30 -o {d / 'fc.parquet'}",
+        f"{tk} budget-forecast --authority --year 2026 --haap {d / 'hist.parquet'} --forecast {d / 'fc.parquet'} -o {d / 'auth.parquet'}",
+        f"{tk} portfolio {p} --quarter 2026Q3 -o {d / 'pf.parquet'}",
+        f"{tk} report monthly {p} --as-of 2026-09-30 --budget {d / 'auth.parquet'} --save-figures {d / 'k.parquet'} -o {d / 'rapport.html'}",
+    ])
+
+
+def scaling(citizens: list[int], repeat: int, env) -> list[tuple]:
+    """import-dss and compute-haap at each size: (citizens, lines, import s, MB, haap s, MB)."""
+    rows = []
+    for n in citizens:
+        d = DATA / f"c{n}"
+        if not (d / "dss-udtraek.csv").exists():
+            subprocess.run([*TK, "sample", "--out", str(d), "--citizens", str(n)], check=True)
+        csv = d / "dss-udtraek.csv"
+        lines = sum(1 for _ in open(csv, "rb")) - 1
+        imp = bench(f"import-dss {n}", [*TK, "import-dss", str(csv), "-o", str(d / "payments.parquet")], repeat, env)
+        hp = bench(f"compute-haap {n}", [*TK, "compute-haap", str(d / "payments.parquet"), "--year", "2026", "--by", "offer_id,level", "--monthly", "-o", str(d / "haap.parquet")], repeat)
+        rows.append((n, lines, *imp, *hp))
+    return rows
 
 
 def schedules_1_5m(d: Path) -> tuple[Path, Path]:
@@ -190,7 +223,7 @@ Median wall time of {a.repeat} whole-process runs; peak memory = max RSS.
 | DSS CSV → Parquet | {r('import')} | {r('import_duckdb')} | – | {ratio('import', 'import_duckdb')} | ≤ 1.2×, < 3 GB |
 | HÅP offer × level × month | {r('haap')} | {r('haap_duckdb')} | {r('haap_pandas')} | {ratio('haap', 'haap_duckdb')} | ≤ 1.0×, ≥ 10× faster than pandas |
 | reassign, 1.5 M schedule lines (100,000 citizens) | {r('reassign')} | | | | < 3 s |
-| monthly pipeline: import-dss → compute-haap → portfolio | {r('pipeline')} | | | | < 60 s (report not built yet) |
+| monthly pipeline: import-dss → compute-haap ×3 → budget-forecast --authority → portfolio → report monthly | {r('pipeline')} | | | | < 60 s |
 | `tariffkit --help` | {r('help')} | | | | < 0.3 s |
 
 DuckDB's import does less than `import-dss`: no CPR validation or pseudonymisation, no
@@ -199,6 +232,25 @@ and has no inflow/outflow.
 """
     (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
     print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+def write_scaling(rows, repeat) -> None:
+    base = rows[0]
+    lines = [
+        "# Scaling",
+        "",
+        f"Date: {dt.date.today()}. {os.cpu_count()} cores. Median of {repeat} whole-process runs; peak memory = max RSS.",
+        "Growth = time (or memory) relative to the smallest size, divided by the data's growth (1.00 = linear).",
+        "",
+        "| citizens | DSS lines | import-dss | growth | compute-haap (offer × level × month) | growth |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, ln, it, im, ht, hm in rows:
+        f = ln / base[1]
+        lines.append(f"| {n:,} | {ln:,} | {it:.2f} s / {im:.0f} MB | {it / base[2] / f:.2f} time, {im / base[3] / f:.2f} memory | "
+                     f"{ht:.2f} s / {hm:.0f} MB | {ht / base[4] / f:.2f} time, {hm / base[5] / f:.2f} memory |")
+    (HERE / "SCALING.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {HERE / 'SCALING.md'}")
 
 
 if __name__ == "__main__":

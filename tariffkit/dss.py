@@ -279,19 +279,21 @@ def parse_lines(raw: pl.DataFrame, mapping: Mapping, *, file: str, excel: bool =
 def skip_total_rows(raw: pl.DataFrame, prefixes: list[str]) -> tuple[pl.DataFrame, int]:
     if not prefixes:
         return raw, 0
-    cols = [c for c in raw.columns if c != "_row"]
+    # columns by position: a header such as "*" would be a pattern to pl.col
+    indexed = raw.with_row_index("_i")
+    cols = [i for i, c in enumerate(indexed.columns) if c not in ("_row", "_i")]
     # Only rows whose first column is empty or starts with a prefix can be total rows; the
     # first non-empty cell is looked up for those few rows only (cheap on millions of lines).
-    head = pl.col(cols[0]).str.strip_chars()
+    head = pl.nth(cols[0]).str.strip_chars()
     candidate = (head.is_null() | (head == "") | pl.any_horizontal([head.str.starts_with(p) for p in prefixes])).fill_null(True)
-    cand = raw.with_row_index("_i").filter(candidate)
+    cand = indexed.filter(candidate)
     if cand.height == 0:
         return raw, 0
-    first = pl.coalesce([pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars()) for c in cols])
+    first = pl.coalesce([pl.when(pl.nth(c).str.strip_chars() != "").then(pl.nth(c).str.strip_chars()) for c in cols])
     totals = cand.filter(pl.any_horizontal([first.str.starts_with(p) for p in prefixes]).fill_null(False))["_i"]
     if totals.len() == 0:
         return raw, 0
-    keep = raw.with_row_index("_i").filter(~pl.col("_i").is_in(totals.implode())).drop("_i")
+    keep = indexed.filter(~pl.col("_i").is_in(totals.implode())).drop("_i")
     return keep, totals.len()
 
 

@@ -56,9 +56,16 @@ def spread_months(payments: pl.LazyFrame, cols: list[str]) -> pl.LazyFrame:
     Keeps ``cols`` plus ``kind``, ``month``, ``days`` (days of the line in the month),
     ``ore`` and, for the days method, ``from``/``to`` clipped to the month."""
     total_days = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
-    lf = payments.select(
+    ore = (pl.col("amount") * 100).cast(pl.Int64)
+    # Most lines pay for one month (97 % in a typical extract): they need no spreading.
+    single = pl.col("service_from").dt.month_start() == pl.col("service_to").dt.month_start()
+    one = payments.filter(single).select(
+        *cols, "kind", month=pl.col("service_from").dt.month_start(), days=total_days, ore=ore,
+        _f=pl.col("service_from"), _t=pl.col("service_to"),
+    )
+    lf = payments.filter(~single).select(
         *cols, "kind", "service_from", "service_to",
-        _ore=(pl.col("amount") * 100).cast(pl.Int64),
+        _ore=ore,
         _total=total_days,
         _line=pl.int_range(pl.len(), dtype=pl.Int64),
     ).with_columns(
@@ -72,7 +79,8 @@ def spread_months(payments: pl.LazyFrame, cols: list[str]) -> pl.LazyFrame:
     is_last = pl.col("month") == pl.col("service_to").dt.month_start()
     lf = lf.with_columns(_share=share).with_columns(
         ore=pl.when(is_last).then(pl.col("_ore") - (pl.col("_share").sum().over("_line") - pl.col("_share"))).otherwise(pl.col("_share"))
-    )
+    ).select(*cols, "kind", "month", "days", "ore", "_f", "_t")
+    lf = pl.concat([one, lf])
     return lf.select(*cols, "kind", "month", "days", "ore", pl.col("_f").alias("from"), pl.col("_t").alias("to"))
 
 
@@ -143,18 +151,23 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
 
     in_period = pl.col(MONTH).is_between(start, end)
     period = _period_expr(opts)
+    # HÅP is summed as whole numbers over a common divisor (_u / _div), so the sum does not
+    # depend on row order or threads: float sums in a parallel group-by are not reproducible.
     if opts.method == "days":
         days = _union_days(spread, keys, active)
         unit = active.join(days, on=[*g, MONTH], how="left", nulls_equal=True).with_columns(pl.col("days").fill_null(0))
-        denom = (pl.col(MONTH).dt.month_end().dt.day() if opts.monthly else pl.when(pl.col(MONTH).dt.is_leap_year()).then(366).otherwise(365)).cast(pl.Float64)
-        unit = unit.with_columns(_h=pl.when("active").then(pl.col("days") / denom).otherwise(0.0))
+        if opts.monthly:  # one month per period: divide by its days
+            unit = unit.with_columns(_u=pl.when("active").then(pl.col("days")).otherwise(0), _div=pl.col(MONTH).dt.month_end().dt.day().cast(pl.Int64))
+        else:  # 133,590 = 365 × 366: a day is 366 or 365 units
+            per_day = pl.when(pl.col(MONTH).dt.is_leap_year()).then(365).otherwise(366)
+            unit = unit.with_columns(_u=pl.when("active").then(pl.col("days") * per_day).otherwise(0), _div=pl.lit(133_590, pl.Int64))
     else:
-        unit = active.with_columns(_h=pl.when("active").then(1.0 if opts.monthly else 1.0 / 12).otherwise(0.0))
+        unit = active.with_columns(_u=pl.col("active").cast(pl.Int64), _div=pl.lit(1 if opts.monthly else 12, pl.Int64))
     unit = unit.filter(in_period).with_columns(_period=period)
     exp = spread.filter(in_period).with_columns(_period=period).group_by(*keys, "_period").agg(pl.col("ore").sum().alias("_ore"))
     per = unit.group_by(*keys, "_period").agg(
         pl.col("citizen_id").filter("active").n_unique().alias("citizens"),
-        pl.col("_h").sum().alias("haap"),
+        (pl.col("_u").sum() / pl.col("_div").max()).alias("haap"),
     )
     fl = flows.with_columns(_period=period).group_by(*keys, "_period").agg(pl.col("inflow").sum(), pl.col("outflow").sum())
     out = (
@@ -163,7 +176,7 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     )
     if opts.as_of is not None:
         ytd_unit = unit.filter(pl.col(MONTH) <= opts.as_of.replace(day=1))
-        ytd = ytd_unit.group_by(*keys, "_period").agg(pl.col("_h").sum().alias("haap_ytd"))
+        ytd = ytd_unit.group_by(*keys, "_period").agg((pl.col("_u").sum() / pl.col("_div").max()).alias("haap_ytd"))
         ytd_exp = spread.filter(in_period & pl.col("_ytd")).with_columns(_period=period).group_by(*keys, "_period").agg(pl.col("ore").sum().alias("_ore_ytd"))
         out = out.join(ytd, on=[*keys, "_period"], how="left", nulls_equal=True).join(ytd_exp, on=[*keys, "_period"], how="left", nulls_equal=True)
     out = out.with_columns(

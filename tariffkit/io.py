@@ -197,13 +197,14 @@ def _tidy_csv(df: pl.DataFrame) -> pl.DataFrame:
     if empty_named:
         df = df.drop(empty_named)
     df = df.rename({c: c.strip() for c in df.columns if c != c.strip()})
-    data_cols = [c for c in df.columns if c != "_row"]
+    # by position, not name: a header such as "*" or "^a$" would be a pattern to pl.col
+    data_cols = [i for i, c in enumerate(df.columns) if c != "_row"]
     if data_cols:
         # A blank row has a blank first cell; check the other cells only on those candidates.
-        first = pl.col(data_cols[0])
+        first = pl.nth(data_cols[0])
         candidates = df.filter(first.is_null() | (first.str.strip_chars() == ""))
         if candidates.height:
-            blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in data_cols])
+            blank = pl.all_horizontal([pl.nth(i).is_null() | (pl.nth(i).str.strip_chars() == "") for i in data_cols])
             blank_rows = candidates.filter(blank)["_row"]
             if blank_rows.len():
                 df = df.filter(~pl.col("_row").is_in(blank_rows.implode()))
