@@ -3,7 +3,6 @@ where there is one), writes no output and shows no traceback."""
 
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from conftest import HEADER, SAMPLE, dss_line
@@ -43,8 +42,6 @@ def tb(tmp, structure=None, costs=None, haap_file=None):
 
 
 def ra(tmp, sched):
-    t = tmp / "t.parquet"
-    pl.read_csv(REF / "tariffs.csv", separator=";", infer_schema=False).pipe(lambda d: d)
     return ["reassign", sched, "--structure", SAMPLE / "levels.toml", "--tariffs", REF / "tariffs.csv"]
 
 

@@ -4,7 +4,6 @@ import io
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from conftest import ROOT, SAMPLE, tariffkit_exe
 from tariffkit import __version__
 from tariffkit import io as tio
-from tariffkit.contracts import PAYMENTS, STAFF, all_markdown, conform
+from tariffkit.contracts import STAFF, all_markdown
 from tariffkit.errors import DataError
 
 
@@ -115,15 +114,16 @@ def test_wrong_file_kind_is_named(tmp_path):
         tio.read_table(trunc)
 
 
-def test_atomic_write_keeps_old_file_and_leaves_no_temp(tmp_path):
+@pytest.mark.parametrize("error", [RuntimeError, OSError])
+def test_atomic_write_keeps_old_file_and_leaves_no_temp(tmp_path, error):
     target = tmp_path / "out.parquet"
     target.write_bytes(b"old content")
 
     def failing_writer(fh):
         fh.write(b"half a file")
-        raise RuntimeError("disk full (simulated)")
+        raise error("disk full (simulated)")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(error):
         tio.atomic_write(target, failing_writer)
     assert target.read_bytes() == b"old content"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]

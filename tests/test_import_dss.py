@@ -1,12 +1,11 @@
 """import-dss: parsing rules, validation, rejects, pseudonymisation, reconciliation, append."""
 
 import json
-import re
 
 import polars as pl
 import pytest
 
-from conftest import KEY, SAMPLE, cpr_patterns, dss_line, write_dss
+from conftest import SAMPLE, cpr_patterns, dss_line, write_dss
 
 
 def imp(run, tmp_path, *files, extra=()):

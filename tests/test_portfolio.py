@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from tariffkit.errors import UsageError
-from tariffkit.portfolio import ApprovalLimits, PortfolioOptions, parse_limits, parse_quarter, portfolio
+from tariffkit.portfolio import PortfolioOptions, parse_limits, parse_quarter, portfolio
 
 d = dt.date
 

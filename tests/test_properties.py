@@ -2,14 +2,12 @@
 hours never give a lower level; and reproducibility and atomicity of whole runs."""
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import threading
 from decimal import Decimal
 
 import polars as pl
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -119,19 +117,3 @@ def test_concurrent_writers_never_leave_a_corrupt_file(tmp_path):
         t.join()
     assert target.read_bytes() in payloads  # one whole payload, never a mix
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]  # no temp files left
-
-
-def test_a_writer_failing_half_way_keeps_the_old_output(tmp_path):
-    from tariffkit.io import atomic_write
-
-    target = tmp_path / "out.bin"
-    target.write_bytes(b"previous month")
-
-    def half(fh):
-        fh.write(b"partial")
-        raise OSError("disk full")
-
-    with pytest.raises(OSError):
-        atomic_write(target, half)
-    assert target.read_bytes() == b"previous month"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]

@@ -6,7 +6,6 @@ import polars as pl
 import pytest
 
 from conftest import SAMPLE, cpr_patterns
-from tariffkit.errors import DataError
 from tariffkit.schedules import by_offer, frequency_per_week, parse_lines, parse_phase_in, reassign, staffing_parts
 from tariffkit.tariffs import parse_structure
 
