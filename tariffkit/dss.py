@@ -3,6 +3,9 @@
 The core is :func:`import_frames`: raw text frames in, ``payments`` and ``rejects`` frames and
 a reconciliation out. No I/O here beyond what the caller hands in.
 
+The import is a lazy plan (:func:`plan_import`) run by polars' streaming engine
+(:func:`run_import`), so an extract of any size is read once and in bounded memory.
+
 Money is handled in integer øre internally and written as Decimal(18,2); nothing is rounded
 (an amount with more than two decimals is rejected as malformed).
 """
@@ -11,16 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
+import os
+import threading
 from dataclasses import dataclass, field
+from typing import Callable
 
 import polars as pl
 
 from tariffkit.contracts import PAYMENTS, REJECTS
 from tariffkit.danish import (
     MONEY,
-    cpr_date_ok,
     mask_cpr,
-    normalise_cpr,
     normalise_function,
     normalise_paragraph,
     parse_date,
@@ -159,11 +164,11 @@ class FileReport:
         }
 
 
-def _check_columns(raw: pl.DataFrame, mapping: Mapping, file: str) -> None:
-    have = set(raw.columns)
+def _check_columns(names: list[str], mapping: Mapping, file: str) -> None:
+    have = set(names)
     for fld, src in mapping.columns.items():
         if src not in have and fld in REQUIRED:
-            cols = ", ".join(c for c in raw.columns if c != "_row")
+            cols = ", ".join(c for c in names if c != "_row")
             raise DataError(
                 f"no column {src!r} (mapped to field {fld}); the file's columns are: {cols}. "
                 "Use --mapping to describe another layout (tariffkit import-dss --init-mapping).",
@@ -171,141 +176,357 @@ def _check_columns(raw: pl.DataFrame, mapping: Mapping, file: str) -> None:
             )
 
 
-def parse_lines(raw: pl.DataFrame, mapping: Mapping, *, file: str, excel: bool = False) -> pl.DataFrame:
-    """Raw text columns → typed canonical columns plus ``_column``/``_reason`` for bad rows.
+# --- the import plan ----------------------------------------------------------------------
+#
+# One lazy plan per extract, run by polars' streaming engine: the raw text columns are parsed,
+# checked and pseudonymised, and split into good rows (sunk to Parquet), rejected rows and the
+# reconciliation totals, in one pass over the file and in bounded memory. Columns whose values
+# repeat on many lines (CPR numbers, dates, amounts, paragraphs, functions, levels …) are parsed
+# once per distinct value in each batch of rows and joined back; nothing loops over rows in
+# Python.
 
-    ``_reason`` is null for a good row. A reason names what was expected; it never quotes a
-    CPR number."""
-    _check_columns(raw, mapping, file)
-    src = {f: pl.col(c).str.strip_chars() for f, c in mapping.columns.items() if c in raw.columns}
+ROW_DATA, ROW_BLANK, ROW_TOTAL = 0, 1, 2
+CPR_OK, CPR_EMPTY, CPR_NOT_SHAPED, CPR_BAD_DATE = 0, 1, 2, 3
+
+
+def _blank(v: pl.Expr) -> pl.Expr:
+    return v.is_null() | (v == "")
+
+
+class _Distinct:
+    """A batch function that parses each distinct value of a column once for the whole import.
+
+    Each batch's text is cast to a categorical with categories of its own (polars hashes the
+    strings natively and gives every distinct value a stable code); values not seen before are
+    parsed by ``parse`` (a Series of new values → their results, same length) into a lookup
+    table indexed by code, and the rows take their result with a native ``gather``. A null cell
+    gives null. The batches run on several threads; the table is updated under a lock."""
+
+    _names = itertools.count()
+
+    def __init__(self, parse: Callable[[pl.Series], pl.Series], dtype: pl.DataType):
+        self.parse, self.dtype = parse, dtype
+        self.categorical = pl.Categorical(pl.Categories(f"tariffkit.import.{os.getpid()}.{next(self._names)}"))
+        # polars frees a Categories mapping when no Series of that type is alive; this one keeps
+        # the codes stable from batch to batch
+        self.anchor = pl.Series("anchor", [], dtype=self.categorical)
+        self.struct = isinstance(dtype, pl.Struct)
+        schema = dict(dtype.to_schema()) if self.struct else {"out": dtype}
+        self.results = pl.DataFrame(schema=schema)  # parsed values, appended as they come
+        self.slot = pl.Series("slot", [], dtype=pl.UInt32)  # code → row of results (null: not yet)
+        self.lock = threading.Lock()
+
+    def __call__(self, s: pl.Series) -> pl.Series:
+        codes = s.cast(self.categorical).to_physical()
+        with self.lock:
+            top = codes.max()
+            if top is not None and top >= self.slot.len():
+                self.slot.extend(pl.repeat(None, top + 1 - self.slot.len(), dtype=pl.UInt32, eager=True))
+            where = self.slot.gather(codes)
+            unseen = where.is_null() & codes.is_not_null()
+            if unseen.any():
+                new = pl.DataFrame({"code": codes.filter(unseen), "v": s.filter(unseen)}).unique("code", maintain_order=True)
+                parsed = self.parse(new["v"]).cast(self.dtype)
+                rows = parsed.struct.unnest() if self.struct else parsed.rename("out").to_frame()
+                start = self.results.height
+                self.results.vstack(rows, in_place=True)
+                if self.results.n_chunks() > 32:
+                    self.results = self.results.rechunk()
+                self.slot.scatter(new["code"], pl.int_range(start, start + rows.height, dtype=pl.UInt32, eager=True))
+                where = self.slot.gather(codes)
+            out = self.results.select(pl.all().gather(where))
+        return out.to_struct(s.name) if self.struct else out.to_series().rename(s.name)
+
+    def expr(self, column: pl.Expr) -> pl.Expr:
+        return column.map_batches(self, return_dtype=self.dtype, is_elementwise=True)
+
+
+def _per_distinct(column: pl.Expr, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+    """``column`` parsed by the expression ``parse`` (given the stripped text; null for an
+    empty cell) once per distinct value of the import."""
+    def run(values: pl.Series) -> pl.Series:
+        text = pl.col("v").str.strip_chars()
+        return values.rename("v").to_frame().select(parse(pl.when(text != "").then(text)).cast(dtype)).to_series()
+
+    return _Distinct(run, dtype).expr(column)
+
+
+# DDMM of a valid CPR date part: every day that exists in a leap year (the century is not
+# known from DDMMYY), and the same + 60 for replacement numbers (erstatningspersonnumre).
+_CPR_DAY_MONTH = frozenset(
+    f"{d + plus:02d}{m:02d}"
+    for m, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1)
+    for d in range(1, days + 1)
+    for plus in (0, 60)
+)
+
+
+def cpr_status(text: str) -> tuple[str | None, int]:
+    """One CPR text → (10 digits or None, CPR_OK / CPR_EMPTY / CPR_NOT_SHAPED / CPR_BAD_DATE).
+
+    Blanks and dashes are removed; the number must be 10 ASCII digits whose DDMM part is a
+    date (day + 60 allowed). Modulus-11 is not checked (dropped in 2007)."""
+    digits = "".join(ch for ch in text if not (ch.isspace() or ch == "-"))
+    if not digits:
+        return None, CPR_EMPTY
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
+        return None, CPR_NOT_SHAPED
+    if digits[:4] not in _CPR_DAY_MONTH:
+        return None, CPR_BAD_DATE
+    return digits, CPR_OK
+
+
+def _cpr_column(column: pl.Expr, key: bytes) -> pl.Expr:
+    """Raw CPR text → struct {citizen_id, cpr_status}.
+
+    The HMAC is computed once per distinct CPR number of the whole import; the number itself
+    never leaves this function."""
+    base = hmac.new(key, digestmod=hashlib.sha256)  # keyed once; each value hashes a copy
+    dtype = pl.Struct({"citizen_id": pl.String, "cpr_status": pl.UInt8})
+
+    def pseudonym(digits: str | None) -> str | None:
+        if digits is None:
+            return None
+        m = base.copy()
+        m.update(digits.encode("ascii"))
+        return m.hexdigest()[:16]
+
+    def run(values: pl.Series) -> pl.Series:
+        parsed = [cpr_status(v) for v in values.to_list()]
+        return pl.DataFrame(
+            {"citizen_id": [pseudonym(d) for d, _ in parsed], "cpr_status": [st for _, st in parsed]},
+            schema={"citizen_id": pl.String, "cpr_status": pl.UInt8},
+        ).select(pl.struct("citizen_id", "cpr_status")).to_series()
+
+    return _Distinct(run, dtype).expr(column)
+
+
+def _row_kind(cells: list[pl.Expr], prefixes: list[str]) -> pl.Expr:
+    """ROW_DATA, ROW_BLANK (every cell empty) or ROW_TOTAL (the first non-empty cell starts with
+    one of ``prefixes``, e.g. "I alt"). Used on rows that fail the checks only, so a line that
+    is a valid payment is never skipped as a total row."""
+    stripped = [c.str.strip_chars() for c in cells]
+    first = pl.coalesce([pl.when(c != "").then(c) for c in stripped])
+    starts = pl.any_horizontal([first.str.starts_with(p) for p in prefixes]).fill_null(False) if prefixes else pl.lit(False)
+    return pl.when(first.is_null()).then(ROW_BLANK).when(starts).then(ROW_TOTAL).otherwise(ROW_DATA).cast(pl.UInt8)
+
+
+@dataclass
+class ImportPlan:
+    """The lazy parts of one extract's import; run them together with :func:`run_import`."""
+
+    file: str
+    good: pl.LazyFrame  # the payments table, in file order
+    bad: pl.LazyFrame  # the rejects table, in file order
+    totals: pl.LazyFrame  # one row: the reconciliation sums
+    content_hashes: pl.LazyFrame  # _h, source_row of the good rows (duplicate candidates)
+
+
+def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, excel: bool = False) -> ImportPlan:
+    """Raw text columns (plus ``_row``, the line number in the file) → an :class:`ImportPlan`.
+
+    A reason names what was expected; it never quotes a CPR number."""
+    names = raw.collect_schema().names()
+    _check_columns(names, mapping, file)
+    pos = {n: i for i, n in enumerate(names)}
+    src_name = {f: c for f, c in mapping.columns.items() if c in pos}
+
+    def col(f: str) -> pl.Expr:
+        return pl.nth(pos[src_name[f]])
+
     thousands = mapping.thousands or None
-    amount_text = src["amount"]
-    # Columns with repeated values are parsed once per distinct value and mapped back (a
-    # citizen's CPR, the dates, paragraphs and functions repeat on every line).
-    raw = raw.with_columns(src[f].alias(f"_t_{f}") for f in ("amount", "cpr", "service_from", "service_to", "paragraph", "function"))
-
-    def distinct(field: str, parse, dtype) -> pl.Expr:
-        u = raw.select(pl.col(f"_t_{field}").unique().drop_nulls().alias("v"))
-        m = u.select("v", out=parse(pl.col("v")).cast(dtype))
-        return pl.col(f"_t_{field}").replace_strict(m["v"], m["out"], default=None, return_dtype=dtype)
-
-    amount = distinct("amount", lambda e: parse_number(e, decimal=mapping.decimal, thousands=thousands, dtype=MONEY), MONEY)
-    cpr = distinct("cpr", normalise_cpr, pl.String)
-    cpr_ok = distinct("cpr", lambda e: cpr_date_ok(normalise_cpr(e)).fill_null(False), pl.Boolean)
     dates = tuple(mapping.date_formats)
-    d_from = distinct("service_from", lambda e: parse_date(e, formats=dates, excel_serials=excel), pl.Date)
-    d_to = distinct("service_to", lambda e: parse_date(e, formats=dates, excel_serials=excel), pl.Date)
-    paragraph_norm = distinct("paragraph", normalise_paragraph, pl.String)
-    function_norm = distinct("function", normalise_function, pl.String)
-    level_num = parse_number(src["level"], decimal=mapping.decimal, thousands=None, dtype=pl.Float64) if "level" in src else pl.lit(None, dtype=pl.Float64)
     vm = mapping.value_maps
-    provider = src["provider"].replace_strict(vm.get("provider", {}), default=src["provider"], return_dtype=pl.String) if vm.get("provider") else src["provider"]
-    kind = src["kind"].replace_strict(vm.get("kind", {}), default=src["kind"], return_dtype=pl.String) if vm.get("kind") else src["kind"]
 
-    df = raw.select(
-        "_row",
-        _cpr=cpr,
-        _cpr_ok=cpr_ok,
-        _cpr_raw=src["cpr"],
-        case_id=src["case_id"],
-        caseworker=src["caseworker"],
-        offer_id=src["offer_id"],
-        offer_name=src["offer_name"],
-        provider=provider,
-        _provider_raw=src["provider"],
-        paragraph=paragraph_norm,
-        _paragraph_raw=src["paragraph"],
-        function=function_norm,
-        _function_raw=src["function"],
-        _level_num=level_num,
-        _level_raw=src["level"] if "level" in src else pl.lit(None, dtype=pl.String),
-        service_from=d_from,
-        _from_raw=src["service_from"],
-        service_to=d_to,
-        _to_raw=src["service_to"],
-        amount=amount,
-        _amount_raw=amount_text,
-        kind=kind,
-        _kind_raw=src["kind"],
-    )
-    empty = lambda c: pl.col(c).is_null() | (pl.col(c) == "")  # noqa: E731
+    data_positions = [i for i, n in enumerate(names) if n != "_row"]
+    lf = raw
+
+    def text(f: str) -> pl.Expr:
+        return col(f).str.strip_chars() if f in src_name else pl.lit(None, dtype=pl.String)
+
+    def mapped(f: str) -> pl.Expr:
+        values = vm.get(f) or {}
+        # a when/then chain, not replace/replace_strict: those are not streaming operations in
+        # polars 2.1 and held the whole file in memory. A value with no mapping is kept as it is
+        # (and then reported).
+        if not values:
+            return text(f)
+        chain = pl
+        for source, target in values.items():
+            chain = chain.when(text(f) == source).then(pl.lit(target))
+        return chain.otherwise(text(f))
+
+    # Cheap parsers run on every row; the regex-heavy ones (paragraph, function) and the CPR
+    # number (pseudonymised) once per distinct value of each batch.
+    parsed = lf.select(
+        _row=pl.nth(pos["_row"]).cast(pl.Int64),
+        _cpr=_cpr_column(col("cpr"), key),
+        paragraph=_per_distinct(col("paragraph"), normalise_paragraph, pl.String),
+        function=_per_distinct(col("function"), normalise_function, pl.String),
+        amount=parse_number(col("amount"), decimal=mapping.decimal, thousands=thousands, dtype=MONEY),
+        service_from=parse_date(col("service_from"), formats=dates, excel_serials=excel),
+        service_to=parse_date(col("service_to"), formats=dates, excel_serials=excel),
+        _level_num=(parse_number(col("level"), decimal=mapping.decimal, thousands=None, dtype=pl.Float64)
+                    if "level" in src_name else pl.lit(None, dtype=pl.Float64)),
+        provider=mapped("provider"),
+        kind=mapped("kind"),
+        case_id=text("case_id"),
+        caseworker=text("caseworker"),
+        offer_id=text("offer_id"),
+        offer_name=text("offer_name"),
+        # the raw text, for the messages of rejected rows only (a struct holds them without a copy)
+        _cells=pl.struct([pl.nth(i).alias(f"c{k}") for k, i in enumerate(data_positions)]),
+        _cpr_raw=col("cpr"),
+        **{f"_{f}_raw": col(f) if f in src_name else pl.lit(None, dtype=pl.String)
+           for f in ("provider", "paragraph", "function", "level", "service_from", "service_to", "amount", "kind")},
+    ).with_columns(  # struct.field, not unnest: unnest is not a streaming operation
+        citizen_id=pl.col("_cpr").struct.field("citizen_id"),
+        cpr_status=pl.col("_cpr").struct.field("cpr_status").fill_null(CPR_EMPTY),
+    ).drop("_cpr")
+
     name = mapping.columns
     prov_ok = ", ".join(vm.get("provider", {}) or ["internal", "external"])
     kind_ok = ", ".join(vm.get("kind", {}) or ["actual", "commitment"])
     lvl_range = f"{mapping.min_level}–{mapping.max_level}"
-    rules: list[tuple[pl.Expr, str, pl.Expr]] = [
-        (empty("_cpr_raw"), name["cpr"], pl.lit("expected a CPR number, found an empty value")),
-        (pl.col("_cpr").is_null(), name["cpr"], pl.lit("expected a CPR number of 10 digits (DDMMYY-XXXX), found something else (value not shown)")),
-        (~pl.col("_cpr_ok"), name["cpr"], pl.lit("expected a CPR number with a valid date part DDMMYY (day + 60 allowed), found an invalid date (value not shown)")),
-        *[(empty(f), name[f], pl.lit("expected a value, found an empty value")) for f in ("case_id", "caseworker", "offer_id", "offer_name")],
-        (empty("_provider_raw"), name["provider"], pl.lit(f"expected one of {prov_ok}, found an empty value")),
-        (~pl.col("provider").is_in(["internal", "external"]), name["provider"], pl.format(f"expected one of {prov_ok}, found '{{}}'", "_provider_raw")),
-        (empty("_paragraph_raw"), name["paragraph"], pl.lit("expected a paragraph like § 108, found an empty value")),
-        (pl.col("paragraph").is_null(), name["paragraph"], pl.format("expected a paragraph like '§ 108' or 'ABL § 105', found '{}'", "_paragraph_raw")),
-        (empty("_function_raw"), name["function"], pl.lit("expected an account function like 5.38.50, found an empty value")),
-        (pl.col("function").is_null(), name["function"], pl.format("expected an account function like 5.38.50 or a 10-digit account, found '{}'", "_function_raw")),
-        (~empty("_level_raw") & (pl.col("_level_num").is_null() | (pl.col("_level_num") != pl.col("_level_num").round(0))), name.get("level", "level"), pl.format("expected a whole function level, found '{}'", "_level_raw")),
-        (pl.col("_level_num").is_not_null() & ((pl.col("_level_num") < mapping.min_level) | (pl.col("_level_num") > mapping.max_level)), name.get("level", "level"), pl.format(f"expected a function level {lvl_range}, found '{{}}'", "_level_raw")),
-        (empty("_from_raw"), name["service_from"], pl.lit("expected a date like 31-12-2025, found an empty value")),
-        (pl.col("service_from").is_null(), name["service_from"], pl.format("expected a date like 31-12-2025, found '{}'", "_from_raw")),
-        (empty("_to_raw"), name["service_to"], pl.lit("expected a date like 31-12-2025, found an empty value")),
-        (pl.col("service_to").is_null(), name["service_to"], pl.format("expected a date like 31-12-2025, found '{}'", "_to_raw")),
-        (~pl.col("service_from").dt.year().is_between(1980, 2100), name["service_from"], pl.format("expected a date between 1980 and 2100, found '{}'", "_from_raw")),
-        (~pl.col("service_to").dt.year().is_between(1980, 2100), name["service_to"], pl.format("expected a date between 1980 and 2100, found '{}'", "_to_raw")),
-        (pl.col("service_from") > pl.col("service_to"), name["service_to"], pl.format("expected a date on or after the start date {}, found '{}'", "_from_raw", "_to_raw")),
-        (empty("_amount_raw"), name["amount"], pl.lit("expected an amount like 1.234,56, found an empty value")),
-        (pl.col("amount").is_null(), name["amount"], pl.format("expected an amount like 1.234,56 (at most 2 decimals), found '{}'", "_amount_raw")),
-        (empty("_kind_raw"), name["kind"], pl.lit(f"expected one of {kind_ok}, found an empty value")),
-        (~pl.col("kind").is_in(["actual", "commitment"]), name["kind"], pl.format(f"expected one of {kind_ok}, found '{{}}'", "_kind_raw")),
+    empty = lambda c: pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")  # noqa: E731
+    status = pl.col("cpr_status")
+    level_num = pl.col("_level_num")
+    level_raw = pl.col("_level_raw")
+    # (condition, column, reason). ``cheap`` rules decide whether a row is bad; the ``empty``
+    # rules only choose the message for a row that is bad anyway (an empty value never parses).
+    rules: list[tuple[pl.Expr, str, pl.Expr, bool]] = [
+        (status == CPR_EMPTY, name["cpr"], pl.lit("expected a CPR number, found an empty value"), False),
+        (status == CPR_NOT_SHAPED, name["cpr"], pl.lit("expected a CPR number of 10 digits (DDMMYY-XXXX), found something else (value not shown)"), False),
+        (status == CPR_BAD_DATE, name["cpr"], pl.lit("expected a CPR number with a valid date part DDMMYY (day + 60 allowed), found an invalid date (value not shown)"), True),
+        *[(_blank(pl.col(f)), name[f], pl.lit("expected a value, found an empty value"), True) for f in ("case_id", "caseworker", "offer_id", "offer_name")],
+        (empty("_provider_raw"), name["provider"], pl.lit(f"expected one of {prov_ok}, found an empty value"), False),
+        (~pl.col("provider").is_in(["internal", "external"]).fill_null(False), name["provider"], pl.format(f"expected one of {prov_ok}, found '{{}}'", pl.col("_provider_raw").str.strip_chars()), True),
+        (empty("_paragraph_raw"), name["paragraph"], pl.lit("expected a paragraph like § 108, found an empty value"), False),
+        (pl.col("paragraph").is_null(), name["paragraph"], pl.format("expected a paragraph like '§ 108' or 'ABL § 105', found '{}'", pl.col("_paragraph_raw").str.strip_chars()), True),
+        (empty("_function_raw"), name["function"], pl.lit("expected an account function like 5.38.50, found an empty value"), False),
+        (pl.col("function").is_null(), name["function"], pl.format("expected an account function like 5.38.50 or a 10-digit account, found '{}'", pl.col("_function_raw").str.strip_chars()), True),
+        (~empty("_level_raw") & (level_num.is_null() | (level_num != level_num.round(0))), name.get("level", "level"), pl.format("expected a whole function level, found '{}'", level_raw.str.strip_chars()), True),
+        (level_num.is_not_null() & ((level_num < mapping.min_level) | (level_num > mapping.max_level)), name.get("level", "level"), pl.format(f"expected a function level {lvl_range}, found '{{}}'", level_raw.str.strip_chars()), True),
+        (empty("_service_from_raw"), name["service_from"], pl.lit("expected a date like 31-12-2025, found an empty value"), False),
+        (pl.col("service_from").is_null(), name["service_from"], pl.format("expected a date like 31-12-2025, found '{}'", pl.col("_service_from_raw").str.strip_chars()), True),
+        (empty("_service_to_raw"), name["service_to"], pl.lit("expected a date like 31-12-2025, found an empty value"), False),
+        (pl.col("service_to").is_null(), name["service_to"], pl.format("expected a date like 31-12-2025, found '{}'", pl.col("_service_to_raw").str.strip_chars()), True),
+        (~pl.col("service_from").dt.year().is_between(1980, 2100), name["service_from"], pl.format("expected a date between 1980 and 2100, found '{}'", pl.col("_service_from_raw").str.strip_chars()), True),
+        (~pl.col("service_to").dt.year().is_between(1980, 2100), name["service_to"], pl.format("expected a date between 1980 and 2100, found '{}'", pl.col("_service_to_raw").str.strip_chars()), True),
+        (pl.col("service_from") > pl.col("service_to"), name["service_to"], pl.format("expected a date on or after the start date {}, found '{}'", pl.col("_service_from_raw").str.strip_chars(), pl.col("_service_to_raw").str.strip_chars()), True),
+        (empty("_amount_raw"), name["amount"], pl.lit("expected an amount like 1.234,56, found an empty value"), False),
+        (pl.col("amount").is_null(), name["amount"], pl.format("expected an amount like 1.234,56 (at most 2 decimals), found '{}'", pl.col("_amount_raw").str.strip_chars()), True),
+        (empty("_kind_raw"), name["kind"], pl.lit(f"expected one of {kind_ok}, found an empty value"), False),
+        (~pl.col("kind").is_in(["actual", "commitment"]).fill_null(False), name["kind"], pl.format(f"expected one of {kind_ok}, found '{{}}'", pl.col("_kind_raw").str.strip_chars()), True),
     ]
+    # The first failing rule gives the column and the reason; worked out for bad rows only.
     col_expr = pl.lit(None, dtype=pl.String)
     reason_expr = pl.lit(None, dtype=pl.String)
-    for cond, column, reason in reversed(rules):
+    for cond, column, reason, _ in reversed(rules):
         col_expr = pl.when(cond.fill_null(False)).then(pl.lit(column)).otherwise(col_expr)
         reason_expr = pl.when(cond.fill_null(False)).then(reason).otherwise(reason_expr)
     # A value that looks like a CPR number must never be quoted in a reason.
     reason_expr = reason_expr.str.replace_all(r"\d{6}-?\d{4}", "(CPR-shaped value, not shown)")
-    # Evaluate the rules once as a plain "any bad?" mask; the first failing rule's column and
-    # reason (the when/then chains) are worked out only for the bad rows, usually none.
-    any_bad = pl.any_horizontal([cond.fill_null(False) for cond, _, _ in rules])
-    df = df.with_columns(_bad=any_bad, level=pl.col("_level_num").cast(pl.Int16, strict=False))
-    bad = df.filter(pl.col("_bad"))
-    if bad.height == 0:
-        return df.with_columns(_column=pl.lit(None, dtype=pl.String), _reason=pl.lit(None, dtype=pl.String)).drop("_bad")
-    bad = bad.select("_row", _column=col_expr, _reason=reason_expr)
-    return df.drop("_bad").join(bad, on="_row", how="left", maintain_order="left")
 
-
-def skip_total_rows(raw: pl.DataFrame, prefixes: list[str]) -> tuple[pl.DataFrame, int]:
-    if not prefixes:
-        return raw, 0
-    # columns by position: a header such as "*" would be a pattern to pl.col
-    indexed = raw.with_row_index("_i")
-    cols = [i for i, c in enumerate(indexed.columns) if c not in ("_row", "_i")]
-    # Only rows whose first column is empty or starts with a prefix can be total rows; the
-    # first non-empty cell is looked up for those few rows only (cheap on millions of lines).
-    head = pl.nth(cols[0]).str.strip_chars()
-    candidate = (head.is_null() | (head == "") | pl.any_horizontal([head.str.starts_with(p) for p in prefixes])).fill_null(True)
-    cand = indexed.filter(candidate)
-    if cand.height == 0:
-        return raw, 0
-    first = pl.coalesce([pl.when(pl.nth(c).str.strip_chars() != "").then(pl.nth(c).str.strip_chars()) for c in cols])
-    totals = cand.filter(pl.any_horizontal([first.str.starts_with(p) for p in prefixes]).fill_null(False))["_i"]
-    if totals.len() == 0:
-        return raw, 0
-    keep = indexed.filter(~pl.col("_i").is_in(totals.implode())).drop("_i")
-    return keep, totals.len()
+    parsed = parsed.with_columns(
+        _bad=(status != CPR_OK) | pl.any_horizontal([cond.fill_null(False) for cond, _, _, decides in rules if decides]),
+        _ore=(pl.col("amount") * 100).cast(pl.Int64),
+        level=level_num.cast(pl.Int16, strict=False),
+    ).cache()  # shared by the branches below: the file is read and parsed once
+    good = parsed.filter(~pl.col("_bad")).select(
+        *[pl.col(c.name).cast(c.dtype) for c in PAYMENTS.columns if c.name not in ("source_file", "source_row")],
+        source_file=pl.lit(file),
+        source_row=pl.col("_row"),
+    )
+    cells = [pl.col("_cells").struct.field(f"c{k}") for k in range(len(data_positions))]
+    bad = parsed.filter(pl.col("_bad")).select(
+        source_file=pl.lit(file),
+        source_row=pl.col("_row"),
+        column=col_expr,
+        reason=reason_expr,
+        cpr_masked=pl.when(pl.col("_cpr_raw").is_null()).then(None).otherwise(mask_cpr(pl.col("_cpr_raw"))),
+        amount=pl.col("amount").cast(MONEY),
+        amount_text=pl.col("_amount_raw"),
+        _row_kind=_row_kind(cells, list(mapping.skip_rows_starting_with)),
+        _ore=pl.col("_ore"),
+    )
+    ore, is_bad = pl.col("_ore"), pl.col("_bad")
+    totals = parsed.select(rows_all=pl.len(), ore_all=ore.sum(), rows_good=(~is_bad).sum(), ore_good=ore.filter(~is_bad).sum())
+    hashes = good.select(_h=pl.struct(list(CONTENT)).hash(seed=0), source_row="source_row")
+    return ImportPlan(file=file, good=good, bad=bad, totals=totals, content_hashes=hashes)
 
 
 @dataclass
 class ImportResult:
-    payments: pl.DataFrame
+    payments: pl.DataFrame | None  # None when the payments were sunk to a file
     rejects: pl.DataFrame
     reports: list[FileReport]
+    drop_rows: list[int] = field(default_factory=list)  # source_row of duplicates to drop
+
+
+def run_import(
+    plan: ImportPlan,
+    *,
+    on_error: str = "fail",
+    drop_duplicates: bool = False,
+    sink: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
+    read_back: Callable[[], pl.LazyFrame] | None = None,
+) -> ImportResult:
+    """Run one extract's plan in a single streaming pass and reconcile it.
+
+    With ``sink`` (a function that turns the good rows into a lazy sink, e.g. ``lambda lf:
+    lf.sink_parquet(tmp, lazy=True)``) the payments go to that file and ``read_back`` must scan
+    it again (used only when there are duplicate candidates); else they are collected.
+    Duplicates to drop are returned as ``drop_rows`` when sunk (the caller filters them out
+    when it publishes the file)."""
+    file = plan.file
+    queries = [plan.bad, plan.totals, plan.content_hashes]
+    queries.append(sink(plan.good) if sink else plan.good)
+    failed, totals, hashes, good = pl.collect_all(queries, engine="streaming")
+    t = totals.row(0, named=True)
+    # Rows that fail the checks are rejected, unless they are blank or total rows ("I alt"),
+    # which are skipped (total rows are counted).
+    kind = pl.col("_row_kind")
+    bad = failed.filter(kind == ROW_DATA)
+    not_data = failed.filter(kind != ROW_DATA)
+    rep = FileReport(file=file, rows_read=t["rows_all"] - not_data.height, rows_rejected=bad.height,
+                     rows_skipped=not_data.filter(kind == ROW_TOTAL).height,
+                     ore_read=int(t["ore_all"] or 0) - int(not_data["_ore"].sum() or 0), ore_rejected=int(bad["_ore"].sum() or 0),
+                     rejected_without_amount=bad["_ore"].null_count())
+    if rep.rows_read == 0:
+        raise DataError("the file has a header but no data rows (an empty extract is not imported; check the export)", file=file)
+    if bad.height and on_error == "fail":
+        first = bad.row(0, named=True)
+        more = f" ({bad.height} bad rows in all; use --on-error reject to import the good ones)" if bad.height > 1 else ""
+        raise DataError(first["reason"] + more, file=file, row=int(first["source_row"]), column=first["column"])
+    payments = good if not sink else None
+    rows_good, ore_good = t["rows_good"], int(t["ore_good"] or 0)
+    # Duplicates: the 64-bit content hash finds the candidates; the exact comparison of all
+    # content columns is done only on those (a hash collision can never merge two lines).
+    cand = hashes.filter(pl.col("_h").is_duplicated())["source_row"]
+    drop_rows: list[int] = []
+    if cand.len():
+        lines = payments.lazy() if payments is not None else read_back()
+        sub = lines.filter(pl.col("source_row").is_in(cand.implode())).collect().with_columns(
+            _dup=pl.struct(list(CONTENT)).is_duplicated(), _occ=pl.int_range(pl.len()).over(list(CONTENT)),
+        )
+        again = sub.filter(pl.col("_dup") & (pl.col("_occ") > 0))
+        rep.duplicates = again.height
+        if drop_duplicates and again.height:
+            drop_rows = again["source_row"].to_list()
+            rep.duplicates_dropped = again.height
+            rep.ore_duplicates_dropped = to_ore(again["amount"])
+            if payments is not None:
+                payments = payments.filter(~pl.col("source_row").is_in(again["source_row"].implode()))
+    rep.rows_written = rows_good - rep.duplicates_dropped
+    rep.ore_written = ore_good - rep.ore_duplicates_dropped
+    if not rep.balanced() or rows_good + rep.rows_rejected != rep.rows_read:  # pragma: no cover - a bug guard
+        raise DataError(f"reconciliation failed: read {rep.as_dict()} does not balance", file=file)
+    return ImportResult(payments, bad.select(REJECTS.names).cast(REJECTS.schema), [rep], drop_rows)
 
 
 def import_frame(
-    raw: pl.DataFrame,
+    raw: pl.DataFrame | pl.LazyFrame,
     *,
     file: str,
     mapping: Mapping,
@@ -314,63 +535,10 @@ def import_frame(
     drop_duplicates: bool = False,
     excel: bool = False,
 ) -> ImportResult:
-    """One extract's raw text frame → payments, rejects and its reconciliation report."""
-    rep = FileReport(file=file)
-    raw, rep.rows_skipped = skip_total_rows(raw, mapping.skip_rows_starting_with)
-    _check_columns(raw, mapping, file)
-    if raw.height == 0:
-        raise DataError("the file has a header but no data rows (an empty extract is not imported; check the export)", file=file)
-    parsed = parse_lines(raw, mapping, file=file, excel=excel)
-    rep.rows_read = parsed.height
-    ore = (pl.col("amount") * 100).cast(pl.Int64)
-    parsed = parsed.with_columns(_ore=ore)
-    rep.ore_read = int(parsed["_ore"].sum() or 0)
-    bad = parsed.filter(pl.col("_reason").is_not_null())
-    if bad.height and on_error == "fail":
-        first = bad.row(0, named=True)
-        more = f" ({bad.height} bad rows in all; use --on-error reject to import the good ones)" if bad.height > 1 else ""
-        raise DataError(first["_reason"] + more, file=file, row=int(first["_row"]), column=first["_column"])
-    good = parsed.filter(pl.col("_reason").is_null())
-    good = good.with_columns(citizen_id=pseudonymise(good["_cpr"], key))
-    rejects = bad.select(
-        pl.lit(file).alias("source_file"),
-        pl.col("_row").cast(pl.Int64).alias("source_row"),
-        pl.col("_column").alias("column"),
-        pl.col("_reason").alias("reason"),
-        pl.when(pl.col("_cpr_raw").is_null()).then(None).otherwise(mask_cpr(pl.col("_cpr_raw"))).alias("cpr_masked"),
-        pl.col("amount").cast(MONEY),
-        pl.col("_amount_raw").alias("amount_text"),
-    )
-    rep.rows_rejected = rejects.height
-    rep.ore_rejected = int(bad["_ore"].sum() or 0)
-    rep.rejected_without_amount = int(bad["_ore"].null_count())
-    payments = good.select(
-        *[pl.col(c.name).cast(c.dtype) for c in PAYMENTS.columns if c.name not in ("source_file", "source_row")],
-        pl.lit(file).alias("source_file"),
-        pl.col("_row").cast(pl.Int64).alias("source_row"),
-    )
-    # Duplicates: a 64-bit hash of the content finds the candidates; the exact comparison of
-    # all content columns is done only on those (a hash collision can never merge two lines).
-    cand = payments.select(pl.struct(list(CONTENT)).hash(seed=0).is_duplicated()).to_series()
-    if cand.any():
-        sub = payments.filter(cand).with_columns(_dup=pl.struct(list(CONTENT)).is_duplicated(), _occ=pl.int_range(pl.len()).over(list(CONTENT)))
-        payments = payments.with_columns(_i=pl.int_range(pl.len())).join(
-            sub.with_columns(_i=pl.arg_where(cand)).select("_i", "_dup", "_occ"), on="_i", how="left", maintain_order="left"
-        ).with_columns(pl.col("_dup").fill_null(False), pl.col("_occ").fill_null(0)).drop("_i")
-    else:
-        payments = payments.with_columns(_dup=pl.lit(False), _occ=pl.lit(0, dtype=pl.Int64))
-    rep.duplicates = int(payments.select((pl.col("_dup") & (pl.col("_occ") > 0)).sum()).item())
-    if drop_duplicates:
-        dropped = payments.filter(pl.col("_occ") > 0)
-        rep.duplicates_dropped = dropped.height
-        rep.ore_duplicates_dropped = to_ore(dropped["amount"])
-        payments = payments.filter(pl.col("_occ") == 0)
-    payments = payments.drop("_dup", "_occ")
-    rep.rows_written = payments.height
-    rep.ore_written = to_ore(payments["amount"])
-    if not rep.balanced():  # pragma: no cover - a bug guard: the books must balance
-        raise DataError(f"reconciliation failed: read {rep.as_dict()} does not balance", file=file)
-    return ImportResult(payments, rejects, [rep])
+    """One extract's raw text frame → payments, rejects and its reconciliation report, in memory
+    (the notebook form of ``import-dss``)."""
+    plan = plan_import(raw.lazy(), file=file, mapping=mapping, key=key, excel=excel)
+    return run_import(plan, on_error=on_error, drop_duplicates=drop_duplicates)
 
 
 def to_ore(amounts: pl.Series) -> int:

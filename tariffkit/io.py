@@ -35,6 +35,9 @@ from tariffkit.errors import DataError, UsageError
 
 STDIO = "-"
 BOM = b"\xef\xbb\xbf"
+# How Parquet is written by streaming sinks: a fixed row-group size keeps the file the same
+# whatever the number of threads (the engine's batches differ).
+PARQUET_OPTIONS = {"compression": "zstd", "statistics": True, "row_group_size": 262_144}
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -86,6 +89,25 @@ def read_bytes(path: str | Path, inputs: Inputs | None = None) -> bytes:
     if inputs is not None:
         inputs.add(p.name, data=data, path=p)
     return data
+
+
+def register_file(path: str | Path, inputs: Inputs) -> None:
+    """Record a file as an input (its SHA-256, read in chunks) without loading it; returns None
+    so callers can tell it apart from bytes already read."""
+    p = Path(path)
+    try:
+        inputs.add(p.name, path=p)
+    except FileNotFoundError:
+        raise DataError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise DataError("is a folder, expected a file", file=str(path)) from None
+    except PermissionError:
+        raise DataError("permission denied", file=str(path)) from None
+
+
+def read_head(path: str | Path, n: int = 8) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
 
 
 def read_toml(path: str | Path, inputs: Inputs | None = None) -> dict:
@@ -177,6 +199,55 @@ def read_csv_text(
     except pl.exceptions.NoDataError:
         raise DataError("the file is empty, expected a header row and data", file=file) from None
     return _tidy_csv(df), used
+
+
+class NotUtf8(Exception):
+    """The start of a file is not UTF-8: decode it in memory instead (:func:`read_csv_text`)."""
+
+
+def scan_csv_text(path: str | Path, file: str, *, separator: str | None = None, header_row: int = 1) -> pl.LazyFrame:
+    """Scan a UTF-8 CSV file lazily as all-text columns plus ``_row`` (its line number), for the
+    streaming import: the file is never read into memory as a whole.
+
+    The frame is the same as :func:`read_csv_text` gives except that blank rows are still in it
+    and the header is stripped of blanks. A file that is not UTF-8, or whose data lines carry
+    trailing separators the header does not, fails when the frame is collected (a polars
+    ``ComputeError``); the caller then falls back to :func:`read_csv_text`."""
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(1 << 16)
+    except FileNotFoundError:
+        raise DataError("file not found", file=file) from None
+    except IsADirectoryError:
+        raise DataError("is a folder, expected a file", file=file) from None
+    except PermissionError:
+        raise DataError("permission denied", file=file) from None
+    kind = sniff_kind(head)
+    if kind != "text":
+        raise DataError(f"expected a CSV text file, found a {kind} file (is the extension wrong?)", file=file)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 3 or len(head) < (1 << 16):  # not just a character cut at the end
+            raise NotUtf8(file) from None
+    lines_to_skip = header_row - 1
+    if separator is None:
+        first = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+        line = first[lines_to_skip] if len(first) > lines_to_skip else ""
+        separator = ";" if line.count(";") >= line.count(",") else ","
+    lf = pl.scan_csv(
+        p, separator=separator, infer_schema=False, skip_lines=lines_to_skip, row_index_name="_row",
+        row_index_offset=header_row + 1, truncate_ragged_lines=False, raise_if_empty=True, glob=False,
+    )
+    try:
+        names = lf.collect_schema().names()
+    except pl.exceptions.NoDataError:
+        raise DataError("the file is empty, expected a header row and data", file=file) from None
+    except pl.exceptions.ComputeError as e:
+        raise DataError(f"not a well-formed CSV file ({str(e).splitlines()[0]})", file=file) from None
+    stripped = {c: c.strip() for c in names if c != c.strip()}
+    return lf.rename(stripped) if stripped else lf
 
 
 def _polars_csv(text: str | bytes, separator: str, lines_to_skip: int, header_row: int) -> pl.DataFrame:
@@ -377,6 +448,54 @@ def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def scratch_files(target: str):
+    """Temp paths beside ``target`` (in the temp folder when ``target`` is stdout), for outputs
+    written in steps; every one still there is removed on exit, also after an error."""
+    if target == STDIO:
+        folder, name = Path(tempfile.gettempdir()), "tariffkit"
+    else:
+        folder, name = Path(target).parent if str(Path(target).parent) else Path("."), Path(target).name
+        if not folder.is_dir():
+            raise DataError("the output folder does not exist", file=str(target))
+    made: list[Path] = []
+
+    def new(tag: str = "") -> Path:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=f"{tag}.tmp")
+        os.close(fd)
+        made.append(Path(tmp))
+        return Path(tmp)
+
+    try:
+        yield new
+    finally:
+        for tmp in made:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def publish(tmp: Path, target: str) -> None:
+    """Make a finished temp file the output: fsync and rename over ``target`` (atomic), or copy
+    it to stdout for ``-``."""
+    if target == STDIO:
+        with open(tmp, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+        return
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    t = Path(target)
+    if t.exists():
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, t.stat().st_mode & 0o777)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)
 
 
 def stdout_is_terminal() -> bool:

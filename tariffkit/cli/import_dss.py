@@ -21,7 +21,8 @@ def command(ctx, files, output, mapping, key_file, rejects, on_error, append, du
 
     CPR numbers are replaced by a keyed pseudonym (HMAC-SHA256) and never written anywhere;
     names are dropped. Every row is checked; the reconciliation (rows and amounts read =
-    written + rejected, to the øre) is printed on stderr.
+    written + rejected, to the øre) is printed on stderr. A UTF-8 CSV file is streamed in
+    bounded memory; other encodings, .xlsx and stdin are read into memory first.
 
     \b
     Example:
@@ -30,7 +31,7 @@ def command(ctx, files, output, mapping, key_file, rejects, on_error, append, du
       tariffkit import-dss --init-mapping > min-dss.toml
     """
     from tariffkit.cli.common import err, params_for_provenance
-    from tariffkit.errors import UsageError
+    from tariffkit.errors import DataError, UsageError
 
     if init_mapping:
         from tariffkit.dss import init_mapping_toml
@@ -50,7 +51,7 @@ def command(ctx, files, output, mapping, key_file, rejects, on_error, append, du
     import polars as pl
 
     from tariffkit import io as tio
-    from tariffkit.dss import Mapping, empty_rejects, import_frame, merge_append
+    from tariffkit.dss import Mapping, empty_rejects, merge_append, plan_import, run_import
     from tariffkit.keys import load_key
 
     key = load_key(key_file, warn=err)
@@ -59,33 +60,73 @@ def command(ctx, files, output, mapping, key_file, rejects, on_error, append, du
     if mapping:
         m = Mapping.from_dict(tio.read_toml(mapping, inputs), file=mapping)
     target = tio.resolve_output(output)
-    payments, rejected, reports = [], [], []
-    for f in files:
-        label = tio.label_of(f)
-        data = tio.read_bytes(f, inputs)
-        kind = tio.sniff_kind(data)
-        excel = kind == "xlsx" or Path(f).suffix.lower() in (".xlsx", ".xlsm")
-        if excel:
-            raw = tio.read_xlsx_text(data, label, sheet=sheet, header_row=m.header_row)
-        else:
-            raw, _ = tio.read_csv_text(data, label, separator=m.separator or None, encoding=m.encoding or None, header_row=m.header_row)
-        res = import_frame(raw, file=Path(label).name if f != "-" else label, mapping=m, key=key, on_error=on_error,
-                           drop_duplicates=duplicates == "drop", excel=excel)
-        payments.append(res.payments)
-        rejected.append(res.rejects)
-        reports.extend(res.reports)
-    out = pl.concat(payments) if payments else None
-    already = 0
-    if append and Path(target).exists():
-        existing = tio.read_table(target, contract=None)
-        from tariffkit.contracts import PAYMENTS, conform
-
-        existing = conform(existing, PAYMENTS, file=target, check_key=False)
-        out, already = merge_append(existing, out)
-    opts = params_for_provenance(ctx)
+    # Every input is hashed first: the provenance goes into the Parquet as it is written.
+    sources = [(f, tio.read_bytes(f, inputs) if f == "-" else tio.register_file(f, inputs)) for f in files]
+    tio.check_not_an_input(target, inputs)
     if rejects:
         tio.check_not_an_input(rejects, inputs)
-    tio.write_table(out, target, command="import-dss", options=opts, inputs=inputs)
+    opts = params_for_provenance(ctx)
+    meta = tio.provenance("import-dss", opts, inputs)
+    single = len(sources) == 1 and not (append and Path(target).exists())
+    utf8_or_detect = (m.encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+
+    rejected, reports, parts = [], [], []
+    with tio.scratch_files(target) as scratch:
+        for f, data in sources:
+            label = tio.label_of(f)
+            name = Path(label).name if f != "-" else label
+            part = scratch(f".part{len(parts)}")
+            head = data[:8] if data is not None else tio.read_head(f)
+            excel = tio.sniff_kind(head) == "xlsx" or Path(f).suffix.lower() in (".xlsx", ".xlsm")
+
+            def run(raw, excel=excel, name=name, part=part):
+                plan = plan_import(raw, file=name, mapping=m, key=key, excel=excel)
+                return run_import(
+                    plan, on_error=on_error, drop_duplicates=duplicates == "drop",
+                    sink=lambda lf: lf.sink_parquet(part, lazy=True, metadata=meta if single else None, **tio.PARQUET_OPTIONS),
+                    read_back=lambda: pl.scan_parquet(part),
+                )
+
+            def in_memory(f=f, data=data, label=label, excel=excel):
+                data = data if data is not None else tio.read_bytes(f)
+                if excel:
+                    return tio.read_xlsx_text(data, label, sheet=sheet, header_row=m.header_row).lazy()
+                return tio.read_csv_text(data, label, separator=m.separator or None, encoding=m.encoding or None, header_row=m.header_row)[0].lazy()
+
+            if data is None and not excel and utf8_or_detect:
+                # A UTF-8 file is scanned and streamed; anything else is decoded in memory first.
+                try:
+                    res = run(tio.scan_csv_text(f, label, separator=m.separator or None, header_row=m.header_row))
+                except pl.exceptions.ComputeError as e:
+                    if "utf-8" not in str(e) and "more fields" not in str(e):
+                        raise DataError(f"not a well-formed CSV file ({str(e).splitlines()[0]})", file=label) from None
+                    res = run(in_memory())
+                except tio.NotUtf8:
+                    res = run(in_memory())
+            else:
+                res = run(in_memory())
+            parts.append((part, res.drop_rows))
+            rejected.append(res.rejects)
+            reports.extend(res.reports)
+
+        def lines(part, drop) -> pl.LazyFrame:
+            lf = pl.scan_parquet(part)
+            return lf.filter(~pl.col("source_row").is_in(drop)) if drop else lf
+
+        already = 0
+        if append and Path(target).exists():
+            from tariffkit.contracts import PAYMENTS, conform
+
+            existing = conform(tio.read_table(target, contract=None), PAYMENTS, file=target, check_key=False)
+            new = pl.concat([lines(p, d) for p, d in parts]).collect()
+            out, already = merge_append(existing, new)
+            tio.write_table(out, target, command="import-dss", options=opts, inputs=inputs)
+        elif single and not parts[0][1]:
+            tio.publish(parts[0][0], target)
+        else:
+            final = scratch(".final")
+            pl.concat([lines(p, d) for p, d in parts]).sink_parquet(final, metadata=meta, **tio.PARQUET_OPTIONS)
+            tio.publish(final, target)
     if rejects:
         rj = pl.concat(rejected) if rejected else empty_rejects()
         tio.write_table(rj, rejects, command="import-dss", options=opts, inputs=inputs)
