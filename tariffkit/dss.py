@@ -180,10 +180,10 @@ def _check_columns(names: list[str], mapping: Mapping, file: str) -> None:
 #
 # One lazy plan per extract, run by polars' streaming engine: the raw text columns are parsed,
 # checked and pseudonymised, and split into good rows (sunk to Parquet), rejected rows and the
-# reconciliation totals, in one pass over the file and in bounded memory. Columns whose values
-# repeat on many lines (CPR numbers, dates, amounts, paragraphs, functions, levels …) are parsed
-# once per distinct value in each batch of rows and joined back; nothing loops over rows in
-# Python.
+# reconciliation totals, in one pass over the file and in bounded memory. The CPR number (which
+# repeats on every line of a citizen and is pseudonymised in Python) and the regex-heavy
+# paragraph and function columns are parsed once per distinct value of the whole import
+# (:class:`_Distinct`); everything else natively, row by row. Nothing loops over rows in Python.
 
 ROW_DATA, ROW_BLANK, ROW_TOTAL = 0, 1, 2
 CPR_OK, CPR_EMPTY, CPR_NOT_SHAPED, CPR_BAD_DATE = 0, 1, 2, 3
@@ -339,7 +339,6 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
     vm = mapping.value_maps
 
     data_positions = [i for i, n in enumerate(names) if n != "_row"]
-    lf = raw
 
     def text(f: str) -> pl.Expr:
         return col(f).str.strip_chars() if f in src_name else pl.lit(None, dtype=pl.String)
@@ -358,7 +357,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
 
     # Cheap parsers run on every row; the regex-heavy ones (paragraph, function) and the CPR
     # number (pseudonymised) once per distinct value of each batch.
-    parsed = lf.select(
+    parsed = raw.select(
         _row=pl.nth(pos["_row"]).cast(pl.Int64),
         _cpr=_cpr_column(col("cpr"), key),
         paragraph=_per_distinct(col("paragraph"), normalise_paragraph, pl.String),
