@@ -436,14 +436,7 @@ def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        _move_into_place(Path(tmp), target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -487,10 +480,15 @@ def publish(tmp: Path, target: str) -> None:
         return
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
-    t = Path(target)
-    if t.exists():
+    _move_into_place(tmp, Path(target))
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    """Rename a finished temp file over ``target``: it keeps the old file's permissions, or
+    gets the usual ones (0666 less the umask) when new; the rename is atomic."""
+    if target.exists():
         with contextlib.suppress(OSError):
-            os.chmod(tmp, t.stat().st_mode & 0o777)
+            os.chmod(tmp, target.stat().st_mode & 0o777)
     else:
         umask = os.umask(0)
         os.umask(umask)
