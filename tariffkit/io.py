@@ -70,6 +70,20 @@ def label_of(path: str | Path) -> str:
     return "<stdin>" if str(path) == STDIO else str(path)
 
 
+@contextlib.contextmanager
+def _opening(path: str | Path, file: str | None = None):
+    """Turn the OS errors of opening an input into a :class:`DataError` naming the file."""
+    label = file or str(path)
+    try:
+        yield
+    except FileNotFoundError:
+        raise DataError("file not found", file=label) from None
+    except IsADirectoryError:
+        raise DataError("is a folder, expected a file", file=label) from None
+    except PermissionError:
+        raise DataError("permission denied", file=label) from None
+
+
 def read_bytes(path: str | Path, inputs: Inputs | None = None) -> bytes:
     """All bytes of a file or of stdin (``-``)."""
     if str(path) == STDIO:
@@ -78,14 +92,8 @@ def read_bytes(path: str | Path, inputs: Inputs | None = None) -> bytes:
             inputs.add("<stdin>", data=data)
         return data
     p = Path(path)
-    try:
+    with _opening(path):
         data = p.read_bytes()
-    except FileNotFoundError:
-        raise DataError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise DataError("is a folder, expected a file", file=str(path)) from None
-    except PermissionError:
-        raise DataError("permission denied", file=str(path)) from None
     if inputs is not None:
         inputs.add(p.name, data=data, path=p)
     return data
@@ -95,18 +103,12 @@ def register_file(path: str | Path, inputs: Inputs) -> None:
     """Record a file as an input (its SHA-256, read in chunks) without loading it; returns None
     so callers can tell it apart from bytes already read."""
     p = Path(path)
-    try:
+    with _opening(path):
         inputs.add(p.name, path=p)
-    except FileNotFoundError:
-        raise DataError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise DataError("is a folder, expected a file", file=str(path)) from None
-    except PermissionError:
-        raise DataError("permission denied", file=str(path)) from None
 
 
 def read_head(path: str | Path, n: int = 8) -> bytes:
-    with open(path, "rb") as fh:
+    with _opening(path), open(path, "rb") as fh:
         return fh.read(n)
 
 
@@ -214,15 +216,8 @@ def scan_csv_text(path: str | Path, file: str, *, separator: str | None = None, 
     trailing separators the header does not, fails when the frame is collected (a polars
     ``ComputeError``); the caller then falls back to :func:`read_csv_text`."""
     p = Path(path)
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(1 << 16)
-    except FileNotFoundError:
-        raise DataError("file not found", file=file) from None
-    except IsADirectoryError:
-        raise DataError("is a folder, expected a file", file=file) from None
-    except PermissionError:
-        raise DataError("permission denied", file=file) from None
+    with _opening(p, file), open(p, "rb") as fh:
+        head = fh.read(1 << 16)
     kind = sniff_kind(head)
     if kind != "text":
         raise DataError(f"expected a CSV text file, found a {kind} file (is the extension wrong?)", file=file)
