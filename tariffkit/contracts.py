@@ -8,7 +8,7 @@ Money is ``Decimal(18,2)`` DKK, never float. Column names are English snake_case
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -54,6 +54,10 @@ class Table:
 
     def empty(self) -> pl.DataFrame:
         return pl.DataFrame(schema=self.schema)
+
+    def subset(self, names: list[str]) -> Table:
+        """The same table restricted to ``names`` (for a command that reads only those)."""
+        return replace(self, columns=tuple(c for c in self.columns if c.name in names), key=())
 
 
 S, I16, I32, I64, F64, D, B, T = pl.String, pl.Int16, pl.Int32, pl.Int64, pl.Float64, pl.Date, pl.Boolean, pl.Time

@@ -50,72 +50,148 @@ def month_add(d: dt.date, n: int) -> dt.date:
     return dt.date(m // 12, m % 12 + 1, 1)
 
 
+def month_number(d: dt.date) -> int:
+    """Absolute month number of a date: year × 12 + month − 1 (2026-01 → 24312)."""
+    return d.year * 12 + d.month - 1
+
+
+def _month_number(d: pl.Expr) -> pl.Expr:
+    return d.dt.year().cast(pl.Int32) * 12 + d.dt.month().cast(pl.Int32) - 1
+
+
+def _first_day(number: pl.Expr) -> pl.Expr:
+    """First day of the month with this absolute month number."""
+    return pl.date(number // 12, number % 12 + 1, 1)
+
+
+def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool) -> pl.LazyFrame:
+    """Payment lines → one row per line and month: ``cols``, ``kind``, ``_mn`` (month number),
+    ``ore`` and, with ``clip``, ``days``, ``from`` and ``to`` (the line's days in the month)."""
+    total_days = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
+    ore = (pl.col("amount") * 100).cast(pl.Int64)
+    lines = lines.with_columns(_mf=_month_number(pl.col("service_from")), _mt=_month_number(pl.col("service_to")))
+    # Most lines pay for one month (97 % in a typical extract): they need no spreading.
+    dates = [total_days.alias("days"), pl.col("service_from").alias("from"), pl.col("service_to").alias("to")] if clip else []
+    one = lines.filter(pl.col("_mf") == pl.col("_mt")).select(*cols, "kind", pl.col("_mf").alias("_mn"), ore.alias("ore"), *dates)
+    many = lines.filter(pl.col("_mf") != pl.col("_mt")).select(
+        *cols, "kind", "service_from", "service_to", "_mt",
+        _ore=ore, _total=total_days, _line=pl.int_range(pl.len(), dtype=pl.Int64),
+        _mn=pl.int_ranges("_mf", pl.col("_mt") + 1, dtype=pl.Int32),
+    ).explode("_mn")
+    many = many.with_columns(
+        _f=pl.max_horizontal(_first_day(pl.col("_mn")), "service_from"),
+        _t=pl.min_horizontal(_first_day(pl.col("_mn") + 1) - pl.duration(days=1), "service_to"),
+    ).with_columns(days=(pl.col("_t") - pl.col("_f")).dt.total_days() + 1)
+    # each month but the last: trunc(amount × days / total days), toward zero; the last: the rest
+    share = (pl.col("_ore").abs() * pl.col("days") // pl.col("_total")) * pl.col("_ore").sign()
+    many = many.with_columns(_share=share).with_columns(
+        ore=pl.when(pl.col("_mn") == pl.col("_mt"))
+        .then(pl.col("_ore") - (pl.col("_share").sum().over("_line") - pl.col("_share")))
+        .otherwise(pl.col("_share"))
+    )
+    dates = ["days", pl.col("_f").alias("from"), pl.col("_t").alias("to")] if clip else []
+    return pl.concat([one, many.select(*cols, "kind", "_mn", "ore", *dates)])
+
+
 def spread_months(payments: pl.LazyFrame, cols: list[str]) -> pl.LazyFrame:
     """Payment lines → one row per line and month with the line's øre for that month.
 
-    Keeps ``cols`` plus ``kind``, ``month``, ``days`` (days of the line in the month),
-    ``ore`` and, for the days method, ``from``/``to`` clipped to the month."""
-    total_days = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
-    ore = (pl.col("amount") * 100).cast(pl.Int64)
-    # Most lines pay for one month (97 % in a typical extract): they need no spreading.
-    single = pl.col("service_from").dt.month_start() == pl.col("service_to").dt.month_start()
-    one = payments.filter(single).select(
-        *cols, "kind", month=pl.col("service_from").dt.month_start(), days=total_days, ore=ore,
-        _f=pl.col("service_from"), _t=pl.col("service_to"),
+    Keeps ``cols`` plus ``kind``, ``month`` (first day), ``days`` (days of the line in the
+    month), ``ore`` and ``from``/``to`` clipped to the month."""
+    return _spread(payments, cols, clip=True).select(
+        *cols, "kind", _first_day(pl.col("_mn")).alias(MONTH), "days", "ore", "from", "to"
     )
-    lf = payments.filter(~single).select(
-        *cols, "kind", "service_from", "service_to",
-        _ore=ore,
-        _total=total_days,
-        _line=pl.int_range(pl.len(), dtype=pl.Int64),
-    ).with_columns(
-        month=pl.date_ranges(pl.col("service_from").dt.month_start(), pl.col("service_to").dt.month_start(), "1mo")
-    ).explode("month")
-    lf = lf.with_columns(
-        _f=pl.max_horizontal("month", "service_from"),
-        _t=pl.min_horizontal(pl.col("month").dt.month_end(), "service_to"),
-    ).with_columns(days=(pl.col("_t") - pl.col("_f")).dt.total_days() + 1)
-    share = (pl.col("_ore").abs() * pl.col("days") // pl.col("_total")) * pl.col("_ore").sign()
-    is_last = pl.col("month") == pl.col("service_to").dt.month_start()
-    lf = lf.with_columns(_share=share).with_columns(
-        ore=pl.when(is_last).then(pl.col("_ore") - (pl.col("_share").sum().over("_line") - pl.col("_share"))).otherwise(pl.col("_share"))
-    ).select(*cols, "kind", "month", "days", "ore", "_f", "_t")
-    lf = pl.concat([one, lf])
-    return lf.select(*cols, "kind", "month", "days", "ore", pl.col("_f").alias("from"), pl.col("_t").alias("to"))
 
 
-def _period_expr(opts: HaapOptions) -> pl.Expr:
+class _Codes:
+    """Whole-number codes for the columns the computation groups by.
+
+    A text column is cast to a categorical with categories of its own (polars hashes each
+    distinct string once) and takes the categorical's code; an integer column's code is value −
+    minimum; a null gets the code after the last. The ``--by`` columns' codes are packed into
+    one group number ``_g``, the pseudonym's into ``_cit``. :meth:`decode` turns group numbers
+    back into the columns. The categorical Series stay referenced here: polars frees a mapping
+    no Series uses."""
+
+    def __init__(self, lines: pl.DataFrame, keys: list[str]):
+        self.keys = keys
+        self._anchors: list[pl.Series] = []
+        self._decoders: list[tuple[pl.Series, pl.Series | int, int]] = []  # (empty column, categories | minimum, radix)
+        codes = [self._code(lines, name, f"_c{i}") for i, name in enumerate(keys)]
+        citizen, self.citizens = self._code(lines, "citizen_id", "_cit"), self._decoders.pop()[2]
+        space = 1
+        for _, _, radix in self._decoders:
+            space *= radix
+        self._combinations: pl.DataFrame | None = None
+        lines = lines.with_columns(*codes, citizen)
+        if not keys or space * self.citizens < _PACK_LIMIT:  # pack: _g = Σ code × the radixes after it
+            group = pl.lit(0, pl.Int64)
+            for i, (_, _, radix) in enumerate(self._decoders):
+                group = group * radix + pl.col(f"_c{i}")
+            self.lines, self.groups = lines.with_columns(_g=group), space
+        else:  # too many combinations to pack: number those that occur
+            names = [f"_c{i}" for i in range(len(keys))]
+            self._combinations = lines.select(names).unique().sort(names).with_row_index("_g").with_columns(pl.col("_g").cast(pl.Int64))
+            self.lines, self.groups = lines.join(self._combinations, on=names), self._combinations.height
+
+    def _code(self, lines: pl.DataFrame, name: str, alias: str) -> pl.Series:
+        column = lines[name]
+        if column.dtype == pl.String:
+            categories = pl.Categories.random()
+            categorical = column.cast(pl.Categorical(categories))
+            self._anchors.append(categorical)
+            known: pl.Series | int = categories.to_series()
+            size = known.len()
+            code = categorical.to_physical().cast(pl.Int64)
+        elif column.dtype.is_integer():
+            known = 0 if column.min() is None else int(column.min())
+            size = (0 if column.max() is None else int(column.max())) - known + 1
+            code = column.cast(pl.Int64) - known
+        else:
+            raise ValueError(f"cannot group by {name} ({column.dtype}): only text and whole-number columns")
+        self._decoders.append((column.clear(), known, size + 1))
+        return code.fill_null(size).rename(alias)
+
+    def decode(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with ``_g`` → the ``--by`` columns followed by ``frame`` without ``_g``."""
+        if self._combinations is not None:
+            found = frame.select("_g").join(self._combinations, on="_g", how="left", maintain_order="left")
+            codes = [found[f"_c{i}"] for i in range(len(self.keys))]
+        else:
+            codes, rest = [], frame["_g"]
+            for _, _, radix in reversed(self._decoders):
+                codes.append(rest % radix)
+                rest = rest // radix
+            codes.reverse()
+        columns = []
+        for (column, known, radix), code in zip(self._decoders, codes):
+            code = code.to_frame("c").select(pl.when(pl.col("c") < radix - 1).then(pl.col("c"))).to_series()  # the last code is null
+            values = known.gather(code) if isinstance(known, pl.Series) else code + known
+            columns.append(values.cast(column.dtype).rename(column.name))
+        return pl.DataFrame(columns).hstack(frame.drop("_g")) if columns else frame.drop("_g")
+
+
+_KEY_SPACE = 2**62  # (group × citizens + citizen) × months must stay below this (Int64)
+_PACK_LIMIT = 2**40  # packed group numbers up to this; more combinations are numbered instead
+
+
+def _period_label(opts: HaapOptions, first: int) -> pl.Expr:
+    """The ``period`` text from ``_p`` (see :func:`compute`)."""
     if opts.monthly:
-        return pl.col(MONTH).dt.strftime("%Y-%m")
+        return _first_day(pl.col("_p") + first).dt.strftime("%Y-%m")
     if opts.period_label:
         return pl.lit(opts.period_label)
-    return pl.col(MONTH).dt.year().cast(pl.String)
-
-
-def _active(spread: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-    """Net øre per group, citizen and month; active when positive."""
-    return spread.group_by(*keys, "citizen_id", MONTH).agg(pl.col("ore").sum().alias("net")).with_columns(active=pl.col("net") > 0)
-
-
-def _union_days(spread: pl.LazyFrame, keys: list[str], active: pl.LazyFrame) -> pl.LazyFrame:
-    """Days covered by the union of positive lines per group, citizen and active month."""
-    pos = spread.filter(pl.col("ore") > 0).select(*keys, "citizen_id", MONTH, "from", "to")
-    pos = pos.join(active.filter("active").select(*keys, "citizen_id", MONTH), on=[*keys, "citizen_id", MONTH], nulls_equal=True)
-    g = [*keys, "citizen_id", MONTH]
-    merged = (
-        pos.sort(*g, "from")
-        .with_columns(_prev_end=pl.col("to").cum_max().shift(1).over(g))
-        .with_columns(_new=(pl.col("_prev_end").is_null() | (pl.col("from") > pl.col("_prev_end") + pl.duration(days=1))).cast(pl.Int32))
-        .with_columns(_block=pl.col("_new").cum_sum().over(g))
-        .group_by(*g, "_block")
-        .agg(pl.col("from").min(), pl.col("to").max())
-        .with_columns(days=(pl.col("to") - pl.col("from")).dt.total_days() + 1)
-    )
-    return merged.group_by(*g).agg(pl.col("days").sum())
+    return (pl.col("_p") + first // 12).cast(pl.String)
 
 
 def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.DataFrame:
-    """The ``haap`` table for ``payments`` (see module docstring for the definitions)."""
+    """The ``haap`` table for ``payments`` (see module docstring for the definitions).
+
+    Inside, each (group, citizen, month) is one whole number ``_K`` = (group × citizens +
+    citizen) × W + ``_k``, where ``_k`` is the month's offset (0 = the month before the period,
+    1 … n = its months) and W = n + 2. Sorted, a citizen's months in a group lie side by side,
+    so "active the month before" is "the previous row is ``_K`` − 1": inflow and outflow need
+    no join, and every group-by is on one integer column."""
     lf = payments.lazy()
     keys = list(opts.by)
     start, end = opts.start, opts.end
@@ -127,79 +203,127 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
         end = end or bounds["b"][0].replace(day=1)
     prev = month_add(start, -1)
     last_day = month_add(end, 1) - dt.timedelta(days=1)
+    first, n = month_number(prev), month_number(end) - month_number(prev)
+    width = n + 2  # _k runs 0 … n; + 1 so that _K + 1 never reaches the next citizen
     # only lines that touch [prev, end] matter
-    lf = lf.filter((pl.col("service_to") >= prev) & (pl.col("service_from") <= last_day))
-    spread = spread_months(lf, keys + ["citizen_id"]).filter(pl.col(MONTH).is_between(prev, end))
-
+    lines = lf.filter((pl.col("service_to") >= prev) & (pl.col("service_from") <= last_day)).select(
+        *keys, "citizen_id", "service_from", "service_to", "amount", "kind"
+    ).collect()
+    codes = _Codes(lines, keys)
+    if codes.groups * codes.citizens * width >= _KEY_SPACE:
+        raise ValueError("too many groups × citizens × months to number; group by fewer columns or a shorter period")
+    per_group = codes.citizens * width
+    days_method = opts.method == "days"
+    spread = _spread(codes.lines.lazy().select("_g", "_cit", "service_from", "service_to", "amount", "kind"), ["_g", "_cit"], clip=days_method)
+    spread = spread.with_columns(_k=pl.col("_mn") - first).filter(pl.col("_k").is_between(0, n))
+    cut = None
     if opts.as_of is not None:
-        cut = opts.as_of.replace(day=1)
-        spread = spread.filter(
-            ((pl.col("kind") == "actual") & (pl.col(MONTH) <= cut)) | ((pl.col("kind") == "commitment") & (pl.col(MONTH) > cut))
-        ).with_columns(_ytd=pl.col(MONTH) <= cut)
-    spread = spread.cache()
-    active = _active(spread, keys).cache()
+        cut = month_number(opts.as_of) - first
+        spread = spread.filter(((pl.col("kind") == "actual") & (pl.col("_k") <= cut)) | ((pl.col("kind") == "commitment") & (pl.col("_k") > cut)))
+    dates = ["from", "to"] if days_method else []
+    spread = spread.select((pl.col("_g") * per_group + pl.col("_cit") * width + pl.col("_k")).alias("_K"), "ore", *dates).collect()
 
-    # inflow / outflow per group and month (previous month included for the first month)
-    g = [*keys, "citizen_id"]
-    act_months = active.filter("active").select(*g, MONTH)
-    prev_m = act_months.with_columns((pl.col(MONTH).dt.offset_by("1mo")).alias(MONTH), _was=pl.lit(True))
-    now_m = act_months.with_columns(_is=pl.lit(True))
-    flows = now_m.join(prev_m, on=[*g, MONTH], how="full", coalesce=True, nulls_equal=True).with_columns(
-        inflow=(pl.col("_is").fill_null(False) & pl.col("_was").is_null()).cast(pl.Int64),
-        outflow=(pl.col("_was").fill_null(False) & pl.col("_is").is_null()).cast(pl.Int64),
-    ).filter(pl.col(MONTH).is_between(start, end))
+    K = pl.col("_K")
+    k = K % width
+    if opts.monthly:  # _p: the period's number (< W): the month offset, 0, or year − first year
 
-    in_period = pl.col(MONTH).is_between(start, end)
-    period = _period_expr(opts)
-    # HÅP is summed as whole numbers over a common divisor (_u / _div), so the sum does not
-    # depend on row order or threads: float sums in a parallel group-by are not reproducible.
-    if opts.method == "days":
-        days = _union_days(spread, keys, active)
-        unit = active.join(days, on=[*g, MONTH], how="left", nulls_equal=True).with_columns(pl.col("days").fill_null(0))
-        if opts.monthly:  # one month per period: divide by its days
-            unit = unit.with_columns(_u=pl.when("active").then(pl.col("days")).otherwise(0), _div=pl.col(MONTH).dt.month_end().dt.day().cast(pl.Int64))
-        else:  # 133,590 = 365 × 366: a day is 366 or 365 units
-            per_day = pl.when(pl.col(MONTH).dt.is_leap_year()).then(365).otherwise(366)
-            unit = unit.with_columns(_u=pl.when("active").then(pl.col("days") * per_day).otherwise(0), _div=pl.lit(133_590, pl.Int64))
+        def period_of(k: pl.Expr) -> pl.Expr:
+            return k
+    elif opts.period_label:
+
+        def period_of(k: pl.Expr) -> pl.Expr:
+            return pl.lit(0, pl.Int64)
     else:
-        unit = active.with_columns(_u=pl.col("active").cast(pl.Int64), _div=pl.lit(1 if opts.monthly else 12, pl.Int64))
-    unit = unit.filter(in_period).with_columns(_period=period)
-    exp = spread.filter(in_period).with_columns(_period=period).group_by(*keys, "_period").agg(pl.col("ore").sum().alias("_ore"))
-    per = unit.group_by(*keys, "_period").agg(
-        pl.col("citizen_id").filter("active").n_unique().alias("citizens"),
-        (pl.col("_u").sum() / pl.col("_div").max()).alias("haap"),
+
+        def period_of(k: pl.Expr) -> pl.Expr:
+            return (k + first) // 12 - first // 12
+
+    def group_period(k: pl.Expr) -> pl.Expr:  # _gp = group × W + period
+        return K // per_group * width + period_of(k)
+
+    in_period = k.is_between(1, n)
+    net = spread.lazy().group_by("_K").agg(pl.col("ore").sum()).sort("_K").collect()
+    act = net.lazy().filter(pl.col("ore") > 0).select(
+        "_K",
+        came=(K - K.shift(1)).ne(1).fill_null(True),  # active, not the month before
+        leaves=(K.shift(-1) - K).ne(1).fill_null(True),  # active, not the month after
     )
-    fl = flows.with_columns(_period=period).group_by(*keys, "_period").agg(pl.col("inflow").sum(), pl.col("outflow").sum())
-    out = (
-        per.join(exp, on=[*keys, "_period"], how="full", coalesce=True, nulls_equal=True)
-        .join(fl, on=[*keys, "_period"], how="left", nulls_equal=True)
-    )
-    if opts.as_of is not None:
-        ytd_unit = unit.filter(pl.col(MONTH) <= opts.as_of.replace(day=1))
-        ytd = ytd_unit.group_by(*keys, "_period").agg((pl.col("_u").sum() / pl.col("_div").max()).alias("haap_ytd"))
-        ytd_exp = spread.filter(in_period & pl.col("_ytd")).with_columns(_period=period).group_by(*keys, "_period").agg(pl.col("ore").sum().alias("_ore_ytd"))
-        out = out.join(ytd, on=[*keys, "_period"], how="left", nulls_equal=True).join(ytd_exp, on=[*keys, "_period"], how="left", nulls_equal=True)
-    out = out.with_columns(
+    # HÅP is summed as whole numbers (_u) over a divisor per period, so the sum does not depend
+    # on row order or threads: float sums in a parallel group-by are not reproducible.
+    per = act.filter(in_period).with_columns(_gp=group_period(k), _cp=K // width * width + period_of(k))
+    per = per.with_columns(_first=pl.col("_cp").ne(pl.col("_cp").shift(1)).fill_null(True))  # the citizen's first month in the period
+    if days_method:
+        days = _union_days(spread.lazy(), net.lazy().filter(pl.col("ore") > 0).select("_K"))
+        per = per.join(days, on="_K", how="left").with_columns(pl.col("days").fill_null(0))
+        if opts.monthly:  # one month per period: divide by its days
+            per = per.with_columns(_u=pl.col("days"))
+        else:  # 133,590 = 365 × 366: a day is 366 or 365 units
+            per = per.with_columns(_u=pl.col("days") * pl.when(_first_day(k + first).dt.is_leap_year()).then(365).otherwise(366))
+    else:
+        per = per.with_columns(_u=pl.lit(1, pl.Int64))
+    aggs = [pl.col("_first").sum().alias("citizens"), pl.col("_u").sum(), pl.col("came").sum().alias("inflow")]
+    exp_aggs = [pl.col("ore").sum().alias("_ore")]
+    if cut is not None:
+        aggs.append(pl.col("_u").filter(k <= cut).sum().alias("_u_ytd"))
+        exp_aggs.append(pl.col("ore").filter(k <= cut).sum().alias("_ore_ytd"))
+    per = per.group_by("_gp").agg(aggs)
+    outflow = act.filter(pl.col("leaves") & (k + 1).is_between(1, n)).group_by(_gp=group_period(k + 1)).agg(pl.len().alias("outflow"))
+    exp = net.lazy().filter(in_period).group_by(_gp=group_period(k)).agg(exp_aggs)
+    out = exp.join(per, on="_gp", how="left").join(outflow, on="_gp", how="left")
+    out = out.with_columns(_g=pl.col("_gp") // width, _p=pl.col("_gp") % width).with_columns(
         pl.col("citizens").fill_null(0).cast(pl.Int64),
-        pl.col("haap").fill_null(0.0),
-        pl.col("_ore").fill_null(0),
+        pl.col("_u").fill_null(0),
         pl.col("inflow").fill_null(0).cast(pl.Int64),
         pl.col("outflow").fill_null(0).cast(pl.Int64),
+        _div=_divisor(opts, first),
     ).with_columns(
         expense=_money(pl.col("_ore")),
-        average_price=pl.when(pl.col("haap") > 0).then(_money((pl.col("_ore") / pl.col("haap")).round(0, mode="half_away_from_zero").cast(pl.Int64))),
-        haap=pl.col("haap").round(10),
+        # expense / (units / divisor) in whole numbers: exact, so a price that ends in half an
+        # øre always rounds away from zero
+        average_price=pl.when(pl.col("_u") > 0).then(_money(_divide_half_away(pl.col("_ore") * pl.col("_div"), pl.col("_u")))),
+        haap=(pl.col("_u") / pl.col("_div")).round(10),
     )
-    cols = [*keys, pl.col("_period").alias("period"), "citizens", "haap", "expense", "average_price", "inflow", "outflow"]
-    if opts.as_of is not None:
+    cols = ["_g", _period_label(opts, first).alias("period"), "citizens", "haap", "expense", "average_price", "inflow", "outflow"]
+    if cut is not None:
         out = out.with_columns(
-            haap_ytd=pl.col("haap_ytd").fill_null(0.0).round(10),
-            expense_ytd=_money(pl.col("_ore_ytd").fill_null(0)),
+            haap_ytd=(pl.col("_u_ytd").fill_null(0) / pl.col("_div")).round(10),
+            expense_ytd=_money(pl.col("_ore_ytd")),
             haap_forecast=pl.col("haap"),
             expense_forecast=pl.col("expense"),
         )
         cols += ["haap_ytd", "expense_ytd", "haap_forecast", "expense_forecast"]
-    return out.select(cols).sort([*keys, "period"], nulls_last=True).collect()
+    return codes.decode(out.select(cols).collect()).sort([*keys, "period"], nulls_last=True)
+
+
+def _divisor(opts: HaapOptions, first: int) -> pl.Expr:
+    """What a period's HÅP units are divided by (see :func:`compute`)."""
+    if opts.method == "days":
+        if opts.monthly:
+            return _first_day(pl.col("_p") + first).dt.month_end().dt.day().cast(pl.Int64)
+        return pl.lit(133_590, pl.Int64)
+    return pl.lit(1 if opts.monthly else 12, pl.Int64)
+
+
+def _union_days(spread: pl.LazyFrame, active: pl.LazyFrame) -> pl.LazyFrame:
+    """Days covered by the union of positive lines per active (group, citizen, month) ``_K``."""
+    pos = spread.filter(pl.col("ore") > 0).select("_K", "from", "to").join(active, on="_K", how="semi")
+    merged = (
+        pos.sort("_K", "from")
+        .with_columns(_prev_end=pl.col("to").cum_max().shift(1).over("_K"))
+        .with_columns(_new=(pl.col("_prev_end").is_null() | (pl.col("from") > pl.col("_prev_end") + pl.duration(days=1))).cast(pl.Int32))
+        .with_columns(_block=pl.col("_new").cum_sum().over("_K"))
+        .group_by("_K", "_block")
+        .agg(pl.col("from").min(), pl.col("to").max())
+        .with_columns(days=(pl.col("to") - pl.col("from")).dt.total_days() + 1)
+    )
+    return merged.group_by("_K").agg(pl.col("days").sum())
+
+
+def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """numerator / denominator (denominator > 0) rounded half away from zero, exactly (Int128
+    inside, so øre × 133,590 cannot overflow); Int64 out."""
+    num = numerator.cast(pl.Int128)
+    return ((num.abs() * 2 + denominator) // (denominator * 2) * num.sign()).cast(pl.Int64)
 
 
 def _money(ore: pl.Expr) -> pl.Expr:

@@ -332,11 +332,16 @@ def read_xlsx_text(data: bytes, file: str, *, sheet: str | None = None, header_r
     return df
 
 
-def read_parquet_bytes(data: bytes, file: str) -> pl.DataFrame:
+def read_parquet_bytes(data: bytes, file: str, columns: list[str] | None = None) -> pl.DataFrame:
+    """A Parquet file's rows; with ``columns``, only those (the others are not decoded at all),
+    unless the file lacks one of them: then all, so the contract check can name what is missing."""
     if sniff_kind(data) != "parquet":
         raise DataError("expected a Parquet file, found something else (is the extension wrong?)", file=file)
     try:
-        return pl.read_parquet(io.BytesIO(data))
+        if columns is not None:
+            if set(columns) - set(pl.read_parquet_schema(io.BytesIO(data))):
+                columns = None
+        return pl.read_parquet(io.BytesIO(data), columns=columns)
     except Exception as e:  # polars raises several types for truncated/corrupt files
         raise DataError(f"cannot read Parquet: the file is truncated or corrupt ({type(e).__name__})", file=file) from None
 
@@ -347,8 +352,12 @@ def read_table(
     *,
     contract: str | None = None,
     sheet: str | None = None,
+    columns: list[str] | None = None,
 ) -> pl.DataFrame:
     """Read Parquet, CSV or .xlsx by extension (``-`` = Parquet on stdin) into a DataFrame.
+
+    ``columns``: from Parquet, read only these (when the file has them all); CSV and Excel are
+    read whole.
 
     With ``contract``, the table is checked and cast against that contract
     (:func:`tariffkit.contracts.conform`): text columns from CSV/Excel are parsed as Danish
@@ -360,7 +369,7 @@ def read_table(
     data = read_bytes(path, inputs)
     suffix = Path(str(path)).suffix.lower()
     if str(path) == STDIO or suffix in (".parquet", ".pq"):
-        df = read_parquet_bytes(data, file)
+        df = read_parquet_bytes(data, file, columns)
         first_row = 1
     elif suffix in (".csv", ".txt"):
         df, _ = read_csv_text(data, file)

@@ -48,6 +48,17 @@ def test_spread_pro_rata_by_days_with_residue_in_last_month():
     assert s["ore"].sum() == 100001
 
 
+def test_average_price_that_ends_in_half_an_ore_rounds_away_from_zero():
+    # 8 citizens all year + one for 80 days (Jan 1 – Mar 21) = 3,000 days → HÅP 3000/365;
+    # 7,279,065.00 / (3000/365) = 885,619.575 exactly → 885,619.58. Dividing by the HÅP as a
+    # float gave 885,619.57499… and rounded down.
+    rows = [(f"c{i}", 3, D(2026, 1, 1), D(2026, 12, 31), 800000) for i in range(8)]
+    rows.append(("c9", 3, D(2026, 1, 1), D(2026, 3, 21), 879065))
+    r = compute(pay(rows), HaapOptions(start=D(2026, 1, 1), end=D(2026, 12, 1), period_label="2026", method="days")).row(0, named=True)
+    assert r["haap"] == pytest.approx(3000 / 365) and r["expense"] == Decimal("7279065.00")
+    assert r["average_price"] == Decimal("885619.58")
+
+
 def test_citizen_moving_in_mid_month_counts_the_month():
     r = year(pay([("a", 3, D(2025, 6, 20), D(2025, 12, 31), 100)]))
     assert r["haap"] == pytest.approx(7 / 12) and r["inflow"] == 1 and r["outflow"] == 0
@@ -187,3 +198,23 @@ def test_cli_usage_errors(run, tmp_path, args, code):
     p = tmp_path / "p.parquet"
     run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", p)
     assert run("compute-haap", p, *args, "-o", tmp_path / "x.parquet").exit_code == code
+
+
+@pytest.mark.parametrize("by", [("offer_id", "level"), ("caseworker", "provider", "level"), ()])
+def test_groups_numbered_instead_of_packed_give_the_same_table(monkeypatch, by):
+    # Too many combinations of --by values to pack into one number are numbered one by one
+    # instead; the table must not change, and the columns keep their types and nulls.
+    import tariffkit.haap as haap
+
+    rows = [(f"c{i % 7}", [1, 2, None][i % 3], D(2025, 1 + i % 12, 1), D(2025, 1 + (i * 5) % 12, 28) if i % 4 else D(2025, 1 + i % 12, 28),
+             [900, -300, 1200][i % 3], "actual", f"T{i % 3}") for i in range(60)]
+    df = pay([r if r[3] >= r[2] else (r[0], r[1], r[3], r[2], *r[4:]) for r in rows])
+    df = df.with_columns(caseworker=pl.when(pl.col("source_row") % 5 == 0).then(None).otherwise(pl.format("M{}", pl.col("source_row") % 3)))
+    opts = HaapOptions(by=by, start=D(2025, 1, 1), end=D(2025, 12, 1), monthly=True, period_label="2025")
+    packed = compute(df, opts)
+    monkeypatch.setattr(haap, "_PACK_LIMIT", 1)
+    numbered = compute(df, opts)
+    assert packed.height >= 12 and packed.equals(numbered)
+    assert dict(packed.schema) == {**{k: PAYMENTS.schema[k] for k in by}, **{k: v for k, v in packed.schema.items() if k not in by}}
+    if "level" in by:
+        assert packed["level"].null_count() > 0

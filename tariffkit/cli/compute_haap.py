@@ -76,15 +76,15 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
 
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
-    df = tio.read_table(payments, inputs)
+    # only the columns HÅP needs are read (and checked against the payments contract)
+    needed = [*keys, "citizen_id", "service_from", "service_to", "amount", "kind"]
+    contract = PAYMENTS.subset(needed)
+    df = tio.read_table(payments, inputs, columns=needed)
     file = tio.label_of(payments)
-    if dict(df.schema) != {k: v for k, v in PAYMENTS.schema.items() if k in df.columns} or set(PAYMENTS.names) - set(df.columns):
-        df = conform(df, PAYMENTS, file=file, check_key=False)
-    else:
-        nulls = df.select([pl.col(c.name).null_count() for c in PAYMENTS.columns if not c.nullable]).row(0)
-        for c, n in zip([c for c in PAYMENTS.columns if not c.nullable], nulls):
-            if n:
-                conform(df, PAYMENTS, file=file, check_key=False)
+    if dict(df.schema) != contract.schema:
+        df = conform(df, contract, file=file, check_key=False)
+    elif any(df.select(pl.col(c.name).null_count() > 0 for c in contract.columns if not c.nullable).row(0)):
+        conform(df, contract, file=file, check_key=False)  # names the first row with a missing value
     if df.height == 0:
         raise DataError("the payments table has no rows", file=file)
     opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label)
