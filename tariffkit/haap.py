@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tariffkit.danish import MONEY
+from tariffkit.errors import UsageError
 
 MONTH = "month"
 
@@ -211,7 +212,7 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     ).collect()
     codes = _Codes(lines, keys)
     if codes.groups * codes.citizens * width >= _KEY_SPACE:
-        raise ValueError("too many groups × citizens × months to number; group by fewer columns or a shorter period")
+        raise UsageError("too many groups × citizens × months to number; group by fewer --by columns or a shorter period")
     per_group = codes.citizens * width
     days_method = opts.method == "days"
     spread = _spread(codes.lines.lazy().select("_g", "_cit", "service_from", "service_to", "amount", "kind"), ["_g", "_cit"], clip=days_method)

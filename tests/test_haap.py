@@ -218,3 +218,12 @@ def test_groups_numbered_instead_of_packed_give_the_same_table(monkeypatch, by):
     assert dict(packed.schema) == {**{k: PAYMENTS.schema[k] for k in by}, **{k: v for k, v in packed.schema.items() if k not in by}}
     if "level" in by:
         assert packed["level"].null_count() > 0
+
+
+def test_too_many_groups_to_number_is_a_usage_error_not_a_crash(monkeypatch):
+    import tariffkit.haap as haap
+    from tariffkit.errors import UsageError
+
+    monkeypatch.setattr(haap, "_KEY_SPACE", 10)
+    with pytest.raises(UsageError, match="fewer --by columns"):
+        compute(pay([("a", 3, D(2025, 1, 1), D(2025, 12, 31), 1000)]), YEAR)
