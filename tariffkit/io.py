@@ -47,22 +47,63 @@ PARQUET_OPTIONS = {"compression": "zstd", "statistics": True, "row_group_size": 
 class Inputs:
     """The inputs a command has read, for provenance and for the never-overwrite-an-input rule."""
 
-    entries: list[tuple[str, str]] = field(default_factory=list)  # (label, sha256)
+    _entries: list[tuple[str, "str | _Digest"]] = field(default_factory=list)  # (label, sha256)
     paths: list[Path] = field(default_factory=list)
 
-    def add(self, label: str, data: bytes | None = None, path: Path | None = None) -> None:
-        digest = hashlib.sha256(data).hexdigest() if data is not None else sha256_file(path)
-        self.entries.append((label, digest))
+    def add(self, label: str, data: bytes | None = None, path: Path | None = None, background: bool = False) -> None:
+        """Record an input and its SHA-256. With ``background`` (a file only) the file is opened
+        now (so a missing file fails here) and hashed on a thread while the command works; the
+        digest is waited for when :attr:`entries` is read."""
+        if data is not None:
+            digest: str | _Digest = hashlib.sha256(data).hexdigest()
+        elif background:
+            digest = _Digest(open(path, "rb"))
+        else:
+            digest = sha256_file(path)
+        self._entries.append((label, digest))
         if path is not None:
             self.paths.append(path)
 
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        return [(label, d if isinstance(d, str) else d.value()) for label, d in self._entries]
+
+
+class _Digest:
+    """The SHA-256 of an open file, computed on a thread (hashlib releases the GIL, so it runs
+    alongside polars' work)."""
+
+    def __init__(self, fh):
+        import threading
+
+        self._fh, self._digest, self._error = fh, None, None
+        self._thread = threading.Thread(target=self._run, name="tariffkit-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self._fh as f:
+                self._digest = _sha256_of(f)
+        except OSError as e:  # pragma: no cover - a read error after a successful open
+            self._error = e
+
+    def value(self) -> str:
+        self._thread.join()
+        if self._error is not None:  # pragma: no cover
+            raise DataError(f"could not read the file to the end ({self._error.strerror})", file=self._fh.name)
+        return self._digest
+
+
+def _sha256_of(f) -> str:
+    h = hashlib.sha256()
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        h.update(chunk)
+    return h.hexdigest()
+
 
 def sha256_file(path: Path | str) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return _sha256_of(f)
 
 
 def label_of(path: str | Path) -> str:
@@ -99,12 +140,13 @@ def read_bytes(path: str | Path, inputs: Inputs | None = None) -> bytes:
     return data
 
 
-def register_file(path: str | Path, inputs: Inputs) -> None:
+def register_file(path: str | Path, inputs: Inputs, background: bool = False) -> None:
     """Record a file as an input (its SHA-256, read in chunks) without loading it; returns None
-    so callers can tell it apart from bytes already read."""
+    so callers can tell it apart from bytes already read. ``background``: hash it on a thread
+    (see :meth:`Inputs.add`)."""
     p = Path(path)
     with _opening(path):
-        inputs.add(p.name, path=p)
+        inputs.add(p.name, path=p, background=background)
 
 
 def read_head(path: str | Path, n: int = 8) -> bytes:

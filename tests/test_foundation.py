@@ -1,6 +1,8 @@
 """The foundation: CLI conventions, shared I/O, contracts, the sample municipality."""
 
+import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -205,3 +207,27 @@ def test_sample_has_the_planted_findings():
     text = (SAMPLE / "FINDINGS.md").read_text(encoding="utf-8")
     for finding in ("Cost jumps", "Service drift", "Overlapping 1:1", "deficit", "Corrections"):
         assert finding in text
+
+
+def test_background_hash_is_the_files_sha256_and_a_missing_file_fails_at_once(tmp_path):
+    """import-dss hashes its inputs on a thread while it imports them; the digest in the
+    provenance must be the same, and a file that is not there must still fail up front."""
+    f = tmp_path / "x.csv"
+    f.write_bytes(b"a;b\n1;2\n" * 300_000)
+    inputs = tio.Inputs()
+    tio.register_file(f, inputs, background=True)
+    assert inputs.entries == [("x.csv", hashlib.sha256(f.read_bytes()).hexdigest())]
+    with pytest.raises(DataError, match="file not found"):
+        tio.register_file(tmp_path / "missing.csv", inputs, background=True)
+
+
+def test_provenance_of_several_extracts_names_each_with_its_hash(run, tmp_path):
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    lines = (SAMPLE / "dss-udtraek.csv").read_text(encoding="utf-8-sig").splitlines()
+    a.write_text("\n".join(lines[:50]) + "\n", encoding="utf-8")
+    b.write_text("\n".join([lines[0], *lines[50:90]]) + "\n", encoding="utf-8")
+    out = tmp_path / "p.parquet"
+    assert run("import-dss", a, b, "-o", out).exit_code == 0
+    listed = json.loads(tio.read_provenance(out)["tariffkit.inputs"])
+    assert listed == [{"file": "a.csv", "sha256": tio.sha256_file(a)}, {"file": "b.csv", "sha256": tio.sha256_file(b)}]

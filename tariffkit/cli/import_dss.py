@@ -60,13 +60,17 @@ def command(ctx, files, output, mapping, key_file, rejects, on_error, append, du
     if mapping:
         m = Mapping.from_dict(tio.read_toml(mapping, inputs), file=mapping)
     target = tio.resolve_output(output)
-    # Every input is hashed first: the provenance goes into the Parquet as it is written.
-    sources = [(f, tio.read_bytes(f, inputs) if f == "-" else tio.register_file(f, inputs)) for f in files]
+    # Every input's SHA-256 goes into the provenance; a file is hashed on a thread while it is
+    # imported, and the digest is waited for when the Parquet footer is written.
+    sources = [(f, tio.read_bytes(f, inputs) if f == "-" else tio.register_file(f, inputs, background=True)) for f in files]
     tio.check_not_an_input(target, inputs)
     if rejects:
         tio.check_not_an_input(rejects, inputs)
     opts = params_for_provenance(ctx)
-    meta = tio.provenance("import-dss", opts, inputs)
+
+    def meta(_context=None) -> dict[str, str]:  # polars calls it when it writes the footer
+        return tio.provenance("import-dss", opts, inputs)
+
     single = len(sources) == 1 and not (append and Path(target).exists())
     utf8_or_detect = (m.encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
 
