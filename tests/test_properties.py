@@ -2,6 +2,7 @@
 hours never give a lower level; and reproducibility and atomicity of whole runs."""
 
 import datetime as dt
+import re
 import subprocess
 import sys
 import threading
@@ -36,6 +37,27 @@ def test_minus_sign_in_front_or_behind(x, where):
     body = f"{abs(x):,.2f}".replace(",", "§").replace(".", ",").replace("§", ".")
     text = (("-" + body) if where == "lead" else (body + "-")) if x < 0 else body
     assert pl.select(parse_number(pl.lit(text), dtype=pl.Decimal(18, 2))).item() == x
+
+
+def reference_kroner(text: str) -> Decimal | None:
+    """The Danish money rules, written out plainly: optional sign in front or a minus behind,
+    thousands dots in groups of three, at most two decimals after the comma."""
+    t = text.strip()
+    m = re.fullmatch(r"[+-]?\s*(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?\s*-?", t)
+    if not m:
+        return None
+    ore = int(m.group(1).replace(".", "")) * 100 + int((m.group(2) or "").ljust(2, "0"))
+    if ore >= 10**18:  # does not fit Decimal(18, 2)
+        return None
+    return Decimal(-ore if "-" in t else ore) / 100
+
+
+@settings(max_examples=500)
+@given(st.lists(st.text(alphabet="0123456789.,-+ ", max_size=18), min_size=1, max_size=40))
+def test_amount_parser_follows_the_written_rules(texts):
+    """Every text, well formed or not: the parser gives exactly the reference value, or null."""
+    got = pl.select(parse_number(pl.lit(pl.Series(texts, dtype=pl.String)), dtype=pl.Decimal(18, 2))).to_series().to_list()
+    assert got == [reference_kroner(t) for t in texts]
 
 
 @settings(max_examples=200)
