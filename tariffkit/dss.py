@@ -182,7 +182,7 @@ def _check_columns(names: list[str], mapping: Mapping, file: str) -> None:
 # checked and pseudonymised, and split into good rows (sunk to Parquet), rejected rows and the
 # reconciliation totals, in one pass over the file and in bounded memory. The CPR number (which
 # repeats on every line of a citizen and is pseudonymised in Python) and the regex-heavy
-# paragraph and function columns are parsed once per distinct value of the whole import
+# paragraph, function and level columns are parsed once per distinct value of the whole import
 # (:class:`_Distinct`); everything else natively, row by row. Nothing loops over rows in Python.
 
 ROW_DATA, ROW_BLANK, ROW_TOTAL = 0, 1, 2
@@ -377,8 +377,9 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
             chain = chain.when(text(f) == source).then(pl.lit(target))
         return chain.otherwise(text(f))
 
-    # Cheap parsers run on every row; the regex-heavy ones (paragraph, function) and the CPR
-    # number (pseudonymised) once per distinct value of each batch.
+    # Cheap parsers run on every row; the CPR number (pseudonymised) and the columns with few
+    # distinct values and a regex-heavy parser (paragraph, function, level) once per distinct
+    # value of the import.
     parsed = raw.select(
         _row=pl.nth(pos["_row"]).cast(pl.Int64),
         _cpr=_cpr_column(col("cpr"), key),
@@ -387,7 +388,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         amount=parse_number(col("amount"), decimal=mapping.decimal, thousands=thousands, dtype=MONEY),
         service_from=parse_date(col("service_from"), formats=dates, excel_serials=excel),
         service_to=parse_date(col("service_to"), formats=dates, excel_serials=excel),
-        _level_num=(parse_number(col("level"), decimal=mapping.decimal, thousands=None, dtype=pl.Float64)
+        _level_num=(_per_distinct(col("level"), lambda v: parse_number(v, decimal=mapping.decimal, thousands=None, dtype=pl.Float64), pl.Float64)
                     if "level" in src_name else pl.lit(None, dtype=pl.Float64)),
         provider=mapped("provider"),
         kind=mapped("kind"),
