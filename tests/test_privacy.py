@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 from conftest import HEADER, SAMPLE, cpr_patterns, dss_line
 
@@ -62,3 +63,19 @@ def test_forced_errors_with_debug_leak_no_cpr(tmp_path):
     for p in tmp_path.glob("*.parquet"):
         for pat in cpr_patterns({cpr}):
             assert pat.encode() not in p.read_bytes(), p.name
+
+
+@pytest.mark.parametrize("key_length", [16, 63, 64, 65, 200])
+def test_citizen_id_is_hmac_sha256_of_the_cpr_number(key_length):
+    """The documented pseudonym, reproducible by anyone holding the key: the first 16 hex
+    characters of HMAC-SHA256(key, the 10 digits). Keys longer than SHA-256's block are hashed
+    first, as RFC 2104 says."""
+    import hashlib
+    import hmac
+
+    from tariffkit.dss import pseudonym_function
+
+    key = bytes(range(256))[:key_length]
+    one = pseudonym_function(key)
+    for digits in ("0101701234", "6101709999", "3112991111"):
+        assert one(digits) == hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()[:16]
