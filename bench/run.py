@@ -258,11 +258,11 @@ def main() -> None:
     if a.scaling:
         write_scaling(scaling([int(x) for x in a.scaling.split(",")], a.repeat, env), a.repeat)
         return
-    if not (d / "dss-udtraek.csv").exists():
+    if not (d / "dss-udtraek-2026-09.csv").exists():
         t = time.perf_counter()
         subprocess.run([*TK, "sample", "--out", str(d), "--citizens", str(a.citizens)], check=True)
         print(f"sample --citizens {a.citizens}: {time.perf_counter() - t:.1f} s")
-    csv = d / "dss-udtraek.csv"
+    csv = d / "dss-udtraek-2026-09.csv"
     lines = sum(1 for _ in open(csv, "rb")) - 1
     pay = d / "payments.parquet"
     print(f"{a.citizens} citizens, {lines:,} DSS lines, median of {a.repeat}")
@@ -310,9 +310,9 @@ def scaling(citizens: list[int], repeat: int, env) -> list[tuple]:
     rows = []
     for n in citizens:
         d = DATA / f"c{n}"
-        if not (d / "dss-udtraek.csv").exists():
+        if not (d / "dss-udtraek-2026-09.csv").exists():
             subprocess.run([*TK, "sample", "--out", str(d), "--citizens", str(n)], check=True)
-        csv = d / "dss-udtraek.csv"
+        csv = d / "dss-udtraek-2026-09.csv"
         lines = sum(1 for _ in open(csv, "rb")) - 1
         imp = bench(f"import-dss {n}", [*TK, "import-dss", str(csv), "-o", str(d / "payments.parquet")], repeat, env)
         hp = bench(f"compute-haap {n}", [*TK, "compute-haap", str(d / "payments.parquet"), "--year", "2026", "--by", "offer_id,level", "--monthly", "-o", str(d / "haap.parquet")], repeat)

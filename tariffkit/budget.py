@@ -359,8 +359,10 @@ def activity_allocation(
 
     import datetime as dt
 
+    from tariffkit.history import lines_in_force
+
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    p = payments.filter((pl.col("provider") == "internal") & pl.col("level").is_not_null() & (pl.col("service_to") >= start) & (pl.col("service_from") <= end))
+    p = lines_in_force(payments)[0].collect().filter((pl.col("provider") == "internal") & pl.col("level").is_not_null() & (pl.col("service_to") >= start) & (pl.col("service_from") <= end))
     p = p.with_columns(
         f=pl.max_horizontal(pl.col("service_from"), pl.lit(start)), t=pl.min_horizontal(pl.col("service_to"), pl.lit(end)),
     )

@@ -96,10 +96,14 @@ PAYMENTS = _table(Table(
         Column("service_to", D, "Last day the amount pays for (inclusive)."),
         Column("amount", MONEY, "Amount; negative for corrections.", unit="DKK"),
         Column("kind", S, "`actual` (spending, *forbrug*) or `commitment` (*disposition*).", allowed=KINDS),
+        Column("extract_date", D, "The extract's date (*udtræksdato*): the day the books were read. Actual lines are known up to it, commitments are open on it (see docs/concepts.md, \"Udtræk og historik\")."),
         Column("source_file", S, "Name of the extract the line came from."),
         Column("source_row", I64, "Line (CSV) or row (Excel) number in that file."),
     ),
-    key=("source_file", "source_row"),
+    key=("extract_date", "source_file", "source_row"),
+    notes=(
+        "The table is a history of snapshots: actual lines accumulate over the extracts; only the commitments of the newest extract that has any count, and only for the days after the newest extract date. Every command applies this rule when it reads the table (`--known-at DATE` reads it as it stood on an earlier date).",
+    ),
 ))
 
 REJECTS = _table(Table(
@@ -433,6 +437,7 @@ KEY_FIGURES = _table(Table(
     (
         Column("year", I32, "The year."),
         Column("as_of", D, "The as-of date."),
+        Column("extract_date", D, "The newest extract date the figures rest on (*udtræksdato*)."),
         Column("area", S, "The area (e.g. `SEL 108`), or `I alt` for the total."),
         Column("citizens", I64, "Distinct citizens in the year (a citizen in two areas counts once in the total).", unit="persons"),
         Column("haap_ytd", F64, "HÅP to the as-of date.", unit="HÅP"),

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tariffkit import history
 from tariffkit.danish import MONEY
 from tariffkit.errors import UsageError
 
@@ -42,8 +43,9 @@ class HaapOptions:
     end: dt.date | None = None  # last month (day 1); None = from the data
     monthly: bool = False
     method: str = "months"  # months | days
-    as_of: dt.date | None = None
+    as_of: dt.date | None = None  # forecast date: *_ytd columns to its month, the forecast to the period end
     period_label: str | None = None  # e.g. "2026"; None = one period per calendar year
+    known_at: dt.date | None = None  # read the history as it stood on this date (None: now)
 
 
 def month_add(d: dt.date, n: int) -> dt.date:
@@ -193,7 +195,12 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     1 … n = its months) and W = n + 2. Sorted, a citizen's months in a group lie side by side,
     so "active the month before" is "the previous row is ``_K`` − 1": inflow and outflow need
     no join, and every group-by is on one integer column."""
-    lf = payments.lazy()
+    lf, snap = history.lines_in_force(payments, opts.known_at)
+    if opts.known_at is not None and snap.horizon is None:
+        raise UsageError(f"`known_at` {opts.known_at} is before the oldest extract in the history")
+    if opts.as_of is not None and snap.horizon is not None and opts.as_of > snap.horizon:
+        raise UsageError(f"`as_of` {opts.as_of} is after the newest extract date {snap.horizon}: a forecast needs data up to its as-of date"
+                         + (" (the history as known at that date)" if opts.known_at else ""))
     keys = list(opts.by)
     start, end = opts.start, opts.end
     if start is None or end is None:
@@ -218,9 +225,8 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     spread = _spread(codes.lines.lazy().select("_g", "_cit", "service_from", "service_to", "amount", "kind"), ["_g", "_cit"], clip=days_method)
     spread = spread.with_columns(_k=pl.col("_mn") - first).filter(pl.col("_k").is_between(0, n))
     cut = None
-    if opts.as_of is not None:
+    if opts.as_of is not None:  # year to date = the months up to the as-of month
         cut = month_number(opts.as_of) - first
-        spread = spread.filter(((pl.col("kind") == "actual") & (pl.col("_k") <= cut)) | ((pl.col("kind") == "commitment") & (pl.col("_k") > cut)))
     dates = ["from", "to"] if days_method else []
     spread = spread.select((pl.col("_g") * per_group + pl.col("_cit") * width + pl.col("_k")).alias("_K"), "ore", *dates).collect()
 

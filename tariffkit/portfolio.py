@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from tariffkit.errors import DataError, UsageError
+from tariffkit import history
 from tariffkit.haap import month_add, spread_months
 
 KEYS = ["caseworker", "citizen_id", "case_id", "offer_id"]
@@ -102,7 +103,7 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     q0, q1 = opts.quarter
     c0, c1 = opts.compare
     q_end = month_add(q1, 1) - dt.timedelta(days=1)
-    p = payments
+    p = history.lines_in_force(payments)[0].collect()
     if opts.caseworker:
         p = p.filter(pl.col("caseworker") == opts.caseworker)
         if p.height == 0:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tariffkit.haap import HaapOptions, compute, month_add, spread_months
+from tariffkit.history import Snapshot, lines_in_force
 
 MONEY = pl.Decimal(18, 2)
 
@@ -47,6 +48,8 @@ class MonthlyReport:
     data_period: tuple[dt.date | None, dt.date | None]
     has_budget: bool
     has_previous: bool
+    snapshot: Snapshot | None = None  # the extract the figures rest on
+    previous_year: int | None = None  # last month's figures were for this other year (not compared)
 
 
 def _ore(e: pl.Expr) -> pl.Expr:
@@ -107,8 +110,9 @@ def key_figures(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date, bu
     everyone = compute(payments, HaapOptions(start=dt.date(year, 1, 1), end=dt.date(year, 12, 1), as_of=as_of, period_label=str(year)))
     total = total.with_columns(citizens=pl.lit(int(everyone["citizens"].sum()), dtype=pl.Int64))
     k = pl.concat([k, total.cast(k.schema)])
+    horizon = history_horizon(payments)
     out = k.select(
-        pl.lit(year, pl.Int32).alias("year"), pl.lit(as_of).alias("as_of"),
+        pl.lit(year, pl.Int32).alias("year"), pl.lit(as_of).alias("as_of"), pl.lit(horizon, pl.Date).alias("extract_date"),
         pl.col(area).alias("area"), "citizens", "haap_ytd", "haap_forecast",
         pl.when(pl.col("haap_forecast") > 0).then(_money(_ore(pl.col("_fc_ore") / 100 / pl.col("haap_forecast")))).alias("average_price"),
         _money(pl.col("_ytd_ore")).alias("expense_ytd"),
@@ -127,6 +131,11 @@ def key_figures(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date, bu
     else:
         out = out.with_columns(haap_change=pl.lit(None, pl.Float64), forecast_change=pl.lit(None, MONEY))
     return out
+
+
+def history_horizon(payments: pl.LazyFrame | pl.DataFrame) -> dt.date | None:
+    """The newest extract date among the lines (the horizon of the lines in force)."""
+    return payments.lazy().select(pl.col("extract_date").max()).collect().item()
 
 
 def monthly_series(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date) -> pl.DataFrame:
@@ -193,8 +202,22 @@ def monthly_report(
     previous: pl.DataFrame | None = None,
     top: int = 10,
     min_deficit: float = 1000.0,
+    known_at: dt.date | None = None,
 ) -> MonthlyReport:
-    lf = payments.lazy()
+    """Everything the monthly report shows, from the payments history as it stands (or stood on
+    ``known_at``). ``as_of`` may not be after the newest extract date."""
+    from tariffkit.errors import UsageError
+
+    lf, snap = lines_in_force(payments, known_at)
+    if snap.horizon is None:
+        raise UsageError("the payments history holds no extract" + (f" dated on or before {known_at}" if known_at else ""))
+    if as_of > snap.horizon:
+        raise UsageError(f"`as_of` {as_of} is after the newest extract date {snap.horizon}: a forecast needs data up to its as-of date")
+    previous_year = None
+    if previous is not None and previous.height and int(previous["year"][0]) != year:
+        # last month's figures are for another year (a January run): no change since last month
+        previous_year, previous = int(previous["year"][0]), None
+    lf = lf.cache()
     bounds = lf.select(pl.col("service_from").min(), pl.col("service_to").max()).collect().row(0)
     return MonthlyReport(
         year=year, as_of=as_of, area=area,
@@ -205,4 +228,6 @@ def monthly_report(
         data_period=bounds,
         has_budget=budget is not None,
         has_previous=previous is not None,
+        snapshot=snap,
+        previous_year=previous_year,
     )

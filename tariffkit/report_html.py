@@ -137,14 +137,18 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<header><h1>{escape(title)}</h1>",
         f'<p class="lead">Specialiserede voksentilbud (botilbud). Opgjort pr. {_d(r.as_of)}: forbrug til og med {_d(r.as_of)} '
-        f"plus disponerede beløb resten af året. Beløb i kr.</p></header>",
+        f"plus disponerede beløb resten af året. Beløb i kr.</p>",
+        _snapshot_line(r),
+        "</header>",
         "<section><h2>Nøgletal</h2>", _key_table(r),
         '<p class="note">Afvigelse = prognose − budget (positiv = merforbrug, rød). Mængdeeffekt = (HÅP prognose − budget-HÅP) × budgetpris; '
         "priseffekt = afvigelse − mængdeeffekt, så de to summer præcist til afvigelsen. Gns. pris = prognose / HÅP.</p>",
     ]
     if not r.has_budget:
         parts.append('<p class="note">Intet budget angivet (<code>--budget</code>): budget og afvigelse vises ikke.</p>')
-    if not r.has_previous:
+    if r.previous_year is not None:
+        parts.append(f'<p class="note">Sidste måneds nøgletal gælder {r.previous_year}; et nyt år sammenlignes ikke med det forrige, så ændringen siden sidste måned vises fra næste måned.</p>')
+    elif not r.has_previous:
         parts.append('<p class="note">Ingen nøgletal fra sidste måned (<code>--previous</code>): ændringen siden sidste måned vises ikke.</p>')
     parts.append("</section><section><h2>Udvikling</h2><div class=\"charts\">")
     for caption, svg in _charts(r):
@@ -182,6 +186,21 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
         f"<p>Inputfiler:</p><ul>{files}</ul></footer></body></html>"
     )
     return "\n".join(parts) + "\n"
+
+
+def _snapshot_line(r: MonthlyReport) -> str:
+    """Which DSS extract the figures rest on (and whether its commitments are stale)."""
+    s = r.snapshot
+    if s is None or s.horizon is None:
+        return ""
+    text = f"Tallene bygger på DSS-udtræk af {_d(s.horizon)}"
+    if s.commitments_from is None:
+        text += " (ingen dispositioner)"
+    elif s.stale:
+        text += f"; dispositionerne er fra udtrækket af {_d(s.commitments_from)}, da det nyeste udtræk ikke havde nogen"
+    if s.known_at is not None:
+        text += f" (historikken som den så ud {_d(s.known_at)})"
+    return f'<p class="lead extract">{escape(text)}.</p>'
 
 
 def _month_name(d: dt.date) -> str:

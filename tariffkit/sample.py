@@ -78,9 +78,22 @@ class SampleConfig:
     citizens: int = 300
     seed: int = 2026
     first_month: dt.date = dt.date(2023, 10, 1)
-    as_of: dt.date = dt.date(2026, 9, 30)
-    commitments_until: dt.date = dt.date(2027, 6, 30)
+    # The DSS extracts to write, one file each (dss-udtraek-YYYY-MM.csv): the books as they
+    # stood on each date. Placements, schedules, staff and costs are as of the newest one.
+    extract_dates: tuple[dt.date, ...] = (dt.date(2026, 9, 30), dt.date(2026, 10, 31))
+    world_end: dt.date = dt.date(2027, 12, 31)  # the simulated world runs to here
+    commitment_months: int = 9  # an open case is committed this many months ahead (to a month end)
     budget_year: int = 2026
+
+    @property
+    def as_of(self) -> dt.date:
+        return max(self.extract_dates)
+
+
+def extract_file_name(d: dt.date, dates: tuple[dt.date, ...]) -> str:
+    """``dss-udtraek-2026-09.csv``; the whole date when two extracts fall in one month."""
+    same_month = sum(1 for x in dates if (x.year, x.month) == (d.year, d.month)) > 1
+    return f"dss-udtraek-{d.isoformat() if same_month else d.strftime('%Y-%m')}.csv"
 
 
 def _months_between(a: dt.date, b: dt.date) -> int:
@@ -89,6 +102,24 @@ def _months_between(a: dt.date, b: dt.date) -> int:
 
 def _add_days(d: dt.date, n) -> np.ndarray:
     return np.datetime64(d, "D") + np.asarray(n).astype("timedelta64[D]")
+
+
+def _uniform(*keys: np.ndarray, salt: int) -> np.ndarray:
+    """Uniform numbers in [0, 1) from integer keys (splitmix64), the same for the same keys
+    whatever else the extract holds: a month's correction does not move when lines are added."""
+    with np.errstate(over="ignore"):
+        x = np.full(len(keys[0]), salt, dtype=np.uint64)
+        for k in keys:
+            x = (x ^ np.asarray(k, dtype=np.int64).astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def _month_end_after(d: dt.date, months: int) -> dt.date:
+    m = d.year * 12 + d.month - 1 + months + 1
+    return dt.date(m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def danish_amount(ore: pl.Expr) -> pl.Expr:
@@ -135,15 +166,15 @@ def _cpr_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
     return out.astype(str)
 
 
-def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
-    """Build every sample table in memory. Returns name → DataFrame or text."""
+def _world(cfg: SampleConfig):
+    """The simulated municipality: offers, own citizens' cases as level segments (true start,
+    true end, whether the end is planned), independent of the extract dates."""
     rng = np.random.default_rng(cfg.seed)
     n = cfg.citizens
     n_int = max(5, round(n / 60))
     n_ext = max(3, round(n / 100))
     n_cw = max(12, round(n / 25))
 
-    # --- offers ---
     kinds = [INTERNAL_KINDS[i % 5] for i in range(n_int)]
     int_names = [INTERNAL_NAMES[i % 5] + ("" if i < 5 else f" {i // 5 + 1}") for i in range(n_int)]
     ext = [EXTERNAL_OFFERS[i % 3] for i in range(n_ext)]
@@ -159,21 +190,15 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     })
     daily = np.round(LEVEL_DAILY_BASE[None, :] * offers["factor"].to_numpy()[:, None]).astype(np.int64)  # [offer, level-1]
 
-    # --- citizens ---
     cpr = _cpr_numbers(rng, n)
-    window_months = _months_between(cfg.first_month, cfg.as_of) + 1
+    window_months = _months_between(cfg.first_month, cfg.world_end) + 1
     existing = rng.random(n) < 0.45
     start_month = np.where(existing, 0, rng.integers(1, window_months, n))
     start_day = np.where(existing, 0, rng.integers(0, 28, n))
     start = np.array([np.datetime64(cfg.first_month, "M") + int(m) for m in range(window_months)])[start_month].astype("datetime64[D]") + start_day.astype("timedelta64[D]")
     duration_days = (rng.exponential(40, n) * 30.4).astype(int) + 60
     end = start + duration_days.astype("timedelta64[D]")
-    open_case = end > np.datetime64(cfg.as_of)
-    planned_end_soon = open_case & (rng.random(n) < 0.10)
-    horizon = np.datetime64(cfg.commitments_until)
-    end = np.where(open_case & ~planned_end_soon, horizon, end)
-    end = np.where(planned_end_soon, np.datetime64(cfg.as_of) + rng.integers(20, 200, n).astype("timedelta64[D]"), end)
-    end = np.minimum(end, horizon)
+    planned = rng.random(n) < 0.25  # the end is known ahead (a planned move): commitments run to it
     internal = rng.random(n) < 0.72
     int_weights = np.array([1.3, 1.1, 0.8, 1.0, 0.9] * (n_int // 5 + 1))[:n_int]
     offer_idx = np.where(internal, rng.choice(n_int, n, p=int_weights / int_weights.sum()), n_int + rng.integers(0, n_ext, n))
@@ -182,14 +207,18 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     first = rng.integers(0, len(FIRST_NAMES), n)
     last = rng.integers(0, len(SURNAMES), n)
 
-    # level changes: 25 % change by ±1 at a random day; 2 % of open internal cases jump +2 on 1 July (planted)
+    # level changes: 25 % change by ±1 at a random day; 1 % of the cases (at least 2), on internal
+    # offers, open over the summer and without another change, jump +2 on 1 July of the budget
+    # year (planted)
     change = rng.random(n) < 0.25
     span = (end - start).astype(int)
     change_at = start + (rng.uniform(0.3, 0.7, n) * span).astype(int).astype("timedelta64[D]")
     delta = np.where(rng.random(n) < 0.5, -1, 1)
-    jump_day = np.datetime64(dt.date(cfg.as_of.year, 7, 1))
-    jump = open_case & internal & (start < jump_day - 120) & (level <= 3) & (rng.random(n) < 0.04)
-    change = change & ~jump
+    jump_day = np.datetime64(dt.date(cfg.budget_year, 7, 1))
+    can_jump = np.flatnonzero(internal & (start < jump_day - 120) & (end > jump_day + 120) & (level <= 3) & ~change)
+    n_jump = min(len(can_jump), max(2, round(n * 0.01)))
+    jump = np.zeros(n, dtype=bool)
+    jump[np.random.default_rng(cfg.seed + 9).choice(can_jump, n_jump, replace=False) if n_jump else []] = True
     new_level = np.where(jump, level + 2, np.clip(level + delta, 1, 5))
     change_at = np.where(jump, jump_day, change_at)
     has_change = (change | jump) & (new_level != level) & (change_at > start) & (change_at < end)
@@ -197,7 +226,7 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     cit = pl.DataFrame({
         "i": np.arange(n), "cpr": cpr, "name": [f"{FIRST_NAMES[a]} {SURNAMES[b]}" for a, b in zip(first, last)],
         "case_id": [f"SAG-{100000 + i}" for i in range(n)], "caseworker": [f"{CASEWORKER_FIRST[k % 12]} {SURNAMES[k % 8]}" + ("" if k < 12 else f" {k // 12 + 1}") for k in caseworker_idx],
-        "offer": offer_idx, "start": start.astype("datetime64[D]"), "end": end.astype("datetime64[D]"),
+        "offer": offer_idx, "start": start.astype("datetime64[D]"), "end": end.astype("datetime64[D]"), "planned": planned,
         "level": level, "new_level": new_level, "change_at": change_at.astype("datetime64[D]"), "has_change": has_change,
         "jump": jump & has_change,
     })
@@ -207,40 +236,48 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     segs = pl.concat([seg1, seg2]).sort("i", "seg_from").with_columns(
         daily=pl.lit(pl.Series(daily.reshape(-1))).gather(pl.col("offer") * 5 + pl.col("level") - 1).cast(pl.Int64)
     )
+    return offers, cit, segs, n_int
 
-    # --- DSS lines: monthly actuals up to as_of, one commitment per segment after it ---
-    as_of = pl.lit(cfg.as_of)
+
+def extract_lines(cfg: SampleConfig, cit: pl.DataFrame, segs: pl.DataFrame, offers: pl.DataFrame, extract_date: dt.date) -> pl.DataFrame:
+    """The DSS extract as it looked on ``extract_date``: monthly actual lines of every segment
+    up to that day (with the corrections made in each month), and one commitment per case open
+    on that day: from the next day, at the case's level then, to its planned end, or else
+    ``commitment_months`` months ahead. A later extract therefore holds the same actual lines
+    plus the new ones, and its commitments differ where a case ended, moved level or went on."""
+    e = pl.lit(extract_date)
+    horizon = pl.lit(_month_end_after(extract_date, cfg.commitment_months))
     act = (
-        segs.filter(pl.col("seg_from") <= as_of)
-        .with_columns(month=pl.date_ranges(pl.col("seg_from").dt.month_start(), pl.min_horizontal("seg_to", as_of).dt.month_start(), "1mo"))
+        segs.filter(pl.col("seg_from") <= e)
+        .with_columns(month=pl.date_ranges(pl.col("seg_from").dt.month_start(), pl.min_horizontal("seg_to", e).dt.month_start(), "1mo"))
         .explode("month")
         .with_columns(
             service_from=pl.max_horizontal("month", "seg_from"),
-            service_to=pl.min_horizontal(pl.col("month").dt.month_end(), "seg_to", as_of),
+            service_to=pl.min_horizontal(pl.col("month").dt.month_end(), "seg_to", e),
             kind=pl.lit("Forbrug"),
         )
     )
-    com = (
-        segs.filter(pl.col("seg_to") > as_of)
-        .with_columns(
-            service_from=pl.max_horizontal(pl.col("seg_from"), as_of + pl.duration(days=1)),
-            service_to=pl.col("seg_to"),
-            kind=pl.lit("Disposition"),
-        )
+    open_now = segs.join(cit.select("i", "planned", "end"), on="i").filter((pl.col("seg_from") <= e) & (pl.col("seg_to") > e))
+    com = open_now.with_columns(
+        service_from=e + pl.duration(days=1),
+        service_to=pl.min_horizontal(pl.when("planned").then(pl.col("end")).otherwise(horizon), horizon),
+        kind=pl.lit("Disposition"),
     )
-    lines = pl.concat([act.drop("month"), com]).with_columns(
+    cols = ["i", "offer", "level", "daily", "service_from", "service_to", "kind"]
+    lines = pl.concat([act.select(cols), com.select(cols)]).with_columns(
         ore=((pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1) * pl.col("daily") * 100
     )
-    # corrections: cancel ~2 % of actual months fully, ~1 % partly (30 %)
-    corr_rng = np.random.default_rng(cfg.seed + 1)
-    u = corr_rng.random(lines.height)
-    is_actual = (lines["kind"] == "Forbrug").to_numpy()
-    full = lines.filter(pl.Series((u < 0.02) & is_actual)).with_columns(ore=-pl.col("ore"))
-    part = lines.filter(pl.Series((u > 0.99) & is_actual)).with_columns(ore=-(pl.col("ore") * 3 // 10))
-    lines = pl.concat([lines, full, part]).sort("i", "service_from", "kind", "ore", descending=[False, False, False, True], maintain_order=True)
-
+    # corrections: cancel ~2 % of actual months fully, ~1 % partly (30 %), drawn per citizen and month
+    actual = pl.col("kind") == "Forbrug"
+    month_no = lines.select(pl.col("service_from").dt.year().cast(pl.Int64) * 12 + pl.col("service_from").dt.month().cast(pl.Int64)).to_series().to_numpy()
+    u = _uniform(lines["i"].to_numpy(), month_no, lines["level"].to_numpy(), salt=cfg.seed + 1)
+    jumpers = cit.filter("jump")["i"].implode()
+    lines = lines.with_columns(_u=pl.when(pl.col("i").is_in(jumpers)).then(0.5).otherwise(pl.Series(u)))  # the planted jumps stay clear
+    full = lines.filter(actual & (pl.col("_u") < 0.02)).with_columns(ore=-pl.col("ore"))
+    part = lines.filter(actual & (pl.col("_u") > 0.99)).with_columns(ore=-(pl.col("ore") * 3 // 10))
+    lines = pl.concat([lines, full, part]).drop("_u").sort("i", "service_from", "kind", "ore", descending=[False, False, False, True], maintain_order=True)
     off_cols = offers.select(pl.int_range(pl.len()).alias("offer"), "offer_id", "offer_name", "provider", "dss_paragraph", "function")
-    dss = (
+    return (
         lines.join(cit.select("i", "cpr", "name", "case_id", "caseworker"), on="i")
         .join(off_cols, on="offer")
         .select(
@@ -255,9 +292,22 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         )
     )
 
+
+def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
+    """Build every sample table in memory. Returns name → DataFrame or text."""
+    if not cfg.extract_dates:
+        raise ValueError("at least one extract date")
+    for d in cfg.extract_dates:
+        if not cfg.first_month <= d <= cfg.world_end:
+            raise ValueError(f"extract date {d} outside the simulated period {cfg.first_month}–{cfg.world_end}")
+    offers, cit, segs, n_int = _world(cfg)
+    as_of = pl.lit(cfg.as_of)
+    extracts = {extract_file_name(d, cfg.extract_dates): extract_lines(cfg, cit, segs, offers, d) for d in sorted(cfg.extract_dates)}
+
     # --- current placements on internal offers (own + other municipalities' citizens) ---
     cur = segs.filter((pl.col("seg_from") <= as_of) & (pl.col("seg_to") > as_of) & (pl.col("offer") < n_int))
     own = cur.join(cit.select("i", "cpr"), on="i").select("i", "cpr", "offer", "level", origin=pl.lit("own"), municipality=pl.lit("Eksempel Kommune"))
+    n = cfg.citizens
     n_other = max(3, round(own.height * 0.15))
     other_cpr = _cpr_numbers(np.random.default_rng(cfg.seed + 2), n + n_other)[n:]
     other_cpr = np.array([c for c in other_cpr])
@@ -287,7 +337,7 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     jumps = cit.filter("jump").height
     findings = _findings_text(cfg, planted, jumps, deficit_offer, n_other)
     return {
-        "dss-udtraek.csv": dss,
+        **extracts,
         "doegnskemaer.csv": schedules.join(cpr_by_i, on="i").select(pl.col("cpr").alias("CPR-nr."), pl.exclude("i", "cpr")),
         "placeringer.csv": placements_out,
         "offers.csv": offers_out,
@@ -310,7 +360,6 @@ def _schedules(placements: pl.DataFrame, offers: pl.DataFrame, cfg: SampleConfig
     target = lo + (hi - lo) * rng.uniform(0.25, 0.75, m)
     drift = rng.random(m) < 0.05  # planted: schedules far above the placed level (service drift)
     target = np.where(drift & (lv <= 3), hi * 1.6 + 3, target)
-    overlap = rng.random(m) < 0.04  # planted: two 1:1 activities at the same time
     n_lines = rng.integers(7, 12, m)
     cat = pl.DataFrame(ACTIVITIES, schema=["description", "paragraph", "base_minutes", "frequency", "staffing", "start"], orient="row")
     nl = int(n_lines.sum())
@@ -340,7 +389,11 @@ def _schedules(placements: pl.DataFrame, offers: pl.DataFrame, cfg: SampleConfig
         start=(pl.col("_s") // 60).cast(pl.String).str.zfill(2) + ":" + (pl.col("_s") % 60).cast(pl.String).str.zfill(2),
     ).drop("_base", "_c", "_s")
     # overlapping pair for planted citizens: duplicate the morning routine as a second 1:1 activity at the same time
-    ov = lines.filter(pl.lit(pl.Series(overlap)).gather(pl.col("k").cast(pl.Int64)) & (pl.col("staffing") == "1:1") & (pl.col("frequency") == "Alle ugens 7 dage"))
+    daily_1to1 = lines.filter((pl.col("staffing") == "1:1") & (pl.col("frequency") == "Alle ugens 7 dage"))
+    eligible = np.array(sorted(set(daily_1to1["k"].to_list())), dtype=np.int64)
+    n_overlap = min(len(eligible), max(2, round(m * 0.05)))
+    chosen = np.sort(np.random.default_rng(cfg.seed + 8).choice(eligible, n_overlap, replace=False)) if n_overlap else eligible[:0]
+    ov = daily_1to1.filter(pl.col("k").cast(pl.Int64).is_in(chosen.tolist()))
     ov = ov.unique("k", keep="first", maintain_order=True).with_columns(
         description=pl.lit("Individuel samtale (samtidig med anden 1:1-aktivitet)")
     )
@@ -441,7 +494,7 @@ def _findings_text(cfg: SampleConfig, planted: dict, jumps: int, deficit_offer: 
 The sample is fictional. These patterns were put there on purpose, for the commands to find:
 
 - **Cost jumps between quarters**: {jumps} case(s) on internal offers move up two function levels on
-  {cfg.as_of.year}-07-01, so their cost rises sharply from Q2 to Q3 {cfg.as_of.year} (`portfolio`).
+  {cfg.budget_year}-07-01, so their cost rises sharply from Q2 to Q3 {cfg.budget_year} (`portfolio`).
 - **Service drift**: {planted['drift']} citizen(s) on levels 1–3 have 24-hour schedules far above
   the band of their level (`reassign` flags hours outside the band).
 - **Overlapping 1:1 activities**: {planted['overlap']} citizen(s) have two 1:1 activities at the same
@@ -454,10 +507,14 @@ The sample is fictional. These patterns were put there on purpose, for the comma
   other municipalities (`placeringer.csv`, origin `Anden kommune`).
 - **Corrections**: about 2 % of monthly actual lines are cancelled by a negative line for the same
   period, and about 1 % are reduced by 30 %.
-- **Open commitments**: cases open at {cfg.as_of} carry one commitment (*disposition*) line up to their
-  planned end or {cfg.commitments_until}; about 10 % end within 200 days.
+- **Open commitments**: in each extract, a case open on the extract date carries one commitment
+  (*disposition*) from the next day, at its level then, to its planned end (a quarter of the cases) or
+  {cfg.commitment_months} months ahead. A later extract has the same actual lines plus the new month's; its
+  commitments differ where a case ended, changed level or went on.
 
-The extract runs from {cfg.first_month} to {cfg.as_of} (actual spending) with commitments after it.
+The extracts ({", ".join(str(d) for d in sorted(cfg.extract_dates))}) are the books as they stood on each
+date: actual spending from {cfg.first_month} to the date, open commitments after it. Import them in
+order with `import-dss --append`; the history then equals the newest extract alone.
 """
 
 

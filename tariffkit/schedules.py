@@ -102,7 +102,7 @@ def rename_headers(df: pl.DataFrame, headers: dict[str, str], file: str) -> pl.D
 def pseudonymise_column(df: pl.DataFrame, key: bytes, file: str, column_label: str = "CPR-nr.") -> pl.DataFrame:
     """Replace the ``cpr`` text column by ``citizen_id``; a value that is not a CPR number is an
     error naming the row (the value itself is never shown)."""
-    from tariffkit.dss import pseudonymise
+    from tariffkit.cpr import pseudonymise
 
     if "cpr" not in df.columns:
         if "citizen_id" in df.columns:

@@ -155,7 +155,7 @@ def test_level_boundaries_lower_inclusive_upper_exclusive():
 
 def test_chain_price_ata_to_tariff_build_on_sample(run, tmp_path):
     pay, haap, ata, tar = (tmp_path / f"{n}.parquet" for n in ("p", "h", "a", "t"))
-    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", pay).exit_code == 0
+    assert run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "-o", pay).exit_code == 0
     assert run("compute-haap", pay, "--year", "2026", "--by", "offer_id,level", "-o", haap).exit_code == 0
     assert run("price-ata", SAMPLE / "staff.csv", "--assumptions", SAMPLE / "ata-assumptions.toml", "--costs", SAMPLE / "costs.csv", "-o", ata).exit_code == 0
     r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", haap, "--ata-prices", ata, "--year", "2026", "-o", tar)
@@ -218,7 +218,7 @@ def test_sample_chain_mean_of_placed_and_assumed_occupancy_on_the_card(run, tmp_
     import tomllib
 
     pay, haap, hours, tar, card = (tmp_path / n for n in ("p.parquet", "h.parquet", "hours.parquet", "t.parquet", "card.toml"))
-    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "--key-file", SAMPLE / "demo.key", "-o", pay).exit_code == 0
+    assert run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "--key-file", SAMPLE / "demo.key", "-o", pay).exit_code == 0
     assert run("compute-haap", pay, "--year", "2026", "--by", "offer_id,level", "-o", haap).exit_code == 0
     r = run("reassign", SAMPLE / "doegnskemaer.csv", "--structure", SAMPLE / "levels.toml", "--key-file", SAMPLE / "demo.key", "-o", hours)
     assert r.exit_code == 0, r.output
@@ -232,6 +232,7 @@ def test_sample_chain_mean_of_placed_and_assumed_occupancy_on_the_card(run, tmp_
     c = tomllib.loads(card.read_text())
     h = pl.read_parquet(haap).filter(pl.col("offer_id") == "T101")["haap"].sum()
     assert c["representative_hours"] == "mean_of_placed"
-    assert c["offers"]["T101"]["places"] == 39
-    assert c["offers"]["T101"]["assumed_occupancy"] == pytest.approx(h / 39, abs=1e-4)
+    places = int(pl.read_csv(SAMPLE / "offers.csv", separator=";", infer_schema=False).filter(pl.col("offer_id") == "T101")["places"][0])
+    assert c["offers"]["T101"]["places"] == places
+    assert c["offers"]["T101"]["assumed_occupancy"] == pytest.approx(h / places, abs=1e-4)
     assert "assumed occupancy" in r.output

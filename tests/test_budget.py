@@ -111,7 +111,7 @@ def test_negative_fte_is_named(run, tmp_path):
 def _payments(rows):
     base = {"citizen_id": "x", "case_id": "S", "caseworker": "M", "offer_id": "X", "offer_name": "X", "provider": "internal",
             "paragraph": "SEL 108", "function": "5.38.50", "level": 1, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 31),
-            "amount": Decimal("1.00"), "kind": "actual", "source_file": "f", "source_row": 1}
+            "amount": Decimal("1.00"), "kind": "actual", "extract_date": dt.date(2026, 12, 31), "source_file": "f", "source_row": 1}
     df = pl.DataFrame([{**base, **r} for r in rows])
     return df.with_columns(pl.col("level").cast(pl.Int16), pl.col("amount").cast(pl.Decimal(18, 2)))
 

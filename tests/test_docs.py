@@ -90,9 +90,10 @@ def test_cookbook_mapping_example_is_accepted(tmp_path):
     assert m.encoding == "latin-1" and m.columns["cpr"] == "Cpr nr"
 
 
-def test_cookbook_monthly_script_is_valid_shell():
+def test_cookbook_monthly_script_is_the_tested_one_and_valid_shell():
     import subprocess
 
     text = (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8")
     script = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert script == (ROOT / "docs" / "monthly.sh").read_text(encoding="utf-8"), "the cookbook shows docs/monthly.sh (tests/test_history.py runs it)"
     assert subprocess.run(["sh", "-n"], input=script, text=True).returncode == 0

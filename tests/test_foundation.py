@@ -133,7 +133,7 @@ def test_atomic_write_keeps_old_file_and_leaves_no_temp(tmp_path, error):
 
 def test_refuses_to_overwrite_an_input(run, tmp_path):
     src = tmp_path / "payments.parquet"
-    r0 = run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", src)
+    r0 = run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "-o", src)
     assert r0.exit_code == 0
     before = src.read_bytes()
     r = run("compute-haap", src, "-o", src)
@@ -143,24 +143,24 @@ def test_refuses_to_overwrite_an_input(run, tmp_path):
 
 def test_refuses_parquet_to_a_terminal(monkeypatch, run):
     monkeypatch.setattr(tio, "stdout_is_terminal", lambda: True)
-    r = run("import-dss", SAMPLE / "dss-udtraek.csv")
+    r = run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv")
     assert r.exit_code == 2 and "terminal" in r.output
 
 
 def test_provenance_without_timestamps_and_byte_identical(run, tmp_path):
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
-    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", a).exit_code == 0
-    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", b).exit_code == 0
+    assert run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "-o", a).exit_code == 0
+    assert run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "-o", b).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
     meta = tio.read_provenance(a)
     assert meta["tariffkit.version"] == __version__ and meta["tariffkit.command"] == "import-dss"
-    assert tio.sha256_file(SAMPLE / "dss-udtraek.csv") in meta["tariffkit.inputs"]
+    assert tio.sha256_file(SAMPLE / "dss-udtraek-2026-09.csv") in meta["tariffkit.inputs"]
 
 
 def test_real_shell_pipe_chains_commands(tmp_path):
     env = {**os.environ, "TARIFFKIT_KEY": "pipe-key-0123456789abcdef"}
     exe = " ".join(tariffkit_exe())
-    cmd = f"{exe} import-dss {SAMPLE / 'dss-udtraek.csv'} | {exe} compute-haap - --year 2025 | {exe} show - --format csv"
+    cmd = f"{exe} import-dss {SAMPLE / 'dss-udtraek-2026-09.csv'} | {exe} compute-haap - --year 2025 | {exe} show - --format csv"
     r = subprocess.run(cmd, shell=True, capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     header, row = r.stdout.strip().splitlines()
@@ -170,7 +170,7 @@ def test_real_shell_pipe_chains_commands(tmp_path):
 
 def test_sigpipe_is_quiet(tmp_path):
     exe = " ".join(tariffkit_exe())
-    r = subprocess.run(f"{exe} show {SAMPLE / 'dss-udtraek.csv'} --format csv --limit 0 | head -1", shell=True, capture_output=True, text=True)
+    r = subprocess.run(f"{exe} show {SAMPLE / 'dss-udtraek-2026-09.csv'} --format csv --limit 0 | head -1", shell=True, capture_output=True, text=True)
     assert r.returncode == 0 and r.stderr == ""
 
 
@@ -191,14 +191,14 @@ def test_checked_in_sample_equals_regenerated(run, tmp_path):
 def test_sample_is_deterministic_and_seed_matters(tmp_path):
     from tariffkit.sample import SampleConfig, generate
 
-    a = generate(SampleConfig(citizens=50, seed=1))["dss-udtraek.csv"]
-    b = generate(SampleConfig(citizens=50, seed=1))["dss-udtraek.csv"]
-    c = generate(SampleConfig(citizens=50, seed=2))["dss-udtraek.csv"]
+    a = generate(SampleConfig(citizens=50, seed=1))["dss-udtraek-2026-09.csv"]
+    b = generate(SampleConfig(citizens=50, seed=1))["dss-udtraek-2026-09.csv"]
+    c = generate(SampleConfig(citizens=50, seed=2))["dss-udtraek-2026-09.csv"]
     assert a.equals(b) and not a.equals(c)
 
 
 def test_sample_cpr_numbers_are_replacement_numbers():
-    df = pl.read_csv(SAMPLE / "dss-udtraek.csv", separator=";", infer_schema=False, encoding="utf8-lossy")
+    df = pl.read_csv(SAMPLE / "dss-udtraek-2026-09.csv", separator=";", infer_schema=False, encoding="utf8-lossy")
     days = df["CPR-nr."].str.slice(0, 2).cast(pl.Int32)
     assert days.min() >= 61 and days.max() <= 91, "sample CPR numbers must use day + 60"
 
@@ -224,7 +224,7 @@ def test_background_hash_is_the_files_sha256_and_a_missing_file_fails_at_once(tm
 def test_provenance_of_several_extracts_names_each_with_its_hash(run, tmp_path):
     a = tmp_path / "a.csv"
     b = tmp_path / "b.csv"
-    lines = (SAMPLE / "dss-udtraek.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines = (SAMPLE / "dss-udtraek-2026-09.csv").read_text(encoding="utf-8-sig").splitlines()
     a.write_text("\n".join(lines[:50]) + "\n", encoding="utf-8")
     b.write_text("\n".join([lines[0], *lines[50:90]]) + "\n", encoding="utf-8")
     out = tmp_path / "p.parquet"

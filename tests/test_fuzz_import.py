@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from conftest import HEADER, SAMPLE
 
-SEED_LINES = (SAMPLE / "dss-udtraek.csv").read_bytes().splitlines()[:12]
+SEED_LINES = (SAMPLE / "dss-udtraek-2026-09.csv").read_bytes().splitlines()[:12]
 
 
 def mutate(data: bytes, ops) -> bytes:

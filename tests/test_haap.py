@@ -10,21 +10,30 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLE
 from tariffkit.contracts import PAYMENTS
+from tariffkit.errors import UsageError
 from tariffkit.haap import HaapOptions, budget_deviation, compute, spread_months
+from tariffkit.history import lines_in_force
 
 D = dt.date
 
 
-def pay(rows):
-    """rows: (citizen, level, from, to, amount, kind='actual', offer='T1')."""
+def pay(rows, extract=None):
+    """rows: (citizen, level, from, to, amount, kind='actual', offer='T1', extract_date=None).
+
+    A line without an extract date gets ``extract``, else the newest actual date of the rows,
+    else the day before the first commitment: one snapshot in which every commitment counts."""
+    if extract is None:
+        actual = [r[3] for r in rows if (r[5] if len(r) > 5 else "actual") != "commitment"]
+        extract = max(actual) if actual else min(r[2] for r in rows) - dt.timedelta(days=1)
     recs = []
     for i, r in enumerate(rows):
         c, lvl, f, t, a, *rest = r
         kind = rest[0] if rest else "actual"
         offer = rest[1] if len(rest) > 1 else "T1"
+        ed = rest[2] if len(rest) > 2 and rest[2] is not None else extract
         recs.append({"citizen_id": c, "case_id": "S", "caseworker": "M", "offer_id": offer, "offer_name": "O", "provider": "internal",
                      "paragraph": "SEL 108", "function": "5.38.50", "level": lvl, "service_from": f, "service_to": t,
-                     "amount": Decimal(str(a)), "kind": kind, "source_file": "f", "source_row": i + 2})
+                     "amount": Decimal(str(a)), "kind": kind, "extract_date": ed, "source_file": "f", "source_row": i + 2})
     return pl.DataFrame(recs, schema=PAYMENTS.schema)
 
 
@@ -109,14 +118,19 @@ def test_commitment_past_year_end_only_counts_inside_the_year():
 
 def test_forecast_as_of_uses_actuals_then_commitments():
     df = pay([
-        ("a", 3, D(2025, 1, 1), D(2025, 6, 30), 600),             # actuals Jan–Jun
-        ("a", 3, D(2025, 7, 1), D(2025, 12, 31), 600, "commitment"),  # open commitment
-        ("a", 3, D(2025, 1, 1), D(2025, 3, 31), 999, "commitment"),  # old commitment, superseded
-        ("b", 3, D(2025, 8, 1), D(2025, 8, 31), 50),              # actual after the as-of date: not known yet
+        ("a", 3, D(2025, 1, 1), D(2025, 3, 31), 300, "actual", "T1", D(2025, 3, 31)),      # March's extract
+        ("a", 3, D(2025, 4, 1), D(2025, 12, 31), 999, "commitment", "T1", D(2025, 3, 31)),  # its commitment, superseded
+        ("a", 3, D(2025, 4, 1), D(2025, 6, 30), 300, "actual", "T1", D(2025, 6, 30)),       # June's extract
+        ("a", 3, D(2025, 7, 1), D(2025, 12, 31), 600, "commitment", "T1", D(2025, 6, 30)),  # the commitment in force
     ])
     r = year(df, as_of=D(2025, 6, 30))
     assert r["haap_ytd"] == pytest.approx(0.5) and r["expense_ytd"] == Decimal("600.00")
     assert r["haap_forecast"] == pytest.approx(1.0) and r["expense_forecast"] == Decimal("1200.00")
+    # what the history said in March: actuals to March and March's commitment
+    r = year(df, as_of=D(2025, 3, 31), known_at=D(2025, 3, 31))
+    assert r["expense_ytd"] == Decimal("300.00") and r["expense_forecast"] == Decimal("1299.00")
+    with pytest.raises(UsageError, match="after the newest extract date 2025-06-30"):
+        year(df, as_of=D(2025, 7, 31))
 
 
 def test_budget_split_adds_up():
@@ -153,7 +167,7 @@ def test_invariants(rows):
         m = monthly.filter(pl.col("level").eq_missing(lvl))["haap"].sum() / 12
         assert y == pytest.approx(m)
     # Σ expense over groups = Σ of the input spread into 2025, to the øre
-    s = spread_months(df.lazy(), ["citizen_id"]).collect().filter(pl.col("month").dt.year() == 2025)["ore"].sum()
+    s = spread_months(lines_in_force(df)[0], ["citizen_id"]).collect().filter(pl.col("month").dt.year() == 2025)["ore"].sum()
     assert int((yearly["expense"] * 100).cast(pl.Int64).sum()) == s
 
 
@@ -173,7 +187,7 @@ def test_days_and_months_agree_for_whole_months(m1, m2):
 
 def test_cli_chain_import_to_haap_and_budget(run, tmp_path):
     p = tmp_path / "p.parquet"
-    assert run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", p).exit_code == 0
+    assert run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "-o", p).exit_code == 0
     out = tmp_path / "h.parquet"
     r = run("compute-haap", p, "--year", "2026", "--by", "offer_id", "--as-of", "2026-09-30", "-o", out)
     assert r.exit_code == 0, r.output
@@ -196,7 +210,7 @@ def test_cli_chain_import_to_haap_and_budget(run, tmp_path):
 ])
 def test_cli_usage_errors(run, tmp_path, args, code):
     p = tmp_path / "p.parquet"
-    run("import-dss", SAMPLE / "dss-udtraek.csv", "-o", p)
+    run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "-o", p)
     assert run("compute-haap", p, *args, "-o", tmp_path / "x.parquet").exit_code == code
 
 

@@ -197,7 +197,7 @@ def test_append_is_idempotent(run, tmp_path):
     assert run("import-dss", jan, "-o", out, "--append").exit_code == 0
     assert pl.read_parquet(out).height == 2, "the same file imported again adds nothing"
     r = run("import-dss", feb, "-o", out, "--append")
-    assert r.exit_code == 0 and "2 lines were already in the output" in r.output
+    assert r.exit_code == 0 and "2 already in the history" in r.output
     assert pl.read_parquet(out).height == 3
 
 
@@ -221,9 +221,12 @@ def test_mapping_errors(run, tmp_path):
     f = write_dss(tmp_path / "x.csv", [dss_line()])
     r, _ = imp(run, tmp_path, f, extra=("--mapping", m))
     assert r.exit_code == 1 and "unknown field 'foo'" in r.output
-    m.write_text('[columns]\ncpr = "CPR-nr."\n')
+    m.write_text('[columns]\namount = ""\n')
     r, _ = imp(run, tmp_path, f, extra=("--mapping", m))
-    assert r.exit_code == 1 and "required field" in r.output
+    assert r.exit_code == 1 and "required field 'amount'" in r.output
+    m.write_text('[columns]\namount = "Beløb i kr"\n')  # [columns] changes only what it names
+    r, _ = imp(run, tmp_path, f, extra=("--mapping", m))
+    assert r.exit_code == 1 and "no column 'Beløb i kr' (mapped to field amount)" in r.output
     from tariffkit.dss import Mapping
     d = Mapping().to_dict()
     d["columns"]["amount"] = "Udgift"
@@ -245,7 +248,7 @@ def test_empty_and_header_only_files(run, tmp_path):
 
 def test_sample_extract_imports_and_reconciles(run, tmp_path):
     summary = tmp_path / "s.json"
-    r, out = imp(run, tmp_path, SAMPLE / "dss-udtraek.csv", extra=("--summary-json", summary))
+    r, out = imp(run, tmp_path, SAMPLE / "dss-udtraek-2026-09.csv", extra=("--summary-json", summary))
     assert r.exit_code == 0
     s = json.loads(summary.read_text())["files"][0]
     assert s["rows_read"] == s["rows_written"] and s["amount_read"] == s["amount_written"]
@@ -258,7 +261,7 @@ def test_distinct_parser_keeps_each_value_s_result_across_batches():
     """The streaming import parses each distinct value once and maps it back by a categorical
     code; a value must get its own result in every batch (a lost code mapping once gave a later
     batch the results of an earlier one)."""
-    from tariffkit.dss import _Distinct
+    from tariffkit.dss.plan import _Distinct
 
     d = _Distinct(lambda v: v.str.to_uppercase(), pl.String)
     batches = [["a", "b", None, "a"], ["c", "b", "d"], ["d", "e", "a"], []]
@@ -271,7 +274,7 @@ def test_streamed_and_in_memory_imports_agree(run, tmp_path):
     (about 40,000 lines, so many batches) must give the same payments either way."""
     r = run("sample", "--out", tmp_path / "s", "--citizens", "2000")
     assert r.exit_code == 0, r.output
-    utf8 = tmp_path / "s" / "dss-udtraek.csv"
+    utf8 = tmp_path / "s" / "dss-udtraek-2026-09.csv"
     latin = tmp_path / "latin.csv"
     latin.write_bytes(utf8.read_text(encoding="utf-8-sig").encode("cp1252"))
     out_a, out_b = tmp_path / "a.parquet", tmp_path / "b.parquet"

@@ -6,6 +6,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
+from conftest import SAMPLE
 from tariffkit.errors import UsageError
 from tariffkit.portfolio import PortfolioOptions, parse_limits, parse_quarter, portfolio
 
@@ -15,7 +16,7 @@ d = dt.date
 def line(citizen, frm, to, amount, level=2, cw="M", kind="actual", offer="T1", provider="internal", paragraph="SEL 108", case=None):
     return {"citizen_id": citizen, "case_id": case or f"S-{citizen}", "caseworker": cw, "offer_id": offer, "offer_name": offer,
             "provider": provider, "paragraph": paragraph, "function": "5.38.50", "level": level, "service_from": frm, "service_to": to,
-            "amount": Decimal(amount), "kind": kind, "source_file": "f", "source_row": 1}
+            "amount": Decimal(amount), "kind": kind, "extract_date": d(2025, 9, 30), "source_file": "f", "source_row": 1}
 
 
 def monthly(citizen, first, last, amount, **kw):
@@ -154,4 +155,5 @@ def test_sample_planted_cost_jumps_are_found(sample_out):
     out, _ = sample_out
     c = pl.read_parquet(out / "portefolje-2026Q3.parquet")
     jumps = c.filter(pl.col("flags").list.contains("cost_up") & pl.col("flags").list.contains("level_changed"))
-    assert jumps.height >= 2  # FINDINGS.md: 2 cases move up two levels on 2026-07-01
+    planted = int((SAMPLE / "FINDINGS.md").read_text(encoding="utf-8").split("**Cost jumps between quarters**: ")[1].split(" ")[0])
+    assert jumps.height >= planted  # FINDINGS.md: the cases that move up two levels on 2026-07-01

@@ -11,7 +11,7 @@ from conftest import HEADER, SAMPLE, cpr_patterns, dss_line
 
 def sample_cprs():
     cprs = set()
-    for name, col in (("dss-udtraek.csv", "CPR-nr."), ("doegnskemaer.csv", "CPR-nr."), ("placeringer.csv", "CPR-nr.")):
+    for name, col in (("dss-udtraek-2026-09.csv", "CPR-nr."), ("doegnskemaer.csv", "CPR-nr."), ("placeringer.csv", "CPR-nr.")):
         cprs |= set(pl.read_csv(SAMPLE / name, separator=";", infer_schema=False, encoding="utf8-lossy")[col].to_list())
     return cprs
 
@@ -73,7 +73,7 @@ def test_citizen_id_is_hmac_sha256_of_the_cpr_number(key_length):
     import hashlib
     import hmac
 
-    from tariffkit.dss import pseudonym_function
+    from tariffkit.cpr import pseudonym_function
 
     key = bytes(range(256))[:key_length]
     one = pseudonym_function(key)

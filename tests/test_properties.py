@@ -92,7 +92,7 @@ def test_import_reconciles_to_the_ore(tmp_path_factory, rows):
     f = tmp / "d.csv"
     f.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
     out, rej, summ = tmp / "o.parquet", tmp / "r.parquet", tmp / "s.json"
-    r = CliRunner().invoke(cli, ["import-dss", str(f), "-o", str(out), "--on-error", "reject", "--rejects", str(rej), "--summary-json", str(summ)],
+    r = CliRunner().invoke(cli, ["import-dss", str(f), "-o", str(out), "--extract-date", "2025-12-31", "--on-error", "reject", "--rejects", str(rej), "--summary-json", str(summ)],
                            env={"TARIFFKIT_KEY": "k" * 20})
     assert r.exit_code == 0, r.output
     written = int(pl.read_parquet(out)["amount"].sum() * 100) if pl.read_parquet(out).height else 0

@@ -65,7 +65,7 @@ def test_key_figures_by_hand(run, tmp_path):
 
 def test_report_reconciles_with_compute_haap_on_the_sample(sample_out):
     out, _ = sample_out
-    kf = pl.read_parquet(out / "noegletal-2026-09.parquet")
+    kf = pl.read_parquet(out / "noegletal-2026-10.parquet")
     fc = pl.read_parquet(out / "prognose-2026-paragraf.parquet")
     auth = pl.read_parquet(out / "myndighed-2026.parquet")
     body = kf.filter(pl.col("area") != "I alt")
@@ -82,9 +82,9 @@ def test_report_reconciles_with_compute_haap_on_the_sample(sample_out):
 
 def test_html_is_self_contained_danish_and_reproducible(sample_out, run, tmp_path):
     out, _ = sample_out
-    html = (out / "rapport-2026-09.html").read_text(encoding="utf-8")
+    html = (out / "rapport-2026-10.html").read_text(encoding="utf-8")
     for label in ("Nøgletal", "HÅP pr. måned", "Gennemsnitspris pr. måned", "Budget og prognose pr. område", "Tilgang og afgang",
-                  "Tilbud på vej mod underskud", "Sager med største ændring i udgift", "Dataperiode", "sha256", "tariffkit 0.1.0"):
+                  "Tilbud på vej mod underskud", "Sager med største ændring i udgift", "Dataperiode", "sha256", "tariffkit 0.1.0", "Tallene bygger på DSS-udtræk af 31.10.2026"):
         assert label in html, label
     assert "<script" not in html.lower()
     # nothing to fetch: no src/href/url() pointing anywhere (the SVG namespace is not a request)
@@ -97,35 +97,41 @@ def test_html_is_self_contained_danish_and_reproducible(sample_out, run, tmp_pat
 
     assert sha256_file(out / "payments.parquet") in html
     # byte-identical on a second run
-    args = ["report", "monthly", out / "payments.parquet", "--as-of", "2026-09-30", "--budget", out / "myndighed-2026.parquet",
-            "--offer-budget", out / "budget-2026.parquet", "--save-figures", tmp_path / "k.parquet"]
+    args = ["report", "monthly", out / "payments.parquet", "--as-of", "2026-10-31", "--budget", out / "myndighed-2026.parquet",
+            "--offer-budget", out / "budget-2026.parquet", "--previous", out / "noegletal-2026-09.parquet", "--save-figures", tmp_path / "k.parquet"]
     assert run(*args, "-o", tmp_path / "a.html").exit_code == 0
     assert run(*args, "-o", tmp_path / "b.html").exit_code == 0
     a, b = (tmp_path / "a.html").read_bytes(), (tmp_path / "b.html").read_bytes()
     assert a == b
     # the same as make wrote, apart from the file names in the footer
-    assert a.split(b"<footer>")[0] == (out / "rapport-2026-09.html").read_bytes().split(b"<footer>")[0]
+    assert a.split(b"<footer>")[0] == (out / "rapport-2026-10.html").read_bytes().split(b"<footer>")[0]
 
 
 def test_change_since_last_month_from_the_saved_figures(sample_out, run, tmp_path):
     out, _ = sample_out
+    """make demo: September's report remade from the history as it stood (--known-at), then
+    October's with September's saved figures: the change is the difference of the forecasts."""
     base = ["report", "monthly", out / "payments.parquet", "--budget", out / "myndighed-2026.parquet"]
-    r = run(*base, "--as-of", "2026-10-31", "--previous", out / "noegletal-2026-09.parquet", "--save-figures", tmp_path / "okt.parquet", "-o", tmp_path / "okt.html")
-    assert r.exit_code == 0, r.output
-    sep, okt = pl.read_parquet(out / "noegletal-2026-09.parquet"), pl.read_parquet(tmp_path / "okt.parquet")
+    sep, okt = pl.read_parquet(out / "noegletal-2026-09.parquet"), pl.read_parquet(out / "noegletal-2026-10.parquet")
+    assert sep["extract_date"].unique().to_list() == [dt.date(2026, 9, 30)] and okt["extract_date"].unique().to_list() == [dt.date(2026, 10, 31)]
     j = okt.join(sep, on="area", suffix="_sep")
     assert (j["forecast_change"] == j["forecast"] - j["forecast_sep"]).all()
+    assert (j["haap_change"] - (j["haap_forecast"] - j["haap_forecast_sep"])).abs().max() < 1e-9
     assert sep["forecast_change"].null_count() == sep.height, "no --previous: no change shown"
+    # September's figures are what compute-haap said on 30 September
+    f = pl.read_parquet(out / "prognose-2026.parquet")  # offers, as of October
+    assert sep.filter(pl.col("area") == "I alt")["forecast"][0] != okt.filter(pl.col("area") == "I alt")["forecast"][0]
+    assert f["expense_forecast"].sum() > 0
     # last month's figures must be from before the as-of date
-    r = run(*base, "--as-of", "2026-09-30", "--previous", tmp_path / "okt.parquet", "-o", tmp_path / "x.html")
-    assert r.exit_code == 1 and "okt.parquet" in r.output and "as_of" in r.output and not (tmp_path / "x.html").exists()
+    r = run(*base, "--as-of", "2026-09-30", "--previous", out / "noegletal-2026-10.parquet", "-o", tmp_path / "x.html")
+    assert r.exit_code == 1 and "noegletal-2026-10.parquet" in r.output and "as_of" in r.output and not (tmp_path / "x.html").exists()
 
 
 def test_report_monthly_bad_input(sample_out, run, tmp_path):
     out, _ = sample_out
     target = tmp_path / "r.html"
-    r = run("report", "monthly", out / "payments.parquet", "-o", target)
-    assert r.exit_code == 2 and "--as-of" in r.output
+    r = run("report", "monthly", out / "payments.parquet", "--known-at", "2020-01-31", "-o", target)
+    assert r.exit_code == 2 and "--known-at" in r.output
     r = run("report", "monthly", out / "payments.parquet", "--as-of", "30-09-2026", "-o", target)
     assert r.exit_code == 2 and "2026-09-30" in r.output
     r = run("report", "monthly", out / "payments.parquet", "--as-of", "2026-09-30", "-o", tmp_path / "r.pdf")
@@ -144,7 +150,7 @@ def test_report_monthly_bad_input(sample_out, run, tmp_path):
 def test_html_renders_in_headless_chromium(sample_out, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api", reason="LOUD SKIP: playwright is not installed (pip install -e '.[test]')")
     out, _ = sample_out
-    page_url = (out / "rapport-2026-09.html").as_uri()
+    page_url = (out / "rapport-2026-10.html").as_uri()
     requests, console_errors, page_errors = [], [], []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
@@ -235,9 +241,9 @@ def test_no_cpr_in_either_report(sample_out):
     import zipfile
 
     out, _ = sample_out
-    cprs = set(pl.read_csv(SAMPLE / "dss-udtraek.csv", separator=";", infer_schema=False, encoding="utf8-lossy")["CPR-nr."].to_list())
+    cprs = set(pl.read_csv(SAMPLE / "dss-udtraek-2026-09.csv", separator=";", infer_schema=False, encoding="utf8-lossy")["CPR-nr."].to_list())
     patterns = [p.encode() for p in cpr_patterns(cprs)]
-    html = (out / "rapport-2026-09.html").read_bytes()
+    html = (out / "rapport-2026-10.html").read_bytes()
     with zipfile.ZipFile(out / "tilbud-2026.xlsx") as z:
         xlsx = b"".join(z.read(n) for n in z.namelist())
     for blob in (html, xlsx):

@@ -10,12 +10,33 @@ import traceback
 
 import click
 
-CPR_ANYWHERE = re.compile(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)")
-
 
 def mask_text(text: str) -> str:
-    """Mask anything CPR-shaped in a message (last line of defence for --debug output)."""
-    return CPR_ANYWHERE.sub(lambda m: f"{m.group(1)[:2]}****-****", text)
+    """Mask anything CPR-shaped in a message (the last line of defence, --debug output too)."""
+    from tariffkit.cpr import mask_text as mask
+
+    return mask(text)
+
+
+def cli_words(message: str) -> str:
+    """The library names its arguments in backticks (`append`); on the command line they are
+    options (--append)."""
+    return re.sub(r"`([a-z][a-z0-9_]*)`", lambda m: "--" + m.group(1).replace("_", "-"), message)
+
+
+def parse_date_option(text: str, option: str):
+    """An ISO date option (YYYY-MM-DD) → date; anything else is a usage error naming the option."""
+    import datetime as dt
+
+    from tariffkit.errors import UsageError
+
+    try:
+        d = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} expects a date like 2026-09-30, got {text!r}") from None
+    if not 1980 <= d.year <= 2100:
+        raise UsageError(f"{option} expects a date between 1980 and 2100, got {text!r}")
+    return d
 
 
 def err(message: str) -> None:
@@ -50,10 +71,10 @@ class TariffkitGroup(click.Group):
             return super().invoke(ctx)
         except DataError as e:
             self._debug_trace(ctx)
-            err(f"tariffkit: error: {e}")
+            err(f"tariffkit: error: {cli_words(str(e))}")
             ctx.exit(1)
         except UsageError as e:
-            err(f"tariffkit: usage error: {e}")
+            err(f"tariffkit: usage error: {cli_words(str(e))}")
             ctx.exit(2)
         except BrokenPipeError:
             # stdout closed early (e.g. `| head`): not an error for the user.

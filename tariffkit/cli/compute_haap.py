@@ -12,20 +12,25 @@ from tariffkit.cli.common import output_option
 @click.option("--by", default="", metavar="COLS", help="Group by these payments columns, comma-separated (e.g. offer_id,level). None = the whole municipality.")
 @click.option("--method", type=click.Choice(["months", "days"]), default="months", show_default=True, help="months: BDO's active-months definition; days: days covered / days in the year.")
 @click.option("--monthly", is_flag=True, help="One row per month instead of per period.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Forecast to year end: actuals up to this month end plus open commitments after it.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Forecast: adds haap_ytd/expense_ytd (to this month) and the forecast to the period end (actuals plus the commitments in force). At most the newest extract date.")
+@click.option("--known-at", "known_at", metavar="YYYY-MM-DD", help="Read the history as it stood on this date (only extracts dated on or before it), e.g. to recompute last month's forecast.")
 @click.option("--budget", metavar="FILE", help="Budgeted haap and average_price per group (haap_budget table): adds the deviation split into volume and price effect.")
 @click.pass_context
-def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, budget):
+def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, known_at, budget):
     """Compute HÅP, expense, average price, inflow and outflow from PAYMENTS (- = stdin).
 
     Lines are spread over the months they pay for, pro rata by days, in whole øre (the residue
     goes to the last month). A citizen is active in a month when their net amount for that
     month in the group is positive; HÅP = active citizen-months / 12 (see docs/concepts.md).
 
+    The payments are a history of extracts: all actual lines count, and the commitments of the
+    newest extract, for the days after the newest extract date.
+
     \b
     Example:
       tariffkit compute-haap payments.parquet --year 2026 --by offer_id,level -o haap.parquet
-      tariffkit compute-haap payments.parquet --year 2026 --monthly --as-of 2026-09-30 -o prognose.parquet
+      tariffkit compute-haap payments.parquet --as-of 2026-10-31 --by offer_id -o prognose.parquet
+      tariffkit compute-haap payments.parquet --as-of 2026-09-30 --known-at 2026-09-30 -o sidste-maaned.parquet
       tariffkit import-dss udtraek.csv --key-file k.key | tariffkit compute-haap - --year 2026 | tariffkit show -
     """
     import datetime as dt
@@ -56,18 +61,19 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
         if end < start:
             raise UsageError("--to is before --from")
         label = from_ if from_ == to else f"{from_}..{to}"
-    as_of_date = None
-    if as_of:
-        try:
-            as_of_date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of expects a date like 2026-09-30, got {as_of!r}") from None
+    from tariffkit.cli.common import parse_date_option
+
+    as_of_date = parse_date_option(as_of, "--as-of") if as_of else None
+    known_at_date = parse_date_option(known_at, "--known-at") if known_at else None
+    if as_of_date and known_at_date and as_of_date > known_at_date:
+        raise UsageError(f"--as-of {as_of} is after --known-at {known_at}: the history as known then does not reach it")
+    if as_of_date:
         if start is None:
             start, end, label = dt.date(as_of_date.year, 1, 1), dt.date(as_of_date.year, 12, 1), str(as_of_date.year)
         if not (start <= as_of_date.replace(day=1) <= end):
             raise UsageError("--as-of must fall inside the period")
     keys = tuple(c.strip() for c in by.split(",") if c.strip())
-    allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row")]
+    allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row", "extract_date")]
     for k in keys:
         if k not in allowed:
             raise UsageError(f"--by: unknown column {k!r}; choose from {', '.join(allowed)}")
@@ -77,7 +83,7 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
     # only the columns HÅP needs are read (and checked against the payments contract)
-    needed = [*keys, "citizen_id", "service_from", "service_to", "amount", "kind"]
+    needed = [*keys, "citizen_id", "service_from", "service_to", "amount", "kind", "extract_date"]
     contract = PAYMENTS.subset(needed)
     df = tio.read_table(payments, inputs, columns=needed)
     file = tio.label_of(payments)
@@ -87,7 +93,7 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
         conform(df, contract, file=file, check_key=False)  # names the first row with a missing value
     if df.height == 0:
         raise DataError("the payments table has no rows", file=file)
-    opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label)
+    opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label, known_at=known_at_date)
     result = compute(df, opts)
     if budget:
         table = Table("haap_budget", HAAP_BUDGET.description, (*[Column(k, pl.String if k != "level" else pl.Int16, k) for k in keys], *HAAP_BUDGET.columns), key=keys)

@@ -15,7 +15,8 @@ def command():
 
 @command.command("monthly", short_help="The monthly economy check as one self-contained HTML file.")
 @click.argument("payments")
-@click.option("--as-of", required=True, metavar="DATE", help="Actuals up to this date, commitments after it (e.g. 2026-09-30).")
+@click.option("--as-of", metavar="DATE", help="Expense to date up to this month, the forecast to year end (default: the newest extract date; never after it).")
+@click.option("--known-at", metavar="DATE", help="Read the payments history as it stood on this date (e.g. to remake last month's report).")
 @click.option("--year", type=int, help="The year (default: the as-of date's).")
 @click.option("--by", "area", default="paragraph", show_default=True, metavar="COLUMN", help="The areas of the key figures: a payments column (paragraph, offer_id, function, provider …).")
 @click.option("--budget", metavar="FILE", help="Budget per area: budget-forecast --authority output, or a haap_budget table (haap, average_price).")
@@ -27,14 +28,15 @@ def command():
 @click.option("--title", metavar="TEXT", help="Report title (default: Månedlig økonomiopfølgning YEAR).")
 @click.option("-o", "--output", required=True, metavar="FILE.html", help="The HTML report (- for stdout).")
 @click.pass_context
-def monthly(ctx, payments, as_of, year, area, budget, offer_budget, previous, save_figures, min_deficit, top, title, output):
+def monthly(ctx, payments, as_of, known_at, year, area, budget, offer_budget, previous, save_figures, min_deficit, top, title, output):
     """Key figures per area (HÅP, average price, expense to date, budget, forecast, deviation
     split into volume and price, change since last month), charts (HÅP, average price, budget
     against forecast, inflow and outflow), offers heading for a deficit and the cases with the
     largest cost change, in one HTML file with no scripts and nothing fetched from elsewhere.
     The footer names the data period, each input's SHA-256 and the tariffkit version.
 
-    Cron, each month: save the figures and give last month's to --previous.
+    The page says which DSS extract (extract date) the figures rest on. Cron, each month: save
+    the figures and give last month's to --previous.
 
     \b
     Example:
@@ -50,14 +52,11 @@ def monthly(ctx, payments, as_of, year, area, budget, offer_budget, previous, sa
     from tariffkit.contracts import KEY_FIGURES, PAYMENTS, conform
     from tariffkit.errors import DataError, UsageError
 
-    try:
-        as_of_date = dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise UsageError(f"--as-of expects a date like 2026-09-30, got {as_of!r}") from None
-    year = year or as_of_date.year
-    if as_of_date.year != year:
-        raise UsageError(f"--as-of {as_of} is not in {year}")
-    allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row", "citizen_id", "case_id", "source_file")]
+    from tariffkit.cli.common import parse_date_option
+
+    as_of_date = parse_date_option(as_of, "--as-of") if as_of else None
+    known_at_date = parse_date_option(known_at, "--known-at") if known_at else None
+    allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row", "citizen_id", "case_id", "source_file", "extract_date")]
     if area not in allowed:
         raise UsageError(f"--by: choose one of {', '.join(allowed)}")
     if output != "-" and not output.lower().endswith((".html", ".htm")):
@@ -71,6 +70,16 @@ def monthly(ctx, payments, as_of, year, area, budget, offer_budget, previous, sa
     pay = conform(tio.read_table(payments, inputs), PAYMENTS, file=pf, check_key=False)
     if pay.height == 0:
         raise DataError("the payments table has no rows", file=pf)
+    if as_of_date is None:
+        from tariffkit.history import snapshot
+
+        as_of_date = snapshot(pay, known_at_date).horizon
+        if as_of_date is None:
+            raise UsageError(f"no extract in {pf} dated on or before --known-at {known_at}")
+    year = year or as_of_date.year
+    if as_of_date.year != year:
+        raise UsageError(f"--as-of {as_of_date} is not in {year}")
+    as_of = as_of_date.isoformat()
     b = None
     if budget:
         b = tio.read_table(budget, inputs)
@@ -87,7 +96,8 @@ def monthly(ctx, payments, as_of, year, area, budget, offer_budget, previous, sa
     prev = conform(tio.read_table(previous, inputs), KEY_FIGURES, file=tio.label_of(previous)) if previous else None
     if prev is not None and prev.filter(prev["as_of"] >= as_of_date).height:
         raise DataError(f"the previous key figures are not from before {as_of} (as_of {prev['as_of'].max()})", file=tio.label_of(previous), column="as_of")
-    rep = monthly_report(pay, year=year, as_of=as_of_date, area=area, budget=b, offer_budget=ob, previous=prev, top=top, min_deficit=min_deficit)
+    rep = monthly_report(pay, year=year, as_of=as_of_date, area=area, budget=b, offer_budget=ob, previous=prev, top=top, min_deficit=min_deficit,
+                         known_at=known_at_date)
     html = render(rep, inputs=inputs.entries, version=__version__, title=title)
     if save_figures:
         tio.check_not_an_input(save_figures, inputs)
@@ -96,7 +106,7 @@ def monthly(ctx, payments, as_of, year, area, budget, offer_budget, previous, sa
         tio.write_table(rep.key_figures, save_figures, command="report monthly", options=params_for_provenance(ctx), inputs=inputs)
     t = rep.key_figures.row(-1, named=True)
     dev = "" if t["deviation"] is None else f", deviation {_kr(t['deviation'])} kr (volume {_kr(t['volume_effect'])}, price {_kr(t['price_effect'])})"
-    err(f"report monthly {year} as of {as_of}: HÅP {_kr(t['haap_forecast'], 2)}, forecast {_kr(t['forecast'])} kr{dev}"
+    err(f"report monthly {year} as of {as_of} (extract {rep.snapshot.horizon}): HÅP {_kr(t['haap_forecast'], 2)}, forecast {_kr(t['forecast'])} kr{dev}"
         + ("" if output == "-" else f"; wrote {output}"))
 
 

@@ -1,18 +1,15 @@
-"""Import of DSS payment extracts: parsing, validation, pseudonymisation, reconciliation.
+"""The import plan for one DSS extract: parsing, validation, pseudonymisation and
+reconciliation in one streaming pass.
 
-The core is :func:`import_frames`: raw text frames in, ``payments`` and ``rejects`` frames and
-a reconciliation out. No I/O here beyond what the caller hands in.
-
-The import is a lazy plan (:func:`plan_import`) run by polars' streaming engine
-(:func:`run_import`), so an extract of any size is read once and in bounded memory.
-
-Money is handled in integer øre internally and written as Decimal(18,2); nothing is rounded
-(an amount with more than two decimals is rejected as malformed).
+:func:`plan_import` builds a lazy plan from the extract's raw text columns; :func:`run_import`
+runs it with polars' streaming engine, so an extract of any size is read once and in bounded
+memory. Money is handled in integer øre and written as Decimal(18,2); nothing is rounded (an
+amount with more than two decimals is rejected as malformed).
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import itertools
 import os
 import threading
@@ -22,127 +19,10 @@ from typing import Callable
 import polars as pl
 
 from tariffkit.contracts import PAYMENTS, REJECTS
-from tariffkit.danish import (
-    MONEY,
-    mask_cpr,
-    normalise_function,
-    normalise_paragraph,
-    parse_date,
-    parse_number,
-)
+from tariffkit.cpr import CPR_BAD_DATE, CPR_EMPTY, CPR_NOT_SHAPED, CPR_OK, REASONS, cpr_status, mask_expr, pseudonym_function
+from tariffkit.danish import MONEY, normalise_function, normalise_paragraph, parse_date, parse_number
+from tariffkit.dss.mapping import CONTENT, DUPLICATE_KEY, REQUIRED, Mapping
 from tariffkit.errors import DataError
-
-FIELDS = (
-    "cpr", "name", "case_id", "caseworker", "offer_id", "offer_name", "provider", "paragraph",
-    "function", "level", "service_from", "service_to", "amount", "kind",
-)
-REQUIRED = tuple(f for f in FIELDS if f not in ("name", "level"))
-CONTENT = ("citizen_id", "case_id", "caseworker", "offer_id", "offer_name", "provider", "paragraph", "function", "level", "service_from", "service_to", "amount", "kind")
-DUPLICATE_KEY = ("citizen_id", "offer_id", "level", "service_from", "service_to", "amount", "kind")  # ⊂ CONTENT
-
-
-@dataclass
-class Mapping:
-    """How an extract's layout maps to the canonical fields (the mapping TOML)."""
-
-    columns: dict[str, str] = field(default_factory=lambda: {
-        "cpr": "CPR-nr.", "name": "Navn", "case_id": "Sagsnr.", "caseworker": "Sagsbehandler",
-        "offer_id": "Tilbudsnr.", "offer_name": "Tilbud", "provider": "Leverandørtype",
-        "paragraph": "Paragraf", "function": "Funktion", "level": "Funktionsniveau",
-        "service_from": "Periode fra", "service_to": "Periode til", "amount": "Beløb", "kind": "Type",
-    })
-    date_formats: list[str] = field(default_factory=lambda: ["%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"])
-    decimal: str = ","
-    thousands: str = "."
-    encoding: str = ""  # empty = detect (UTF-8, UTF-8 with BOM, else Windows-1252)
-    separator: str = ";"
-    header_row: int = 1
-    skip_rows_starting_with: list[str] = field(default_factory=lambda: ["I alt", "Total"])
-    value_maps: dict[str, dict[str, str]] = field(default_factory=lambda: {
-        "provider": {"Intern": "internal", "Ekstern": "external"},
-        "kind": {"Forbrug": "actual", "Disposition": "commitment"},
-    })
-    min_level: int = 1
-    max_level: int = 5
-
-    @classmethod
-    def from_dict(cls, d: dict, file: str = "mapping") -> "Mapping":
-        m = cls()
-        known = set(m.__dataclass_fields__)
-        for k, v in d.items():
-            if k not in known:
-                raise DataError(f"unknown setting {k!r}; known settings: {', '.join(sorted(known))}", file=file)
-            setattr(m, k, v)
-        if not isinstance(m.columns, dict):
-            raise DataError("[columns] must be a table of field = \"source column\"", file=file)
-        unknown = sorted(set(m.columns) - set(FIELDS))
-        if unknown:
-            raise DataError(f"[columns] names unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}", file=file, column=unknown[0])
-        missing = [f for f in REQUIRED if f not in m.columns]
-        if missing:
-            raise DataError(f"[columns] has no source column for required field {missing[0]!r}", file=file, column=missing[0])
-        return m
-
-    def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-
-def init_mapping_toml() -> str:
-    """A commented mapping template of the built-in layout, for ``--init-mapping``."""
-    import tomli_w
-
-    head = """\
-# tariffkit import-dss mapping: how a DSS extract's columns map to tariffkit's fields.
-# Start from this file (the built-in layout) and change what differs in your export:
-#
-#   columns          source column (header text) for each field; `name` is read only to be dropped
-#   date_formats     strftime formats tried in order (%d-%m-%Y = 31-12-2025); Excel dates always work
-#   decimal          decimal separator in amounts (",")
-#   thousands        thousands separator in amounts (".", or "" for none)
-#   encoding         "" = detect (UTF-8, UTF-8 with BOM, else Windows-1252), or e.g. "latin-1"
-#   separator        CSV field separator (";")
-#   header_row       line number of the header row (rows above it are skipped)
-#   skip_rows_starting_with   rows whose first non-empty cell starts with one of these are
-#                    skipped, e.g. total rows ("I alt"); they are counted in the summary
-#   value_maps       source value -> tariffkit value for provider (internal/external) and
-#                    kind (actual/commitment)
-#   min_level, max_level      the function levels in use
-#
-# Use it with:  tariffkit import-dss extract.csv --mapping this-file.toml -o payments.parquet
-
-"""
-    return head + tomli_w.dumps(Mapping().to_dict())
-
-
-def pseudonym_function(key: bytes) -> Callable[[str], str]:
-    """The function normalised CPR → citizen_id: the first 16 hex characters of HMAC-SHA256
-    under ``key`` (RFC 2104). The key's inner and outer hash states are computed once, so each
-    value costs two SHA-256 updates of a copied state (a third faster than ``hmac``'s copy)."""
-    block = hashlib.sha256().block_size
-    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
-
-    def pseudonym(digits: str) -> str:
-        i = inner.copy()
-        i.update(digits.encode("ascii"))
-        o = outer.copy()
-        o.update(i.digest())
-        return o.hexdigest()[:16]
-
-    return pseudonym
-
-
-def pseudonymise(cprs: pl.Series, key: bytes) -> pl.Series:
-    """Normalised CPR numbers → citizen_id, HMAC-SHA256 under ``key`` (first 16 hex characters).
-
-    The same person gets the same id across months and files as long as the key is the same.
-    Only distinct values are hashed (one Python call per citizen, not per line)."""
-    uniq = cprs.unique().drop_nulls()
-    one = pseudonym_function(key)
-    ids = [one(c) for c in uniq.to_list()]
-    return cprs.replace_strict(uniq, pl.Series(ids, dtype=pl.String), default=None, return_dtype=pl.String)
-
 
 @dataclass
 class FileReport:
@@ -158,6 +38,12 @@ class FileReport:
     ore_rejected: int = 0
     ore_duplicates_dropped: int = 0
     rejected_without_amount: int = 0
+    newest_actual: dt.date | None = None  # the newest service_to of an actual line
+    mapped_dates: tuple[dt.date | None, dt.date | None, int] = (None, None, 0)  # min, max, empty cells of the extract-date column
+    extract_date: dt.date | None = None
+    extract_date_source: str = ""  # option | column NAME | newest actual date
+    already_present: int = 0  # lines the history had already (--append)
+    commitments_cut: int = 0  # commitments starting on or before the extract date
 
     def balanced(self) -> bool:
         return (
@@ -174,13 +60,17 @@ class FileReport:
             "amount_written": kr(self.ore_written), "amount_rejected": kr(self.ore_rejected),
             "amount_duplicates_dropped": kr(self.ore_duplicates_dropped),
             "rejected_without_readable_amount": self.rejected_without_amount,
+            "extract_date": None if self.extract_date is None else self.extract_date.isoformat(),
+            "extract_date_source": self.extract_date_source,
+            "already_present": self.already_present,
+            "commitments_cut": self.commitments_cut,
         }
 
 
 def _check_columns(names: list[str], mapping: Mapping, file: str) -> None:
     have = set(names)
     for fld, src in mapping.columns.items():
-        if src not in have and fld in REQUIRED:
+        if src not in have and (fld in REQUIRED or fld == "extract_date"):
             cols = ", ".join(c for c in names if c != "_row")
             raise DataError(
                 f"no column {src!r} (mapped to field {fld}); the file's columns are: {cols}. "
@@ -199,7 +89,6 @@ def _check_columns(names: list[str], mapping: Mapping, file: str) -> None:
 # (:class:`_Distinct`); everything else natively, row by row. Nothing loops over rows in Python.
 
 ROW_DATA, ROW_BLANK, ROW_TOTAL = 0, 1, 2
-CPR_OK, CPR_EMPTY, CPR_NOT_SHAPED, CPR_BAD_DATE = 0, 1, 2, 3
 
 
 def _blank(v: pl.Expr) -> pl.Expr:
@@ -284,31 +173,6 @@ def _per_distinct(column: pl.Expr, parse: Callable[[pl.Expr], pl.Expr], dtype: p
         return values.rename("v").to_frame().select(parse(pl.when(text != "").then(text)).cast(dtype)).to_series()
 
     return _Distinct(run, dtype).expr(column)
-
-
-# DDMM of a valid CPR date part: every day that exists in a leap year (the century is not
-# known from DDMMYY), and the same + 60 for replacement numbers (erstatningspersonnumre).
-_CPR_DAY_MONTH = frozenset(
-    f"{d + plus:02d}{m:02d}"
-    for m, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1)
-    for d in range(1, days + 1)
-    for plus in (0, 60)
-)
-
-
-def cpr_status(text: str) -> tuple[str | None, int]:
-    """One CPR text → (10 digits or None, CPR_OK / CPR_EMPTY / CPR_NOT_SHAPED / CPR_BAD_DATE).
-
-    Blanks and dashes are removed; the number must be 10 ASCII digits whose DDMM part is a
-    date (day + 60 allowed). Modulus-11 is not checked (dropped in 2007)."""
-    digits = "".join(text.split()).replace("-", "")
-    if not digits:
-        return None, CPR_EMPTY
-    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
-        return None, CPR_NOT_SHAPED
-    if digits[:4] not in _CPR_DAY_MONTH:
-        return None, CPR_BAD_DATE
-    return digits, CPR_OK
 
 
 def _cpr_column(column: pl.Expr, key: bytes) -> pl.Expr:
@@ -402,6 +266,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         caseworker=text("caseworker"),
         offer_id=text("offer_id"),
         offer_name=text("offer_name"),
+        _extract_date=(parse_date(col("extract_date"), formats=dates, excel_serials=excel) if "extract_date" in src_name else pl.lit(None, dtype=pl.Date)),
         # the raw text, for the messages of rejected rows only (a struct holds them without a copy)
         _cells=pl.struct([pl.nth(i).alias(f"c{k}") for k, i in enumerate(data_positions)]),
         _cpr_raw=col("cpr"),
@@ -423,9 +288,9 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
     # (condition, column, reason). ``cheap`` rules decide whether a row is bad; the ``empty``
     # rules only choose the message for a row that is bad anyway (an empty value never parses).
     rules: list[tuple[pl.Expr, str, pl.Expr, bool]] = [
-        (status == CPR_EMPTY, name["cpr"], pl.lit("expected a CPR number, found an empty value"), False),
-        (status == CPR_NOT_SHAPED, name["cpr"], pl.lit("expected a CPR number of 10 digits (DDMMYY-XXXX), found something else (value not shown)"), False),
-        (status == CPR_BAD_DATE, name["cpr"], pl.lit("expected a CPR number with a valid date part DDMMYY (day + 60 allowed), found an invalid date (value not shown)"), True),
+        (status == CPR_EMPTY, name["cpr"], pl.lit(REASONS[CPR_EMPTY]), False),
+        (status == CPR_NOT_SHAPED, name["cpr"], pl.lit(REASONS[CPR_NOT_SHAPED]), False),
+        (status == CPR_BAD_DATE, name["cpr"], pl.lit(REASONS[CPR_BAD_DATE]), True),
         *[(_blank(pl.col(f)), name[f], pl.lit("expected a value, found an empty value"), True) for f in ("case_id", "caseworker", "offer_id", "offer_name")],
         (empty("_provider_raw"), name["provider"], pl.lit(f"expected one of {prov_ok}, found an empty value"), False),
         (~pl.col("provider").is_in(["internal", "external"]).fill_null(False), name["provider"], pl.format(f"expected one of {prov_ok}, found '{{}}'", pl.col("_provider_raw").str.strip_chars()), True),
@@ -462,7 +327,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         level=level_num.cast(pl.Int16, strict=False),
     ).cache()  # shared by the branches below: the file is read and parsed once
     good = parsed.filter(~pl.col("_bad")).select(
-        *[pl.col(c.name).cast(c.dtype) for c in PAYMENTS.columns if c.name not in ("source_file", "source_row")],
+        *[pl.col(c.name).cast(c.dtype) for c in PAYMENTS.columns if c.name not in ("extract_date", "source_file", "source_row")],
         source_file=pl.lit(file),
         source_row=pl.col("_row"),
     )
@@ -472,14 +337,20 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         source_row=pl.col("_row"),
         column=col_expr,
         reason=reason_expr,
-        cpr_masked=pl.when(pl.col("_cpr_raw").is_null()).then(None).otherwise(mask_cpr(pl.col("_cpr_raw"))),
+        cpr_masked=pl.when(pl.col("_cpr_raw").is_null()).then(None).otherwise(mask_expr(pl.col("_cpr_raw"))),
         amount=pl.col("amount").cast(MONEY),
         amount_text=pl.col("_amount_raw"),
         _row_kind=_row_kind(cells, list(mapping.skip_rows_starting_with)),
         _ore=pl.col("_ore"),
     )
     ore, is_bad = pl.col("_ore"), pl.col("_bad")
-    totals = parsed.select(rows_all=pl.len(), ore_all=ore.sum(), rows_good=(~is_bad).sum(), ore_good=ore.filter(~is_bad).sum())
+    good_actual = ~is_bad & (pl.col("kind") != "commitment")
+    mapped_date = pl.col("_extract_date") if "extract_date" in src_name else pl.lit(None, dtype=pl.Date)
+    totals = parsed.select(
+        rows_all=pl.len(), ore_all=ore.sum(), rows_good=(~is_bad).sum(), ore_good=ore.filter(~is_bad).sum(),
+        newest_actual=pl.col("service_to").filter(good_actual).max(),
+        ed_min=mapped_date.filter(~is_bad).min(), ed_max=mapped_date.filter(~is_bad).max(), ed_null=mapped_date.filter(~is_bad).null_count(),
+    )
     # Candidates for exact duplicates: lines equal in these columns (a hash of all 13 cost four
     # times as much); run_import compares the candidates on every content column.
     hashes = good.select(_h=pl.struct(list(DUPLICATE_KEY)).hash(seed=0), source_row="source_row")
@@ -487,8 +358,8 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
 
 
 @dataclass
-class ImportResult:
-    payments: pl.DataFrame | None  # None when the payments were sunk to a file
+class PlanResult:
+    payments: pl.DataFrame | None  # None when the payments were sunk to a file (no extract_date yet)
     rejects: pl.DataFrame
     reports: list[FileReport]
     drop_rows: list[int] = field(default_factory=list)  # source_row of duplicates to drop
@@ -501,7 +372,7 @@ def run_import(
     drop_duplicates: bool = False,
     sink: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
     read_back: Callable[[], pl.LazyFrame] | None = None,
-) -> ImportResult:
+) -> PlanResult:
     """Run one extract's plan in a single streaming pass and reconcile it.
 
     With ``sink`` (a function that turns the good rows into a lazy sink, e.g. ``lambda lf:
@@ -520,7 +391,8 @@ def run_import(
     bad = failed.filter(kind == ROW_DATA)
     not_data = failed.filter(kind != ROW_DATA)
     rep = FileReport(file=file, rows_read=t["rows_all"] - not_data.height, rows_rejected=bad.height,
-                     rows_skipped=not_data.filter(kind == ROW_TOTAL).height,
+                     rows_skipped=not_data.filter(kind == ROW_TOTAL).height, newest_actual=t["newest_actual"],
+                     mapped_dates=(t["ed_min"], t["ed_max"], int(t["ed_null"] or 0)),
                      ore_read=int(t["ore_all"] or 0) - int(not_data["_ore"].sum() or 0), ore_rejected=int(bad["_ore"].sum() or 0),
                      rejected_without_amount=bad["_ore"].null_count())
     if rep.rows_read == 0:
@@ -556,7 +428,7 @@ def run_import(
     rep.ore_written = ore_good - rep.ore_duplicates_dropped
     if not rep.balanced() or rows_good + rep.rows_rejected != rep.rows_read:  # pragma: no cover - a bug guard
         raise DataError(f"reconciliation failed: read {rep.as_dict()} does not balance", file=file)
-    return ImportResult(payments, bad.select(REJECTS.names).cast(REJECTS.schema), [rep], drop_rows)
+    return PlanResult(payments, bad.select(REJECTS.names).cast(REJECTS.schema), [rep], drop_rows)
 
 
 def import_frame(
@@ -568,30 +440,42 @@ def import_frame(
     on_error: str = "fail",
     drop_duplicates: bool = False,
     excel: bool = False,
-) -> ImportResult:
+    extract_date: dt.date | None = None,
+) -> PlanResult:
     """One extract's raw text frame → payments, rejects and its reconciliation report, in memory
-    (the notebook form of ``import-dss``)."""
+    (the notebook form of ``import-dss``). The extract date is ``extract_date``, else the
+    mapped column's, else the newest actual date (:func:`decide_extract_date`)."""
     plan = plan_import(raw.lazy(), file=file, mapping=mapping, key=key, excel=excel)
-    return run_import(plan, on_error=on_error, drop_duplicates=drop_duplicates)
+    res = run_import(plan, on_error=on_error, drop_duplicates=drop_duplicates)
+    rep = res.reports[0]
+    decide_extract_date(rep, extract_date, mapping)
+    assert res.payments is not None
+    res.payments = res.payments.with_columns(extract_date=pl.lit(rep.extract_date)).select(PAYMENTS.names)
+    return res
+
+
+def decide_extract_date(rep: FileReport, given: dt.date | None, mapping: Mapping) -> None:
+    """Set ``rep.extract_date`` and where it came from: ``given``, else the mapped extract-date
+    column (one date for the whole file), else the newest service date of an actual line."""
+    lo, hi, empty = rep.mapped_dates
+    column = mapping.columns.get("extract_date")
+    if given is not None:
+        rep.extract_date, rep.extract_date_source = given, "given"
+    elif column:
+        if empty or lo is None:
+            raise DataError("expected the extract date (a date like 31-12-2025) on every line, found empty or unreadable values", file=rep.file, column=column)
+        if lo != hi:
+            raise DataError(f"expected one extract date for the whole file, found {lo} … {hi}", file=rep.file, column=column)
+        rep.extract_date, rep.extract_date_source = lo, f"column {column}"
+    elif rep.newest_actual is not None:
+        rep.extract_date, rep.extract_date_source = rep.newest_actual, "newest actual date"
+    else:
+        raise DataError("cannot tell the extract date: the file has no actual lines; give the extract date", file=rep.file)
 
 
 def to_ore(amounts: pl.Series) -> int:
     """Exact sum of a Decimal(18,2) series in integer øre."""
     return int((amounts * 100).cast(pl.Int64).sum() or 0)
-
-
-def merge_append(existing: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """Append ``new`` lines to ``existing`` without double counting.
-
-    Identical lines (same content, any source file) are matched by occurrence: if the existing
-    table already holds k copies of a line, the first k copies in ``new`` are already there.
-    Returns (merged, number of new lines that were already present)."""
-    cols = list(CONTENT)
-    occ = pl.int_range(pl.len()).over(cols).alias("_occ")
-    e = existing.select(cols).with_columns(occ)
-    n = new.with_columns(occ)
-    fresh = n.join(e, on=[*cols, "_occ"], how="anti", nulls_equal=True, maintain_order="left").drop("_occ")
-    return pl.concat([existing, fresh.select(existing.columns)]), new.height - fresh.height
 
 
 def empty_rejects() -> pl.DataFrame:
