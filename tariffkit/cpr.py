@@ -77,6 +77,15 @@ def pseudonym_function(key: bytes) -> Callable[[str], str]:
     return pseudonym
 
 
+def key_fingerprint(key: bytes) -> str:
+    """A public fingerprint of the key (16 hex characters of HMAC-SHA256 of a fixed text): the
+    payments history records it, so a month imported under another key is refused instead of
+    giving every citizen a second pseudonym. It reveals nothing about the key."""
+    import hmac
+
+    return hmac.new(key, b"tariffkit key fingerprint v1", hashlib.sha256).hexdigest()[:16]
+
+
 def pseudonymise(digits: pl.Series, key: bytes) -> pl.Series:
     """Normalised CPR numbers (10 digits) → citizen_id; only distinct values are hashed."""
     uniq = digits.unique().drop_nulls()

@@ -34,6 +34,7 @@ from tariffkit.danish import MONEY
 from tariffkit.errors import UsageError
 
 MONTH = "month"
+REFUND = "refund"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class HaapOptions:
     as_of: dt.date | None = None  # forecast date: *_ytd columns to its month, the forecast to the period end
     period_label: str | None = None  # e.g. "2026"; None = one period per calendar year
     known_at: dt.date | None = None  # read the history as it stood on this date (None: now)
+    stay_gap: int = 1  # months without activity between two active months that are not an absence (flows)
+    refunds: bool = False  # add the refund and expense_net columns
 
 
 def month_add(d: dt.date, n: int) -> dt.date:
@@ -187,20 +190,28 @@ def _period_label(opts: HaapOptions, first: int) -> pl.Expr:
     return (pl.col("_p") + first // 12).cast(pl.String)
 
 
+# Months method: a citizen's active month is L units, shared between the groups in proportion
+# to the days assigned to each; L is divisible by every day count 1 … 31, so shares are exact.
+L = 72_201_776_446_800  # lcm(1, …, 31)
+YEAR_UNITS = 133_590  # days method: a day is 366 units in a 365-day year, 365 in a leap year
+
+
 def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.DataFrame:
-    """The ``haap`` table for ``payments`` (see module docstring for the definitions).
+    """The ``haap`` table for ``payments`` (see the module docstring for the definitions).
 
     Inside, each (group, citizen, month) is one whole number ``_K`` = (group × citizens +
-    citizen) × W + ``_k``, where ``_k`` is the month's offset (0 = the month before the period,
-    1 … n = its months) and W = n + 2. Sorted, a citizen's months in a group lie side by side,
-    so "active the month before" is "the previous row is ``_K`` − 1": inflow and outflow need
-    no join, and every group-by is on one integer column."""
+    citizen) × W + ``_k``, where ``_k`` is the month's offset in a window that starts
+    ``stay_gap`` + 1 months before the period and ends ``stay_gap`` months after it. Sorted, a
+    citizen's months in a group lie side by side, so the months before and after a stay are the
+    neighbouring rows: inflow and outflow need no join, and every group-by is on one integer."""
     lf, snap = history.lines_in_force(payments, opts.known_at)
     if opts.known_at is not None and snap.horizon is None:
         raise UsageError(f"`known_at` {opts.known_at} is before the oldest extract in the history")
     if opts.as_of is not None and snap.horizon is not None and opts.as_of > snap.horizon:
         raise UsageError(f"`as_of` {opts.as_of} is after the newest extract date {snap.horizon}: a forecast needs data up to its as-of date"
                          + (" (the history as known at that date)" if opts.known_at else ""))
+    if opts.stay_gap < 0:
+        raise UsageError(f"`stay_gap` must be 0 or more months, got {opts.stay_gap}")
     keys = list(opts.by)
     start, end = opts.start, opts.end
     if start is None or end is None:
@@ -209,92 +220,87 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
             return _empty(keys, opts)
         start = start or bounds["a"][0].replace(day=1)
         end = end or bounds["b"][0].replace(day=1)
-    prev = month_add(start, -1)
-    last_day = month_add(end, 1) - dt.timedelta(days=1)
-    first, n = month_number(prev), month_number(end) - month_number(prev)
-    width = n + 2  # _k runs 0 … n; + 1 so that _K + 1 never reaches the next citizen
-    # only lines that touch [prev, end] matter
-    lines = lf.filter((pl.col("service_to") >= prev) & (pl.col("service_from") <= last_day)).select(
+    gap = opts.stay_gap
+    first = month_number(start) - (gap + 1)  # _k = 0
+    n = month_number(end) - month_number(start) + 1  # months in the period: _k = gap + 1 … gap + n
+    p0, p1 = gap + 1, gap + n
+    kmax = p1 + gap
+    width = kmax + 2
+    lo_day, hi_day = _first_day_of(first), month_add(_first_day_of(first + kmax), 1) - dt.timedelta(days=1)
+    lines = lf.filter((pl.col("service_to") >= lo_day) & (pl.col("service_from") <= hi_day)).select(
         *keys, "citizen_id", "service_from", "service_to", "amount", "kind"
     ).collect()
     codes = _Codes(lines, keys)
     if codes.groups * codes.citizens * width >= _KEY_SPACE:
-        raise UsageError("too many groups × citizens × months to number; group by fewer --by columns or a shorter period")
+        raise UsageError("too many groups × citizens × months to number; group by fewer `by` columns or a shorter period")
     per_group = codes.citizens * width
-    days_method = opts.method == "days"
-    spread = _spread(codes.lines.lazy().select("_g", "_cit", "service_from", "service_to", "amount", "kind"), ["_g", "_cit"], clip=days_method)
-    spread = spread.with_columns(_k=pl.col("_mn") - first).filter(pl.col("_k").is_between(0, n))
-    cut = None
-    if opts.as_of is not None:  # year to date = the months up to the as-of month
-        cut = month_number(opts.as_of) - first
-    dates = ["from", "to"] if days_method else []
-    spread = spread.select((pl.col("_g") * per_group + pl.col("_cit") * width + pl.col("_k")).alias("_K"), "ore", *dates).collect()
+    spread = _spread(codes.lines.lazy().select("_g", "_cit", "service_from", "service_to", "amount", "kind"), ["_g", "_cit"], clip=True)
+    spread = spread.with_columns(_k=pl.col("_mn") - first).filter(pl.col("_k").is_between(0, kmax)).select(
+        (pl.col("_g") * per_group + pl.col("_cit") * width + pl.col("_k")).alias("_K"),
+        (pl.col("_cit") * width + pl.col("_k")).alias("_CK"),
+        pl.col("_g"), "ore", "from", "to", (pl.col("kind") == REFUND).alias("_refund"),
+    ).collect()
+    K, k = pl.col("_K"), pl.col("_K") % width
+    money = spread.lazy().filter(~pl.col("_refund"))
+    units = _units(money, opts.method == "days", first)  # _K, _u (> 0): the group's share of an active month
+    cut = None if opts.as_of is None else month_number(opts.as_of) - first  # year to date: _k ≤ cut
 
-    K = pl.col("_K")
-    k = K % width
-    if opts.monthly:  # _p: the period's number (< W): the month offset, 0, or year − first year
+    if opts.monthly:  # _p: the period's number: the month offset, 0, or year − first year
 
-        def period_of(k: pl.Expr) -> pl.Expr:
-            return k
+        def period_of(kk: pl.Expr) -> pl.Expr:
+            return kk
     elif opts.period_label:
 
-        def period_of(k: pl.Expr) -> pl.Expr:
+        def period_of(kk: pl.Expr) -> pl.Expr:
             return pl.lit(0, pl.Int64)
     else:
 
-        def period_of(k: pl.Expr) -> pl.Expr:
-            return (k + first) // 12 - first // 12
+        def period_of(kk: pl.Expr) -> pl.Expr:
+            return (kk + first) // 12 - first // 12
 
-    def group_period(k: pl.Expr) -> pl.Expr:  # _gp = group × W + period
-        return K // per_group * width + period_of(k)
+    def group_period(kk: pl.Expr) -> pl.Expr:  # _gp = group × W + period
+        return K // per_group * width + period_of(kk)
 
-    in_period = k.is_between(1, n)
-    net = spread.lazy().group_by("_K").agg(pl.col("ore").sum()).sort("_K").collect()
-    act = net.lazy().filter(pl.col("ore") > 0).select(
-        "_K",
-        came=(K - K.shift(1)).ne(1).fill_null(True),  # active, not the month before
-        leaves=(K.shift(-1) - K).ne(1).fill_null(True),  # active, not the month after
+    in_period = k.is_between(p0, p1)
+    present = units.sort("_K").with_columns(
+        # a stay: months present in the group, gaps of at most `gap` months bridged
+        came=(K - K.shift(1) > gap + 1).fill_null(True) | (K // width != (K // width).shift(1)).fill_null(True),
+        leaves=(K.shift(-1) - K > gap + 1).fill_null(True) | (K // width != (K // width).shift(-1)).fill_null(True),
     )
-    # HÅP is summed as whole numbers (_u) over a divisor per period, so the sum does not depend
-    # on row order or threads: float sums in a parallel group-by are not reproducible.
-    per = act.filter(in_period).with_columns(_gp=group_period(k), _cp=K // width * width + period_of(k))
+    per = present.filter(in_period).with_columns(_gp=group_period(k), _cp=K // width * width + period_of(k))
     per = per.with_columns(_first=pl.col("_cp").ne(pl.col("_cp").shift(1)).fill_null(True))  # the citizen's first month in the period
-    if days_method:
-        days = _union_days(spread.lazy(), net.lazy().filter(pl.col("ore") > 0).select("_K"))
-        per = per.join(days, on="_K", how="left").with_columns(pl.col("days").fill_null(0))
-        if opts.monthly:  # one month per period: divide by its days
-            per = per.with_columns(_u=pl.col("days"))
-        else:  # 133,590 = 365 × 366: a day is 366 or 365 units
-            per = per.with_columns(_u=pl.col("days") * pl.when(_first_day(k + first).dt.is_leap_year()).then(365).otherwise(366))
-    else:
-        per = per.with_columns(_u=pl.lit(1, pl.Int64))
     aggs = [pl.col("_first").sum().alias("citizens"), pl.col("_u").sum(), pl.col("came").sum().alias("inflow")]
-    exp_aggs = [pl.col("ore").sum().alias("_ore")]
+    exp_aggs = [pl.col("ore").filter(~pl.col("_refund")).sum().alias("_ore"), pl.col("ore").filter(pl.col("_refund")).sum().alias("_refund_ore")]
     if cut is not None:
         aggs.append(pl.col("_u").filter(k <= cut).sum().alias("_u_ytd"))
-        exp_aggs.append(pl.col("ore").filter(k <= cut).sum().alias("_ore_ytd"))
+        exp_aggs.append(pl.col("ore").filter(~pl.col("_refund") & (k <= cut)).sum().alias("_ore_ytd"))
     per = per.group_by("_gp").agg(aggs)
-    outflow = act.filter(pl.col("leaves") & (k + 1).is_between(1, n)).group_by(_gp=group_period(k + 1)).agg(pl.len().alias("outflow"))
-    exp = net.lazy().filter(in_period).group_by(_gp=group_period(k)).agg(exp_aggs)
-    out = exp.join(per, on="_gp", how="left").join(outflow, on="_gp", how="left")
+    outflow = present.filter(pl.col("leaves") & (k + 1).is_between(p0, p1)).group_by(_gp=group_period(k + 1)).agg(pl.len().alias("outflow"))
+    exp = spread.lazy().filter(in_period).group_by(_gp=group_period(k)).agg(exp_aggs)
+    out = exp.join(per, on="_gp", how="full", coalesce=True).join(outflow, on="_gp", how="full", coalesce=True)
+    div = pl.lit(YEAR_UNITS if opts.method == "days" else 12 * L, pl.Int128)
     out = out.with_columns(_g=pl.col("_gp") // width, _p=pl.col("_gp") % width).with_columns(
         pl.col("citizens").fill_null(0).cast(pl.Int64),
-        pl.col("_u").fill_null(0),
+        pl.col("_u").fill_null(0).cast(pl.Int128),
+        pl.col("_ore").fill_null(0),
+        pl.col("_refund_ore").fill_null(0),
         pl.col("inflow").fill_null(0).cast(pl.Int64),
         pl.col("outflow").fill_null(0).cast(pl.Int64),
-        _div=_divisor(opts, first),
     ).with_columns(
         expense=_money(pl.col("_ore")),
         # expense / (units / divisor) in whole numbers: exact, so a price that ends in half an
         # øre always rounds away from zero
-        average_price=pl.when(pl.col("_u") > 0).then(_money(_divide_half_away(pl.col("_ore") * pl.col("_div"), pl.col("_u")))),
-        haap=(pl.col("_u") / pl.col("_div")).round(10),
+        average_price=pl.when(pl.col("_u") > 0).then(_money(_divide_half_away(pl.col("_ore").cast(pl.Int128) * div, pl.col("_u")))),
+        haap=(pl.col("_u").cast(pl.Float64) / div.cast(pl.Float64)).round(10),
     )
     cols = ["_g", _period_label(opts, first).alias("period"), "citizens", "haap", "expense", "average_price", "inflow", "outflow"]
+    if opts.refunds:
+        out = out.with_columns(refund=_money(pl.col("_refund_ore")), expense_net=_money(pl.col("_ore") + pl.col("_refund_ore")))
+        cols += ["refund", "expense_net"]
     if cut is not None:
         out = out.with_columns(
-            haap_ytd=(pl.col("_u_ytd").fill_null(0) / pl.col("_div")).round(10),
-            expense_ytd=_money(pl.col("_ore_ytd")),
+            haap_ytd=(pl.col("_u_ytd").fill_null(0).cast(pl.Float64) / div.cast(pl.Float64)).round(10),
+            expense_ytd=_money(pl.col("_ore_ytd").fill_null(0)),
             haap_forecast=pl.col("haap"),
             expense_forecast=pl.col("expense"),
         )
@@ -302,35 +308,62 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     return codes.decode(out.select(cols).collect()).sort([*keys, "period"], nulls_last=True)
 
 
-def _divisor(opts: HaapOptions, first: int) -> pl.Expr:
-    """What a period's HÅP units are divided by (see :func:`compute`)."""
-    if opts.method == "days":
-        if opts.monthly:
-            return _first_day(pl.col("_p") + first).dt.month_end().dt.day().cast(pl.Int64)
-        return pl.lit(133_590, pl.Int64)
-    return pl.lit(1 if opts.monthly else 12, pl.Int64)
+def _first_day_of(number: int) -> dt.date:
+    return dt.date(number // 12, number % 12 + 1, 1)
 
 
-def _union_days(spread: pl.LazyFrame, active: pl.LazyFrame) -> pl.LazyFrame:
-    """Days covered by the union of positive lines per active (group, citizen, month) ``_K``."""
-    pos = spread.filter(pl.col("ore") > 0).select("_K", "from", "to").join(active, on="_K", how="semi")
-    merged = (
-        pos.sort("_K", "from")
+def _units(money: pl.LazyFrame, days_method: bool, first: int) -> pl.LazyFrame:
+    """Each group's share of a citizen's active month: (_K, _g, _u).
+
+    A citizen is active in a month when the net of all their lines that month is positive. The
+    month's covered days are the days of positive lines in groups whose own net is positive;
+    each covered day belongs to one group: the group of the line covering it that starts latest
+    (on a move day, the place the citizen moved to; ties: the higher group code). Months method:
+    the group gets L × its days / the covered days; days method: its days × the day's weight."""
+    net_g = money.group_by("_K").agg(pl.col("ore").sum())
+    active = money.group_by("_CK").agg(pl.col("ore").sum()).filter(pl.col("ore") > 0).select("_CK")
+    cover = (
+        money.filter(pl.col("ore") > 0)
+        .join(net_g.filter(pl.col("ore") > 0).select("_K"), on="_K", how="semi")
+        .join(active, on="_CK", how="semi")
+        .select("_K", "_CK", "_g", "from", "to")
+    )
+    n_groups = cover.group_by("_CK").agg(pl.col("_g").n_unique().alias("_n"))
+    cover = cover.join(n_groups, on="_CK")
+    single = cover.filter(pl.col("_n") == 1)
+    one = (  # the union of the group's lines: sort, merge overlapping or touching intervals
+        single.sort("_K", "from")
         .with_columns(_prev_end=pl.col("to").cum_max().shift(1).over("_K"))
         .with_columns(_new=(pl.col("_prev_end").is_null() | (pl.col("from") > pl.col("_prev_end") + pl.duration(days=1))).cast(pl.Int32))
         .with_columns(_block=pl.col("_new").cum_sum().over("_K"))
-        .group_by("_K", "_block")
+        .group_by("_K", "_CK", "_g", "_block")
         .agg(pl.col("from").min(), pl.col("to").max())
-        .with_columns(days=(pl.col("to") - pl.col("from")).dt.total_days() + 1)
+        .group_by("_K", "_CK", "_g")
+        .agg(days=((pl.col("to") - pl.col("from")).dt.total_days() + 1).sum().cast(pl.Int64), _month=pl.col("from").min())
     )
-    return merged.group_by("_K").agg(pl.col("days").sum())
+    several = (  # a citizen in several groups this month (a move, a level change): day by day
+        cover.filter(pl.col("_n") > 1)
+        .with_columns(_day=pl.date_ranges("from", "to"))
+        .explode("_day")
+        .sort("_CK", "_day", "from", "_g")
+        .group_by("_CK", "_day")
+        .agg(pl.col("_K").last(), pl.col("_g").last())
+        .group_by("_K", "_CK", "_g")
+        .agg(days=pl.len().cast(pl.Int64), _month=pl.col("_day").min())
+    )
+    both = pl.concat([one, several])
+    if days_method:
+        weight = pl.when(pl.col("_month").dt.is_leap_year()).then(365).otherwise(366)
+        return both.select("_K", "_g", (pl.col("days") * weight).cast(pl.Int128).alias("_u"))
+    covered = both.group_by("_CK").agg(pl.col("days").sum().alias("_D"))
+    return both.join(covered, on="_CK").select("_K", "_g", (pl.lit(L, pl.Int128) * pl.col("days") // pl.col("_D")).alias("_u"))
 
 
 def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     """numerator / denominator (denominator > 0) rounded half away from zero, exactly (Int128
     inside, so øre × 133,590 cannot overflow); Int64 out."""
-    num = numerator.cast(pl.Int128)
-    return ((num.abs() * 2 + denominator) // (denominator * 2) * num.sign()).cast(pl.Int64)
+    num, den = numerator.cast(pl.Int128), denominator.cast(pl.Int128)
+    return ((num.abs() * 2 + den) // (den * 2) * num.sign()).cast(pl.Int64)
 
 
 def _money(ore: pl.Expr) -> pl.Expr:

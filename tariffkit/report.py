@@ -50,6 +50,7 @@ class MonthlyReport:
     has_previous: bool
     snapshot: Snapshot | None = None  # the extract the figures rest on
     previous_year: int | None = None  # last month's figures were for this other year (not compared)
+    commitments_until: dt.date | None = None  # the last day the commitments in force pay for
 
 
 def _ore(e: pl.Expr) -> pl.Expr:
@@ -139,14 +140,16 @@ def history_horizon(payments: pl.LazyFrame | pl.DataFrame) -> dt.date | None:
 
 
 def monthly_series(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date) -> pl.DataFrame:
-    """Per area and month of the year: HÅP (the month's active citizens), expense, average
-    price at an annual rate (expense × days in the year / days in the month / HÅP, so that
-    February's 28 days do not look like a price fall), inflow, outflow; ``actual`` = the month is on
-    or before the as-of month (later months are open commitments)."""
+    """Per area and month of the year: ``haap`` = the month's level of full-year persons (its
+    active citizens, a citizen who moved during the month shared by days: compute-haap's monthly
+    HÅP × 12), expense, average price at an annual rate (expense × days in the year / days in the
+    month / that level, so that February's 28 days do not look like a price fall), inflow,
+    outflow; ``actual`` = the month is on or before the as-of month (later months are open
+    commitments)."""
     opts = HaapOptions(by=(area,), start=dt.date(year, 1, 1), end=dt.date(year, 12, 1), monthly=True, as_of=as_of)
     _month_days = pl.col("period").str.to_date("%Y-%m").dt.month_end().dt.day().cast(pl.Float64)
     _year_days = float((dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days)
-    m = compute(payments, opts)
+    m = compute(payments, opts).with_columns(haap=(pl.col("haap") * 12).round(8))  # 12 × a 10-decimal HÅP: exact to 8
     return m.select(
         pl.col(area).cast(pl.String).alias("area"),
         pl.col("period").str.to_date("%Y-%m").alias("month"),
@@ -219,6 +222,7 @@ def monthly_report(
         previous_year, previous = int(previous["year"][0]), None
     lf = lf.cache()
     bounds = lf.select(pl.col("service_from").min(), pl.col("service_to").max()).collect().row(0)
+    until = lf.filter(pl.col("kind") == "commitment").select(pl.col("service_to").max()).collect().item()
     return MonthlyReport(
         year=year, as_of=as_of, area=area,
         key_figures=key_figures(lf, area, year, as_of, budget, previous),
@@ -230,4 +234,5 @@ def monthly_report(
         has_previous=previous is not None,
         snapshot=snap,
         previous_year=previous_year,
+        commitments_until=until,
     )

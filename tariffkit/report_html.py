@@ -200,7 +200,13 @@ def _snapshot_line(r: MonthlyReport) -> str:
         text += f"; dispositionerne er fra udtrækket af {_d(s.commitments_from)}, da det nyeste udtræk ikke havde nogen"
     if s.known_at is not None:
         text += f" (historikken som den så ud {_d(s.known_at)})"
-    return f'<p class="lead extract">{escape(text)}.</p>'
+    out = f'<p class="lead extract">{escape(text)}.</p>'
+    year_end = dt.date(r.year, 12, 31)
+    if r.as_of < year_end and (r.commitments_until is None or r.commitments_until < year_end):
+        last = "ingen dispositioner" if r.commitments_until is None else f"dispositionerne rækker kun til {_d(r.commitments_until)}"
+        out += (f'<p class="note warn">Bemærk: {last}; resten af året indgår ikke i prognosen, '
+                "som derfor er for lav, hvis borgerne fortsætter.</p>")
+    return out
 
 
 def _month_name(d: dt.date) -> str:

@@ -82,7 +82,7 @@ class SampleConfig:
     # stood on each date. Placements, schedules, staff and costs are as of the newest one.
     extract_dates: tuple[dt.date, ...] = (dt.date(2026, 9, 30), dt.date(2026, 10, 31))
     world_end: dt.date = dt.date(2027, 12, 31)  # the simulated world runs to here
-    commitment_months: int = 9  # an open case is committed this many months ahead (to a month end)
+    commitment_years: int = 1  # an open case without a planned end is committed to 31 December this many years ahead
     budget_year: int = 2026
 
     @property
@@ -242,11 +242,11 @@ def _world(cfg: SampleConfig):
 def extract_lines(cfg: SampleConfig, cit: pl.DataFrame, segs: pl.DataFrame, offers: pl.DataFrame, extract_date: dt.date) -> pl.DataFrame:
     """The DSS extract as it looked on ``extract_date``: monthly actual lines of every segment
     up to that day (with the corrections made in each month), and one commitment per case open
-    on that day: from the next day, at the case's level then, to its planned end, or else
-    ``commitment_months`` months ahead. A later extract therefore holds the same actual lines
+    on that day: from the next day, at the case's level then, to its planned end, or else to
+    31 December ``commitment_years`` years ahead. A later extract therefore holds the same actual lines
     plus the new ones, and its commitments differ where a case ended, moved level or went on."""
     e = pl.lit(extract_date)
-    horizon = pl.lit(_month_end_after(extract_date, cfg.commitment_months))
+    horizon = pl.lit(dt.date(extract_date.year + cfg.commitment_years, 12, 31))
     act = (
         segs.filter(pl.col("seg_from") <= e)
         .with_columns(month=pl.date_ranges(pl.col("seg_from").dt.month_start(), pl.min_horizontal("seg_to", e).dt.month_start(), "1mo"))
@@ -509,7 +509,7 @@ The sample is fictional. These patterns were put there on purpose, for the comma
   period, and about 1 % are reduced by 30 %.
 - **Open commitments**: in each extract, a case open on the extract date carries one commitment
   (*disposition*) from the next day, at its level then, to its planned end (a quarter of the cases) or
-  {cfg.commitment_months} months ahead. A later extract has the same actual lines plus the new month's; its
+  to 31 December of the year after. A later extract has the same actual lines plus the new month's; its
   commitments differ where a case ended, changed level or went on.
 
 The extracts ({", ".join(str(d) for d in sorted(cfg.extract_dates))}) are the books as they stood on each

@@ -211,6 +211,23 @@ def test_duplicate_check_in_small_partitions_gives_the_same_history(run, tmp_pat
     assert outs[0].equals(outs[1])
 
 
+def test_a_month_under_another_key_is_refused(run, tmp_path, monkeypatch):
+    h = tmp_path / "h.parquet"
+    assert imp(run, h, SAMPLE / "dss-udtraek-2026-09.csv").exit_code == 0
+    before = h.read_bytes()
+    monkeypatch.setenv("TARIFFKIT_KEY", "another-key-0123456789")
+    r = imp(run, h, SAMPLE / "dss-udtraek-2026-10.csv", extra=("--append",))
+    assert r.exit_code == 1 and "another key" in r.output and h.read_bytes() == before
+
+
+def test_report_warns_when_the_commitments_stop_before_year_end(run, tmp_path):
+    f = write_dss(tmp_path / "x.csv", [_month("700101-1234", 9), _month("700101-1234", 10, "31.000,00", "Disposition")])
+    h = tmp_path / "h.parquet"
+    assert imp(run, h, f).exit_code == 0
+    assert run("report", "monthly", h, "-o", tmp_path / "r.html").exit_code == 0
+    assert "dispositionerne rækker kun til 31.10.2026; resten af året indgår ikke i prognosen" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
 def test_lines_seen_twice_are_matched_by_occurrence(run, tmp_path):
     """Two identical payments in September; October's full extract has them and a third."""
     line = _month("700101-1234", 9, "1.000,00")

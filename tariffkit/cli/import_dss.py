@@ -103,7 +103,10 @@ def _print_summary(result, err) -> None:
         parts = [f"extract {s.extract_date}" + (" (late re-import)" if s.late else "")]
         parts.append(f"{s.actual_added} actual lines added ({kr(s.ore_added)} kr), {s.actual_lines - s.actual_added} already in the history")
         b, a = s.before, s.after
-        if s.commitment_lines == 0:
+        if s.late:
+            parts.append(f"its {s.commitment_lines} commitments are kept for reading the history as it stood then; "
+                         + (f"those of {a[0]} stay in force" if a[0] else "none in force"))
+        elif s.commitment_lines == 0:
             parts.append("no commitments in this extract: " + (f"those of {a[0]} stay in force (stale)" if a[0] else "none in force"))
         elif b[0] is None:
             parts.append(f"commitments in force: {a[1]} lines of {a[0]} ({kr(a[2])} kr)")

@@ -33,6 +33,7 @@ from tariffkit.dss.plan import FileReport, decide_extract_date, empty_rejects, p
 from tariffkit.errors import DataError, UsageError
 
 PARTITION_ROWS = 1_000_000  # lines of history + extract per duplicate-check partition
+FINGERPRINT = "tariffkit.key_fingerprint"  # Parquet metadata: the key's public fingerprint
 
 
 @dataclass
@@ -105,8 +106,16 @@ def import_extracts(
     ``metadata`` gives the Parquet key-value metadata (provenance), called when the footer is
     written. Raises :class:`DataError` for bad data (nothing written) and :class:`UsageError`
     when the history would lose extracts (neither ``append`` nor ``replace``)."""
+    from tariffkit.cpr import key_fingerprint
+
     inputs = inputs if inputs is not None else tio.Inputs()
     m = options.mapping
+    fingerprint = key_fingerprint(key)
+    given_metadata = metadata
+
+    def metadata(_ctx=None) -> dict[str, str]:
+        return {**(given_metadata() if given_metadata else {}), FINGERPRINT: fingerprint}
+
     if not sources:
         raise UsageError("no extract given")
     if options.append and output == tio.STDIO:
@@ -161,7 +170,7 @@ def import_extracts(
             _check_replace(base, dates, options.replace)
             base = None
         elif base is not None:
-            _check_history(base)
+            _check_history(base, fingerprint)
         newest = max((e.extract_date for e in hist.extracts(pl.scan_parquet(base))), default=None) if base is not None else None
         for d in dates:
             if newest is not None and d < newest and not options.late:
@@ -195,8 +204,12 @@ def _cut(part: Path, drop: list[int], d: dt.date) -> int:
     return int(_lines(part, drop).filter((pl.col("kind") == hist.COMMITMENT) & (pl.col("service_from") <= d)).select(pl.len()).collect().item())
 
 
-def _check_history(base: Path) -> None:
+def _check_history(base: Path, fingerprint: str) -> None:
     schema = pl.read_parquet_schema(base)
+    recorded = tio.read_provenance(base).get(FINGERPRINT)
+    if recorded is not None and recorded != fingerprint:
+        raise DataError("the payments history was pseudonymised with another key than this import's: its citizens would get "
+                        "second pseudonyms and be counted twice. Use the municipality's key the history was made with", file=str(base))
     if "citizen_id" in schema and "extract_date" not in schema:
         raise DataError("the payments history was written by an older tariffkit without extract dates; import its extracts again into a new file", file=str(base))
     missing = [c for c in PAYMENTS.names if c not in schema]
