@@ -485,7 +485,8 @@ def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: l
             forecast_average_price=pl.when(pl.col("forecast_haap") > 0).then(pl.col("forecast") / pl.col("forecast_haap")),
             deviation=pl.col("forecast") - pl.col("budget"),
         ).with_columns(
-            volume_effect=((pl.col("forecast_haap") - pl.col("budget_haap")) * pl.col("budget_average_price")).round(0, mode="half_away_from_zero"),
+            # to the øre, half away from zero: the same computation and rounding as the monthly report's
+            volume_effect=((pl.col("forecast_haap") - pl.col("budget_haap")) * pl.col("budget_average_price") * 100).round(0, mode="half_away_from_zero") / 100,
         ).with_columns(
             # the price effect takes the rest, so the two add up to the deviation to the krone
             price_effect=pl.col("deviation") - pl.col("volume_effect"),

@@ -63,7 +63,7 @@ class Table:
 S, I16, I32, I64, F64, D, B, T = pl.String, pl.Int16, pl.Int32, pl.Int64, pl.Float64, pl.Date, pl.Boolean, pl.Time
 
 PROVIDERS = ("internal", "external")
-KINDS = ("actual", "commitment")
+KINDS = ("actual", "commitment", "refund")
 BASES = ("actual", "budget", "tariff_budget", "forecast")
 COST_GROUPS = ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income", "carried_result")
 STAFF_CATEGORIES = ("management", "trained", "untrained", "temporary", "admin", "other")
@@ -89,13 +89,14 @@ PAYMENTS = _table(Table(
         Column("offer_id", S, "Offer number (*tilbudsnummer*)."),
         Column("offer_name", S, "Offer name (*tilbud*)."),
         Column("provider", S, "Who delivers: `internal` (the municipality's own offer) or `external`.", allowed=PROVIDERS),
-        Column("paragraph", S, "Legal paragraph, normalised: `SEL 108`, `SEL 107`, `SEL 85`, `ABL 105` …"),
+        Column("paragraph", S, "Legal paragraph, normalised: `SEL 108`, `SEL 107`, `SEL 85`, `ABL 105` … (`stk.`/`nr.` dropped; of a combined notation the first, see docs/concepts.md)."),
+        Column("paragraph_also", S, "The other paragraphs of a combined notation (`ABL 105 / SEL 85` → `SEL 85`), comma-separated; null when there are none.", nullable=True, required=False),
         Column("function", S, "Account function (*funktion*), e.g. `5.38.50`."),
         Column("level", I16, "Function level (*funktionsniveau*), 1 … number of levels; null when not on a level.", nullable=True, minimum=1),
         Column("service_from", D, "First day the amount pays for (inclusive)."),
         Column("service_to", D, "Last day the amount pays for (inclusive)."),
         Column("amount", MONEY, "Amount; negative for corrections.", unit="DKK"),
-        Column("kind", S, "`actual` (spending, *forbrug*) or `commitment` (*disposition*).", allowed=KINDS),
+        Column("kind", S, "`actual` (spending, *forbrug*), `commitment` (*disposition*) or `refund` (state refund for a very expensive single case, Serviceloven § 176: kept apart, never in the expense, never making a month inactive).", allowed=KINDS),
         Column("extract_date", D, "The extract's date (*udtræksdato*): the day the books were read. Actual lines are known up to it, commitments are open on it (see docs/concepts.md, \"Udtræk og historik\")."),
         Column("source_file", S, "Name of the extract the line came from."),
         Column("source_row", I64, "Line (CSV) or row (Excel) number in that file."),
@@ -381,7 +382,7 @@ AUTHORITY = _table(Table(
         Column("forecast", MONEY, "Forecast expense.", nullable=True, unit="DKK"),
         Column("forecast_average_price", MONEY, "forecast / forecast_haap.", nullable=True, unit="DKK/HÅP"),
         Column("deviation", MONEY, "forecast − budget.", nullable=True, unit="DKK"),
-        Column("volume_effect", MONEY, "(forecast HÅP − budget HÅP) × budget price, whole kroner.", nullable=True, unit="DKK"),
+        Column("volume_effect", MONEY, "(forecast HÅP − budget HÅP) × budget price, to the øre (half away from zero), as in the monthly report.", nullable=True, unit="DKK"),
         Column("price_effect", MONEY, "deviation − volume effect (= (forecast price − budget price) × forecast HÅP, up to rounding), so the two add up exactly.", nullable=True, unit="DKK"),
     ),
 ))

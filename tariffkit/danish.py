@@ -74,30 +74,6 @@ def parse_date(expr: pl.Expr, *, formats: tuple[str, ...] = DATE_FORMATS, excel_
     return pl.coalesce(candidates)
 
 
-def normalise_paragraph(expr: pl.Expr) -> pl.Expr:
-    """``§ 108``, ``SEL §108``, ``Servicelovens § 108`` → ``SEL 108``; ``ABL § 105`` → ``ABL 105``.
-
-    A paragraph with a law other than the Social Services Act (SEL) or the Social Housing Act
-    (ABL) keeps its law abbreviation (``SUL 138``). Letters after the number are kept (``SEL 83a``
-    → ``SEL 83 a`` is written as ``SEL 83a``). Unrecognisable text → null (reported by caller).
-    """
-    text = expr.cast(pl.String).str.strip_chars()
-    upper = text.str.to_uppercase()
-    number = text.str.extract(r"§?\s*(\d+\s*[a-zA-Z]?)\s*(?:,.*)?$", 1).str.replace_all(r"\s", "").str.to_lowercase()
-    law = (
-        pl.when(upper.str.contains(r"^(ABL|ALMENBOLIG)"))
-        .then(pl.lit("ABL"))
-        .when(upper.str.contains(r"^(SUL|SUNDHEDSLOV)"))
-        .then(pl.lit("SUL"))
-        .when(upper.str.contains(r"^(LAB|BEK)"))
-        .then(upper.str.extract(r"^([A-ZÆØÅ]+)", 1))
-        .when(upper.str.contains(r"^(SEL|SERVICELOV|§|\d)"))
-        .then(pl.lit("SEL"))
-        .otherwise(None)
-    )
-    return pl.when(number.is_not_null() & law.is_not_null()).then(law + pl.lit(" ") + number)
-
-
 def normalise_function(expr: pl.Expr) -> pl.Expr:
     """Account function ``5.38.50`` from ``5.38.50``, ``53850`` or a 10-character account string
     (``538500001`` style: the function is its first five digits) → ``5.38.50``."""

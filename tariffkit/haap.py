@@ -146,9 +146,12 @@ class _Codes:
             categories = pl.Categories.random()
             categorical = column.cast(pl.Categorical(categories))
             self._anchors.append(categorical)
-            known: pl.Series | int = categories.to_series()
-            size = known.len()
-            code = categorical.to_physical().cast(pl.Int64)
+            cats = categories.to_series()
+            # codes in the values' sorted order, so group numbers sort as the values do
+            rank = (cats.rank("ordinal") - 1).cast(pl.Int64)
+            known: pl.Series | int = cats.sort()
+            size = cats.len()
+            code = rank.gather(categorical.to_physical()) if size else categorical.to_physical().cast(pl.Int64)
         elif column.dtype.is_integer():
             known = 0 if column.min() is None else int(column.min())
             size = (0 if column.max() is None else int(column.max())) - known + 1
@@ -234,11 +237,14 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     if codes.groups * codes.citizens * width >= _KEY_SPACE:
         raise UsageError("too many groups × citizens × months to number; group by fewer `by` columns or a shorter period")
     per_group = codes.citizens * width
-    spread = _spread(codes.lines.lazy().select("_g", "_cit", "service_from", "service_to", "amount", "kind"), ["_g", "_cit"], clip=True)
+    spread = _spread(
+        codes.lines.lazy().select("_g", "_cit", "service_from", "service_to", "amount", "kind", _sf="service_from", _st="service_to"),
+        ["_g", "_cit", "_sf", "_st"], clip=True,
+    )
     spread = spread.with_columns(_k=pl.col("_mn") - first).filter(pl.col("_k").is_between(0, kmax)).select(
         (pl.col("_g") * per_group + pl.col("_cit") * width + pl.col("_k")).alias("_K"),
         (pl.col("_cit") * width + pl.col("_k")).alias("_CK"),
-        pl.col("_g"), "ore", "from", "to", (pl.col("kind") == REFUND).alias("_refund"),
+        pl.col("_g"), "ore", "from", "to", "_sf", "_st", (pl.col("kind") == REFUND).alias("_refund"),
     ).collect()
     K, k = pl.col("_K"), pl.col("_K") % width
     money = spread.lazy().filter(~pl.col("_refund"))
@@ -318,7 +324,8 @@ def _units(money: pl.LazyFrame, days_method: bool, first: int) -> pl.LazyFrame:
     A citizen is active in a month when the net of all their lines that month is positive. The
     month's covered days are the days of positive lines in groups whose own net is positive;
     each covered day belongs to one group: the group of the line covering it that starts latest
-    (on a move day, the place the citizen moved to; ties: the higher group code). Months method:
+    (on a move day, the place the citizen moved to; ties: the line that ends later, then the
+    larger amount that month, then the group whose values sort last). Months method:
     the group gets L × its days / the covered days; days method: its days × the day's weight."""
     net_g = money.group_by("_K").agg(pl.col("ore").sum())
     active = money.group_by("_CK").agg(pl.col("ore").sum()).filter(pl.col("ore") > 0).select("_CK")
@@ -326,7 +333,7 @@ def _units(money: pl.LazyFrame, days_method: bool, first: int) -> pl.LazyFrame:
         money.filter(pl.col("ore") > 0)
         .join(net_g.filter(pl.col("ore") > 0).select("_K"), on="_K", how="semi")
         .join(active, on="_CK", how="semi")
-        .select("_K", "_CK", "_g", "from", "to")
+        .select("_K", "_CK", "_g", "from", "to", "ore", "_sf", "_st")
     )
     n_groups = cover.group_by("_CK").agg(pl.col("_g").n_unique().alias("_n"))
     cover = cover.join(n_groups, on="_CK")
@@ -345,7 +352,7 @@ def _units(money: pl.LazyFrame, days_method: bool, first: int) -> pl.LazyFrame:
         cover.filter(pl.col("_n") > 1)
         .with_columns(_day=pl.date_ranges("from", "to"))
         .explode("_day")
-        .sort("_CK", "_day", "from", "_g")
+        .sort("_CK", "_day", "_sf", "_st", "ore", "_g")  # the line's own start and end, not the month's
         .group_by("_CK", "_day")
         .agg(pl.col("_K").last(), pl.col("_g").last())
         .group_by("_K", "_CK", "_g")

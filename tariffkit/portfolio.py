@@ -29,7 +29,7 @@ KEYS = ["caseworker", "citizen_id", "case_id", "offer_id"]
 RESIDENTIAL = ("SEL 107", "SEL 108", "ABL 105")
 
 FLAGS = {
-    "cost_up": "annualised cost up by more than the threshold (%) and the minimum amount (kr) against the comparison quarter",
+    "cost_up": "the cost per active month (the run rate, × 12 a year) up by more than the threshold (%) and the minimum amount (kr) against the comparison quarter; a month emptied by a correction does not make a quarter cheaper",
     "level_changed": "the function level changed in the quarter (or since the end of the comparison quarter)",
     "schedule_level_differs": "the payments' level differs from the level the 24-hour schedule gives (reassign): DSS and the døgnskema disagree",
     "commitment_ending": "the case's last payment or commitment ends within --ending-within days after the quarter",
@@ -103,7 +103,7 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     q0, q1 = opts.quarter
     c0, c1 = opts.compare
     q_end = month_add(q1, 1) - dt.timedelta(days=1)
-    p = history.lines_in_force(payments)[0].collect()
+    p = history.lines_in_force(payments)[0].filter(pl.col("kind") != "refund").collect()  # state refunds are not the case's cost
     if opts.caseworker:
         p = p.filter(pl.col("caseworker") == opts.caseworker)
         if p.height == 0:
@@ -117,6 +117,9 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     costs = monthly.group_by(KEYS).agg(
         q_ore=pl.col("net").filter(in_q).sum(), c_ore=pl.col("net").filter(in_c).sum(),
         active_months=(pl.col("net").filter(in_q) > 0).sum(),
+        active_months_c=(pl.col("net").filter(in_c) > 0).sum(),
+        q_active_ore=pl.col("net").filter(in_q & (pl.col("net") > 0)).sum(),
+        c_active_ore=pl.col("net").filter(in_c & (pl.col("net") > 0)).sum(),
     )
     pos = spread.filter(pl.col("ore") > 0)
     last_in_q = pos.filter(in_q).sort("month", "_start").group_by(KEYS).agg(
@@ -160,6 +163,12 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     for name, v in reversed(lim.limits):
         approval = pl.when(cost <= v).then(pl.lit(name)).otherwise(approval)
     df = df.with_columns(approval_level=approval, _cw_limit=cw_limit)
+    rate_q = pl.col("q_active_ore") / pl.col("active_months")
+    rate_c = pl.col("c_active_ore") / pl.col("active_months_c")
+    df = df.with_columns(
+        _rate_change=pl.when((pl.col("active_months") > 0) & (pl.col("active_months_c") > 0)).then(rate_q - rate_c),
+        _rate_pct=pl.when((pl.col("active_months") > 0) & (pl.col("active_months_c") > 0) & (pl.col("c_active_ore") > 0)).then((rate_q - rate_c) / rate_c * 100),
+    )
     sched = None
     if schedules is not None:
         sched = schedules.filter(pl.col("new_level").is_not_null()).group_by("citizen_id", "offer_id").agg(schedule_level=pl.col("new_level").first())
@@ -168,7 +177,8 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
         df = df.with_columns(schedule_level=pl.lit(None, dtype=pl.Int16))
     thr, mn = opts.threshold_pct, opts.min_change
     flag_exprs = [
-        ("cost_up", (pl.col("change").cast(pl.Float64) > mn) & (pl.col("change_pct").is_null() | (pl.col("change_pct") > thr)) & (pl.col("c_ore") != 0)),
+        # the cost per active month (the run rate): a month emptied by a correction is not a cheaper month
+        ("cost_up", (pl.col("_rate_change") * 12 > mn * 100) & (pl.col("_rate_pct") > thr) & (pl.col("active_months_c") > 0)),
         ("level_changed", (pl.col("levels_in_q").fill_null(0) > 1) | (pl.col("level_before").is_not_null() & pl.col("level").is_not_null() & (pl.col("level_before") != pl.col("level")))),
         ("schedule_level_differs", pl.col("schedule_level").is_not_null() & pl.col("level").is_not_null() & (pl.col("schedule_level") != pl.col("level"))),
         ("commitment_ending", (pl.col("last_to") > pl.lit(q_end)) & (pl.col("last_to") <= pl.lit(q_end + dt.timedelta(days=opts.ending_within_days)))),

@@ -165,7 +165,7 @@ def cost_changes(payments: pl.LazyFrame, as_of: dt.date, top: int) -> pl.DataFra
     this = as_of.replace(day=1)
     before = month_add(this, -1)
     cols = ["citizen_id", "case_id", "offer_id", "caseworker"]
-    lf = payments.lazy().filter((pl.col("service_to") >= before) & (pl.col("service_from") <= month_add(this, 1) - dt.timedelta(days=1)))
+    lf = payments.lazy().filter((pl.col("kind") != "refund") & (pl.col("service_to") >= before) & (pl.col("service_from") <= month_add(this, 1) - dt.timedelta(days=1)))
     s = spread_months(lf, cols).filter(pl.col("month").is_in([before, this]))
     keys = ["citizen_id", "case_id", "offer_id"]
     g = s.group_by(keys).agg(

@@ -345,6 +345,7 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         "costs.csv": costs,
         "levels.toml": LEVELS_TOML.format(year=cfg.budget_year),
         "ata-assumptions.toml": ASSUMPTIONS_TOML,
+        "refusion-2026.toml": REFUND_TOML,
         "FINDINGS.md": findings,
     }
 
@@ -556,6 +557,22 @@ max_hours = 30
 level = 5
 min_hours = 30
 max_hours = 40
+"""
+
+REFUND_TOML = """# State refunds for very expensive single cases (Serviceloven § 176), for `tariffkit refunds`.
+# EXAMPLE NUMBERS, MADE UP FOR THE FICTIONAL SAMPLE: the real thresholds and shares are set for
+# each year (see the ministry's announcement for the year) and must be typed in from there.
+name = "Eksempel: refusion for særligt dyre enkeltsager 2026"
+year = 2026
+source = "Made-up example numbers for Eksempel Kommune; not the real 2026 thresholds"
+
+[[thresholds]]
+above = 1_000_000
+share = 0.25
+
+[[thresholds]]
+above = 2_000_000
+share = 0.50
 """
 
 ASSUMPTIONS_TOML = """# ATA assumptions for `tariffkit price-ata` (Eksempel Kommune).

@@ -27,7 +27,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from tariffkit.danish import MONEY, normalise_cpr, normalise_paragraph
+from tariffkit.danish import MONEY, normalise_cpr
+from tariffkit.paragraphs import normalise as paragraph_key
 from tariffkit.errors import DataError
 from tariffkit.tariffs import Structure
 
@@ -342,7 +343,8 @@ def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     freq = df.select(pl.col("frequency").unique()).with_columns(times_per_week=times, days=days)
     staff, share = staffing_parts(pl.col("staffing"))
     stf = df.select(pl.col("staffing").unique()).with_columns(staff=staff, share=share)
-    par = df.select(pl.col("paragraph").unique()).with_columns(paragraph_norm=normalise_paragraph(pl.col("paragraph")))
+    par_values = df.select(pl.col("paragraph").unique())["paragraph"]
+    par = pl.DataFrame({"paragraph": par_values, "paragraph_norm": pl.Series([paragraph_key(v) for v in par_values.to_list()], dtype=pl.String)})
     st = pl.col("start_time").str.strip_chars().str.replace(r"^(\d):", "0$1:").str.replace(r"\.", ":")
     sta = df.select(pl.col("start_time").unique()).with_columns(start=pl.coalesce(st.str.to_time("%H:%M", strict=False), st.str.to_time("%H:%M:%S", strict=False)))
     def lookup(table: pl.DataFrame, key: str, col: str) -> pl.Expr:

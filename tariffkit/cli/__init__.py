@@ -44,6 +44,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     portfolio,
     price_ata,
     reassign,
+    refunds,
     report,
     sample,
     schema,
@@ -52,7 +53,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     validate,
 )
 
-for module in (import_dss, compute_haap, price_ata, tariff_build, reassign, budget_forecast, portfolio, report, validate, sample, schema, show):
+for module in (import_dss, compute_haap, refunds, price_ata, tariff_build, reassign, budget_forecast, portfolio, report, validate, sample, schema, show):
     cli.add_command(module.command)
 
 

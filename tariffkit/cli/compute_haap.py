@@ -14,14 +14,20 @@ from tariffkit.cli.common import output_option
 @click.option("--monthly", is_flag=True, help="One row per month instead of per period.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Forecast: adds haap_ytd/expense_ytd (to this month) and the forecast to the period end (actuals plus the commitments in force). At most the newest extract date.")
 @click.option("--known-at", "known_at", metavar="YYYY-MM-DD", help="Read the history as it stood on this date (only extracts dated on or before it), e.g. to recompute last month's forecast.")
+@click.option("--stay-gap", type=click.IntRange(min=0), default=1, show_default=True, metavar="MONTHS", help="Inflow and outflow describe stays: this many months without activity between two active months are not an absence.")
+@click.option("--refunds", is_flag=True, help="Add refund (state refunds, § 176, kept out of expense) and expense_net = expense + refund.")
 @click.option("--budget", metavar="FILE", help="Budgeted haap and average_price per group (haap_budget table): adds the deviation split into volume and price effect.")
 @click.pass_context
-def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, known_at, budget):
+def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, known_at, stay_gap, refunds, budget):
     """Compute HÅP, expense, average price, inflow and outflow from PAYMENTS (- = stdin).
 
     Lines are spread over the months they pay for, pro rata by days, in whole øre (the residue
-    goes to the last month). A citizen is active in a month when their net amount for that
-    month in the group is positive; HÅP = active citizen-months / 12 (see docs/concepts.md).
+    goes to the last month). A citizen is active in a month when their net amount that month
+    is positive; HÅP = active citizen-months / 12. A month in which the citizen moved between
+    groups (offer, level …) is shared between them by days, so the groups add up to the whole.
+    Monthly rows are on the same scale (they add up to the year). Inflow and outflow describe
+    stays (--stay-gap). State refunds (kind refund) are never in the expense. See
+    docs/concepts.md.
 
     The payments are a history of extracts: all actual lines count, and the commitments of the
     newest extract, for the days after the newest extract date.
@@ -93,7 +99,8 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
         conform(df, contract, file=file, check_key=False)  # names the first row with a missing value
     if df.height == 0:
         raise DataError("the payments table has no rows", file=file)
-    opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label, known_at=known_at_date)
+    opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label, known_at=known_at_date,
+                       stay_gap=stay_gap, refunds=refunds)
     result = compute(df, opts)
     if budget:
         table = Table("haap_budget", HAAP_BUDGET.description, (*[Column(k, pl.String if k != "level" else pl.Int16, k) for k in keys], *HAAP_BUDGET.columns), key=keys)

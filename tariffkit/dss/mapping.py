@@ -34,7 +34,7 @@ class Mapping:
     skip_rows_starting_with: list[str] = field(default_factory=lambda: ["I alt", "Total"])
     value_maps: dict[str, dict[str, str]] = field(default_factory=lambda: {
         "provider": {"Intern": "internal", "Ekstern": "external"},
-        "kind": {"Forbrug": "actual", "Disposition": "commitment"},
+        "kind": {"Forbrug": "actual", "Disposition": "commitment", "Refusion": "refund", "Statsrefusion": "refund"},
     })
     min_level: int = 1
     max_level: int = 5
@@ -85,7 +85,7 @@ def init_mapping_toml() -> str:
 #   skip_rows_starting_with   rows whose first non-empty cell starts with one of these are
 #                    skipped, e.g. total rows ("I alt"); they are counted in the summary
 #   value_maps       source value -> tariffkit value for provider (internal/external) and
-#                    kind (actual/commitment)
+#                    kind (actual/commitment/refund: a state refund line, Serviceloven § 176)
 #   min_level, max_level      the function levels in use
 #
 # Use it with:  tariffkit import-dss extract.csv --mapping this-file.toml -o payments.parquet

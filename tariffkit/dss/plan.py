@@ -18,9 +18,10 @@ from typing import Callable
 
 import polars as pl
 
-from tariffkit.contracts import PAYMENTS, REJECTS
+from tariffkit.contracts import KINDS, PAYMENTS, REJECTS
 from tariffkit.cpr import CPR_BAD_DATE, CPR_EMPTY, CPR_NOT_SHAPED, CPR_OK, REASONS, cpr_status, mask_expr, pseudonym_function
-from tariffkit.danish import MONEY, normalise_function, normalise_paragraph, parse_date, parse_number
+from tariffkit.danish import MONEY, normalise_function, parse_date, parse_number
+from tariffkit.paragraphs import normalise_series
 from tariffkit.dss.mapping import CONTENT, DUPLICATE_KEY, REQUIRED, Mapping
 from tariffkit.errors import DataError
 
@@ -253,7 +254,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
     parsed = raw.select(
         _row=pl.nth(pos["_row"]).cast(pl.Int64),
         _cpr=_cpr_column(col("cpr"), key),
-        paragraph=_per_distinct(col("paragraph"), normalise_paragraph, pl.String),
+        _par=_Distinct(normalise_series, pl.Struct({"paragraph": pl.String, "paragraph_also": pl.String})).expr(col("paragraph")),
         function=_per_distinct(col("function"), normalise_function, pl.String),
         amount=parse_number(col("amount"), decimal=mapping.decimal, thousands=thousands, dtype=MONEY),
         service_from=parse_date(col("service_from"), formats=dates, excel_serials=excel),
@@ -273,13 +274,15 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         **{f"_{f}_raw": col(f) if f in src_name else pl.lit(None, dtype=pl.String)
            for f in ("provider", "paragraph", "function", "level", "service_from", "service_to", "amount", "kind")},
     ).with_columns(  # struct.field, not unnest: unnest is not a streaming operation
+        paragraph=pl.col("_par").struct.field("paragraph"),
+        paragraph_also=pl.col("_par").struct.field("paragraph_also"),
         citizen_id=pl.col("_cpr").struct.field("citizen_id"),
         cpr_status=pl.col("_cpr").struct.field("cpr_status").fill_null(CPR_EMPTY),
-    ).drop("_cpr")
+    ).drop("_cpr", "_par")
 
     name = mapping.columns
     prov_ok = ", ".join(vm.get("provider", {}) or ["internal", "external"])
-    kind_ok = ", ".join(vm.get("kind", {}) or ["actual", "commitment"])
+    kind_ok = ", ".join(vm.get("kind", {}) or list(KINDS))
     lvl_range = f"{mapping.min_level}–{mapping.max_level}"
     empty = lambda c: pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")  # noqa: E731
     status = pl.col("cpr_status")
@@ -295,7 +298,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         (empty("_provider_raw"), name["provider"], pl.lit(f"expected one of {prov_ok}, found an empty value"), False),
         (~pl.col("provider").is_in(["internal", "external"]).fill_null(False), name["provider"], pl.format(f"expected one of {prov_ok}, found '{{}}'", pl.col("_provider_raw").str.strip_chars()), True),
         (empty("_paragraph_raw"), name["paragraph"], pl.lit("expected a paragraph like § 108, found an empty value"), False),
-        (pl.col("paragraph").is_null(), name["paragraph"], pl.format("expected a paragraph like '§ 108' or 'ABL § 105', found '{}'", pl.col("_paragraph_raw").str.strip_chars()), True),
+        (pl.col("paragraph").is_null(), name["paragraph"], pl.format("expected a paragraph like '§ 108', 'SEL § 85 stk. 1' or 'ABL § 105 / SEL § 85', found '{}'", pl.col("_paragraph_raw").str.strip_chars()), True),
         (empty("_function_raw"), name["function"], pl.lit("expected an account function like 5.38.50, found an empty value"), False),
         (pl.col("function").is_null(), name["function"], pl.format("expected an account function like 5.38.50 or a 10-digit account, found '{}'", pl.col("_function_raw").str.strip_chars()), True),
         (~empty("_level_raw") & (level_num.is_null() | (level_num != level_num.round(0))), name.get("level", "level"), pl.format("expected a whole function level, found '{}'", level_raw.str.strip_chars()), True),
@@ -310,7 +313,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         (empty("_amount_raw"), name["amount"], pl.lit("expected an amount like 1.234,56, found an empty value"), False),
         (pl.col("amount").is_null(), name["amount"], pl.format("expected an amount like 1.234,56 (at most 2 decimals), found '{}'", pl.col("_amount_raw").str.strip_chars()), True),
         (empty("_kind_raw"), name["kind"], pl.lit(f"expected one of {kind_ok}, found an empty value"), False),
-        (~pl.col("kind").is_in(["actual", "commitment"]).fill_null(False), name["kind"], pl.format(f"expected one of {kind_ok}, found '{{}}'", pl.col("_kind_raw").str.strip_chars()), True),
+        (~pl.col("kind").is_in(list(KINDS)).fill_null(False), name["kind"], pl.format(f"expected one of {kind_ok}, found '{{}}'", pl.col("_kind_raw").str.strip_chars()), True),
     ]
     # The first failing rule gives the column and the reason; worked out for bad rows only.
     col_expr = pl.lit(None, dtype=pl.String)
@@ -344,7 +347,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         _ore=pl.col("_ore"),
     )
     ore, is_bad = pl.col("_ore"), pl.col("_bad")
-    good_actual = ~is_bad & (pl.col("kind") != "commitment")
+    good_actual = ~is_bad & (pl.col("kind") == "actual")
     mapped_date = pl.col("_extract_date") if "extract_date" in src_name else pl.lit(None, dtype=pl.Date)
     totals = parsed.select(
         rows_all=pl.len(), ore_all=ore.sum(), rows_good=(~is_bad).sum(), ore_good=ore.filter(~is_bad).sum(),
