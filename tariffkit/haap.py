@@ -244,11 +244,11 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     spread = spread.with_columns(_k=pl.col("_mn") - first).filter(pl.col("_k").is_between(0, kmax)).select(
         (pl.col("_g") * per_group + pl.col("_cit") * width + pl.col("_k")).alias("_K"),
         (pl.col("_cit") * width + pl.col("_k")).alias("_CK"),
-        pl.col("_g"), "ore", "from", "to", "_sf", "_st", (pl.col("kind") == REFUND).alias("_refund"),
+        pl.col("_g"), "ore", "days", "from", "to", "_sf", "_st", (pl.col("kind") == REFUND).alias("_refund"),
     ).collect()
     K, k = pl.col("_K"), pl.col("_K") % width
     money = spread.lazy().filter(~pl.col("_refund"))
-    units = _units(money, opts.method == "days", first)  # _K, _u (> 0): the group's share of an active month
+    units = _units(money, opts.method == "days", first, per_group, width).lazy()  # _K, _g, _u (> 0): the group's share of an active month
     cut = None if opts.as_of is None else month_number(opts.as_of) - first  # year to date: _k ≤ cut
 
     if opts.monthly:  # _p: the period's number: the month offset, 0, or year − first year
@@ -318,52 +318,66 @@ def _first_day_of(number: int) -> dt.date:
     return dt.date(number // 12, number % 12 + 1, 1)
 
 
-def _units(money: pl.LazyFrame, days_method: bool, first: int) -> pl.LazyFrame:
+def _units(money: pl.LazyFrame, days_method: bool, first: int, per_group: int, width: int) -> pl.DataFrame:
     """Each group's share of a citizen's active month: (_K, _g, _u).
 
     A citizen is active in a month when the net of all their lines that month is positive. The
     month's covered days are the days of positive lines in groups whose own net is positive;
     each covered day belongs to one group: the group of the line covering it that starts latest
     (on a move day, the place the citizen moved to; ties: the line that ends later, then the
-    larger amount that month, then the group whose values sort last). Months method:
-    the group gets L × its days / the covered days; days method: its days × the day's weight."""
-    net_g = money.group_by("_K").agg(pl.col("ore").sum())
-    active = money.group_by("_CK").agg(pl.col("ore").sum()).filter(pl.col("ore") > 0).select("_CK")
+    larger amount that month, then the group whose values sort last). Months method: the group
+    gets L × its days / the covered days; days method: its days × the day's weight.
+
+    Most citizen-months have one group and one line; only the others are worked out further
+    (the union of a group's lines; day by day where the citizen was in several groups)."""
+    pos = pl.col("ore") > 0
+    extra = [pl.col("days").filter(pos).sum().cast(pl.Int64).alias("_d")] if days_method else []
+    net_g = money.group_by("_K").agg(pl.col("ore").sum(), _pos=pos.sum(), *extra).with_columns(
+        _CK=pl.col("_K") % per_group, _g=pl.col("_K") // per_group)  # _K = _g × per_group + _CK
+    if not days_method:
+        net_g = net_g.with_columns(_d=pl.lit(0, pl.Int64))
+    active = net_g.group_by("_CK").agg(pl.col("ore").sum()).filter(pl.col("ore") > 0).select("_CK")
+    good = net_g.filter(pl.col("ore") > 0).join(active, on="_CK", how="semi")
+    good = good.with_columns(_ng=pl.len().over("_CK")).collect()  # groups (with a positive net) in the citizen-month
+    # one group, one positive line: the whole month is the group's (the common case, no lines needed)
+    simple = good.filter((pl.col("_ng") == 1) & (pl.col("_pos") == 1)).select("_K", "_CK", "_g", days="_d")
+    rest = good.filter((pl.col("_ng") > 1) | (pl.col("_pos") > 1)).select("_K", "_ng")
     cover = (
-        money.filter(pl.col("ore") > 0)
-        .join(net_g.filter(pl.col("ore") > 0).select("_K"), on="_K", how="semi")
-        .join(active, on="_CK", how="semi")
-        .select("_K", "_CK", "_g", "from", "to", "ore", "_sf", "_st")
+        money.filter(pos).join(rest.lazy(), on="_K", how="inner")
+        .select("_K", "_CK", "_g", "from", "to", "ore", "_sf", "_st", "_ng")
+        .collect()
     )
-    n_groups = cover.group_by("_CK").agg(pl.col("_g").n_unique().alias("_n"))
-    cover = cover.join(n_groups, on="_CK")
-    single = cover.filter(pl.col("_n") == 1)
-    one = (  # the union of the group's lines: sort, merge overlapping or touching intervals
-        single.sort("_K", "from")
+    merged = (  # one group, several lines: their union (sort, merge overlapping or touching intervals)
+        cover.filter(pl.col("_ng") == 1).lazy().sort("_K", "from")
         .with_columns(_prev_end=pl.col("to").cum_max().shift(1).over("_K"))
         .with_columns(_new=(pl.col("_prev_end").is_null() | (pl.col("from") > pl.col("_prev_end") + pl.duration(days=1))).cast(pl.Int32))
         .with_columns(_block=pl.col("_new").cum_sum().over("_K"))
         .group_by("_K", "_CK", "_g", "_block")
         .agg(pl.col("from").min(), pl.col("to").max())
         .group_by("_K", "_CK", "_g")
-        .agg(days=((pl.col("to") - pl.col("from")).dt.total_days() + 1).sum().cast(pl.Int64), _month=pl.col("from").min())
+        .agg(days=((pl.col("to") - pl.col("from")).dt.total_days() + 1).sum().cast(pl.Int64))
     )
     several = (  # a citizen in several groups this month (a move, a level change): day by day
-        cover.filter(pl.col("_n") > 1)
+        cover.filter(pl.col("_ng") > 1).lazy()
         .with_columns(_day=pl.date_ranges("from", "to"))
         .explode("_day")
         .sort("_CK", "_day", "_sf", "_st", "ore", "_g")  # the line's own start and end, not the month's
         .group_by("_CK", "_day")
         .agg(pl.col("_K").last(), pl.col("_g").last())
         .group_by("_K", "_CK", "_g")
-        .agg(days=pl.len().cast(pl.Int64), _month=pl.col("_day").min())
+        .agg(days=pl.len().cast(pl.Int64))
     )
-    both = pl.concat([one, several])
+    one_group = pl.concat([simple.lazy(), merged])
     if days_method:
-        weight = pl.when(pl.col("_month").dt.is_leap_year()).then(365).otherwise(366)
-        return both.select("_K", "_g", (pl.col("days") * weight).cast(pl.Int128).alias("_u"))
-    covered = both.group_by("_CK").agg(pl.col("days").sum().alias("_D"))
-    return both.join(covered, on="_CK").select("_K", "_g", (pl.lit(L, pl.Int128) * pl.col("days") // pl.col("_D")).alias("_u"))
+        year = (pl.col("_K") % width + first) // 12
+        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+        weight = pl.when(leap).then(365).otherwise(366)
+        both = pl.concat([one_group, several])
+        return both.select("_K", "_g", (pl.col("days") * weight).cast(pl.Int128).alias("_u")).collect()
+    whole = one_group.select("_K", "_g", pl.lit(L, pl.Int128).alias("_u"))  # one group: the whole month
+    covered = several.group_by("_CK").agg(pl.col("days").sum().alias("_D"))
+    shared = several.join(covered, on="_CK").select("_K", "_g", (pl.lit(L, pl.Int128) * pl.col("days") // pl.col("_D")).alias("_u"))
+    return pl.concat([whole, shared]).collect()
 
 
 def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
