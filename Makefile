@@ -28,5 +28,10 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/run.py
 
+## docs: regenerate the generated docs (command reference, data contracts) from the code
+docs: $(STAMP)
+	$(BIN)/python -m tariffkit.docgen > docs/commands.md
+	$(BIN)/tariffkit schema --markdown > docs/data-contracts.md
+
 clean:
 	rm -rf $(VENV) sample-data/out
