@@ -243,12 +243,17 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     )
     spread = spread.with_columns(_k=pl.col("_mn") - first).filter(pl.col("_k").is_between(0, kmax)).select(
         (pl.col("_g") * per_group + pl.col("_cit") * width + pl.col("_k")).alias("_K"),
-        (pl.col("_cit") * width + pl.col("_k")).alias("_CK"),
-        pl.col("_g"), "ore", "days", "from", "to", "_sf", "_st", (pl.col("kind") == REFUND).alias("_refund"),
+        "ore", "days", "from", "to", "_sf", "_st", (pl.col("kind") == REFUND).alias("_refund"),
     ).collect()
     K, k = pl.col("_K"), pl.col("_K") % width
     money = spread.lazy().filter(~pl.col("_refund"))
-    units = _units(money, opts.method == "days", first, per_group, width).lazy()  # _K, _g, _u (> 0): the group's share of an active month
+    # one row per (group, citizen, month): its net (refunds apart), positive lines, their days
+    is_money, positive = ~pl.col("_refund"), (pl.col("ore") > 0) & ~pl.col("_refund")
+    kt = spread.lazy().group_by("_K").agg(
+        pl.col("ore").filter(is_money).sum(), _refund_ore=pl.col("ore").filter(pl.col("_refund")).sum(),
+        _pos=positive.sum(), _d=pl.col("days").filter(positive).sum().cast(pl.Int64),
+    ).collect()
+    units = _units(money, kt, opts.method == "days", first, per_group, width).lazy()  # _K, _g, _u (> 0): the group's share of an active month
     cut = None if opts.as_of is None else month_number(opts.as_of) - first  # year to date: _k ≤ cut
 
     if opts.monthly:  # _p: the period's number: the month offset, 0, or year − first year
@@ -276,13 +281,13 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     per = present.filter(in_period).with_columns(_gp=group_period(k), _cp=K // width * width + period_of(k))
     per = per.with_columns(_first=pl.col("_cp").ne(pl.col("_cp").shift(1)).fill_null(True))  # the citizen's first month in the period
     aggs = [pl.col("_first").sum().alias("citizens"), pl.col("_u").sum(), pl.col("came").sum().alias("inflow")]
-    exp_aggs = [pl.col("ore").filter(~pl.col("_refund")).sum().alias("_ore"), pl.col("ore").filter(pl.col("_refund")).sum().alias("_refund_ore")]
+    exp_aggs = [pl.col("ore").sum().alias("_ore"), pl.col("_refund_ore").sum()]
     if cut is not None:
         aggs.append(pl.col("_u").filter(k <= cut).sum().alias("_u_ytd"))
-        exp_aggs.append(pl.col("ore").filter(~pl.col("_refund") & (k <= cut)).sum().alias("_ore_ytd"))
+        exp_aggs.append(pl.col("ore").filter(k <= cut).sum().alias("_ore_ytd"))
     per = per.group_by("_gp").agg(aggs)
     outflow = present.filter(pl.col("leaves") & (k + 1).is_between(p0, p1)).group_by(_gp=group_period(k + 1)).agg(pl.len().alias("outflow"))
-    exp = spread.lazy().filter(in_period).group_by(_gp=group_period(k)).agg(exp_aggs)
+    exp = kt.lazy().filter(in_period).group_by(_gp=group_period(k)).agg(exp_aggs)
     out = exp.join(per, on="_gp", how="full", coalesce=True).join(outflow, on="_gp", how="full", coalesce=True)
     div = pl.lit(YEAR_UNITS if opts.method == "days" else 12 * L, pl.Int128)
     out = out.with_columns(_g=pl.col("_gp") // width, _p=pl.col("_gp") % width).with_columns(
@@ -318,7 +323,7 @@ def _first_day_of(number: int) -> dt.date:
     return dt.date(number // 12, number % 12 + 1, 1)
 
 
-def _units(money: pl.LazyFrame, days_method: bool, first: int, per_group: int, width: int) -> pl.DataFrame:
+def _units(money: pl.LazyFrame, kt: pl.DataFrame, days_method: bool, first: int, per_group: int, width: int) -> pl.DataFrame:
     """Each group's share of a citizen's active month: (_K, _g, _u).
 
     A citizen is active in a month when the net of all their lines that month is positive. The
@@ -331,20 +336,17 @@ def _units(money: pl.LazyFrame, days_method: bool, first: int, per_group: int, w
     Most citizen-months have one group and one line; only the others are worked out further
     (the union of a group's lines; day by day where the citizen was in several groups)."""
     pos = pl.col("ore") > 0
-    extra = [pl.col("days").filter(pos).sum().cast(pl.Int64).alias("_d")] if days_method else []
-    net_g = money.group_by("_K").agg(pl.col("ore").sum(), _pos=pos.sum(), *extra).with_columns(
+    net_g = kt.lazy().select("_K", "ore", "_pos", "_d").with_columns(
         _CK=pl.col("_K") % per_group, _g=pl.col("_K") // per_group)  # _K = _g × per_group + _CK
-    if not days_method:
-        net_g = net_g.with_columns(_d=pl.lit(0, pl.Int64))
-    active = net_g.group_by("_CK").agg(pl.col("ore").sum()).filter(pl.col("ore") > 0).select("_CK")
-    good = net_g.filter(pl.col("ore") > 0).join(active, on="_CK", how="semi")
-    good = good.with_columns(_ng=pl.len().over("_CK")).collect()  # groups (with a positive net) in the citizen-month
+    # the citizen-month's net, and how many of its groups have a positive net
+    active = net_g.group_by("_CK").agg(_net=pl.col("ore").sum(), _ng=(pl.col("ore") > 0).sum()).filter(pl.col("_net") > 0)
+    good = net_g.filter(pl.col("ore") > 0).join(active.select("_CK", "_ng"), on="_CK").collect()
     # one group, one positive line: the whole month is the group's (the common case, no lines needed)
     simple = good.filter((pl.col("_ng") == 1) & (pl.col("_pos") == 1)).select("_K", "_CK", "_g", days="_d")
     rest = good.filter((pl.col("_ng") > 1) | (pl.col("_pos") > 1)).select("_K", "_ng")
     cover = (
         money.filter(pos).join(rest.lazy(), on="_K", how="inner")
-        .select("_K", "_CK", "_g", "from", "to", "ore", "_sf", "_st", "_ng")
+        .select("_K", (pl.col("_K") % per_group).alias("_CK"), (pl.col("_K") // per_group).alias("_g"), "from", "to", "ore", "_sf", "_st", "_ng")
         .collect()
     )
     merged = (  # one group, several lines: their union (sort, merge overlapping or touching intervals)
