@@ -44,6 +44,8 @@ LINES: dict[str, tuple[str, str]] = {
     "haap_own": ("HÅP, egne borgere", "HÅP"),
     "haap_other": ("HÅP, andre kommuners borgere", "HÅP"),
     "income_places": ("Indtægter fra salg af pladser (HÅP × takst)", "DKK"),
+    "income_places_own": ("heraf egne borgere", "DKK"),
+    "income_places_other": ("heraf andre kommuners borgere", "DKK"),
     "income_supplements": ("Indtægter fra funktionsniveau 5+", "DKK"),
     "income": ("Samlede indtægter", "DKK"),
     "expected_result": ("Forventet resultat (indtægter − takstgrundlag)", "DKK"),
@@ -181,11 +183,17 @@ def offer_model(
             total = D0
             own = sum((v for (lv, o), v in h.items() if o == "own"), D0)
             other = sum((v for (lv, o), v in h.items() if o == "other"), D0)
+            by_origin = {"own": D0, "other": D0}
             for (lv, o), v in sorted(h.items()):
                 if lv not in tariff:
                     raise DataError(f"offer {offer}: HÅP on level {lv}, which has no tariff for {Y}", file=files.get("haap", "haap"), column="level")
                 add(offer, year, basis, f"haap_level_{lv}_{o}", v, label=f"HÅP funktionsniveau {lv}: {'egne' if o == 'own' else 'andre kommuner'}", unit="HÅP")
                 total += v * tariff[lv]
+                by_origin[o if o in by_origin else "own"] += v * tariff[lv]
+            # income from own citizens and from other municipalities, apart (their sum is the places' income)
+            other_income = kr(by_origin["other"])
+            add(offer, year, basis, "income_places_other", other_income)
+            add(offer, year, basis, "income_places_own", kr(total) - other_income)
             add(offer, year, basis, "haap_own", own)
             add(offer, year, basis, "haap_other", other)
             add(offer, year, basis, "haap_total", own + other)

@@ -188,15 +188,69 @@ OFFERS = _table(Table(
 
 PLACEMENTS = _table(Table(
     "placements",
-    "Citizens placed on an offer and their current level, own and other municipalities' citizens.",
+    "Stays on an offer (*placeringer*), own and other municipalities' citizens: the provider side's view of who lives there. "
+    "A level change is a new stay. Read from the offers' list (CSV/xlsx: CPR-nr.;Tilbudsnr.;Funktionsniveau;Fra dato;Til dato;"
+    "Oprindelse;Betalingskommune;Handlekommune) or Parquet.",
     (
         Column("citizen_id", S, "Pseudonym of the citizen."),
         Column("offer_id", S, "Offer."),
-        Column("level", I16, "Current function level.", minimum=1),
+        Column("level", I16, "Function level during the stay.", minimum=1),
+        Column("valid_from", D, "First day of the stay (*indflytning*); null only in a list of current placements without dates.", nullable=True),
+        Column("valid_to", D, "Last day of the stay (inclusive); null = still there.", nullable=True),
         Column("origin", S, "`own` (our citizen) or `other` (placed and paid for by another municipality).", allowed=ORIGINS),
-        Column("municipality", S, "Paying municipality (*betalingskommune*).", nullable=True),
+        Column("municipality", S, "Paying municipality (*betalingskommune*); required for `other`.", nullable=True),
+        Column("acting_municipality", S, "Acting municipality (*handlekommune*).", nullable=True),
     ),
-    key=("citizen_id", "offer_id"),
+    key=("citizen_id", "offer_id", "valid_from"),
+    notes=("Checked on reading: a stay ends on or after it begins, another municipality's citizen has a paying municipality, "
+           "and a citizen's stays do not overlap.",),
+))
+
+OCCUPANCY = _table(Table(
+    "occupancy",
+    "Written by `occupancy`: HÅP per offer, level and origin from every citizen on the offer (own citizens from the payments or "
+    "the placements, other municipalities' from the placements). tariff-build and budget-forecast read it as expected HÅP.",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("level", I16, "Function level.", minimum=1),
+        Column("origin", S, "`own` or `other`.", allowed=ORIGINS),
+        Column("source", S, "Where the HÅP comes from: `payments` (DSS) or `placements`.", allowed=("payments", "placements")),
+        Column("period", S, "The year."),
+        Column("citizens", I64, "Citizens on the level in the year.", unit="persons"),
+        Column("haap", F64, "Full-year persons (a month shared by days when the citizen changed level).", unit="HÅP"),
+    ),
+    key=("offer_id", "level", "origin"),
+))
+
+RECONCILIATION = _table(Table(
+    "reconciliation",
+    "Written by `occupancy --check`: own citizens present in one source and not the other, per offer, in the year (DSS against "
+    "the placements: the quarterly reconciliation).",
+    (
+        Column("citizen_id", S, "Pseudonym of the citizen."),
+        Column("offer_id", S, "Offer."),
+        Column("months_paid", I64, "Months with payments in force on the offer.", unit="months"),
+        Column("months_placed", I64, "Months with a stay on the offer.", unit="months"),
+        Column("finding", S, "`paid, not placed` or `placed, not paid`."),
+    ),
+))
+
+BILLING = _table(Table(
+    "billing",
+    "Written by `billing`: what each paying municipality owes per external citizen, month and level (*mellemkommunal afregning*).",
+    (
+        Column("paying_municipality", S, "Betalingskommune."),
+        Column("acting_municipality", S, "Handlekommune.", nullable=True),
+        Column("month", S, "The month, `2026-10`."),
+        Column("citizen_id", S, "Pseudonym of the citizen."),
+        Column("offer_id", S, "Offer."),
+        Column("level", I16, "Function level."),
+        Column("days", I64, "Days on the offer at the level in the month.", unit="days"),
+        Column("daily_tariff", MONEY, "The level's daily tariff that year (annual / days per year, to the øre).", unit="DKK/day"),
+        Column("amount", MONEY, "days × daily tariff.", unit="DKK"),
+        Column("claim_deadline", D, "The month's end + 12 months: the last day to claim it (Serviceloven § 174 stk. 2)."),
+        Column("late", B, "The claim date is after the deadline."),
+    ),
 ))
 
 TARIFFS = _table(Table(
@@ -318,7 +372,7 @@ REASSIGN_OFFERS = _table(Table(
         Column("change_other", MONEY, "The change for other municipalities' citizens.", unit="DKK/year"),
         Column("other_above_paid_level", I64, "Other municipalities' citizens whose new level is above the level paid for.", unit="persons"),
         Column("other_above_paid_level_amount", MONEY, "Their annual change: the amount to negotiate with the paying municipalities.", unit="DKK/year"),
-        Column("phased_change", MONEY, "change × phase_share, whole kroner.", unit="DKK/year"),
+        Column("phased_change", MONEY, "change_own × phase_share, whole kroner: the phase-in is the municipality's own rule, so other municipalities' changes are not phased (they are negotiated: `reassign --negotiation`).", unit="DKK/year"),
     ),
 ))
 

@@ -37,3 +37,19 @@ def load_key(key_file: str | None, warn: Callable[[str], None] | None = None) ->
     if len(key) < MIN_KEY_LENGTH:
         raise UsageError(f"{where} holds a key of {len(key)} characters; at least {MIN_KEY_LENGTH} are needed")
     return key.encode("utf-8")
+
+
+def check_same_key(key: bytes, payments_path: str) -> None:
+    """The key must be the one the payments history was made with (its recorded fingerprint), or
+    the placements' and schedules' pseudonyms would not match the payments'."""
+    from tariffkit.cpr import key_fingerprint
+    from tariffkit.errors import DataError
+    from tariffkit.io import read_provenance
+
+    try:
+        recorded = read_provenance(payments_path).get("tariffkit.key_fingerprint")
+    except Exception:
+        return
+    if recorded is not None and recorded != key_fingerprint(key):
+        raise DataError("the payments history was pseudonymised with another key than the one given here: the citizens "
+                        "would not match. Use the municipality's key", file=payments_path)

@@ -304,38 +304,82 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     as_of = pl.lit(cfg.as_of)
     extracts = {extract_file_name(d, cfg.extract_dates): extract_lines(cfg, cit, segs, offers, d) for d in sorted(cfg.extract_dates)}
 
-    # --- current placements on internal offers (own + other municipalities' citizens) ---
-    cur = segs.filter((pl.col("seg_from") <= as_of) & (pl.col("seg_to") > as_of) & (pl.col("offer") < n_int))
-    own = cur.join(cit.select("i", "cpr"), on="i").select("i", "cpr", "offer", "level", origin=pl.lit("own"), municipality=pl.lit("Eksempel Kommune"))
+    # --- placements: stays on internal offers (own + other municipalities' citizens) ---
+    e = cfg.as_of
     n = cfg.citizens
-    n_other = max(3, round(own.height * 0.15))
-    other_cpr = _cpr_numbers(np.random.default_rng(cfg.seed + 2), n + n_other)[n:]
-    other_cpr = np.array([c for c in other_cpr])
+    since = dt.date(cfg.budget_year - 1, 1, 1)
+    own_stays = segs.filter((pl.col("offer") < n_int) & (pl.col("seg_from") <= pl.lit(e)) & (pl.col("seg_to") >= pl.lit(since))).join(
+        cit.select("i", "cpr"), on="i").select(
+        "i", "cpr", "offer", "level", valid_from="seg_from", valid_to=pl.when(pl.col("seg_to") <= pl.lit(e)).then(pl.col("seg_to")),
+        origin=pl.lit("own"), municipality=pl.lit("Eksempel Kommune"), acting=pl.lit("Eksempel Kommune"))
+    n_own_now = own_stays.filter(pl.col("valid_to").is_null()).height
+    n_other = max(3, round(n_own_now * 0.15))
+    other_cpr = np.array(list(_cpr_numbers(np.random.default_rng(cfg.seed + 2), n + n_other)[n:]))
     orng = np.random.default_rng(cfg.seed + 3)
-    others = pl.DataFrame({
-        "i": np.arange(n, n + n_other), "cpr": other_cpr, "offer": orng.integers(0, n_int, n_other),
-        "level": orng.choice(5, n_other, p=LEVEL_SHARE) + 1, "origin": ["other"] * n_other,
-        "municipality": [["Nabo Kommune", "Fjordby Kommune", "Hedeby Kommune"][k % 3] for k in orng.integers(0, 3, n_other)],
+    munis = [["Nabo Kommune", "Fjordby Kommune", "Hedeby Kommune"][k % 3] for k in orng.integers(0, 3, n_other)]
+    # other municipalities' citizens: most have lived here since before the budget year; a few move
+    # in or out during it, and some change level (the paying municipality pays by level and date)
+    early = orng.random(n_other) < 0.7
+    span_days = (e - dt.date(cfg.budget_year, 1, 1)).days
+    o_start = np.where(early, _add_days(dt.date(cfg.budget_year - 2, 1, 1), orng.integers(0, 700, n_other)),
+                       _add_days(dt.date(cfg.budget_year, 1, 1), orng.integers(0, max(span_days, 1), n_other)))
+    leaves = orng.random(n_other) < 0.15
+    o_end = np.where(leaves, np.minimum(o_start + orng.integers(90, 400, n_other).astype("timedelta64[D]"), np.datetime64(e) - 1), np.datetime64("NaT"))
+    o_level = orng.choice(5, n_other, p=LEVEL_SHARE) + 1
+    stayers = np.flatnonzero(~leaves)
+    changes = np.zeros(n_other, dtype=bool)
+    changes[orng.choice(stayers, min(len(stayers), max(2, round(n_other * 0.12))), replace=False)] = True
+    change_day = o_start + ((np.datetime64(e) - o_start).astype(int) * orng.uniform(0.3, 0.8, n_other)).astype(int).astype("timedelta64[D]")
+    o_new = np.clip(o_level + np.where(orng.random(n_other) < 0.6, 1, -1), 1, 5)
+    o_offer = orng.integers(0, n_int, n_other)
+    first_stay = pl.DataFrame({
+        "i": np.arange(n, n + n_other), "cpr": other_cpr, "offer": o_offer, "level": o_level,
+        "valid_from": o_start.astype("datetime64[D]"),
+        "valid_to": np.where(changes, change_day - 1, o_end).astype("datetime64[D]"),
+        "origin": ["other"] * n_other, "municipality": munis, "acting": munis,
     })
-    placements = pl.concat([own, others.with_columns(pl.col("level").cast(own.schema["level"]), pl.col("offer").cast(own.schema["offer"]))]).sort("offer", "i")
+    second = pl.DataFrame({
+        "i": np.arange(n, n + n_other), "cpr": other_cpr, "offer": o_offer, "level": o_new, "valid_from": change_day.astype("datetime64[D]"),
+        "valid_to": np.full(n_other, np.datetime64("NaT"), dtype="datetime64[D]"), "origin": ["other"] * n_other,
+        "municipality": munis, "acting": munis,
+    }).filter(pl.Series(changes))
+    other_stays = pl.concat([first_stay, second]).filter(pl.col("valid_to").is_null() | (pl.col("valid_to") >= pl.lit(since)))
+    stays = pl.concat([own_stays, other_stays.select(own_stays.columns).cast(own_stays.schema)]).sort("offer", "i", "valid_from")
+    placements = stays.filter(pl.col("valid_to").is_null()).select("i", "cpr", "offer", "level", "origin", "municipality")  # in force now
+    others = other_stays.select("i", "cpr").unique("i", keep="first", maintain_order=True)
+    planted_other = {"moves": int((~early).sum() + leaves.sum()), "changes": int(changes.sum())}
 
     schedules, planted = _schedules(placements, offers, cfg)
 
     # --- offers, staff, costs for the internal offers ---
     occ = placements.group_by("offer").agg(pl.len().alias("occupied"), pl.col("level").mean().alias("mean_level"))
-    internal_offers = offers.head(n_int).with_columns(pl.int_range(pl.len()).alias("offer")).join(occ, on="offer", how="left").with_columns(
-        pl.col("occupied").fill_null(0), pl.col("mean_level").fill_null(3.0)
+    # the most citizens on an offer on any day of the budget year so far: the offer has at least that many places
+    days = pl.date_range(dt.date(cfg.budget_year, 1, 1), e, "1d", eager=True).to_frame("day")
+    peak = stays.join(days, how="cross").filter((pl.col("valid_from") <= pl.col("day")) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= pl.col("day"))))
+    peak = peak.group_by("offer", "day").agg(pl.len().alias("n")).group_by("offer").agg(pl.col("n").max().alias("peak"))
+    internal_offers = offers.head(n_int).with_columns(pl.int_range(pl.len()).alias("offer")).join(occ, on="offer", how="left").join(peak, on="offer", how="left").with_columns(
+        pl.col("occupied").fill_null(0), pl.col("mean_level").fill_null(3.0), pl.col("peak").fill_null(0)
     )
     staff, costs, offers_out, deficit_offer = _staff_and_costs(internal_offers, offers, cfg)
 
     cpr_by_i = pl.concat([cit.select("i", "cpr"), others.select("i", "cpr")])
-    placements_out = placements.join(offers.select(pl.int_range(pl.len()).alias("offer"), "offer_id"), on="offer").select(
+    date = lambda c: pl.col(c).dt.strftime("%d-%m-%Y").fill_null("")  # noqa: E731
+    # planted for the reconciliation: one own citizen is paid but missing from the list, and one
+    # newly placed own citizen is on the list with no payment yet
+    missing = stays.filter((pl.col("origin") == "own") & pl.col("valid_to").is_null()).row(0, named=True)
+    new_cpr = _cpr_numbers(np.random.default_rng(cfg.seed + 10), n + n_other + 1)[-1]
+    listed = pl.concat([
+        stays.filter(~((pl.col("i") == missing["i"]) & (pl.col("valid_from") == missing["valid_from"]))),
+        pl.DataFrame([{**missing, "i": n + n_other, "cpr": new_cpr, "valid_from": dt.date(e.year, e.month, 1), "level": 2}]).cast(stays.schema),
+    ])
+    placements_out = listed.join(offers.select(pl.int_range(pl.len()).alias("offer"), "offer_id"), on="offer").select(
         pl.col("cpr").alias("CPR-nr."), pl.col("offer_id").alias("Tilbudsnr."), pl.col("level").cast(pl.String).alias("Funktionsniveau"),
+        date("valid_from").alias("Fra dato"), date("valid_to").alias("Til dato"),
         pl.when(pl.col("origin") == "own").then(pl.lit("Egen borger")).otherwise(pl.lit("Anden kommune")).alias("Oprindelse"),
-        pl.col("municipality").alias("Betalingskommune"),
+        pl.col("municipality").alias("Betalingskommune"), pl.col("acting").alias("Handlekommune"),
     )
     jumps = cit.filter("jump").height
-    findings = _findings_text(cfg, planted, jumps, deficit_offer, n_other)
+    findings = _findings_text(cfg, planted, jumps, deficit_offer, n_other, planted_other)
     return {
         **extracts,
         "doegnskemaer.csv": schedules.join(cpr_by_i, on="i").select(pl.col("cpr").alias("CPR-nr."), pl.exclude("i", "cpr")),
@@ -445,7 +489,7 @@ def _staff_and_costs(internal_offers: pl.DataFrame, offers: pl.DataFrame, cfg: S
     deficit_offer = internal_offers["offer_id"][1]  # planted: Lærkehøj heads for a deficit
     for r in internal_offers.iter_rows(named=True):
         occupied = r["occupied"]
-        places = max(occupied + int(rng.integers(0, 3)), 4)
+        places = max(occupied + int(rng.integers(0, 3)), r["peak"], 4)
         weekly_hours = occupied * float(np.interp(r["mean_level"], [1, 2, 3, 4, 5], mid))
         ata_fte = weekly_hours * 52 / 1211.0 * 1.12
         fte = {
@@ -489,7 +533,7 @@ def _staff_and_costs(internal_offers: pl.DataFrame, offers: pl.DataFrame, cfg: S
     return pl.DataFrame(staff_rows), costs, pl.DataFrame(offer_rows), deficit_offer
 
 
-def _findings_text(cfg: SampleConfig, planted: dict, jumps: int, deficit_offer: str, n_other: int) -> str:
+def _findings_text(cfg: SampleConfig, planted: dict, jumps: int, deficit_offer: str, n_other: int, other: dict) -> str:
     return f"""# Planted findings in the sample data (seed {cfg.seed}, {cfg.citizens} citizens)
 
 The sample is fictional. These patterns were put there on purpose, for the commands to find:
@@ -505,7 +549,11 @@ The sample is fictional. These patterns were put there on purpose, for the comma
 - **An offer heading for a deficit**: {deficit_offer}'s forecast staff costs are 9 % above its
   tariff budget (`budget-forecast`).
 - **Other municipalities' citizens**: {n_other} citizen(s) on internal offers are placed and paid for by
-  other municipalities (`placeringer.csv`, origin `Anden kommune`).
+  other municipalities (`placeringer.csv`, origin `Anden kommune`): not in the DSS extract, but in the
+  tariffs' volume, the offers' income and the billing (`occupancy`, `billing`). {other['moves']} of them moved in or
+  out since {cfg.budget_year}-01-01 and {other['changes']} changed level; `placeringer.csv` lists every stay with its dates.
+- **Reconciliation**: one own citizen paid in DSS is missing from `placeringer.csv`, and one newly placed own
+  citizen is on it with no payment yet (`occupancy --check`).
 - **Corrections**: about 2 % of monthly actual lines are cancelled by a negative line for the same
   period, and about 1 % are reduced by 30 %.
 - **Open commitments**: in each extract, a case open on the extract date carries one commitment

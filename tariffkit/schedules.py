@@ -46,13 +46,6 @@ SCHEDULE_HEADERS = {
     "vurderede minutter": "assessed_minutes", "vurderet tid": "assessed_minutes", "minutter efter vurdering": "assessed_minutes",
     "bemærkning": "comment", "bemærkninger": "comment", "kommentar": "comment",
 }
-PLACEMENT_HEADERS = {
-    "cpr-nr": "cpr", "cpr": "cpr", "cprnr": "cpr", "cpr-nummer": "cpr",
-    "tilbudsnr": "offer_id", "tilbudsnummer": "offer_id",
-    "funktionsniveau": "level", "niveau": "level",
-    "oprindelse": "origin", "betalingskommune": "municipality",
-}
-ORIGIN_VALUES = {"egen borger": "own", "egen": "own", "own": "own", "anden kommune": "other", "other": "other", "fremmed kommune": "other"}
 
 TEMPLATE_TITLE = "Døgnskema"
 TEMPLATE_COLUMNS = ["Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering", "Vurderede minutter", "Bemærkning"]
@@ -235,37 +228,6 @@ def read_schedules(path: str, inputs, key: bytes | None) -> pl.DataFrame:
     if key is None and "cpr" in df.columns:
         raise DataError("the schedules carry CPR numbers; a pseudonymisation key is needed (--key-file or $TARIFFKIT_KEY)", file=file)
     return pseudonymise_column(df, key or b"", file)
-
-
-def read_placements(path: str, inputs, key: bytes | None) -> pl.DataFrame:
-    """Current placements (CSV/xlsx with Danish headers and CPR numbers, or Parquet in the
-    ``placements`` contract) → the ``placements`` table."""
-    from pathlib import Path
-
-    from tariffkit import io as tio
-    from tariffkit.contracts import PLACEMENTS, conform
-
-    file = tio.label_of(path)
-    suffix = Path(str(path)).suffix.lower()
-    if str(path) == "-" or suffix in (".parquet", ".pq"):
-        return tio.read_table(path, inputs, contract="placements")
-    data = tio.read_bytes(path, inputs)
-    if suffix in (".xlsx", ".xlsm"):
-        raw = tio.read_xlsx_text(data, file)
-    else:
-        raw, _ = tio.read_csv_text(data, file)
-    df = rename_headers(raw, PLACEMENT_HEADERS, file)
-    if key is None and "cpr" in df.columns:
-        raise DataError("the placements carry CPR numbers; a pseudonymisation key is needed (--key-file or $TARIFFKIT_KEY)", file=file)
-    df = pseudonymise_column(df, key or b"", file)
-    if "origin" in df.columns:
-        o = pl.col("origin").str.strip_chars().str.to_lowercase()
-        df = df.with_columns(pl.when(o.is_in(list(ORIGIN_VALUES))).then(o.replace_strict(ORIGIN_VALUES, default=None)).otherwise(pl.col("origin")).alias("origin"))
-    else:
-        df = df.with_columns(origin=pl.lit("own"))
-    if "municipality" not in df.columns:
-        df = df.with_columns(municipality=pl.lit(None, dtype=pl.String))
-    return conform(df, PLACEMENTS, file=file, first_row=None)
 
 
 def placements_from_payments(payments: pl.DataFrame) -> pl.DataFrame:
@@ -589,6 +551,18 @@ def reassign(
     return df.select(REASSIGNMENTS.names).cast(REASSIGNMENTS.schema).sort("offer_id", "citizen_id")
 
 
+def negotiation_list(result: pl.DataFrame) -> pl.DataFrame:
+    """Other municipalities' citizens whose schedule puts them on another level than the one paid
+    for, per paying municipality: the basis for the tariff negotiations (*takstforhandlinger*)."""
+    r = result.filter((pl.col("origin") == "other") & pl.col("new_level").is_not_null() & pl.col("current_level").is_not_null()
+                      & (pl.col("new_level") != pl.col("current_level")))
+    return r.select(
+        pl.col("municipality").alias("paying_municipality"), "citizen_id", "offer_id",
+        pl.col("current_level").alias("paid_level"), pl.col("new_level").alias("assessed_level"),
+        "current_tariff", "new_tariff", pl.col("annual_change").alias("yearly_difference"),
+    ).sort("paying_municipality", "offer_id", "citizen_id")
+
+
 def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.DataFrame:
     """Per offer (and phase-in year): citizens, income at current and new levels, the change,
     split by origin, and the phased change (the offer's budget moves by share × change)."""
@@ -609,8 +583,10 @@ def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.Data
     ), on="offer_id", how="left")
     phases = phase_in or [(None, 1.0)]
     ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
+    # the phase-in is the municipality's own budget rule: it applies to own citizens only; other
+    # municipalities' changes are not phased but negotiated (the negotiation list)
     g = g.join(ph, how="cross").with_columns(
-        phased_change=(pl.col("change").cast(pl.Float64) * pl.col("phase_share")).round(0, mode="half_away_from_zero").cast(MONEY),
+        phased_change=(pl.col("change_own").fill_null(Decimal(0)).cast(pl.Float64) * pl.col("phase_share")).round(0, mode="half_away_from_zero").cast(MONEY),
     )
     for c in ("income_current", "income_new", "change", "change_own", "change_other", "other_above_paid_level_amount", "phased_change"):
         g = g.with_columns(pl.col(c).fill_null(Decimal(0)).cast(MONEY))

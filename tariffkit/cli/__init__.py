@@ -38,9 +38,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 from tariffkit.cli import (  # noqa: E402  (commands register themselves on the group)
+    billing,
     budget_forecast,
     compute_haap,
     import_dss,
+    occupancy,
     portfolio,
     price_ata,
     reassign,
@@ -53,7 +55,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     validate,
 )
 
-for module in (import_dss, compute_haap, refunds, price_ata, tariff_build, reassign, budget_forecast, portfolio, report, validate, sample, schema, show):
+for module in (import_dss, compute_haap, refunds, occupancy, price_ata, tariff_build, reassign, budget_forecast, billing, portfolio, report, validate, sample, schema, show):
     cli.add_command(module.command)
 
 

@@ -28,12 +28,14 @@ Flags (the flags column):
 @click.option("--tolerance", type=click.FloatRange(min=0), default=0.10, show_default=True, help="Relative gap between registered and assessed hours that is flagged.")
 @click.option("--on-error", type=click.Choice(["fail", "flag"]), default="fail", show_default=True, help="fail: a bad schedule line stops the run; flag: it is left out and its citizen flagged invalid_lines.")
 @click.option("--by-offer", metavar="FILE", help="Also write the consequences per offer (reassign_offers table).")
+@click.option("--negotiation", metavar="FILE", help="Also write the negotiation list: other municipalities' citizens assessed on another level than the one paid for, per paying municipality (Parquet, or .xlsx).")
+@click.option("--placed-on", metavar="YYYY-MM-DD", help="The day whose placements are the current ones (default: the latest date in the placements).")
 @click.option("--phase-in", metavar="YEAR:SHARE,...", help="Transition rule for --by-offer, e.g. 2026:0.5,2027:1.0.")
 @click.option("--template", is_flag=True, help="Write an empty schedule workbook (.xlsx, with drop-down lists) to -o and exit.")
 @click.option("--sheets", type=click.IntRange(1, 500), default=1, show_default=True, help="With --template: citizen sheets to include.")
 @output_option("Output Parquet (reassignments table), or the .xlsx with --template.")
 @click.pass_context
-def command(ctx, schedules, structure, tariffs, placements, payments, year, key_file, tolerance, on_error, by_offer, phase_in, template, sheets, output):
+def command(ctx, schedules, structure, tariffs, placements, payments, year, key_file, tolerance, on_error, by_offer, negotiation, placed_on, phase_in, template, sheets, output):
     """Compute each citizen's function level from their 24-hour schedule (døgnskema), compare
     it with the current level, and price the change with the tariffs.
 
@@ -72,8 +74,10 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
 
     from tariffkit.errors import DataError
     from tariffkit.keys import load_key
-    from tariffkit.schedules import (ReassignOptions, by_offer as offer_summary, parse_lines, parse_phase_in,
-                                     placements_from_payments, read_placements, read_schedules, reassign)
+    from tariffkit import placements as plc
+    from tariffkit.cli.common import parse_date_option
+    from tariffkit.schedules import (ReassignOptions, by_offer as offer_summary, negotiation_list, parse_lines, parse_phase_in,
+                                     placements_from_payments, read_schedules, reassign)
     from tariffkit.tariffs import parse_structure
 
     phases = parse_phase_in(phase_in)
@@ -94,7 +98,9 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         more = f" ({problems.height} bad lines in all; --on-error flag leaves them out and flags the citizens)" if problems.height > 1 else ""
         raise DataError(p["reason"] + more, file=p["_file"], row=p["_row"], column=p["column"])
     if placements:
-        current = read_placements(placements, inputs, key)
+        stays = plc.read(placements, inputs, key)
+        plc.check_levels(stays, [lv.level for lv in st.levels], tio.label_of(placements))
+        current = plc.in_force(stays, parse_date_option(placed_on, "--placed-on") if placed_on else None)
     elif payments:
         from tariffkit.contracts import PAYMENTS, conform
 
@@ -112,11 +118,25 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         err("tariffkit: note: no --tariffs: levels and hours only, nothing priced")
     result = reassign(lines, current, tariff_table, st, ReassignOptions(tolerance=tolerance, year=year), problems=problems, tariffs_file=tf)
     opts = params_for_provenance(ctx)
-    if by_offer:
-        tio.check_not_an_input(by_offer, inputs)
+    for extra in (by_offer, negotiation):
+        if extra:
+            tio.check_not_an_input(extra, inputs)
     tio.write_table(result, target, command="reassign", options=opts, inputs=inputs)
     if by_offer:
         tio.write_table(offer_summary(result, phases), by_offer, command="reassign", options=opts, inputs=inputs)
+    if negotiation:
+        neg = negotiation_list(result)
+        if negotiation.lower().endswith(".xlsx"):
+            from tariffkit.export import table_workbook
+
+            tio.write_bytes(negotiation, table_workbook(neg, "Forhandling"), inputs)
+        else:
+            tio.write_table(neg, negotiation, command="reassign", options=opts, inputs=inputs)
+        if neg.height:
+            from tariffkit.danish import format_kr
+
+            err(f"  negotiation list: {neg.height} other municipalities' citizens on another level than paid for, "
+                f"{format_kr(neg['yearly_difference'].drop_nulls().sum())} kr a year")
     _summary(result, problems, lines.height)
 
 
