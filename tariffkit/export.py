@@ -53,3 +53,75 @@ def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return _deterministic_zip(buf.getvalue())
+
+
+# --- any table to what people open: Danish CSV and xlsx ---------------------------------------
+
+LIST_SEPARATOR = ", "  # nested (list) columns are joined with this in CSV and xlsx
+
+
+def flatten(df: pl.DataFrame) -> pl.DataFrame:
+    """Nested columns as text: a list column's items joined with LIST_SEPARATOR, a struct as
+    ``field=value`` pairs; everything else as it is."""
+    out = []
+    for c, t in df.schema.items():
+        if isinstance(t, (pl.List, pl.Array)):
+            out.append(pl.col(c).cast(pl.List(pl.String)).list.join(LIST_SEPARATOR).alias(c))
+        elif isinstance(t, pl.Struct):
+            fields = [f.name for f in t.fields]
+            out.append(pl.concat_str([pl.lit(f"{f}=") + pl.col(c).struct.field(f).cast(pl.String).fill_null("") for f in fields], separator=LIST_SEPARATOR).alias(c))
+        else:
+            out.append(pl.col(c))
+    return df.select(out)
+
+
+def for_people(df: pl.DataFrame, decimals: int = 2) -> pl.DataFrame:
+    """Rounding for display: floats (HÅP, hours, shares) to ``decimals`` places, so no float noise
+    (0.0833333334 → 0.08) reaches a reader; money (Decimal) is exact already and kept."""
+    return df.with_columns(pl.col(c).round(decimals) for c, t in df.schema.items() if t in (pl.Float32, pl.Float64))
+
+
+def csv_bytes(df: pl.DataFrame, locale: str = "da") -> bytes:
+    """The whole table as CSV. ``da`` (Danish Excel): ``;`` between fields, decimal comma, dates
+    as dd-mm-åååå, UTF-8 with a BOM so Excel reads æøå; ``en``: ``,``, decimal point, ISO dates,
+    no BOM. Floats are rounded for display (:func:`for_people`); money keeps its øre."""
+    d = for_people(flatten(df))
+    if locale == "da":
+        d = d.with_columns(
+            *[pl.col(c).dt.strftime("%d-%m-%Y") for c, t in d.schema.items() if t == pl.Date],
+            *[pl.col(c).cast(pl.String).str.replace(".", ",", literal=True) for c, t in d.schema.items() if t.is_float() or isinstance(t, pl.Decimal)],
+            *[pl.col(c).cast(pl.String).replace_strict({"true": "ja", "false": "nej"}, default=None) for c, t in d.schema.items() if t == pl.Boolean],
+        )
+        return b"\xef\xbb\xbf" + d.write_csv(separator=";").encode("utf-8")
+    return d.write_csv().encode("utf-8")
+
+
+def xlsx_bytes(df: pl.DataFrame, sheet: str = "Data") -> bytes:
+    """The whole table as one sheet, written by XlsxWriter through polars (made for speed, and
+    typed): Danish headers where known (LABELS), kroner shown without decimals but stored exact,
+    other numbers with two decimals, dates dd-mm-åååå, frozen header, autofilter, fitted widths.
+    The file carries a fixed creation time, so the same table gives the same bytes."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    from tariffkit.schedules import _deterministic_zip
+
+    d = flatten(df)
+    d = d.with_columns(pl.col(c).replace(VALUES) for c, t in d.schema.items() if t == pl.String and c in ("origin", "source", "finding"))
+    d = d.rename({c: LABELS.get(c, c) for c in d.columns})
+    formats = {}
+    for c, t in d.schema.items():
+        if isinstance(t, pl.Decimal):
+            formats[c] = "#,##0"
+        elif t.is_float():
+            formats[c] = "0.00"
+        elif t == pl.Date:
+            formats[c] = "dd-mm-yyyy"
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+    d.write_excel(workbook=wb, worksheet=sheet[:31], column_formats=formats or None, autofilter=d.height > 0, freeze_panes=(1, 0),
+                  autofit=True, table_style=None, header_format={"bold": True})
+    wb.close()
+    return _deterministic_zip(buf.getvalue())

@@ -41,6 +41,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     billing,
     budget_forecast,
     compute_haap,
+    export,
     import_dss,
     occupancy,
     portfolio,
@@ -55,7 +56,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     validate,
 )
 
-for module in (import_dss, compute_haap, refunds, occupancy, price_ata, tariff_build, reassign, budget_forecast, billing, portfolio, report, validate, sample, schema, show):
+for module in (import_dss, compute_haap, refunds, occupancy, price_ata, tariff_build, reassign, budget_forecast, billing, portfolio, report, validate, export, sample, schema, show):
     cli.add_command(module.command)
 
 

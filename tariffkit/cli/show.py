@@ -3,7 +3,7 @@ import click
 
 @click.command("show", short_help="Pretty-print any table (Parquet, CSV, Excel).")
 @click.argument("file")
-@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=0), help="Rows to show (0 = all).")
+@click.option("--limit", "-n", default=None, type=click.IntRange(min=0), help="Rows to show (0 = all; default: 20 as a table, all as csv/json/markdown).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True, help="Output format; csv/json/markdown are for scripts.")
 @click.option("--wide", is_flag=True, help="For a tidy budget table: show lines as rows and bases/years as columns.")
 @click.option("--meta", is_flag=True, help="Show the provenance metadata (version, command, options, input hashes).")
@@ -36,10 +36,18 @@ def command(file: str, limit: int, fmt: str, wide: bool, meta: bool) -> None:
         df = df.with_columns(column=pl.col("basis") + " " + pl.col("year").cast(pl.String)).pivot(
             on="column", index=[c for c in ("offer_id", "line") if c in df.columns], values="value", maintain_order=True
         )
+    if limit is None:
+        limit = 20 if fmt == "table" else 0
     total = df.height
     shown = df if limit == 0 else df.head(limit)
+    if shown.height < total and fmt != "table":
+        from tariffkit.cli.common import err
+
+        err(f"show: {shown.height} of {total} rows (--limit {limit}); tariffkit export writes every row")
     if fmt == "csv":
-        click.echo(shown.write_csv(), nl=False)
+        from tariffkit.export import flatten
+
+        click.echo(flatten(shown).write_csv(), nl=False)
     elif fmt == "json":
         click.echo(shown.write_json())
     elif fmt == "markdown":

@@ -1,0 +1,53 @@
+"""export and show: every table complete, Danish CSV and typed xlsx, no float noise, nested
+columns flattened."""
+
+import io
+
+import polars as pl
+from openpyxl import load_workbook
+
+
+def test_every_demo_output_exports_to_xlsx_and_danish_csv(sample_out, run, tmp_path):
+    out, _ = sample_out
+    tables = sorted(p for p in out.glob("*.parquet"))
+    assert len(tables) >= 15
+    for p in tables:
+        df = pl.read_parquet(p)
+        x, c = tmp_path / f"{p.stem}.xlsx", tmp_path / f"{p.stem}.csv"
+        assert run("export", p, "-o", x).exit_code == 0, p
+        assert run("export", p, "-o", c).exit_code == 0, p
+        raw = c.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), "Danish CSV carries a BOM so Excel reads æøå"
+        back = pl.read_csv(io.BytesIO(raw[3:]), separator=";", infer_schema=False)
+        assert back.height == df.height and back.width == df.width, p
+        ws = load_workbook(x, read_only=True).worksheets[0]
+        assert ws.max_row == df.height + 1, p
+
+
+def test_csv_has_decimal_commas_no_float_noise_and_joined_lists(run, tmp_path):
+    from decimal import Decimal
+
+    df = pl.DataFrame({"haap": [0.08333333339999172], "amount": [Decimal("1234.50")], "flags": [["overlap", "level_change"]], "ok": [True]},
+                      schema_overrides={"amount": pl.Decimal(18, 2)})
+    src = tmp_path / "t.parquet"
+    df.write_parquet(src)
+    r = run("export", src, "-o", tmp_path / "t.csv")
+    assert r.exit_code == 0
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines() == ["haap;amount;flags;ok", '0,08;1234,50;overlap, level_change;ja']
+    r = run("export", src, "-o", tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    assert [c.value for c in ws[1]] == ["HÅP", "Beløb", "flags", "ok"]
+    assert ws["A2"].value == 0.08333333339999172 and ws["A2"].number_format == "0.00", "exact inside, rounded for display"
+    assert ws["B2"].number_format == "#,##0"
+    assert run("export", src, "-o", tmp_path / "t.pdf").exit_code == 2
+
+
+def test_show_machine_formats_are_complete_and_say_when_cut(sample_out, run):
+    out, _ = sample_out
+    p = out / "genindplacering-2026.parquet"
+    n = pl.read_parquet(p).height
+    r = run("show", p, "--format", "csv")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == n + 1, "csv shows every row and flattens the flags"
+    r = run("show", p, "--format", "csv", "-n", "5")
+    assert len(r.stdout.splitlines()) == 6 and f"5 of {n} rows" in r.stderr
