@@ -224,14 +224,14 @@ OCCUPANCY = _table(Table(
 
 RECONCILIATION = _table(Table(
     "reconciliation",
-    "Written by `occupancy --check`: own citizens present in one source and not the other, per offer, in the year (DSS against "
-    "the placements: the quarterly reconciliation).",
+    "Written by `occupancy --check`: own citizens whose months in the year differ between DSS and the placements, per offer "
+    "(the quarterly reconciliation).",
     (
         Column("citizen_id", S, "Pseudonym of the citizen."),
         Column("offer_id", S, "Offer."),
         Column("months_paid", I64, "Months with payments in force on the offer.", unit="months"),
         Column("months_placed", I64, "Months with a stay on the offer.", unit="months"),
-        Column("finding", S, "`paid, not placed` or `placed, not paid`."),
+        Column("finding", S, "`paid, not placed`, `placed, not paid` (a whole citizen in one source only), `placed in months not paid` or `paid in months not placed`."),
     ),
 ))
 

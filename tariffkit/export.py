@@ -17,7 +17,8 @@ LABELS = {
     "period": "Periode", "source": "Kilde", "months_paid": "Måneder betalt", "months_placed": "Måneder placeret", "finding": "Fund",
 }
 VALUES = {"own": "egen borger", "other": "anden kommune", "payments": "DSS", "placements": "placeringer",
-          "paid, not placed": "betalt, ikke placeret", "placed, not paid": "placeret, ikke betalt"}
+          "paid, not placed": "betalt, ikke placeret", "placed, not paid": "placeret, ikke betalt",
+          "placed in months not paid": "placeret i måneder uden betaling", "paid in months not placed": "betalt i måneder uden placering"}
 
 
 def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:

@@ -75,16 +75,20 @@ def read(path: str, inputs, key: bytes | None) -> pl.DataFrame:
     return check(out, file, rows=df["_row"] if "_row" in df.columns else None)
 
 
+COLUMN_LABELS = {"valid_from": "Fra dato", "valid_to": "Til dato", "municipality": "Betalingskommune", "level": "Funktionsniveau"}
+
+
 def check(p: pl.DataFrame, file: str, rows: pl.Series | None = None) -> pl.DataFrame:
     """Every stay must make sense: it ends on or after it begins, another municipality's citizen
-    has a paying municipality, and a citizen's stays do not overlap (one place at a time)."""
+    has a paying municipality, and a citizen's stays do not overlap (one place at a time).
+    Errors name the column by the list's own header (Fra dato, Til dato, Betalingskommune)."""
     r = p.with_columns(_r=rows if rows is not None else pl.int_range(2, pl.len() + 2, dtype=pl.Int64))
 
     def first(mask: pl.Expr, column: str, reason: str) -> None:
         bad = r.filter(mask)
         if bad.height:
             more = f" ({bad.height} rows like this)" if bad.height > 1 else ""
-            raise DataError(reason + more, file=file, row=int(bad["_r"][0]), column=column)
+            raise DataError(reason + more, file=file, row=int(bad["_r"][0]), column=COLUMN_LABELS.get(column, column))
 
     first(pl.col("valid_to").is_not_null() & pl.col("valid_from").is_not_null() & (pl.col("valid_to") < pl.col("valid_from")),
           "valid_to", "the stay ends before it begins")
@@ -95,7 +99,7 @@ def check(p: pl.DataFrame, file: str, rows: pl.Series | None = None) -> pl.DataF
     overl = dated.with_columns(_prev_end=end.shift(1).over("citizen_id")).filter(pl.col("_prev_end") >= pl.col("valid_from"))
     if overl.height:
         raise DataError(f"the citizen's stays overlap: a stay begins on {overl['valid_from'][0]} before the previous one has ended"
-                        + (f" ({overl.height} rows like this)" if overl.height > 1 else ""), file=file, row=int(overl["_r"][0]), column="valid_from")
+                        + (f" ({overl.height} rows like this)" if overl.height > 1 else ""), file=file, row=int(overl["_r"][0]), column=COLUMN_LABELS["valid_from"])
     return p
 
 
@@ -103,7 +107,7 @@ def check_levels(p: pl.DataFrame, levels: list[int], file: str) -> None:
     """A placement on a level the structure does not have is an error."""
     bad = p.filter(~pl.col("level").is_in(levels))
     if bad.height:
-        raise DataError(f"level {bad['level'][0]} is outside the structure's levels {levels[0]}–{levels[-1]}", file=file, column="level")
+        raise DataError(f"level {bad['level'][0]} is outside the structure's levels {levels[0]}–{levels[-1]}", file=file, column=COLUMN_LABELS["level"])
 
 
 def in_force(p: pl.DataFrame, on: dt.date | None = None) -> pl.DataFrame:
@@ -187,8 +191,10 @@ def occupancy(
 
 
 def reconcile(own_stays: pl.DataFrame, payments: pl.DataFrame | None, year: int) -> pl.DataFrame:
-    """Own citizens present in one source and not the other, per offer (the quarterly check of
-    DSS against the case system): months in the year with payments in force and with a stay."""
+    """Own citizens whose months differ between the two sources, per offer (the quarterly check of
+    DSS against the case system): months in the year with payments in force and with a stay. A
+    whole citizen missing from one source, or months missing (a month whose payment was
+    cancelled while the citizen stayed placed lowers the HÅP the tariffs are set against)."""
     from tariffkit.haap import spread_months
     from tariffkit.history import lines_in_force
 
@@ -209,8 +215,11 @@ def reconcile(own_stays: pl.DataFrame, payments: pl.DataFrame | None, year: int)
     )
     j = paid.join(placed, on=["citizen_id", "offer_id"], how="full", coalesce=True).with_columns(
         pl.col("months_paid").fill_null(0), pl.col("months_placed").fill_null(0))
-    j = j.filter((pl.col("months_paid") == 0) | (pl.col("months_placed") == 0)).with_columns(
-        finding=pl.when(pl.col("months_placed") == 0).then(pl.lit("paid, not placed")).otherwise(pl.lit("placed, not paid")))
+    j = j.filter(pl.col("months_paid") != pl.col("months_placed")).with_columns(
+        finding=pl.when(pl.col("months_placed") == 0).then(pl.lit("paid, not placed"))
+        .when(pl.col("months_paid") == 0).then(pl.lit("placed, not paid"))
+        .when(pl.col("months_paid") < pl.col("months_placed")).then(pl.lit("placed in months not paid"))
+        .otherwise(pl.lit("paid in months not placed")))
     return j.select(list(schema)).cast(schema).sort("offer_id", "citizen_id")
 
 

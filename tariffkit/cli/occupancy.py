@@ -72,4 +72,4 @@ def command(ctx, placements, payments, own_from, year, as_of, offers, key_file, 
     from tariffkit.danish import format_kr
 
     err(f"occupancy {year}: HÅP {format_kr(own + other, 2)} ({format_kr(own, 2)} own from {own_from}, {format_kr(other, 2)} other municipalities'); "
-        f"reconciliation: {occ.reconciliation.height} own citizens in one source only")
+        f"reconciliation: {occ.reconciliation.height} own citizens whose months differ between DSS and the placements")
