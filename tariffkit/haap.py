@@ -273,17 +273,17 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
         return K // per_group * width + period_of(kk)
 
     in_period = k.is_between(p0, p1)
-    present = units.sort("_K").with_columns(
+    present = units.with_columns(  # (units are sorted by _K)
         # a stay: months present in the group, gaps of at most `gap` months bridged
         came=(K - K.shift(1) > gap + 1).fill_null(True) | (K // width != (K // width).shift(1)).fill_null(True),
         leaves=(K.shift(-1) - K > gap + 1).fill_null(True) | (K // width != (K // width).shift(-1)).fill_null(True),
-    )
+    ).collect().lazy()  # used twice below (inflow, outflow): computed once
     per = present.filter(in_period).with_columns(_gp=group_period(k), _cp=K // width * width + period_of(k))
     per = per.with_columns(_first=pl.col("_cp").ne(pl.col("_cp").shift(1)).fill_null(True))  # the citizen's first month in the period
-    aggs = [pl.col("_first").sum().alias("citizens"), pl.col("_u").sum(), pl.col("came").sum().alias("inflow")]
+    aggs = [pl.col("_first").sum().alias("citizens"), pl.col("_u").cast(pl.Int128).sum(), pl.col("came").sum().alias("inflow")]  # sums may pass Int64
     exp_aggs = [pl.col("ore").sum().alias("_ore"), pl.col("_refund_ore").sum()]
     if cut is not None:
-        aggs.append(pl.col("_u").filter(k <= cut).sum().alias("_u_ytd"))
+        aggs.append(pl.col("_u").filter(k <= cut).cast(pl.Int128).sum().alias("_u_ytd"))
         exp_aggs.append(pl.col("ore").filter(k <= cut).sum().alias("_ore_ytd"))
     per = per.group_by("_gp").agg(aggs)
     outflow = present.filter(pl.col("leaves") & (k + 1).is_between(p0, p1)).group_by(_gp=group_period(k + 1)).agg(pl.len().alias("outflow"))
@@ -375,11 +375,11 @@ def _units(money: pl.LazyFrame, kt: pl.DataFrame, days_method: bool, first: int,
         leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
         weight = pl.when(leap).then(365).otherwise(366)
         both = pl.concat([one_group, several])
-        return both.select("_K", "_g", (pl.col("days") * weight).cast(pl.Int128).alias("_u")).collect()
-    whole = one_group.select("_K", "_g", pl.lit(L, pl.Int128).alias("_u"))  # one group: the whole month
+        return both.select("_K", "_g", (pl.col("days") * weight).cast(pl.Int64).alias("_u")).sort("_K").collect()
+    whole = one_group.select("_K", "_g", pl.lit(L, pl.Int64).alias("_u"))  # one group: the whole month
     covered = several.group_by("_CK").agg(pl.col("days").sum().alias("_D"))
-    shared = several.join(covered, on="_CK").select("_K", "_g", (pl.lit(L, pl.Int128) * pl.col("days") // pl.col("_D")).alias("_u"))
-    return pl.concat([whole, shared]).collect()
+    shared = several.join(covered, on="_CK").select("_K", "_g", (pl.lit(L, pl.Int64) * pl.col("days") // pl.col("_D")).alias("_u"))  # ≤ L: fits
+    return pl.concat([whole, shared]).sort("_K").collect()
 
 
 def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
