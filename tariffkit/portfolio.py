@@ -36,7 +36,7 @@ FLAGS = {
     "new_case": "the case started in the quarter (inflow)",
     "closed_case": "the case ended in the quarter (outflow)",
     "follow_up_due": "a follow-up falls in the quarter: first after --follow-up months from the start, then every N months",
-    "above_approval_limit": "annualised cost above the approval limit of the caseworker's authority level (see approval_level)",
+    "tier_up": "the annualised cost has moved into a higher approval tier than in the comparison quarter: the case needs approval at that tier (approval_level)",
     "no_schedule": "no 24-hour schedule on file for a citizen on an internal residential offer (with --schedules)",
 }
 
@@ -56,31 +56,51 @@ def quarter_label(first: dt.date) -> str:
 
 
 @dataclass(frozen=True)
-class ApprovalLimits:
-    """Annual cost up to which each authority level may approve, lowest first; above the
-    highest limit the case goes to the committee (*udvalget*)."""
+class ApprovalTiers:
+    """Who may approve a case, by its annual cost (*bevillingskompetence*): tiers lowest first,
+    each up to a limit (kroner a year, inclusive); the last tier has no limit. The default is
+    Ikast-Brande's example from VIVE's slides (2019): caseworker up to 110,000 kr, the
+    authority's manager up to 415,000 kr, the visitation committee up to 1 mio. kr, above that
+    the political committee after the visitation committee."""
 
-    limits: tuple[tuple[str, float], ...] = (("caseworker", 110_000.0), ("manager", 415_000.0))
-    above: str = "committee"
-    levels: dict[str, str] = field(default_factory=dict)  # caseworker → authority level
-    default_level: str = "caseworker"
+    tiers: tuple[tuple[str, float | None], ...] = (
+        ("sagsbehandler", 110_000.0), ("leder af myndighed", 415_000.0), ("visitationsudvalg", 1_000_000.0),
+        ("politisk udvalg (efter visitationsudvalget)", None),
+    )
+    name: str = "Ikast-Brande (eksempel fra VIVE, 2019)"
+    source: str = "VIVE: Ressourcetildeling på det specialiserede voksenområde, oplæg 2019"
 
 
-def parse_limits(d: dict, file: str = "limits") -> ApprovalLimits:
-    lim = d.get("limits")
-    if not isinstance(lim, dict) or not lim:
-        raise DataError("expected a [limits] table, e.g. caseworker = 110000, manager = 415000", file=file)
-    try:
-        pairs = tuple(sorted(((str(k), float(v)) for k, v in lim.items()), key=lambda kv: kv[1]))
-    except (TypeError, ValueError):
-        raise DataError("every limit must be a number of kroner", file=file, column="limits") from None
-    levels = {str(k): str(v) for k, v in (d.get("caseworkers") or {}).items()}
-    names = {k for k, _ in pairs} | {str(d.get("above", "committee"))}
-    for cw, lvl in levels.items():
-        if lvl not in names:
-            raise DataError(f"caseworker {cw!r} has authority level {lvl!r}, which [limits] does not define", file=file, column="caseworkers")
-    default = str(d.get("default_level", pairs[0][0]))
-    return ApprovalLimits(pairs, str(d.get("above", "committee")), levels, default)
+def parse_tiers(d: dict, file: str = "approval tiers") -> ApprovalTiers:
+    """The tiers TOML: ``name``, ``source`` and ``[[tiers]]`` with ``name`` and ``up_to`` (kroner
+    a year; left out on the last tier). Limits must increase; NaN, negative or non-number limits
+    are refused."""
+    import math
+
+    known = {"name", "source", "tiers"}
+    for k in d:
+        if k not in known:
+            raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file, column=k)
+    raw = d.get("tiers")
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise DataError("expected at least two [[tiers]], each with a name and (all but the last) up_to in kroner a year", file=file, column="tiers")
+    out: list[tuple[str, float | None]] = []
+    for i, t in enumerate(raw, start=1):
+        if not isinstance(t, dict) or not isinstance(t.get("name"), str) or not t["name"].strip() or set(t) - {"name", "up_to"}:
+            raise DataError(f"[[tiers]] number {i} must have a name (and up_to)", file=file, column="tiers")
+        last = i == len(raw)
+        v = t.get("up_to")
+        if last:
+            if v is not None:
+                raise DataError(f"[[tiers]] number {i} is the last tier: it has no up_to (it takes everything above)", file=file, column="up_to")
+            out.append((t["name"].strip(), None))
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not math.isfinite(v)) or v < 0:
+            raise DataError(f"[[tiers]] number {i}: up_to must be a number of kroner of at least 0, found {v!r}", file=file, column="up_to")
+        if out and out[-1][1] is not None and v <= out[-1][1]:
+            raise DataError(f"[[tiers]] number {i}: up_to must be above the tier before ({out[-1][1]:g})", file=file, column="up_to")
+        out.append((t["name"].strip(), float(v)))
+    return ApprovalTiers(tuple(out), str(d.get("name", "")), str(d.get("source", "")))
 
 
 @dataclass(frozen=True)
@@ -92,7 +112,7 @@ class PortfolioOptions:
     ending_within_days: int = 90
     follow_up_first_months: int = 3
     follow_up_every_months: int = 12
-    limits: ApprovalLimits = ApprovalLimits()
+    tiers: ApprovalTiers = ApprovalTiers()
     caseworker: str | None = None
 
 
@@ -153,16 +173,18 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     a = start_m + fm  # month of the first follow-up
     nxt = pl.when(a >= q_first).then(a).otherwise(a + ((pl.lit(q_first) - a + every - 1) // every) * every)  # first follow-up from the quarter on
     follow_due = nxt <= q_last
-    # approval limits
-    lim = opts.limits
-    level_of_cw = pl.col("caseworker").replace_strict(lim.levels, default=lim.default_level, return_dtype=pl.String) if lim.levels else pl.lit(lim.default_level)
-    limit_of = {k: v for k, v in lim.limits}
-    cw_limit = level_of_cw.replace_strict(limit_of, default=float("inf"), return_dtype=pl.Float64)
+    # approval tiers: the lowest tier whose limit covers the annualised cost, now and in the comparison quarter
+    def tier_of(cost: pl.Expr) -> pl.Expr:
+        e = pl.lit(len(opts.tiers.tiers) - 1, pl.Int32)
+        for i, (_, limit) in reversed(list(enumerate(opts.tiers.tiers))):
+            if limit is not None:
+                e = pl.when(cost <= limit).then(pl.lit(i, pl.Int32)).otherwise(e)
+        return e
+
+    names = pl.Series([n for n, _ in opts.tiers.tiers], dtype=pl.String)
     cost = pl.col("annualised_cost").cast(pl.Float64)
-    approval = pl.lit(lim.above)
-    for name, v in reversed(lim.limits):
-        approval = pl.when(cost <= v).then(pl.lit(name)).otherwise(approval)
-    df = df.with_columns(approval_level=approval, _cw_limit=cw_limit)
+    df = df.with_columns(_tier=tier_of(cost), _tier_c=tier_of((pl.col("c_ore") * 4 / 100).cast(pl.Float64)))
+    df = df.with_columns(approval_level=pl.lit(names).gather(pl.col("_tier")))
     rate_q = pl.col("q_active_ore") / pl.col("active_months")
     rate_c = pl.col("c_active_ore") / pl.col("active_months_c")
     df = df.with_columns(
@@ -185,7 +207,7 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
         ("new_case", pl.col("first_from").is_between(q0, q_end)),
         ("closed_case", pl.col("last_to").is_between(q0, q_end)),
         ("follow_up_due", follow_due & (pl.col("last_to") >= pl.lit(q0))),
-        ("above_approval_limit", cost > pl.col("_cw_limit")),
+        ("tier_up", (pl.col("_tier") > pl.col("_tier_c")) & (pl.col("c_ore") > 0)),
         ("no_schedule", pl.lit(schedules is not None) & (pl.col("provider") == "internal") & pl.col("paragraph").is_in(list(RESIDENTIAL)) & pl.col("schedule_level").is_null() & (pl.col("active_months") > 0)),
     ]
     df = df.with_columns(flags=pl.concat_list([pl.when(e.fill_null(False)).then(pl.lit(n)) for n, e in flag_exprs]).list.drop_nulls())
@@ -202,6 +224,14 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     summary = summary.select(PORTFOLIO_SUMMARY.names).cast(PORTFOLIO_SUMMARY.schema).sort(["change", "caseworker"], descending=[True, False])
     return cases, summary
 
+
+# What people read in the workbook: the flags and codes in Danish (the Parquet keeps the stable codes).
+FLAG_LABELS_DA = {
+    "cost_up": "dyrere", "level_changed": "niveau ændret", "schedule_level_differs": "døgnskema giver andet niveau",
+    "commitment_ending": "disposition udløber", "new_case": "ny sag", "closed_case": "afsluttet sag", "follow_up_due": "opfølgning",
+    "tier_up": "kræver højere bevilling", "no_schedule": "mangler døgnskema",
+}
+VALUE_LABELS_DA = {"internal": "intern", "external": "ekstern"}
 
 DANISH_HEADERS = {
     "caseworker": "Sagsbehandler", "citizen_id": "Borger (pseudonym)", "case_id": "Sagsnr.", "offer_id": "Tilbud", "provider": "Leverandør",
@@ -234,6 +264,7 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
     from tariffkit.schedules import _deterministic_zip
 
     money_cols = {"monthly_cost", "monthly_cost_compare", "annualised_cost", "change", "annual_cost", "average_price"}
+    two_decimals = {"haap", "change_pct"}
     flagged_fill = PatternFill("solid", fgColor="FCE4D6")
     wb = Workbook()
 
@@ -247,7 +278,11 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
             for c in cols:
                 v = row[c]
                 if c == "flags":
-                    v = ", ".join(v)
+                    v = ", ".join(FLAG_LABELS_DA.get(f, f) for f in v)
+                elif c == "provider":
+                    v = VALUE_LABELS_DA.get(v, v)
+                elif c == "haap" and v is not None:
+                    v = round(float(v), 2)
                 elif v is not None and c in money_cols:
                     v = float(v)
                 values.append(v)
@@ -257,9 +292,9 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
                     cell.fill = flagged_fill
         for j, c in enumerate(cols, start=1):
             letter = ws.cell(row=1, column=j).column_letter
-            if c in money_cols:
+            if c in money_cols or c in two_decimals:
                 for r in range(2, ws.max_row + 1):
-                    ws.cell(row=r, column=j).number_format = "#,##0"
+                    ws.cell(row=r, column=j).number_format = "#,##0" if c in money_cols else "0.00"
             width = max([len(str(DANISH_HEADERS.get(c, c)))] + [len(str(ws.cell(row=r, column=j).value or "")) for r in range(2, min(ws.max_row, 500) + 1)])
             ws.column_dimensions[letter].width = min(60, width + 2)
         ws.freeze_panes = "A2"

@@ -390,6 +390,7 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         "levels.toml": LEVELS_TOML.format(year=cfg.budget_year),
         "ata-assumptions.toml": ASSUMPTIONS_TOML,
         "refusion-2026.toml": REFUND_TOML,
+        "bevillingsniveauer.toml": TIERS_TOML,
         "FINDINGS.md": findings,
     }
 
@@ -605,6 +606,28 @@ max_hours = 30
 level = 5
 min_hours = 30
 max_hours = 40
+"""
+
+TIERS_TOML = """# Approval tiers (bevillingskompetence) for `tariffkit portfolio --tiers`: who may approve a
+# case by its annual cost. Ikast-Brande's example from VIVE's slides (2019); change the names
+# and limits to your municipality's. up_to is kroner a year, inclusive; the last tier has none.
+name = "Ikast-Brande (eksempel fra VIVE, 2019)"
+source = "VIVE: Ressourcetildeling på det specialiserede voksenområde, oplæg 2019"
+
+[[tiers]]
+name = "sagsbehandler"
+up_to = 110_000
+
+[[tiers]]
+name = "leder af myndighed"
+up_to = 415_000
+
+[[tiers]]
+name = "visitationsudvalg"
+up_to = 1_000_000
+
+[[tiers]]
+name = "politisk udvalg (efter visitationsudvalget)"
 """
 
 REFUND_TOML = """# State refunds for very expensive single cases (Serviceloven § 176), for `tariffkit refunds`.

@@ -90,7 +90,7 @@ CASES = [
     ("tb-overlapping-bands", lambda t: tb(t, structure=w(t, "o.toml", "[[levels]]\nlevel=1\nmin_hours=0\nmax_hours=10\n[[levels]]\nlevel=2\nmin_hours=9\nmax_hours=20\n")), ["o.toml", "overlap"]),
     ("tb-gap-in-bands", lambda t: tb(t, structure=w(t, "g.toml", "[[levels]]\nlevel=1\nmin_hours=0\nmax_hours=9\n[[levels]]\nlevel=2\nmin_hours=10\nmax_hours=20\n")), ["g.toml", "gap"]),
     ("tb-structure-not-utf8", lambda t: tb(t, structure=w(t, "l1.toml", "name = 'Æblehaven'\n", encoding="latin-1")), ["l1.toml", "not UTF-8"]),
-    ("pf-limits-not-toml", lambda t: ["portfolio", _payments(t), "--quarter", "2025Q3", "--limits", w(t, "lim.toml", "[limits\n")], ["lim.toml", "not valid TOML"]),
+    ("pf-tiers-not-toml", lambda t: ["portfolio", _payments(t), "--quarter", "2025Q3", "--tiers", w(t, "lim.toml", "[tiers\n")], ["lim.toml", "not valid TOML"]),
     ("tb-no-levels", lambda t: tb(t, structure=w(t, "n.toml", "name='x'\n")), ["n.toml", "levels"]),
     ("tb-unknown-level", lambda t: tb(t, haap_file=w(t, "h.csv", "offer_id;level;haap\nA;7;3\n")), ["h.csv", "level 7"]),
     ("tb-negative-haap", lambda t: tb(t, haap_file=w(t, "h.csv", "offer_id;level;haap\nA;2;-3\n")), ["h.csv, row 2, column haap"]),
@@ -109,7 +109,7 @@ CASES = [
     ("bf-bad-tariff-amount", lambda t: bf(t, **{"--tariffs": w(t, "t.csv", (REF / "tariffs.csv").read_text(encoding="utf-8").replace("350000,00", "trehundrede"))}), ["t.csv, row 3, column annual_tariff"]),
     # portfolio
     ("pf-truncated-parquet", lambda t: ["portfolio", w(t, "p.parquet", b"PAR1\x01\x02"), "--quarter", "2025Q3"], ["p.parquet", "truncated or corrupt"]),
-    ("pf-bad-limits", lambda t: ["portfolio", _payments(t), "--quarter", "2025Q3", "--limits", w(t, "l.toml", "[limits]\ncaseworker = 'many'\n")], ["l.toml", "number"]),
+    ("pf-bad-tiers", lambda t: ["portfolio", _payments(t), "--quarter", "2025Q3", "--tiers", w(t, "l.toml", "[[tiers]]\nname = 'a'\nup_to = 'many'\n[[tiers]]\nname = 'b'\n")], ["l.toml", "number"]),
     # validate
     ("validate-bad-rows", lambda t: ["validate", "staff", w(t, "s.csv", f"{STAFF_H}\nA;2024;trained;x;1,00;ja\n")], ["s.csv", "row 2, column fte"]),
 ]

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SAMPLE
 from tariffkit.errors import UsageError
-from tariffkit.portfolio import PortfolioOptions, parse_limits, parse_quarter, portfolio
+from tariffkit.portfolio import ApprovalTiers, PortfolioOptions, parse_quarter, parse_tiers, portfolio
 
 d = dt.date
 
@@ -80,16 +80,34 @@ def test_each_flag_on_a_hand_made_case(cases):
     assert "closed_case" in f["f"] and "closed_case" not in f["a"]
     assert "follow_up_due" in f["g"] and "follow_up_due" in f["h"] and "follow_up_due" not in f["i"] and "follow_up_due" not in f["e"]
     assert "no_schedule" in f["b"] and "no_schedule" not in f["a"]
-    assert "above_approval_limit" in f["a"] and "above_approval_limit" not in f["n"]  # 480,000 vs 96,000 (+ commitments) a year
+    # 360,000 a year in Q2 (the manager's tier) → 480,000 in Q3 (the visitation committee's)
+    assert "tier_up" in f["a"] and "tier_up" not in f["b"] and "tier_up" not in f["n"]
 
 
-def test_approval_limits_from_toml(cases):
-    lim = parse_limits({"limits": {"caseworker": 110_000, "manager": 500_000}, "caseworkers": {"M": "manager"}})
-    c, _ = portfolio(cases, opts(limits=lim))
-    a = c.filter(pl.col("citizen_id") == "a").row(0, named=True)
-    assert "above_approval_limit" not in a["flags"] and a["approval_level"] == "manager"
-    n = c.filter(pl.col("citizen_id") == "n").row(0, named=True)
-    assert n["approval_level"] == "caseworker" and "above_approval_limit" not in n["flags"]  # 96,000 ≤ 110,000
+def test_approval_tiers_at_their_limits_and_from_toml(cases):
+    c, _ = portfolio(cases, opts())
+    tier = {r["citizen_id"]: r["approval_level"] for r in c.iter_rows(named=True)}
+    assert tier["a"] == "visitationsudvalg" and tier["n"] == "sagsbehandler"  # 480,000; 96,000 ≤ 110,000
+    t = parse_tiers({"name": "x", "tiers": [{"name": "A", "up_to": 96_000}, {"name": "B", "up_to": 480_000}, {"name": "C"}]})
+    c, _ = portfolio(cases, opts(tiers=t))
+    tier = {r["citizen_id"]: r["approval_level"] for r in c.iter_rows(named=True)}
+    assert tier["n"] == "A" and tier["a"] == "B", "a cost equal to a tier's limit is within that tier"
+    with pytest.raises(Exception, match="up_to must be above"):
+        parse_tiers({"tiers": [{"name": "A", "up_to": 100}, {"name": "B", "up_to": 100}, {"name": "C"}]})
+    with pytest.raises(Exception, match="number of kroner"):
+        parse_tiers({"tiers": [{"name": "A", "up_to": float("nan")}, {"name": "C"}]})
+    with pytest.raises(Exception, match="has no up_to"):
+        parse_tiers({"tiers": [{"name": "A", "up_to": 1}, {"name": "C", "up_to": 2}]})
+
+
+def test_sample_flags_are_few_and_named(sample_out):
+    out, _ = sample_out
+    c = pl.read_parquet(out / "portefolje-2026Q3.parquet")
+    flagged = c.filter(pl.col("flags").list.len() > 0).height
+    assert flagged < c.height / 2, "most cases carry no flag: the flags are for the meeting to act on"
+    from tariffkit.portfolio import FLAGS, FLAG_LABELS_DA
+
+    assert set(c["flags"].explode().drop_nulls()) <= set(FLAGS) and set(FLAGS) == set(FLAG_LABELS_DA)
 
 
 def test_quarters_across_a_year_boundary():

@@ -10,7 +10,8 @@ Flags (the flags column):
   commitment_ending       the case ends within --ending-within days after the quarter
   new_case / closed_case  the case started / ended in the quarter
   follow_up_due           a follow-up falls in the quarter (--follow-up FIRST,EVERY)
-  above_approval_limit    annual cost above the caseworker's approval limit (--limits)
+  tier_up                 the annual cost moved into a higher approval tier (--tiers)
+                          than in the comparison quarter: approval at that tier
   no_schedule             no schedule for a citizen on an internal residential offer"""
 
 
@@ -24,12 +25,13 @@ Flags (the flags column):
 @click.option("--min-change", type=click.FloatRange(min=0), default=50_000, show_default=True, help="cost_up: minimum rise in kroner a year.")
 @click.option("--ending-within", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS", help="commitment_ending: days after the quarter.")
 @click.option("--follow-up", default="3,12", show_default=True, metavar="FIRST,EVERY", help="Months from the start to the first follow-up, then between follow-ups.")
-@click.option("--limits", metavar="TOML", help="Approval limits per authority level and caseworkers' levels (default: caseworker 110,000, manager 415,000, above: committee).")
+@click.option("--tiers", metavar="TOML", help="Approval tiers (bevillingskompetence): [[tiers]] name, up_to (default: Ikast-Brande's example: caseworker 110,000, manager 415,000, visitation committee 1 mio., then the political committee).")
+@click.option("--quiet", "-q", is_flag=True, help="Only the one summary line on stderr.")
 @output_option("Output Parquet (portfolio table, one row per case).")
 @click.option("--summary", metavar="FILE", help="Also write the per-caseworker summary (Parquet).")
 @click.option("--xlsx", metavar="FILE", help="Also write the meeting workbook: an overview plus one sheet per caseworker.")
 @click.pass_context
-def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, min_change, ending_within, follow_up, limits, output, summary, xlsx):
+def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, min_change, ending_within, follow_up, tiers, quiet, output, summary, xlsx):
     """Each caseworker's cases in a quarter: what they cost, which became more expensive,
     and whether payments, the 24-hour schedule and the case still agree.
 
@@ -66,7 +68,7 @@ def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, m
     from tariffkit import io as tio
     from tariffkit.cli.common import err, params_for_provenance
     from tariffkit.contracts import PAYMENTS, REASSIGNMENTS, conform
-    from tariffkit.portfolio import ApprovalLimits, PortfolioOptions, parse_limits, portfolio
+    from tariffkit.portfolio import ApprovalTiers, PortfolioOptions, parse_tiers, portfolio
 
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
@@ -74,9 +76,9 @@ def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, m
     sch = None
     if schedules:
         sch = conform(tio.read_table(schedules, inputs), REASSIGNMENTS, file=tio.label_of(schedules))
-    lim = ApprovalLimits()
-    if limits:
-        lim = parse_limits(tio.read_toml(limits, inputs), file=limits)
+    lim = ApprovalTiers()
+    if tiers:
+        lim = parse_tiers(tio.read_toml(tiers, inputs), file=tiers)
     opts = PortfolioOptions(q, c, thr, float(min_change), ending_within, first, every, lim, caseworker)
     cases, summ = portfolio(pay, opts, sch)
     for extra in (summary, xlsx):
@@ -90,10 +92,10 @@ def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, m
         from tariffkit.portfolio import workbook
 
         tio.write_bytes(xlsx, workbook(cases, summ), inputs)
-    _print(cases, summ, err)
+    _print(cases, summ, err, quiet)
 
 
-def _print(cases, summ, err) -> None:
+def _print(cases, summ, err, quiet: bool = False) -> None:
     import sys
 
     import polars as pl
@@ -103,18 +105,17 @@ def _print(cases, summ, err) -> None:
 
     con = stderr_console()
     flagged = int(summ["flagged_cases"].sum())
+    counts = cases.select(pl.col("flags").explode().value_counts(sort=True)).unnest("flags").drop_nulls()
+    by_flag = ", ".join(f"{r['flags']} {r['count']}" for r in counts.sort(["count", "flags"], descending=[True, False]).iter_rows(named=True))
     err(f"portfolio {summ['quarter'][0] if summ.height else ''}: {summ.height} caseworkers, {cases.height} cases, "
-        f"{flagged} flagged; total change {format_kr(cases['change'].sum())} kr a year")
-    if not sys.stderr.isatty():
+        f"{flagged} flagged{' (' + by_flag + ')' if by_flag else ''}; total change {format_kr(cases['change'].sum())} kr a year")
+    if quiet or not sys.stderr.isatty():
         return
     from rich.table import Table
 
-    for cw in summ["caseworker"].to_list():
-        t = Table(title=f"{cw}", title_justify="left")
-        for h in ("Borger", "Tilbud", "Niveau", "Årlig udgift", "Ændring", "%", "Markeringer"):
-            t.add_column(h, justify="right" if h in ("Niveau", "Årlig udgift", "Ændring", "%") else "left")
-        for r in cases.filter(pl.col("caseworker") == cw).iter_rows(named=True):
-            t.add_row(r["citizen_id"], r["offer_id"], str(r["level"] or ""), format_kr(r["annualised_cost"]), format_kr(r["change"]),
-                      "" if r["change_pct"] is None else format_kr(r["change_pct"], 1), ", ".join(r["flags"]),
-                      style="bold" if r["flags"] else None)
-        con.print(t)
+    t = Table(title="Sagsbehandlere", title_justify="left")  # one row per caseworker, not every case
+    for h in ("Sagsbehandler", "Sager", "HÅP", "Årlig udgift", "Ændring", "Markerede sager"):
+        t.add_column(h, justify="left" if h == "Sagsbehandler" else "right")
+    for r in summ.iter_rows(named=True):
+        t.add_row(r["caseworker"], str(r["cases"]), format_kr(r["haap"], 2), format_kr(r["annual_cost"]), format_kr(r["change"]), str(r["flagged_cases"]))
+    con.print(t)
