@@ -162,10 +162,13 @@ def offer_model(
     if tariff_y.height == 0:
         raise DataError(f"no level tariffs for {Y}", file=files.get("tariffs", "tariffs"), column="year")
 
-    def add(offer, year, basis, line, value=None, text=None, label=None, unit=None):
+    def add(offer, year, basis, line, value=None, text=None, label=None, unit=None, group=None):
         lab, un = LINES.get(line, (label or line, unit or "DKK"))
-        rows.append({"offer_id": offer, "year": year, "basis": basis, "line": line, "label": label or lab, "unit": unit or un,
-                     "value": None if value is None else ore(dec(value)), "text": text})
+        u = unit or un
+        exact = u == "HÅP"  # HÅP kept exact (10 decimals): income = HÅP × tariff must be reproducible from the table
+        rows.append({"offer_id": offer, "year": year, "basis": basis, "line": line, "label": label or lab, "unit": u,
+                     "value": None if value is None else (dec(value).quantize(Decimal("1E-10"), rounding=ROUND_HALF_UP) if exact else ore(dec(value))),
+                     "text": text, "group": group})
 
     for offer in offer_ids:
         t = tariff_y.filter(pl.col("offer_id").is_in([offer, "*"]))
@@ -190,6 +193,8 @@ def offer_model(
                 add(offer, year, basis, f"haap_level_{lv}_{o}", v, label=f"HÅP funktionsniveau {lv}: {'egne' if o == 'own' else 'andre kommuner'}", unit="HÅP")
                 total += v * tariff[lv]
                 by_origin[o if o in by_origin else "own"] += v * tariff[lv]
+            for lv in sorted({lv for (lv, _) in h}):
+                add(offer, year, basis, f"tariff_level_{lv}", tariff[lv], label=f"Takst funktionsniveau {lv} (kr. pr. år)", unit="DKK/year")
             # income from own citizens and from other municipalities, apart (their sum is the places' income)
             other_income = kr(by_origin["other"])
             add(offer, year, basis, "income_places_other", other_income)
@@ -231,7 +236,7 @@ def offer_model(
             for r in c.unique("line", keep="first", maintain_order=True).sort("group", "line").iter_rows(named=True):
                 if r["line"] in LINES or (r["group"] == "carried_result" and not carry):
                     continue  # a model line of the same name (the carried result) shows it
-                add(offer, year, basis, r["line"], line_values[r["line"]], label=r.get("label") or r["line"], unit="DKK")
+                add(offer, year, basis, r["line"], line_values[r["line"]], label=r.get("label") or r["line"], unit="DKK", group=r["group"])
             variable_salary = sums["variable_staff"]
             cost_basis = sum((v for g, v in sums.items() if g != "carried_result"), D0)
             add(offer, year, basis, "variable_salary", variable_salary)

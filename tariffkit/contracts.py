@@ -390,8 +390,9 @@ BUDGET = _table(Table(
         Column("line", S, "Stable line key, e.g. `cost_basis`, `tariff_basis`, `expected_result`, `place_price_year`, `haap_level_3_own`, `fte_trained`."),
         Column("label", S, "Danish label, as in the budget model."),
         Column("unit", S, "`DKK`, `DKK/year`, `DKK/day`, `HÅP`, `FTE`, `%`, `places`, `hours/year`, `text` …"),
-        Column("value", MONEY, "The figure (money to the øre; FTE, HÅP, hours and % to two decimals); null for text lines.", nullable=True),
+        Column("value", pl.Decimal(28, 10), "The figure: money to the øre; HÅP exact (ten decimals, as compute-haap gives it, so HÅP × tariff gives the income line); FTE, hours and % to two decimals; null for text lines.", nullable=True),
         Column("text", S, "Free text (the offer manager's comment).", nullable=True),
+        Column("group", S, "For a cost line: its cost group (`variable_staff` … `carried_result`), so the workbook can sum it; null otherwise.", nullable=True, required=False),
     ),
     key=("offer_id", "year", "basis", "line"),
 ))

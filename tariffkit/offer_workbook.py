@@ -1,9 +1,11 @@
 """The offer workbook (*tilbudsark*): the ``budget`` table laid out as BDO's offer-specific
 budget model, one sheet per offer plus an overview, for offer managers who work in Excel.
 
-Figures are values taken from the Parquet (no formulas that could drift from it). The two
-calculators (cut in FTE to close a deficit, and a frame cut) are live formulas on input cells
-that are filled yellow and labelled as inputs. Number formats are Excel's locale-neutral codes
+A live model: the inputs (cost lines, HÅP per level, tariffs, places, 5+ supplements, PL rates,
+the calculators' inputs) are values in yellow cells; everything computed from them is an Excel
+formula that repeats the budget model's rule and rounding (ROUND is half away from zero, as
+tariffkit rounds), so what Excel computes equals the Parquet to the krone, and an offer manager's
+change to a cost line shows at once. Number formats are Excel's locale-neutral codes
 (``#,##0``), which Danish Excel shows as ``1.234.567``.
 """
 
@@ -18,7 +20,7 @@ from tariffkit.portfolio import _sheet_name
 SECTIONS = ["Omkostninger", "Indtægter pr. funktionsniveau", "Nøgletal", "Personale", "Beregnere (værdier fra budget-forecast)"]
 KEY_LINES = {"places", "portal_places", "occupancy_pct", "place_price_year", "place_price_day", "place_price_year_incl_result",
              "place_price_day_incl_result", "pl_rate", "ata_fte", "ata_hours_staff", "ata_hours_placed", "cost_per_ata_hour"}
-INCOME_LINES = {"income_places", "income_supplements", "income", "expected_result"}
+INCOME_LINES = {"income_places", "income_places_own", "income_places_other", "income_supplements", "income", "expected_result"}
 CALC_LINES = {"deficit", "cut_fte", "cut_amount", "frame_cut_share", "frame_cut_amount", "frame_cut_pct_of_variable_salary"}
 BASIS_LABELS = {"actual": "Regnskab", "budget": "Budget", "tariff_budget": "Budget jf. takst", "forecast": "Prognose", "out_year": "Overslagsår"}
 BASIS_ORDER = {"actual": 0, "budget": 1, "tariff_budget": 2, "forecast": 3, "out_year": 4}
@@ -26,10 +28,22 @@ FORMATS = {"DKK": "#,##0", "DKK/year": "#,##0", "DKK/day": "#,##0", "DKK/FTE": "
            "HÅP": "#,##0.00", "FTE": "#,##0.00", "%": '0.00" %"', "places": "#,##0"}
 
 
+def _print_setup(ws, PageSetupProperties, header_row: int) -> None:
+    """A4 landscape, fitted to one page wide (as many pages tall as needed), the header row
+    repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+
+
 def section_of(line: str) -> int:
     if line == "comment":
         return -1
-    if line.startswith("haap_") or line in INCOME_LINES:
+    if line.startswith(("haap_", "tariff_level_")) or line in INCOME_LINES:
         return 1
     if line in KEY_LINES:
         return 2
@@ -45,12 +59,20 @@ def _columns(b: pl.DataFrame) -> list[tuple[str, int]]:
     return cols
 
 
+CUT_CATEGORY = {"faguddannet": "trained", "ikke faguddannet": "untrained", "ikke fastansatte": "temporary", "ledelse": "management", "TAP": "admin", "øvrige": "other"}
+
+
 def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None) -> tuple[bytes, int]:
-    """(xlsx bytes, number of offer sheets)."""
+    """(xlsx bytes, number of offer sheets). Each offer sheet is a live model: the cost lines,
+    HÅP per level, tariffs, places, supplements, PL rates and the calculators' inputs are input
+    cells (yellow); every total, the tariff basis, income (HÅP × tariff), the expected result,
+    place prices, out-years and both calculators are Excel formulas on them, so a change to a
+    cost line shows at once. Printed: A4 landscape, one page wide, the header row repeated."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     from tariffkit.schedules import _deterministic_zip
 
@@ -68,10 +90,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     ov = wb.active
     ov.title = "Oversigt"
     used = {"oversigt"}
-
-    def value(b: pl.DataFrame, basis: str, line: str):
-        v = b.filter((pl.col("basis") == basis) & (pl.col("year") == year) & (pl.col("line") == line))["value"]
-        return None if v.len() == 0 or v[0] is None else float(v[0])
+    has_group = "group" in budget.columns
 
     overview_rows = []
     for offer in offer_ids:
@@ -79,7 +98,8 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         ws = wb.create_sheet(_sheet_name(f"{offer} {names.get(offer, '')}".strip(), used))
         ws["A1"] = f"Tilbudsspecifik budgetmodel: {offer}" + (f" {names[offer]}" if names.get(offer) else "")
         ws["A1"].font = title_font
-        ws["A2"] = f"Budgetår {year}. Beløb i kr. Tallene er værdier fra budget-forecast; kun de gule felter i beregnerne er formler, som kan rettes."
+        ws["A2"] = (f"Budgetår {year}. Beløb i kr. De gule felter er indtastninger (omkostningslinjer, HÅP, takster, pladser, PL); "
+                    "alle totaler, takstgrundlag, indtægter, resultat, pladspriser, overslagsår og beregnere er formler på dem.")
         cols = _columns(b)
         header_row = 4
         ws.cell(row=header_row, column=1, value="Linje").font = bold
@@ -88,12 +108,13 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             c.font, c.fill, c.alignment = bold, header_fill, Alignment(horizontal="right", wrap_text=True)
         ws.cell(row=header_row, column=1).fill = header_fill
         col_of = {c: j for j, c in enumerate(cols, start=2)}
-        # lines in the order budget-forecast wrote them (BDO's order), grouped in sections
-        lines = b.select("line", "label", "unit").unique("line", keep="first", maintain_order=True)
-        cells = {}
+        lines = b.select("line", "label", "unit", *(["group"] if has_group else [])).unique("line", keep="first", maintain_order=True)
+        group_of = {r["line"]: r.get("group") for r in lines.iter_rows(named=True)} if has_group else {}
+        values = {(r["line"], r["basis"], r["year"]): r["value"] for r in b.iter_rows(named=True)}
+        row_of: dict[str, int] = {}
         row = header_row + 1
-        for s, section in enumerate(SECTIONS):
-            these = [r for r in lines.iter_rows(named=True) if section_of(r["line"]) == s]
+        for sidx, section in enumerate(SECTIONS):
+            these = [r for r in lines.iter_rows(named=True) if section_of(r["line"]) == sidx]
             if not these:
                 continue
             row += 1
@@ -103,60 +124,123 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             for r in these:
                 row += 1
                 ws.cell(row=row, column=1, value=r["label"])
-                vals = b.filter(pl.col("line") == r["line"])
-                for v in vals.iter_rows(named=True):
-                    j = col_of[(v["basis"], v["year"])]
-                    c = ws.cell(row=row, column=j, value=None if v["value"] is None else float(v["value"]))
-                    c.number_format = FORMATS.get(r["unit"], "#,##0.00")
-                    cells[(r["line"], v["basis"], v["year"])] = c.coordinate
-                if r["line"] in ("cost_basis", "tariff_basis", "income", "expected_result"):
-                    for j in range(1, len(cols) + 2):
-                        ws.cell(row=row, column=j).font = bold
-                        ws.cell(row=row, column=j).border = top_line
-        # --- live calculators ---
-        row += 2
-        ws.cell(row=row, column=1, value="Beregner: reduktion i årsværk (formler; ret de gule indtastningsfelter)").font = bold
-        for j in range(1, 4):
-            ws.cell(row=row, column=j).fill = section_fill
+                row_of[r["line"]] = row
+        from openpyxl.utils import get_column_letter
 
-        def calc(r_, label, val, fmt, is_input=False, note=None):
-            ws.cell(row=r_, column=1, value=label + (" (indtastning)" if is_input else ""))
-            c = ws.cell(row=r_, column=2, value=val)
-            c.number_format = fmt
-            if is_input:
-                c.fill = input_fill
-            if note:
-                c.comment = Comment(note, "tariffkit")
-            return c.coordinate
+        def ref(line: str, col: int) -> str | None:
+            r_ = row_of.get(line)
+            return None if r_ is None else f"{get_column_letter(col)}{r_}"
 
-        deficit = value(b, "forecast", "deficit") or 0.0
-        price = value(b, "tariff_budget", "cost_per_fte_trained") or 0.0
-        d_cell = calc(row + 1, "Merforbrug at lukke, kr.", deficit, "#,##0", True, "Fra prognosen; ret for at prøve et andet beløb.")
-        p_cell = calc(row + 2, "ÅV-pris, kr. pr. årsværk", price, "#,##0", True, "Faguddannet personale, fra personaletabellen.")
-        f_cell = calc(row + 3, "Reduktion i årsværk (rundet op til 0,1)", f"=IF({p_cell}>0,ROUNDUP({d_cell}/{p_cell},1),0)", "#,##0.0")
-        calc(row + 4, "Reduktion i kr. (årsværk × ÅV-pris)", f"={f_cell}*{p_cell}", "#,##0")
-        row += 6
-        ws.cell(row=row, column=1, value="Beregner: rammebesparelse (formler; ret de gule indtastningsfelter)").font = bold
-        for j in range(1, 4):
-            ws.cell(row=row, column=j).fill = section_fill
-        share = value(b, "forecast", "frame_cut_share") or 0.0
-        basis_value = value(b, "forecast", "cost_basis") or value(b, "tariff_budget", "cost_basis") or 0.0
-        salary = value(b, "forecast", "variable_salary") or value(b, "tariff_budget", "variable_salary") or 0.0
-        s_cell = calc(row + 1, "Rammebesparelse, % af udgiftsgrundlaget", share, '0.00" %"', True)
-        bcell = calc(row + 2, "Årets udgiftsgrundlag, kr.", basis_value, "#,##0")
-        vcell = calc(row + 3, "Variable lønomkostninger, kr.", salary, "#,##0")
-        a_cell = calc(row + 4, "Rammebesparelse i kr.", f"=ROUND({s_cell}/100*{bcell},0)", "#,##0")
-        calc(row + 5, "Rammebesparelse i % af variabel løn", f"=IF({vcell}>0,{a_cell}/{vcell}*100,0)", '0.00" %"')
-        row += 7
+        def present(line: str, basis: str, y: int) -> bool:
+            return (line, basis, y) in values
+
+        def lines_in(group: str, basis: str, y: int) -> list[str]:
+            return [ln for ln, g in group_of.items() if g == group and present(ln, basis, y)]
+
+        base_col = next((col_of[c] for c in (("forecast", year), ("tariff_budget", year)) if c in col_of), None)
+        pl_cells: list[str] = []
+        formulas: dict[tuple[str, str, int], str] = {}
+        for (basis, y), j in col_of.items():
+            L = get_column_letter(j)
+
+            def cell(line, L=L):
+                return f"{L}{row_of[line]}" if line in row_of else None
+
+            def sum_of(group, basis=basis, y=y, L=L):
+                refs = [f"{L}{row_of[ln]}" for ln in lines_in(group, basis, y)]
+                return "SUM(" + ",".join(refs) + ")" if refs else "0"
+
+            f = formulas
+            k = (basis, y)
+            if basis == "out_year" and present("pl_rate", basis, y):
+                pl_cells.append(cell("pl_rate"))
+                factor = "*".join(f"(1+{c}/100)" for c in pl_cells)
+                for ln, g in group_of.items():
+                    if g and g != "carried_result" and present(ln, basis, y) and base_col:
+                        f[(ln, *k)] = f"=ROUND({get_column_letter(base_col)}{row_of[ln]}*{factor},2)"
+                if present("income", basis, y) and base_col:
+                    f[("income", *k)] = f"={get_column_letter(base_col)}{row_of['income']}"
+            if present("variable_salary", basis, y):
+                f[("variable_salary", *k)] = "=" + sum_of("variable_staff")
+                f[("variable_costs", *k)] = f"={cell('variable_salary')}+" + sum_of("variable_other")
+                f[("fixed_costs_offer", *k)] = "=" + sum_of("fixed_offer")
+                f[("fixed_costs_central", *k)] = "=" + sum_of("fixed_central")
+                f[("other_income", *k)] = "=" + sum_of("other_income")
+                f[("cost_basis", *k)] = f"={cell('variable_costs')}+{cell('fixed_costs_offer')}+{cell('fixed_costs_central')}+{cell('other_income')}"
+                if lines_in("carried_result", basis, y):
+                    f[("result_two_years_earlier", *k)] = "=" + sum_of("carried_result")
+                f[("tariff_basis", *k)] = f"={cell('cost_basis')}+{cell('result_two_years_earlier')}"
+            haap_lines = [ln for ln in row_of if ln.startswith("haap_level_") and present(ln, basis, y)]
+            if haap_lines and present("income_places", basis, y):
+                def lv(ln):
+                    return ln.split("_")[2]
+                own = [ln for ln in haap_lines if ln.endswith("_own")]
+                other = [ln for ln in haap_lines if ln.endswith("_other")]
+                f[("haap_own", *k)] = "=" + ("+".join(cell(x) for x in own) if own else "0")
+                f[("haap_other", *k)] = "=" + ("+".join(cell(x) for x in other) if other else "0")
+                f[("haap_total", *k)] = f"={cell('haap_own')}+{cell('haap_other')}"
+                prod = "+".join(f"{cell(x)}*{cell('tariff_level_' + lv(x))}" for x in haap_lines)
+                prod_other = "+".join(f"{cell(x)}*{cell('tariff_level_' + lv(x))}" for x in other) or "0"
+                f[("income_places", *k)] = f"=ROUND({prod},0)"
+                if present("income_places_other", basis, y):
+                    f[("income_places_other", *k)] = f"=ROUND({prod_other},0)"
+                    f[("income_places_own", *k)] = f"={cell('income_places')}-{cell('income_places_other')}"
+                f[("income", *k)] = f"={cell('income_places')}+{cell('income_supplements')}"
+            if present("expected_result", basis, y):
+                f[("expected_result", *k)] = f"={cell('income')}-{cell('tariff_basis')}"
+            if present("place_price_year", basis, y):
+                P = cell("places")
+                if present("occupancy_pct", basis, y) and present("haap_total", basis, y):
+                    f[("occupancy_pct", *k)] = f"=IF({P}>0,{cell('haap_total')}/{P}*100,0)"
+                f[("place_price_year", *k)] = f"=ROUND({cell('tariff_basis')}/{P},0)"
+                f[("place_price_day", *k)] = f"=ROUND({cell('tariff_basis')}/{P}/365,0)"
+                if present("place_price_year_incl_result", basis, y):
+                    f[("place_price_year_incl_result", *k)] = f"=ROUND(({cell('tariff_basis')}-{cell('expected_result')})/{P},0)"
+                    f[("place_price_day_incl_result", *k)] = f"=ROUND(({cell('tariff_basis')}-{cell('expected_result')})/{P}/365,0)"
+            if present("cost_per_ata_hour", basis, y) and present("ata_hours_staff", basis, y):
+                f[("cost_per_ata_hour", *k)] = f"=ROUND({cell('cost_basis')}/{cell('ata_hours_staff')},0)"
+            if present("deficit", basis, y):
+                f[("deficit", *k)] = f"=MAX(0,-{cell('expected_result')})"
+                cut = b.filter(pl.col("line") == "cut_fte")
+                if cut.height:
+                    cat = cut["label"][0].split("(")[1].split(")")[0] if "(" in cut["label"][0] else "faguddannet"
+                    cpf_line = f"cost_per_fte_{CUT_CATEGORY.get(cat, 'trained')}"
+                    cpf = next((f"{get_column_letter(jj)}{row_of[cpf_line]}" for (bb, yy), jj in col_of.items() if present(cpf_line, bb, yy)), None)
+                    if cpf:
+                        f[("cut_fte", *k)] = f"=IF({cpf}>0,ROUNDUP({cell('deficit')}/{cpf},1),0)"
+                        f[("cut_amount", *k)] = f"=ROUND({cell('cut_fte')}*{cpf},0)"
+            if present("frame_cut_amount", basis, y):
+                f[("frame_cut_amount", *k)] = f"=ROUND({cell('frame_cut_share')}/100*{cell('cost_basis')},0)"
+                if present("frame_cut_pct_of_variable_salary", basis, y):
+                    f[("frame_cut_pct_of_variable_salary", *k)] = f"=IF({cell('variable_salary')}<>0,{cell('frame_cut_amount')}/{cell('variable_salary')}*100,0)"
+        inputs = {"places", "portal_places", "income_supplements", "pl_rate", "frame_cut_share"}
+        for r in lines.iter_rows(named=True):
+            ln = r["line"]
+            if ln not in row_of:  # the comment has its own field below
+                continue
+            for (basis, y), j in col_of.items():
+                if (ln, basis, y) not in values:
+                    continue
+                v = values[(ln, basis, y)]
+                formula = formulas.get((ln, basis, y))
+                c = ws.cell(row=row_of[ln], column=j, value=formula if formula else (None if v is None else float(v)))
+                c.number_format = FORMATS.get(r["unit"], "#,##0.00")
+                is_input = formula is None and (group_of.get(ln) or ln.startswith(("haap_level_", "tariff_level_")) or ln in inputs)
+                if is_input:
+                    c.fill = input_fill
+            if ln in ("cost_basis", "tariff_basis", "income", "expected_result"):
+                for j in range(1, len(cols) + 2):
+                    ws.cell(row=row_of[ln], column=j).font = bold
+                    ws.cell(row=row_of[ln], column=j).border = top_line
+        row = max(row_of.values(), default=header_row) + 2
         ws.cell(row=row, column=1, value="Tilbudsleders kommentar").font = bold
         comment = b.filter(pl.col("line") == "comment")["text"]
         c = ws.cell(row=row + 1, column=1, value=(comment[0] if comment.len() and comment[0] else ""))
         c.fill = input_fill
         c.alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 4, end_column=min(len(cols) + 1, 8))
-        # --- chart: tariff basis and income by column ---
-        tb_row = next((ws[cells[k]].row for k in cells if k[0] == "tariff_basis"), None)
-        inc_row = next((ws[cells[k]].row for k in cells if k[0] == "income"), None)
+        # --- chart (below the model, so it prints on its own) ---
+        tb_row, inc_row = row_of.get("tariff_basis"), row_of.get("income")
         if tb_row and inc_row:
             ch = BarChart()
             ch.type = "col"
@@ -167,16 +251,22 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 ch.add_data(Reference(ws, min_col=1, max_col=len(cols) + 1, min_row=r_, max_row=r_), from_rows=True, titles_from_data=True)
             ch.set_categories(Reference(ws, min_col=2, max_col=len(cols) + 1, min_row=header_row, max_row=header_row))
             ch.height, ch.width = 8, 18
-            ws.add_chart(ch, f"{ws.cell(row=header_row, column=len(cols) + 3).coordinate}")
+            ws.add_chart(ch, f"A{row + 7}")
         ws.column_dimensions["A"].width = max(48, min(70, max(len(str(r["label"])) for r in lines.iter_rows(named=True)) + 2))
         for j in range(2, len(cols) + 2):
             ws.column_dimensions[ws.cell(row=header_row, column=j).column_letter].width = 15
         ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
+        _print_setup(ws, PageSetupProperties, header_row)
+
+        def val(basis, line):
+            v = values.get((line, basis, year))
+            return None if v is None else float(v)
+
         overview_rows.append([
-            offer, names.get(offer, ""), value(b, "forecast", "places") or value(b, "tariff_budget", "places"),
-            value(b, "forecast", "haap_total"), value(b, "forecast", "occupancy_pct"),
-            value(b, "tariff_budget", "tariff_basis"), value(b, "forecast", "tariff_basis"), value(b, "forecast", "income"), value(b, "forecast", "expected_result"),
-            value(b, "forecast", "place_price_day") or value(b, "tariff_budget", "place_price_day"), value(b, "forecast", "cut_fte"),
+            offer, names.get(offer, ""), val("forecast", "places") or val("tariff_budget", "places"),
+            val("forecast", "haap_total"), val("forecast", "occupancy_pct"),
+            val("tariff_budget", "tariff_basis"), val("forecast", "tariff_basis"), val("forecast", "income"), val("forecast", "expected_result"),
+            val("forecast", "place_price_day") or val("tariff_budget", "place_price_day"), val("forecast", "cut_fte"),
         ])
     # --- overview ---
     headers = ["Tilbud", "Navn", "Pladser", f"HÅP prognose {year}", "Belægning %", f"Budget: takstgrundlag {year}", f"Prognose: takstgrundlag {year}", f"Prognose: indtægter {year}",
@@ -213,6 +303,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     for j, w in enumerate(widths, start=1):
         ov.column_dimensions[ov.cell(row=4, column=j).column_letter].width = w
     ov.freeze_panes = "C5"
+    _print_setup(ov, PageSetupProperties, 4)
     buf = io.BytesIO()
     wb.save(buf)
     return _deterministic_zip(buf.getvalue()), len(offer_ids)

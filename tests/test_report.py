@@ -211,16 +211,74 @@ def test_offer_workbook_values_formats_and_calculators(sample_out):
         assert section in labels, section
     header = {ws.cell(row=4, column=j).value: j for j in range(2, ws.max_column + 1)}
     r = labels["Takstberegningsgrundlag"]
-    assert ws.cell(row=r, column=header["Prognose 2026"]).value == val("T102", "forecast", "tariff_basis")
-    assert ws.cell(row=r, column=header["Regnskab 2025"]).value == val("T102", "actual", "tariff_basis", 2025)
-    assert ws.cell(row=r, column=header["Prognose 2026"]).number_format == "#,##0"
-    assert ws.cell(row=labels["HÅP i alt"], column=header["Prognose 2026"]).number_format == "#,##0.00"
-    # the cut calculator: live formulas on marked input cells
-    d = labels["Merforbrug at lukke, kr. (indtastning)"]
-    assert ws.cell(row=d, column=2).value == val("T102", "forecast", "deficit")
-    assert ws.cell(row=d, column=2).fill.fgColor.rgb.endswith("FFF2CC")
-    assert ws.cell(row=d + 2, column=2).value.startswith("=IF(") and "ROUNDUP" in ws.cell(row=d + 2, column=2).value
-    assert str(ws.cell(row=labels["Rammebesparelse i kr."], column=2).value).startswith("=ROUND(")
+    # a live model: inputs in yellow cells, totals as formulas on them
+    cost_row = next(r_ for lab, r_ in labels.items() if lab and str(lab).startswith("Borgerrelateret personale (faguddannet)"))
+    col = header["Prognose 2026"]
+    assert ws.cell(row=cost_row, column=col).fill.fgColor.rgb.endswith("FFF2CC") and isinstance(ws.cell(row=cost_row, column=col).value, (int, float))
+    assert str(ws.cell(row=r, column=col).value).startswith("="), "the tariff basis is a formula"
+    assert str(ws.cell(row=labels["Samlede indtægter"], column=col).value).startswith("=")
+    assert ws.cell(row=r, column=col).number_format == "#,##0"
+    assert ws.cell(row=labels["HÅP i alt"], column=col).number_format == "#,##0.00"
+    assert str(ws.cell(row=labels["Merforbrug at lukke"], column=col).value).startswith("=MAX(0,-")
+    assert "ROUNDUP" in str(ws.cell(row=next(r_ for lab, r_ in labels.items() if lab and str(lab).startswith("Reduktion i årsværk (")), column=col).value)
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$4:$4"
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _recalc(src, folder, to="xlsx"):
+    import subprocess
+
+    folder.mkdir(exist_ok=True)
+    r = subprocess.run([SOFFICE, "--headless", "--calc", "--convert-to", to, "--outdir", str(folder), str(src)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return folder / (src.stem + "." + to)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LOUD SKIP: LibreOffice is not installed, so the offer workbook was not recalculated by a formula engine. "
+                    "Install Debian's libreoffice-calc-nogui; .ci/run does.")
+def test_offer_workbook_recalculates_to_the_parquet_and_follows_an_edit(sample_out, tmp_path):
+    """LibreOffice computes every formula cell; each equals the budget model's figure to the
+    krone. Raising a cost line by 100,000 kr raises the cost basis and the tariff basis by as
+    much and lowers the expected result by as much. Printed, each sheet is at most two pages."""
+    from openpyxl import load_workbook
+
+    from tariffkit.offer_workbook import BASIS_LABELS
+
+    out, _ = sample_out
+    budget = pl.read_parquet(out / "budget-2026.parquet")
+    formulas = load_workbook(out / "tilbud-2026.xlsx")
+    computed = load_workbook(_recalc(out / "tilbud-2026.xlsx", tmp_path / "calc"), data_only=True)
+    compared = 0
+    for ws in formulas.worksheets[1:]:
+        offer = ws["A1"].value.split(": ")[1].split(" ")[0]
+        header = {ws.cell(row=4, column=j).value: j for j in range(2, ws.max_column + 1)}
+        rows = {ws.cell(row=r, column=1).value: r for r in range(5, ws.max_row + 1)}
+        for x in budget.filter(pl.col("offer_id") == offer).iter_rows(named=True):
+            j, r = header.get(f"{BASIS_LABELS[x['basis']]} {x['year']}"), rows.get(x["label"])
+            if x["value"] is None or not j or not r or not str(ws.cell(row=r, column=j).value).startswith("="):
+                continue
+            got = computed[ws.title].cell(row=r, column=j).value
+            assert got is not None and abs(float(got) - float(x["value"])) <= 1, (offer, x["line"], x["basis"], got, x["value"])
+            compared += 1
+    assert compared > 500
+    # an offer manager raises a cost line by 100,000 kr
+    ws = formulas["T102 Botilbuddet Lærkehøj"]
+    header = {ws.cell(row=4, column=j).value: j for j in range(2, ws.max_column + 1)}
+    rows = {ws.cell(row=r, column=1).value: r for r in range(5, ws.max_row + 1)}
+    col = header["Prognose 2026"]
+    line = next(r for lab, r in rows.items() if lab and str(lab).startswith("Borgerrelateret personale (faguddannet)"))
+    ws.cell(row=line, column=col).value += 100_000
+    edited = tmp_path / "edited.xlsx"
+    formulas.save(edited)
+    after = load_workbook(_recalc(edited, tmp_path / "calc2"), data_only=True)["T102 Botilbuddet Lærkehøj"]
+    before = computed["T102 Botilbuddet Lærkehøj"]
+    for label, delta in (("Årets udgiftsgrundlag", 100_000), ("Takstberegningsgrundlag", 100_000), ("Forventet resultat (indtægter − takstgrundlag)", -100_000)):
+        assert after.cell(row=rows[label], column=col).value - before.cell(row=rows[label], column=col).value == pytest.approx(delta), label
+    pdf = _recalc(out / "tilbud-2026.xlsx", tmp_path / "pdf", "pdf").read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 0 < pages <= 2 * len(formulas.sheetnames), f"{pages} pages for {len(formulas.sheetnames)} sheets"
 
 
 def test_offer_workbook_is_reproducible_and_fails_cleanly(sample_out, run, tmp_path):

@@ -123,10 +123,14 @@ def _kr(v, d: int = 0) -> str:
 @click.option("-o", "--output", required=True, metavar="FILE.xlsx", help="The workbook.")
 def offer(budget, offers, year, output):
     """The offer budget model (budget-forecast output) as the workbook offer managers know:
-    per offer the costs, income by level, key figures, the staff table with the cut
-    calculator and the comment field; an overview sheet with a native Excel chart of budget
-    against forecast. Figures are written as values from the Parquet; only the two
-    calculators (cut in FTE, frame cut) are live formulas, in cells marked as inputs.
+    per offer the costs, income by level, key figures, staff, the calculators and the comment
+    field; an overview sheet with a native Excel chart of budget against forecast.
+
+    A live model: cost lines, HÅP per level, tariffs, places, supplements, PL rates and the
+    calculators' inputs are yellow input cells; every total, the tariff basis, income (HÅP ×
+    tariff), the expected result, place prices, out-years and the calculators are Excel
+    formulas on them (what Excel computes equals the Parquet to the krone). Printed: A4
+    landscape, one page wide, the header row repeated.
 
     \b
     Example:

@@ -31,6 +31,8 @@ def command(file: str, limit: int, fmt: str, wide: bool, meta: bool) -> None:
             from tariffkit.errors import DataError
 
             raise DataError("--wide needs a tidy budget table (columns offer_id, year, basis, line, value)", file=file)
+        if isinstance(df.schema["value"], pl.Decimal):  # for reading: two decimals (HÅP is exact in the file)
+            df = df.with_columns(value=pl.col("value").round(2).cast(pl.Decimal(18, 2)))
         if "text" in df.columns:  # text lines (the comment) show their text in the grid
             df = df.with_columns(value=pl.coalesce(pl.col("value").cast(pl.String), pl.col("text")))
         df = df.with_columns(column=pl.col("basis") + " " + pl.col("year").cast(pl.String)).pivot(
