@@ -51,6 +51,7 @@ class MonthlyReport:
     snapshot: Snapshot | None = None  # the extract the figures rest on
     previous_year: int | None = None  # last month's figures were for this other year (not compared)
     commitments_until: dt.date | None = None  # the last day the commitments in force pay for
+    offer_names: dict | None = None  # offer_id → name (from the payments), shown beside the id
 
 
 def _ore(e: pl.Expr) -> pl.Expr:
@@ -223,6 +224,8 @@ def monthly_report(
     lf = lf.cache()
     bounds = lf.select(pl.col("service_from").min(), pl.col("service_to").max()).collect().row(0)
     until = lf.filter(pl.col("kind") == "commitment").select(pl.col("service_to").max()).collect().item()
+    # the name an offer has on its newest line
+    names = dict(lf.sort("service_to", "offer_name").group_by("offer_id").agg(pl.col("offer_name").last()).collect().iter_rows())
     return MonthlyReport(
         year=year, as_of=as_of, area=area,
         key_figures=key_figures(lf, area, year, as_of, budget, previous),
@@ -235,4 +238,5 @@ def monthly_report(
         snapshot=snap,
         previous_year=previous_year,
         commitments_until=until,
+        offer_names=names,
     )

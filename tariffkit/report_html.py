@@ -162,7 +162,7 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
     elif r.deficits.height == 0:
         parts.append("<p>Ingen tilbud forventer underskud i år.</p>")
     else:
-        rows = [[(x["offer_id"], ""), (_kr(x["haap_total"], 2), "n"), (_kr(x["occupancy_pct"], 1), "n"), (_kr(x["tariff_basis"]), "n"),
+        rows = [[(_offer(r, x["offer_id"]), ""), (_kr(x["haap_total"], 2), "n"), (_kr(x["occupancy_pct"], 1), "n"), (_kr(x["tariff_basis"]), "n"),
                  (_kr(x["income"]), "n"), (_signed(x["expected_result"]), _cls(-x["expected_result"]))] for x in r.deficits.iter_rows(named=True)]
         parts.append(_table([("Tilbud", False), ("HÅP prognose", True), ("Belægning %", True), ("Takstgrundlag", True), ("Forventede indtægter", True), ("Forventet resultat", True)], rows))
     parts.append("</section>")
@@ -172,7 +172,7 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
     if r.cost_changes.height == 0:
         parts.append("<p>Ingen sager ændrede udgift.</p>")
     else:
-        rows = [[(x["citizen_id"], ""), (x["case_id"], ""), (x["offer_id"], ""), (x["caseworker"] or "", ""), (_kr(x["cost_before"]), "n"),
+        rows = [[(x["citizen_id"], ""), (x["case_id"], ""), (_offer(r, x["offer_id"]), ""), (x["caseworker"] or "", ""), (_kr(x["cost_before"]), "n"),
                  (_kr(x["cost_this"]), "n"), (_signed(x["annual_change"]), _cls(x["annual_change"]))] for x in r.cost_changes.iter_rows(named=True)]
         parts.append(_table([("Borger (pseudonym)", False), ("Sag", False), ("Tilbud", False), ("Sagsbehandler", False), ("Måneden før", True),
                              ("Denne måned", True), ("Ændring pr. år", True)], rows))
@@ -186,6 +186,12 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
         f"<p>Inputfiler:</p><ul>{files}</ul></footer></body></html>"
     )
     return "\n".join(parts) + "\n"
+
+
+def _offer(r: MonthlyReport, offer_id: str) -> str:
+    """``T102 Botilbuddet Lærkehøj``: the id with the offer's name beside it."""
+    name = (r.offer_names or {}).get(offer_id)
+    return f"{offer_id} {name}" if name else offer_id
 
 
 def _snapshot_line(r: MonthlyReport) -> str:

@@ -51,3 +51,29 @@ def test_show_machine_formats_are_complete_and_say_when_cut(sample_out, run):
     assert r.exit_code == 0 and len(r.stdout.splitlines()) == n + 1, "csv shows every row and flattens the flags"
     r = run("show", p, "--format", "csv", "-n", "5")
     assert len(r.stdout.splitlines()) == 6 and f"5 of {n} rows" in r.stderr
+
+
+def test_exports_open_in_libreoffice(sample_out, run, tmp_path):
+    """The xlsx and the Danish CSV of an output open in LibreOffice (headless) with every row:
+    the CSV read with ; as separator and UTF-8 (LibreOffice's filter 59,34,76)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LOUD SKIP: LibreOffice is not installed (libreoffice-calc-nogui); .ci/run installs it")
+    out, _ = sample_out
+    for name in ("genindplacering-2026.parquet", "noegletal-2026-10.parquet", "belaegning-2026.parquet"):
+        df = pl.read_parquet(out / name)
+        x, c = tmp_path / f"{name}.xlsx", tmp_path / f"{name}.csv"
+        assert run("export", out / name, "-o", x).exit_code == 0 and run("export", out / name, "-o", c).exit_code == 0
+        for src, extra in ((x, []), (c, ["--infilter=CSV:59,34,76,1"])):
+            folder = tmp_path / ("lo-" + src.suffix[1:])
+            r = subprocess.run([soffice, "--headless", *extra, "--convert-to", "xlsx", "--outdir", str(folder), str(src)], capture_output=True, text=True, timeout=120)
+            assert r.returncode == 0, r.stderr
+            ws = load_workbook(folder / (src.stem + ".xlsx"), read_only=True).worksheets[0]
+            rows = list(ws.iter_rows(values_only=True))
+            assert len(rows) == df.height + 1, (name, src.suffix)
+            assert len(rows[0]) == df.width, (name, src.suffix)

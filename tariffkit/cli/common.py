@@ -55,6 +55,16 @@ def progress_enabled() -> bool:
     return sys.stderr.isatty()
 
 
+def working(message: str):
+    """A spinner with the elapsed time on stderr while a long step runs, only on a terminal (in
+    cron, pipes and logs nothing is printed); it disappears when the step ends."""
+    import contextlib
+
+    if not progress_enabled():
+        return contextlib.nullcontext()
+    return stderr_console().status(message)
+
+
 class TariffkitGroup(click.Group):
     """Turns data errors into ``tariffkit: error: …`` and exit 1, usage problems into exit 2.
 

@@ -73,8 +73,11 @@ def command(ctx, files, output, mapping, key_file, extract_date, append, replace
     opts = params_for_provenance(ctx)
     options = ImportOptions(mapping=m, on_error=on_error, drop_duplicates=duplicates == "drop", sheet=sheet,
                             extract_date=date, append=append, replace=replace, late=late)
-    result = import_extracts(list(files), target, key, options, inputs=inputs,
-                             metadata=lambda _ctx=None: tio.provenance("import-dss", opts, inputs))
+    from tariffkit.cli.common import working
+
+    with working(f"importing {len(files)} extract(s) …"):
+        result = import_extracts(list(files), target, key, options, inputs=inputs,
+                                 metadata=lambda _ctx=None: tio.provenance("import-dss", opts, inputs))
     if rejects:
         tio.write_table(result.rejects, rejects, command="import-dss", options=opts, inputs=inputs)
     _print_summary(result, err)

@@ -80,7 +80,10 @@ def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, m
     if tiers:
         lim = parse_tiers(tio.read_toml(tiers, inputs), file=tiers)
     opts = PortfolioOptions(q, c, thr, float(min_change), ending_within, first, every, lim, caseworker)
-    cases, summ = portfolio(pay, opts, sch)
+    from tariffkit.cli.common import working
+
+    with working(f"portfolio {quarter} …"):
+        cases, summ = portfolio(pay, opts, sch)
     for extra in (summary, xlsx):
         if extra:
             tio.check_not_an_input(extra, inputs)
@@ -91,7 +94,8 @@ def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, m
     if xlsx:
         from tariffkit.portfolio import workbook
 
-        tio.write_bytes(xlsx, workbook(cases, summ), inputs)
+        with working("writing the meeting workbook …"):
+            tio.write_bytes(xlsx, workbook(cases, summ), inputs)
     _print(cases, summ, err, quiet)
 
 

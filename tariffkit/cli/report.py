@@ -96,9 +96,12 @@ def monthly(ctx, payments, as_of, known_at, year, area, budget, offer_budget, pr
     prev = conform(tio.read_table(previous, inputs), KEY_FIGURES, file=tio.label_of(previous)) if previous else None
     if prev is not None and prev.filter(prev["as_of"] >= as_of_date).height:
         raise DataError(f"the previous key figures are not from before {as_of} (as_of {prev['as_of'].max()})", file=tio.label_of(previous), column="as_of")
-    rep = monthly_report(pay, year=year, as_of=as_of_date, area=area, budget=b, offer_budget=ob, previous=prev, top=top, min_deficit=min_deficit,
-                         known_at=known_at_date)
-    html = render(rep, inputs=inputs.entries, version=__version__, title=title)
+    from tariffkit.cli.common import working
+
+    with working(f"the monthly report as of {as_of} …"):
+        rep = monthly_report(pay, year=year, as_of=as_of_date, area=area, budget=b, offer_budget=ob, previous=prev, top=top, min_deficit=min_deficit,
+                             known_at=known_at_date)
+        html = render(rep, inputs=inputs.entries, version=__version__, title=title)
     if save_figures:
         tio.check_not_an_input(save_figures, inputs)
     tio.write_text(output, html, inputs)
@@ -156,6 +159,9 @@ def offer(budget, offers, year, output):
         year = years[0]
     elif year not in years:
         raise DataError(f"no forecast or tariff budget for {year} (the file has {', '.join(map(str, years)) or 'none'})", file=tio.label_of(budget), column="year")
-    payload, n = workbook(b, year, of)
+    from tariffkit.cli.common import working
+
+    with working("writing the offer workbook …"):
+        payload, n = workbook(b, year, of)
     tio.write_bytes(output, payload, inputs)
     err(f"report offer {year}: {n} offers; wrote {output}")
