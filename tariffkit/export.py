@@ -7,18 +7,7 @@ import io
 
 import polars as pl
 
-# Danish headers for the columns people read most; others keep their contract name.
-LABELS = {
-    "paying_municipality": "Betalingskommune", "acting_municipality": "Handlekommune", "citizen_id": "Borger (pseudonym)",
-    "offer_id": "Tilbud", "offer_name": "Tilbudsnavn", "level": "Funktionsniveau", "paid_level": "Betalt niveau",
-    "assessed_level": "Vurderet niveau", "current_tariff": "Nuværende takst", "new_tariff": "Ny takst",
-    "yearly_difference": "Forskel pr. år", "month": "Måned", "days": "Dage", "daily_tariff": "Døgntakst", "amount": "Beløb",
-    "claim_deadline": "Frist for krav", "late": "For sent", "origin": "Oprindelse", "haap": "HÅP", "citizens": "Borgere",
-    "period": "Periode", "source": "Kilde", "months_paid": "Måneder betalt", "months_placed": "Måneder placeret", "finding": "Fund",
-}
-VALUES = {"own": "egen borger", "other": "anden kommune", "payments": "DSS", "placements": "placeringer",
-          "paid, not placed": "betalt, ikke placeret", "placed, not paid": "placeret, ikke betalt",
-          "placed in months not paid": "placeret i måneder uden betaling", "paid in months not placed": "betalt i måneder uden placering"}
+from tariffkit.labels import CODED_COLUMNS, COLUMNS as LABELS, VALUES  # one table of labels
 
 
 def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:
@@ -109,7 +98,7 @@ def xlsx_bytes(df: pl.DataFrame, sheet: str = "Data") -> bytes:
     from tariffkit.schedules import _deterministic_zip
 
     d = flatten(df)
-    d = d.with_columns(pl.col(c).replace(VALUES) for c, t in d.schema.items() if t == pl.String and c in ("origin", "source", "finding"))
+    d = d.with_columns(pl.col(c).replace(VALUES) for c, t in d.schema.items() if t == pl.String and c in CODED_COLUMNS)
     d = d.rename({c: LABELS.get(c, c) for c in d.columns})
     formats = {}
     for c, t in d.schema.items():

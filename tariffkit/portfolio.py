@@ -23,6 +23,7 @@ import polars as pl
 
 from tariffkit.errors import DataError, UsageError
 from tariffkit import history
+from tariffkit import labels as LABELS
 from tariffkit.haap import month_add, spread_months
 
 KEYS = ["caseworker", "citizen_id", "case_id", "offer_id"]
@@ -225,21 +226,7 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     return cases, summary
 
 
-# What people read in the workbook: the flags and codes in Danish (the Parquet keeps the stable codes).
-FLAG_LABELS_DA = {
-    "cost_up": "dyrere", "level_changed": "niveau ændret", "schedule_level_differs": "døgnskema giver andet niveau",
-    "commitment_ending": "disposition udløber", "new_case": "ny sag", "closed_case": "afsluttet sag", "follow_up_due": "opfølgning",
-    "tier_up": "kræver højere bevilling", "no_schedule": "mangler døgnskema",
-}
-VALUE_LABELS_DA = {"internal": "intern", "external": "ekstern"}
-
-DANISH_HEADERS = {
-    "caseworker": "Sagsbehandler", "citizen_id": "Borger (pseudonym)", "case_id": "Sagsnr.", "offer_id": "Tilbud", "provider": "Leverandør",
-    "paragraph": "Paragraf", "level": "Niveau", "monthly_cost": "Udgift pr. måned", "monthly_cost_compare": "Udgift pr. måned (sammenligning)",
-    "annualised_cost": "Årlig udgift", "change": "Ændring (kr. pr. år)", "change_pct": "Ændring %", "haap": "HÅP", "approval_level": "Bevillingsniveau",
-    "flags": "Markeringer", "cases": "Sager", "annual_cost": "Årlig udgift", "average_price": "Gns. pris", "flagged_cases": "Markerede sager",
-    "quarter": "Kvartal", "compare_quarter": "Sammenlignet med",
-}
+FLAG_LABELS_DA = {k: v for k, v in LABELS.FLAGS.items() if k in FLAGS}  # (from tariffkit.labels)
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -270,7 +257,7 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
 
     def write(ws, df: pl.DataFrame, highlight: bool) -> None:
         cols = df.columns
-        ws.append([DANISH_HEADERS.get(c, c) for c in cols])
+        ws.append([LABELS.column(c) for c in cols])
         for c in ws[1]:
             c.font = Font(bold=True)
         for row in df.iter_rows(named=True):
@@ -278,9 +265,9 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
             for c in cols:
                 v = row[c]
                 if c == "flags":
-                    v = ", ".join(FLAG_LABELS_DA.get(f, f) for f in v)
-                elif c == "provider":
-                    v = VALUE_LABELS_DA.get(v, v)
+                    v = LABELS.flags(v)
+                elif c in LABELS.CODED_COLUMNS:
+                    v = LABELS.value(v)
                 elif c == "haap" and v is not None:
                     v = round(float(v), 2)
                 elif v is not None and c in money_cols:
@@ -295,7 +282,7 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
             if c in money_cols or c in two_decimals:
                 for r in range(2, ws.max_row + 1):
                     ws.cell(row=r, column=j).number_format = "#,##0" if c in money_cols else "0.00"
-            width = max([len(str(DANISH_HEADERS.get(c, c)))] + [len(str(ws.cell(row=r, column=j).value or "")) for r in range(2, min(ws.max_row, 500) + 1)])
+            width = max([len(str(LABELS.column(c)))] + [len(str(ws.cell(row=r, column=j).value or "")) for r in range(2, min(ws.max_row, 500) + 1)])
             ws.column_dimensions[letter].width = min(60, width + 2)
         ws.freeze_panes = "A2"
 

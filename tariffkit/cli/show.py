@@ -53,10 +53,17 @@ def command(file: str, limit: int, fmt: str, wide: bool, meta: bool) -> None:
     elif fmt == "json":
         click.echo(shown.write_json())
     elif fmt == "markdown":
+        from tariffkit.export import for_people
+
+        shown = for_people(shown)
         with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True, tbl_rows=-1, tbl_cols=-1, tbl_width_chars=10_000, fmt_str_lengths=200):
             click.echo(str(shown))
     else:
         from rich.table import Table
+
+        from tariffkit.export import for_people
+
+        shown = for_people(shown)  # HÅP and other decimals to two places for reading (the file keeps them exact)
 
         from tariffkit.cli.common import stdout_console
 
