@@ -131,8 +131,8 @@ def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFra
     att = [assumptions.for_offer(o).attendance() for o in offers]
     ata = [assumptions.for_offer(o).ata_per_fte() for o in offers]
     per = per.with_columns(
-        attendance_hours_per_fte=pl.Series(att, dtype=pl.Float64),
-        ata_hours_per_fte=pl.Series(ata, dtype=pl.Float64),
+        attendance_hours_per_fte=pl.Series(att, dtype=pl.Float64).round(6),  # hours: no float noise (1213.6000000000001)
+        ata_hours_per_fte=pl.Series(ata, dtype=pl.Float64).round(6),
     ).with_columns(
         fte=pl.col("fte").round(4), ata_fte=pl.col("ata_fte").round(4),
         ata_hours=(pl.col("ata_fte") * pl.col("ata_hours_per_fte")).round(4),

@@ -128,7 +128,8 @@ def key_figures(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date, bu
     if previous is not None:
         p = previous.select("area", pl.col("haap_forecast").alias("_ph"), pl.col("forecast").cast(MONEY).alias("_pf"))
         out = out.join(p, on="area", how="left", maintain_order="left").with_columns(
-            haap_change=pl.col("haap_forecast") - pl.col("_ph"), forecast_change=(pl.col("forecast") - pl.col("_pf")).cast(MONEY)
+            haap_change=(pl.col("haap_forecast") - pl.col("_ph")).round(10),  # HÅP has ten decimals: no float noise
+            forecast_change=(pl.col("forecast") - pl.col("_pf")).cast(MONEY)
         ).drop("_ph", "_pf")
     else:
         out = out.with_columns(haap_change=pl.lit(None, pl.Float64), forecast_change=pl.lit(None, MONEY))
