@@ -338,12 +338,19 @@ def _units(money: pl.LazyFrame, kt: pl.DataFrame, days_method: bool, first: int,
     pos = pl.col("ore") > 0
     net_g = kt.lazy().select("_K", "ore", "_pos", "_d").with_columns(
         _CK=pl.col("_K") % per_group, _g=pl.col("_K") // per_group)  # _K = _g × per_group + _CK
+    net_g = net_g.with_columns(_cit=pl.col("_CK") // width)
+    # citizens with lines in more than one group in the window: only their months can be shared
+    multi = net_g.group_by("_cit").agg(_lo=pl.col("_g").min(), _hi=pl.col("_g").max()).filter(pl.col("_lo") != pl.col("_hi")).select("_cit")
+    one = net_g.join(multi, on="_cit", how="anti").filter(pl.col("ore") > 0).with_columns(_ng=pl.lit(1, pl.UInt32))
+    many = net_g.join(multi, on="_cit", how="semi")
     # the citizen-month's net, and how many of its groups have a positive net
-    active = net_g.group_by("_CK").agg(_net=pl.col("ore").sum(), _ng=(pl.col("ore") > 0).sum()).filter(pl.col("_net") > 0)
-    good = net_g.filter(pl.col("ore") > 0).join(active.select("_CK", "_ng"), on="_CK").collect()
-    # one group, one positive line: the whole month is the group's (the common case, no lines needed)
-    simple = good.filter((pl.col("_ng") == 1) & (pl.col("_pos") == 1)).select("_K", "_CK", "_g", days="_d")
-    rest = good.filter((pl.col("_ng") > 1) | (pl.col("_pos") > 1)).select("_K", "_ng")
+    active = many.group_by("_CK").agg(_net=pl.col("ore").sum(), _ng=(pl.col("ore") > 0).sum().cast(pl.UInt32)).filter(pl.col("_net") > 0)
+    good = pl.concat([one, many.filter(pl.col("ore") > 0).join(active.select("_CK", "_ng"), on="_CK")]).collect()
+    # one group, one positive line: the whole month is the group's (the common case, no lines needed);
+    # in the months method one group is enough: the month is L units whatever the lines
+    one_line = (pl.col("_ng") == 1) & ((pl.col("_pos") == 1) | pl.lit(not days_method))
+    simple = good.filter(one_line).select("_K", "_CK", "_g", days="_d")
+    rest = good.filter(~one_line).select("_K", "_ng")
     cover = (
         money.filter(pos).join(rest.lazy(), on="_K", how="inner")
         .select("_K", (pl.col("_K") % per_group).alias("_CK"), (pl.col("_K") // per_group).alias("_g"), "from", "to", "ore", "_sf", "_st", "_ng")
