@@ -305,7 +305,9 @@ def offer_model(
             add(offer, sy, sb, "ata_hours_placed", placed * opts.weeks_per_year)
         fc = blocks.get(("forecast", Y))
         if fc is not None and "result" in fc:
-            deficit = max(D0, -fc["result"])
+            # a result within ±1 kr per HÅP is the tariffs' whole-krone rounding, not a deficit to close
+            haap_fc = fc.get("haap") or D0
+            deficit = -fc["result"] if -fc["result"] > max(haap_fc, Decimal(1)) else D0
             add(offer, Y, "forecast", "deficit", deficit)
             cpf = price_of.get(opts.cut_category)
             if cpf:

@@ -50,13 +50,18 @@ def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:
 LIST_SEPARATOR = ", "  # nested (list) columns are joined with this in CSV and xlsx
 
 
-def flatten(df: pl.DataFrame) -> pl.DataFrame:
-    """Nested columns as text: a list column's items joined with LIST_SEPARATOR, a struct as
-    ``field=value`` pairs; everything else as it is."""
+def flatten(df: pl.DataFrame, danish: bool = False) -> pl.DataFrame:
+    """Nested columns as text: a list column's items joined with LIST_SEPARATOR (flags in Danish
+    with ``danish``), a struct as ``field=value`` pairs; everything else as it is."""
+    from tariffkit.labels import FLAGS
+
     out = []
     for c, t in df.schema.items():
         if isinstance(t, (pl.List, pl.Array)):
-            out.append(pl.col(c).cast(pl.List(pl.String)).list.join(LIST_SEPARATOR).alias(c))
+            items = pl.col(c).cast(pl.List(pl.String))
+            if danish and c == "flags":
+                items = items.list.eval(pl.element().replace(FLAGS))
+            out.append(items.list.join(LIST_SEPARATOR).alias(c))
         elif isinstance(t, pl.Struct):
             fields = [f.name for f in t.fields]
             out.append(pl.concat_str([pl.lit(f"{f}=") + pl.col(c).struct.field(f).cast(pl.String).fill_null("") for f in fields], separator=LIST_SEPARATOR).alias(c))
@@ -75,13 +80,15 @@ def csv_bytes(df: pl.DataFrame, locale: str = "da") -> bytes:
     """The whole table as CSV. ``da`` (Danish Excel): ``;`` between fields, decimal comma, dates
     as dd-mm-åååå, UTF-8 with a BOM so Excel reads æøå; ``en``: ``,``, decimal point, ISO dates,
     no BOM. Floats are rounded for display (:func:`for_people`); money keeps its øre."""
-    d = for_people(flatten(df))
-    if locale == "da":
+    d = for_people(flatten(df, danish=locale == "da"))
+    if locale == "da":  # Danish headers and values too, as in the workbooks (en keeps the contract's codes)
+        d = d.with_columns(pl.col(c).replace(VALUES) for c, t in d.schema.items() if t == pl.String and c in CODED_COLUMNS)
         d = d.with_columns(
             *[pl.col(c).dt.strftime("%d-%m-%Y") for c, t in d.schema.items() if t == pl.Date],
             *[pl.col(c).cast(pl.String).str.replace(".", ",", literal=True) for c, t in d.schema.items() if t.is_float() or isinstance(t, pl.Decimal)],
             *[pl.col(c).cast(pl.String).replace_strict({"true": "ja", "false": "nej"}, default=None) for c, t in d.schema.items() if t == pl.Boolean],
         )
+        d = d.rename({c: LABELS.get(c, c) for c in d.columns})
         return b"\xef\xbb\xbf" + d.write_csv(separator=";").encode("utf-8")
     return d.write_csv().encode("utf-8")
 
@@ -97,13 +104,14 @@ def xlsx_bytes(df: pl.DataFrame, sheet: str = "Data") -> bytes:
 
     from tariffkit.schedules import _deterministic_zip
 
-    d = flatten(df)
+    d = flatten(df, danish=True)
     d = d.with_columns(pl.col(c).replace(VALUES) for c, t in d.schema.items() if t == pl.String and c in CODED_COLUMNS)
     d = d.rename({c: LABELS.get(c, c) for c in d.columns})
     formats = {}
     for c, t in d.schema.items():
-        if isinstance(t, pl.Decimal):
-            formats[c] = "#,##0"
+        if isinstance(t, pl.Decimal):  # kroner without decimals, unless the column has øre (a daily tariff, a bill)
+            has_ore = d.select((pl.col(c) * 100 % 100 != 0).any()).item()
+            formats[c] = "#,##0.00" if has_ore else "#,##0"
         elif t.is_float():
             formats[c] = "0.00"
         elif t == pl.Date:

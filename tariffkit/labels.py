@@ -29,6 +29,8 @@ COLUMNS = {
     "assessed_level": "Vurderet niveau", "current_tariff": "Nuværende takst", "new_tariff": "Ny takst",
     "annual_change": "Ændring pr. år", "yearly_difference": "Forskel pr. år", "hours_registered": "Timer registreret",
     "hours_assessed": "Timer vurderet", "hours_counted": "Timer talt med", "notes": "Noter",
+    "hours_other": "Timer under andre paragraffer", "supplement_hours": "Timer over øverste niveau (5+)",
+    "source_file": "Kildefil", "source_row": "Linje i kildefilen", "case_id_": "Sagsnr.",
     # reconciliation
     "months_paid": "Måneder betalt", "months_placed": "Måneder placeret", "finding": "Fund",
     # refunds

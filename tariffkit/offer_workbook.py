@@ -100,6 +100,8 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         ws["A1"].font = title_font
         ws["A2"] = (f"Budgetår {year}. Beløb i kr. De gule felter er indtastninger (omkostningslinjer, HÅP, takster, pladser, PL); "
                     "alle totaler, takstgrundlag, indtægter, resultat, pladspriser, overslagsår og beregnere er formler på dem.")
+        ws["A3"] = ("Overslagsår: omkostningerne fremskrives med PL, indtægterne holdes på årets niveau (taksterne er ikke fremskrevet), "
+                    "så et underskud i overslagsårene viser, hvad der sker uden ny takst.")
         cols = _columns(b)
         header_row = 4
         ws.cell(row=header_row, column=1, value="Linje").font = bold
@@ -192,15 +194,26 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 P = cell("places")
                 if present("occupancy_pct", basis, y) and present("haap_total", basis, y):
                     f[("occupancy_pct", *k)] = f"=IF({P}>0,{cell('haap_total')}/{P}*100,0)"
+                elif present("occupancy_pct", basis, y) and basis == "out_year" and base_col and "haap_total" in row_of:
+                    f[("occupancy_pct", *k)] = f"=IF({P}>0,{get_column_letter(base_col)}{row_of['haap_total']}/{P}*100,0)"
                 f[("place_price_year", *k)] = f"=ROUND({cell('tariff_basis')}/{P},0)"
                 f[("place_price_day", *k)] = f"=ROUND({cell('tariff_basis')}/{P}/365,0)"
                 if present("place_price_year_incl_result", basis, y):
                     f[("place_price_year_incl_result", *k)] = f"=ROUND(({cell('tariff_basis')}-{cell('expected_result')})/{P},0)"
                     f[("place_price_day_incl_result", *k)] = f"=ROUND(({cell('tariff_basis')}-{cell('expected_result')})/{P}/365,0)"
+            fte_lines = [ln for ln in row_of if ln.startswith("fte_") and ln != "fte_total" and present(ln, basis, y)]
+            if fte_lines and present("fte_total", basis, y):
+                f[("fte_total", *k)] = "=" + "+".join(cell(x) for x in fte_lines)
+                cpfs = [(cell(x), cell("cost_per_fte_" + x[4:])) for x in fte_lines if present("cost_per_fte_" + x[4:], basis, y)]
+                if cpfs and present("cost_per_fte_mean", basis, y):
+                    f[("cost_per_fte_mean", *k)] = "=ROUND(AVERAGE(" + ",".join(c for _, c in cpfs) + "),0)"
+                if cpfs and present("cost_per_fte_weighted", basis, y):
+                    f[("cost_per_fte_weighted", *k)] = f"=IF({cell('fte_total')}>0,ROUND((" + "+".join(f"{a}*{c}" for a, c in cpfs) + f")/{cell('fte_total')},0),0)"
             if present("cost_per_ata_hour", basis, y) and present("ata_hours_staff", basis, y):
                 f[("cost_per_ata_hour", *k)] = f"=ROUND({cell('cost_basis')}/{cell('ata_hours_staff')},0)"
             if present("deficit", basis, y):
-                f[("deficit", *k)] = f"=MAX(0,-{cell('expected_result')})"
+                tol = f"MAX(1,{cell('haap_total')})" if present("haap_total", basis, y) else "1"
+                f[("deficit", *k)] = f"=IF(-{cell('expected_result')}>{tol},-{cell('expected_result')},0)"
                 cut = b.filter(pl.col("line") == "cut_fte")
                 if cut.height:
                     cat = cut["label"][0].split("(")[1].split(")")[0] if "(" in cut["label"][0] else "faguddannet"
@@ -262,11 +275,19 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             v = values.get((line, basis, year))
             return None if v is None else float(v)
 
+        def link(basis, line, fallback=None):
+            """A formula pointing at the offer sheet's cell, so the overview follows an edit."""
+            j = col_of.get((basis, year))
+            if j is not None and (line, basis, year) in values and line in row_of:
+                title = ws.title.replace("'", "''")
+                return f"='{title}'!{get_column_letter(j)}{row_of[line]}"
+            return fallback() if fallback else None
+
         overview_rows.append([
-            offer, names.get(offer, ""), val("forecast", "places") or val("tariff_budget", "places"),
-            val("forecast", "haap_total"), val("forecast", "occupancy_pct"),
-            val("tariff_budget", "tariff_basis"), val("forecast", "tariff_basis"), val("forecast", "income"), val("forecast", "expected_result"),
-            val("forecast", "place_price_day") or val("tariff_budget", "place_price_day"), val("forecast", "cut_fte"),
+            offer, names.get(offer, ""), link("forecast", "places", lambda: link("tariff_budget", "places")),
+            link("forecast", "haap_total"), link("forecast", "occupancy_pct"),
+            link("tariff_budget", "tariff_basis"), link("forecast", "tariff_basis"), link("forecast", "income"), link("forecast", "expected_result"),
+            link("forecast", "place_price_day", lambda: link("tariff_budget", "place_price_day")), link("forecast", "cut_fte"),
         ])
     # --- overview ---
     headers = ["Tilbud", "Navn", "Pladser", f"HÅP prognose {year}", "Belægning %", f"Budget: takstgrundlag {year}", f"Prognose: takstgrundlag {year}", f"Prognose: indtægter {year}",
@@ -274,7 +295,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     fmts = [None, None, "#,##0", "#,##0.00", '0.0" %"', "#,##0", "#,##0", "#,##0", "#,##0", "#,##0", "#,##0.0"]
     ov["A1"] = f"Tilbud {year}: oversigt"
     ov["A1"].font = title_font
-    ov["A2"] = "Budget = takstberegningsgrundlaget (budget jf. takst). Prognose = årets forventede takstgrundlag og indtægter (HÅP til dato plus disponeret). Forventet resultat = indtægter − takstgrundlag (prognose)."
+    ov["A2"] = "Tallene er formler, der henter fra tilbuddenes ark. Budget = takstberegningsgrundlaget (budget jf. takst). Prognose = årets forventede takstgrundlag og indtægter (HÅP til dato plus disponeret). Forventet resultat = indtægter − takstgrundlag (prognose)."
     for j, h in enumerate(headers, start=1):
         c = ov.cell(row=4, column=j, value=h)
         c.font, c.fill, c.alignment = bold, header_fill, Alignment(wrap_text=True)
@@ -287,8 +308,10 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     if overview_rows:
         total_row = last + 1
         ov.cell(row=total_row, column=1, value="I alt").font = bold
+        from openpyxl.utils import get_column_letter as letter
+
         for j in (3, 4, 6, 7, 8, 9):
-            c = ov.cell(row=total_row, column=j, value=sum(r[j - 1] or 0 for r in overview_rows))
+            c = ov.cell(row=total_row, column=j, value=f"=SUM({letter(j)}5:{letter(j)}{last})")
             c.number_format, c.font, c.border = fmts[j - 1], bold, top_line
         ch = BarChart()
         ch.type = "col"

@@ -34,12 +34,15 @@ def test_csv_has_decimal_commas_no_float_noise_and_joined_lists(run, tmp_path):
     r = run("export", src, "-o", tmp_path / "t.csv")
     assert r.exit_code == 0
     text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
-    assert text.splitlines() == ["haap;amount;flags;ok", '0,08;1234,50;overlap, level_change;ja']
+    assert text.splitlines() == ["HÅP;Beløb;Markeringer;ok", "0,08;1234,50;overlap, nyt niveau;ja"], "Danish headers, flags and numbers"
+    r = run("export", src, "-o", tmp_path / "e.csv", "--locale", "en")
+    assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == ["haap,amount,flags,ok", "0.08,1234.50,\"overlap, level_change\",true"]
     r = run("export", src, "-o", tmp_path / "t.xlsx")
     ws = load_workbook(tmp_path / "t.xlsx").worksheets[0]
     assert [c.value for c in ws[1]] == ["HÅP", "Beløb", "Markeringer", "ok"]
     assert ws["A2"].value == 0.08333333339999172 and ws["A2"].number_format == "0.00", "exact inside, rounded for display"
-    assert ws["B2"].number_format == "#,##0"
+    assert ws["B2"].number_format == "#,##0.00", "a column with øre shows them"
+    assert ws["C2"].value == "overlap, nyt niveau"
     assert run("export", src, "-o", tmp_path / "t.pdf").exit_code == 2
 
 

@@ -197,10 +197,8 @@ def test_offer_workbook_values_formats_and_calculators(sample_out):
     head = [c.value for c in ov[4]]
     rows = {r[0]: dict(zip(head, r)) for r in ov.iter_rows(min_row=5, values_only=True) if r[0] and r[0].startswith("T")}
     assert set(rows) == set(budget["offer_id"].unique())
-    for o, r in rows.items():
-        assert r["Budget: takstgrundlag 2026"] == val(o, "tariff_budget", "tariff_basis")
-        assert r["Prognose: indtægter 2026"] == val(o, "forecast", "income")
-        assert r["Forventet resultat"] == val(o, "forecast", "expected_result")
+    for o, r in rows.items():  # the overview links to the offer sheets, so it follows an edit
+        assert str(r["Budget: takstgrundlag 2026"]).startswith(f"='{o} ") and str(r["Forventet resultat"]).startswith(f"='{o} ")
         assert r["Navn"] == offers.filter(pl.col("offer_id") == o)["offer_name"][0]
     assert ov.freeze_panes == "C5" and len(ov._charts) == 1
     assert ov.cell(row=5, column=6).number_format == "#,##0"
@@ -219,7 +217,7 @@ def test_offer_workbook_values_formats_and_calculators(sample_out):
     assert str(ws.cell(row=labels["Samlede indtægter"], column=col).value).startswith("=")
     assert ws.cell(row=r, column=col).number_format == "#,##0"
     assert ws.cell(row=labels["HÅP i alt"], column=col).number_format == "#,##0.00"
-    assert str(ws.cell(row=labels["Merforbrug at lukke"], column=col).value).startswith("=MAX(0,-")
+    assert str(ws.cell(row=labels["Merforbrug at lukke"], column=col).value).startswith("=IF(-"), "a deficit within 1 kr per HÅP is rounding"
     assert "ROUNDUP" in str(ws.cell(row=next(r_ for lab, r_ in labels.items() if lab and str(lab).startswith("Reduktion i årsværk (")), column=col).value)
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$4:$4"
 
@@ -263,6 +261,15 @@ def test_offer_workbook_recalculates_to_the_parquet_and_follows_an_edit(sample_o
             assert got is not None and abs(float(got) - float(x["value"])) <= 1, (offer, x["line"], x["basis"], got, x["value"])
             compared += 1
     assert compared > 500
+    ov = computed["Oversigt"]
+    head = [c.value for c in ov[4]]
+    for r in ov.iter_rows(min_row=5, values_only=True):
+        if r[0] and str(r[0]).startswith("T"):
+            row = dict(zip(head, r))
+            x = budget.filter((pl.col("offer_id") == r[0]) & (pl.col("year") == 2026))
+            v = {(y["basis"], y["line"]): float(y["value"]) for y in x.iter_rows(named=True) if y["value"] is not None}
+            assert row["Forventet resultat"] == pytest.approx(v[("forecast", "expected_result")], abs=1)
+            assert row["Budget: takstgrundlag 2026"] == pytest.approx(v[("tariff_budget", "tariff_basis")], abs=1)
     # an offer manager raises a cost line by 100,000 kr
     ws = formulas["T102 Botilbuddet Lærkehøj"]
     header = {ws.cell(row=4, column=j).value: j for j in range(2, ws.max_column + 1)}
@@ -276,6 +283,10 @@ def test_offer_workbook_recalculates_to_the_parquet_and_follows_an_edit(sample_o
     before = computed["T102 Botilbuddet Lærkehøj"]
     for label, delta in (("Årets udgiftsgrundlag", 100_000), ("Takstberegningsgrundlag", 100_000), ("Forventet resultat (indtægter − takstgrundlag)", -100_000)):
         assert after.cell(row=rows[label], column=col).value - before.cell(row=rows[label], column=col).value == pytest.approx(delta), label
+    ov_after = load_workbook(tmp_path / "calc2" / "edited.xlsx", data_only=True)["Oversigt"]
+    t102 = next(r for r in ov_after.iter_rows(min_row=5, values_only=True) if r[0] == "T102")
+    t102_before = next(r for r in computed["Oversigt"].iter_rows(min_row=5, values_only=True) if r[0] == "T102")
+    assert t102[8] - t102_before[8] == pytest.approx(-100_000), "the overview follows the edit"
     pdf = _recalc(out / "tilbud-2026.xlsx", tmp_path / "pdf", "pdf").read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 0 < pages <= 2 * len(formulas.sheetnames), f"{pages} pages for {len(formulas.sheetnames)} sheets"
