@@ -95,7 +95,7 @@ def pseudonymise(digits: pl.Series, key: bytes) -> pl.Series:
 
 
 def mask_text(text: str) -> str:
-    """Mask anything CPR-shaped in a message: ``010170-1234`` → ``01****-****``."""
+    """Mask anything CPR-shaped in a message: ``DDMMYY-XXXX`` → ``DD****-****``."""
     return CPR_SHAPED.sub(lambda m: f"{m.group(1)[:2]}****-****", text)
 
 
