@@ -579,6 +579,7 @@ weeks_per_year = 52
 days_per_year = 365
 representative_hours = "midpoint"   # midpoint | configured | mean_of_placed
 ata_paragraphs = ["SEL 85", "SEL 107", "SEL 108"]
+shared_citizens = 3                 # a schedule line staffed "1:Flere" (several, no number): this many citizens share
 top_level_rule = "supplement"
 fixed_groups = ["fixed_offer", "fixed_central", "other_income", "carried_result"]
 

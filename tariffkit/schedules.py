@@ -51,10 +51,11 @@ TEMPLATE_TITLE = "Døgnskema"
 TEMPLATE_COLUMNS = ["Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering", "Vurderede minutter", "Bemærkning"]
 TEMPLATE_FIRST_LINE_ROW = 8  # header row 7, lines from row 8
 TEMPLATE_LINES = 60
-FREQUENCY_CHOICES = ["Alle ugens 7 dage", "Hverdage", "Weekend", "1 gang om ugen", "2 gange om ugen", "3 gange om ugen",
-                     "4 gange om ugen", "5 gange om ugen", "6 gange om ugen", "Hver anden uge", "Månedligt", "2 gange om måneden"]
-STAFFING_CHOICES = ["1:1", "2:1", "1:2", "1:3", "1:4", "1:5", "1:6", "1:8"]
-PARAGRAPH_CHOICES = ["§ 85", "§ 83", "§ 83 a", "§ 107", "§ 108", "SUL § 138", "ABL § 105"]
+FREQUENCY_CHOICES = ["Alle ugens 7 dage", "Hverdage", "Weekend", "2 x dagligt", "1 gang om ugen", "2 gange om ugen", "3 gange om ugen",
+                     "4 gange om ugen", "5 gange om ugen", "6 gange om ugen", "Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag",
+                     "Hver anden uge", "Månedligt", "2 gange om måneden"]
+STAFFING_CHOICES = ["1:1", "2:1", "1:2", "1:3", "1:4", "1:5", "1:6", "1:8", "1:Flere"]
+PARAGRAPH_CHOICES = ["§ 85", "§ 83", "83/85", "§ 83 a", "§ 107", "§ 108", "SUL", "SUL § 138", "ABL § 105"]
 
 # Flags on a citizen; documented in docs/commands.md and docs/concepts.md.
 FLAGS = {
@@ -246,46 +247,7 @@ def placements_from_payments(payments: pl.DataFrame) -> pl.DataFrame:
 # --- parsing lines -------------------------------------------------------------------------------
 
 
-def frequency_per_week(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Frequency text → (times per week, day class ``all``/``weekdays``/``weekend`` or null when
-    the days are not known). Null times = not understood."""
-    t = expr.str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
-    n = t.str.extract(r"^(\d+(?:[.,]\d+)?)", 1).str.replace(",", ".").cast(pl.Float64, strict=False)
-    per_week = t.str.contains(r"^\d+(?:[.,]\d+)? (?:gang|gange|x) ?(?:om|pr\.?|per|i|a) ?ugen?$")
-    per_month = t.str.contains(r"^\d+(?:[.,]\d+)? (?:gang|gange|x) ?(?:om|pr\.?|per|i|a) ?måned(?:en)?$")
-    times = (
-        pl.when(t.is_in(["alle ugens 7 dage", "dagligt", "daily", "hver dag", "alle dage", "7 dage om ugen"])).then(7.0)
-        .when(t.is_in(["hverdage", "alle hverdage", "weekdays", "man-fre", "mandag-fredag", "mandag til fredag"])).then(5.0)
-        .when(t.is_in(["weekend", "weekender", "weekends", "lørdag og søndag", "lør-søn"])).then(2.0)
-        .when(t.is_in(["månedligt", "monthly", "en gang om måneden", "hver måned"])).then(12.0 / 52.0)
-        .when(t.is_in(["hver anden uge", "hver 14. dag", "hver 14 dag", "every other week"])).then(0.5)
-        .when(per_week).then(n)
-        .when(per_month).then(n * 12.0 / 52.0)
-        .when(t.str.contains(r"^\d+(?:[.,]\d+)?$")).then(n)
-        .otherwise(None)
-    )
-    days = (
-        pl.when(t.is_in(["alle ugens 7 dage", "dagligt", "daily", "hver dag", "alle dage", "7 dage om ugen"])).then(pl.lit("all"))
-        .when(t.is_in(["hverdage", "alle hverdage", "weekdays", "man-fre", "mandag-fredag", "mandag til fredag"])).then(pl.lit("weekdays"))
-        .when(t.is_in(["weekend", "weekender", "weekends", "lørdag og søndag", "lør-søn"])).then(pl.lit("weekend"))
-        .otherwise(None)
-    )
-    return times, days
-
-
-def staffing_parts(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """``1:1`` → (1, 1); ``1:3`` → (1, 3) one staff member shared by three; ``2:1`` → (2, 1)."""
-    t = expr.str.strip_chars().str.replace_all(r"\s", "")
-    m = t.str.extract_groups(r"^(\d+):(\d+)$")
-    staff = m.struct.field("1").cast(pl.Float64, strict=False)
-    share = m.struct.field("2").cast(pl.Float64, strict=False)
-    ok = (staff >= 1) & (share >= 1)
-    return pl.when(ok).then(staff), pl.when(ok).then(share)
-
-
-
-
-def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Text (or typed) schedule lines → typed lines with ``times_per_week``, ``days``, ``staff``,
     ``share``; and the problems found (``_file``, ``_row``, ``citizen_id``, ``offer_id``,
     ``column``, ``reason``), one per bad line (its first bad column)."""
@@ -300,13 +262,24 @@ def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = df.with_columns(pl.col(c).cast(pl.String) for c in ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time"))
     txt = {c: pl.col(c).str.strip_chars() for c in ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time")}
     blank = {c: e.is_null() | (e == "") for c, e in txt.items()}
-    # Frequency, staffing, paragraph and start time take few distinct values: parse each once.
-    times, days = frequency_per_week(pl.col("frequency"))
-    freq = df.select(pl.col("frequency").unique()).with_columns(times_per_week=times, days=days)
-    staff, share = staffing_parts(pl.col("staffing"))
-    stf = df.select(pl.col("staffing").unique()).with_columns(staff=staff, share=share)
-    par_values = df.select(pl.col("paragraph").unique())["paragraph"]
-    par = pl.DataFrame({"paragraph": par_values, "paragraph_norm": pl.Series([paragraph_key(v) for v in par_values.to_list()], dtype=pl.String)})
+    # Frequency, staffing, paragraph and start time take few distinct values: parse each once
+    # (tariffkit.notation: the notation as offers and BDO write it).
+    from tariffkit import notation
+
+    fv = df.select(pl.col("frequency").unique())["frequency"].to_list()
+    fr = [notation.frequency(v) for v in fv]
+    freq = pl.DataFrame({"frequency": fv, "times_per_week": [None if r is None else r[0] for r in fr],
+                         "days": [None if r is None else notation.day_class(r[1]) for r in fr]},
+                        schema={"frequency": pl.String, "times_per_week": pl.Float64, "days": pl.String})
+    sv = df.select(pl.col("staffing").unique())["staffing"].to_list()
+    sr = [notation.staffing(v, shared_citizens) for v in sv]
+    stf = pl.DataFrame({"staffing": sv, "staff": [None if r is None else r[0] for r in sr], "share": [None if r is None else r[1] for r in sr]},
+                       schema={"staffing": pl.String, "staff": pl.Float64, "share": pl.Float64})
+    pv = df.select(pl.col("paragraph").unique())["paragraph"].to_list()
+    pr = [notation.paragraph(v) for v in pv]
+    par = pl.DataFrame({"paragraph": pv, "paragraph_norm": [None if r is None else r[0] for r in pr],
+                        "paragraph_also": [None if r is None or not r[1] else ", ".join(r[1]) for r in pr]},
+                       schema={"paragraph": pl.String, "paragraph_norm": pl.String, "paragraph_also": pl.String})
     st = pl.col("start_time").str.strip_chars().str.replace(r"^(\d):", "0$1:").str.replace(r"\.", ":")
     sta = df.select(pl.col("start_time").unique()).with_columns(start=pl.coalesce(st.str.to_time("%H:%M", strict=False), st.str.to_time("%H:%M:%S", strict=False)))
     def lookup(table: pl.DataFrame, key: str, col: str) -> pl.Expr:
@@ -317,7 +290,7 @@ def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         df.with_columns(
             lookup(freq, "frequency", "times_per_week"), lookup(freq, "frequency", "days"),
             lookup(stf, "staffing", "staff"), lookup(stf, "staffing", "share"),
-            lookup(par, "paragraph", "paragraph_norm"), lookup(sta, "start_time", "start"),
+            lookup(par, "paragraph", "paragraph_norm"), lookup(par, "paragraph", "paragraph_also"), lookup(sta, "start_time", "start"),
         )
         .with_columns(
             offer_id=txt["offer_id"],
@@ -331,14 +304,14 @@ def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         ("offer_id", blank["offer_id"], "expected an offer number, found an empty value"),
         ("line_no", ~blank["line_no"] & c("line_no_num").is_null(), "expected a whole activity number"),
         ("paragraph", blank["paragraph"], "expected a paragraph like § 85, found an empty value"),
-        ("paragraph", c("paragraph_norm").is_null(), "expected a paragraph like § 85 or SUL § 138"),
+        ("paragraph", c("paragraph_norm").is_null(), "expected a paragraph like § 85, 83/85, SUL or SUL § 138"),
         ("minutes", blank["minutes"], "expected minutes (a whole number), found an empty value"),
         ("minutes", c("minutes_num").is_null(), "expected minutes as a whole number of at least 0 (negative or decimal minutes are not allowed)"),
         ("minutes", c("minutes_num") > 1440, "expected at most 1440 minutes (one day) per activity"),
         ("frequency", blank["frequency"], "expected a frequency, found an empty value"),
-        ("frequency", c("times_per_week").is_null(), "expected a frequency: Alle ugens 7 dage, Hverdage, Weekend, N gange om ugen, Månedligt or a number per week"),
+        ("frequency", c("times_per_week").is_null(), "expected a frequency: Alle ugens 7 dage, Hverdage, Weekend, a weekday (Fredag), 2 x dagligt, 2 gange ugentligt, Månedligt, hver anden uge or a number per week"),
         ("staffing", blank["staffing"], "expected a staffing, found an empty value"),
-        ("staffing", c("staff").is_null(), "expected a staffing like 1:1, 1:3 or 2:1"),
+        ("staffing", c("staff").is_null(), "expected a staffing like 1:1, 1:3, 2:1 or 1:Flere"),
         ("assessed_minutes", ~blank["assessed_minutes"] & c("assessed_num").is_null(), "expected assessed minutes as a whole number of at least 0"),
         ("start_time", ~blank["start_time"] & c("start").is_null(), "expected a start time like 07:30"),
     ]
@@ -357,7 +330,7 @@ def parse_lines(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         "_file", "_row", "citizen_id", "offer_id", col_expr.alias("column"), reason_expr.alias("reason"))
     good = typed.filter(~pl.col("_bad")).select(
         "_file", "_row", "citizen_id", "offer_id", pl.col("line_no_num").alias("line_no"), "description",
-        pl.col("paragraph_norm").alias("paragraph"), "start", pl.col("minutes_num").alias("minutes"),
+        pl.col("paragraph_norm").alias("paragraph"), "paragraph_also", "start", pl.col("minutes_num").alias("minutes"),
         pl.col("assessed_num").alias("assessed_minutes"), "times_per_week", "days", "staff", "share",
     )
     return good, problems
@@ -384,8 +357,10 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
     """Per citizen and offer: registered, assessed and counted weekly ATA hours, non-ATA hours,
     the new level and 5+ supplement hours."""
     ata_pars = list(structure.ata_paragraphs)
+    also = pl.col("paragraph_also") if "paragraph_also" in lines.collect_schema().names() else pl.lit(None, pl.String)
     lf = lines.lazy().with_columns(
-        ata=pl.col("paragraph").is_in(ata_pars),
+        # a combined line (83/85) counts towards the level when any of its paragraphs is an ATA paragraph
+        ata=pl.col("paragraph").is_in(ata_pars) | also.str.split(", ").list.eval(pl.element().is_in(ata_pars)).list.any().fill_null(False),
         w=pl.col("times_per_week") * pl.col("staff") / pl.col("share"),
     )
     reg = pl.col("minutes") * pl.col("w")

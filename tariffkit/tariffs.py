@@ -48,6 +48,7 @@ class Structure:
     ata_paragraphs: tuple[str, ...] = ("SEL 85", "SEL 107", "SEL 108")
     top_level_rule: str = "supplement"
     year: int | None = None
+    shared_citizens: int = 3  # a schedule's "1:Flere" (several, no number): this many citizens share the staff
 
     def hours(self, lv: Level) -> float:
         if self.representative_hours == "configured":
@@ -67,7 +68,7 @@ class Structure:
 
 def parse_structure(d: dict, file: str = "structure") -> Structure:
     """Structure TOML → :class:`Structure`, with clear errors for bad bands."""
-    known = {"name", "year", "scope", "weeks_per_year", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "fixed_groups"}
+    known = {"name", "year", "scope", "weeks_per_year", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "fixed_groups", "shared_citizens"}
     for k in d:
         if k not in known:
             raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file)
@@ -108,7 +109,15 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         days_per_year=int(d.get("days_per_year", 365)), representative_hours=rep,
         ata_paragraphs=tuple(d.get("ata_paragraphs", ("SEL 85", "SEL 107", "SEL 108"))),
         top_level_rule=d.get("top_level_rule", "supplement"), year=d.get("year"),
+        shared_citizens=_shared(d.get("shared_citizens", 3), file),
     )
+
+
+def _shared(v, file: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 2:
+        raise DataError(f"shared_citizens must be a whole number of citizens of at least 2 (how many share the staff in 1:Flere), found {v!r}",
+                        file=file, column="shared_citizens")
+    return v
 
 
 def placed_hours(reassignments: pl.DataFrame, structure: Structure) -> pl.DataFrame:

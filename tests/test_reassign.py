@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from conftest import SAMPLE, cpr_patterns
-from tariffkit.schedules import by_offer, frequency_per_week, parse_lines, parse_phase_in, reassign, staffing_parts
+from tariffkit.schedules import by_offer, parse_lines, parse_phase_in, reassign
 from tariffkit.tariffs import parse_structure
 
 STRUCTURE = parse_structure({"levels": [
@@ -47,27 +47,59 @@ def run_core(text, placements=None, **kw):
     ("Alle ugens 7 dage", 7, "all"), ("dagligt", 7, "all"), ("Hverdage", 5, "weekdays"), ("Weekend", 2, "weekend"),
     ("3 gange om ugen", 3, None), ("1 gang om ugen", 1, None), ("2 gange pr. uge", 2, None), ("Månedligt", 12 / 52, None),
     ("2 gange om måneden", 24 / 52, None), ("Hver anden uge", 0.5, None), ("4", 4, None), ("2,5", 2.5, None),
+    # BDO's notation (Bilag 2)
+    ("2 x dagligt", 14, "all"), ("2 gange ugentligt", 2, None), ("2 gange månedligt", 24 / 52, None), ("Fredag", 1, None),
+    ("mandag og torsdag", 2, None), ("man, ons, fre", 3, None), ("man-fre", 5, "weekdays"), ("lørdag og søndag", 2, "weekend"),
+    ("mandag-fredag", 5, "weekdays"), ("tirsdag/torsdag", 2, None),
 ])
 def test_each_frequency_form(text, per_week, days):
-    times, d = frequency_per_week(pl.lit(text))
-    r = pl.select(times.alias("t"), d.alias("d")).row(0)
-    assert r[0] == pytest.approx(per_week) and r[1] == days
+    from tariffkit.notation import day_class, frequency
+
+    times, d = frequency(text)
+    assert times == pytest.approx(per_week) and day_class(d) == days
 
 
-@pytest.mark.parametrize("text", ["Af og til", "", "om ugen", "1:1"])
-def test_unknown_frequency_is_null(text):
-    assert pl.select(frequency_per_week(pl.lit(text))[0]).item() is None
+@pytest.mark.parametrize("text", ["Af og til", "", "om ugen", "1:1", "fredag-mandag", "2 x årligt"])
+def test_unknown_frequency_is_refused(text):
+    from tariffkit.notation import frequency
+
+    assert frequency(text) is None
 
 
-@pytest.mark.parametrize("text,staff,share", [("1:1", 1, 1), ("1:3", 1, 3), ("2:1", 2, 1), (" 1 : 4 ", 1, 4)])
+@pytest.mark.parametrize("text,staff,share", [("1:1", 1, 1), ("1:3", 1, 3), ("2:1", 2, 1), (" 1 : 4 ", 1, 4), ("1:Flere", 1, 3), ("4:flere", 4, 3)])
 def test_each_staffing_form(text, staff, share):
-    s, n = staffing_parts(pl.lit(text))
-    assert pl.select(s, n.alias("n")).row(0) == (staff, share)
+    from tariffkit.notation import staffing
+
+    assert staffing(text) == (staff, share)
 
 
-@pytest.mark.parametrize("text", ["1:n", "0:1", "to til en", "1/1"])
-def test_bad_staffing_is_null(text):
-    assert pl.select(staffing_parts(pl.lit(text))[0]).item() is None
+def test_several_without_a_number_follows_the_structure():
+    from tariffkit.notation import staffing
+
+    assert staffing("1:Flere", shared_citizens=5) == (1, 5)
+
+
+@pytest.mark.parametrize("text", ["1:n", "0:1", "to til en", "1/1", "1:0"])
+def test_bad_staffing_is_refused(text):
+    from tariffkit.notation import staffing
+
+    assert staffing(text) is None
+
+
+@pytest.mark.parametrize("text,key,also", [("83", "SEL 83", ()), ("85", "SEL 85", ()), ("83/85", "SEL 83", ("SEL 85",)), ("SUL", "SUL", ()),
+                                           ("SUL § 138", "SUL 138", ())])
+def test_bdo_paragraphs(text, key, also):
+    from tariffkit.notation import paragraph
+
+    assert paragraph(text) == (key, also)
+
+
+def test_a_combined_83_85_line_counts_towards_the_level():
+    """§ 83/85 is support partly under § 85: with § 85 an ATA paragraph, the line counts."""
+    good, problems = parse_lines(lines(("83/85", "07:00", "60", "Alle ugens 7 dage", "1:1", None), ("83", "08:00", "60", "Alle ugens 7 dage", "1:1", None)))
+    assert problems.height == 0
+    res = reassign(good, None, None, STRUCTURE).row(0, named=True)
+    assert res["hours_registered"] == pytest.approx(7.0) and res["hours_other"] == pytest.approx(7.0)
 
 
 def test_weekly_minutes_formula_and_non_ata_paragraphs():

@@ -92,7 +92,7 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         key = load_key(key_file, warn=err)
     frames = [read_schedules(s, inputs, key) for s in schedules]
     text = pl.concat(frames, how="diagonal_relaxed")
-    lines, problems = parse_lines(text)
+    lines, problems = parse_lines(text, shared_citizens=st.shared_citizens)
     if problems.height and on_error == "fail":
         p = problems.sort("_file", "_row").row(0, named=True)
         more = f" ({problems.height} bad lines in all; --on-error flag leaves them out and flags the citizens)" if problems.height > 1 else ""
