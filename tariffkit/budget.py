@@ -11,7 +11,9 @@ Offer model, per offer, for each basis of the budget year Y (``actual`` and ``bu
     place_price_year = tariff_basis / places;  place_price_year_incl_result = (tariff_basis −
         expected_result) / places (BDO's forecast column); per day = / 365
     out-year k: every cost line × Π(1 + PL) over the years up to Y+k, no carried result,
-        income held at the forecast's income
+        income held at the forecast's income (BDO's printed model), or with ``index_income``
+        (income − the carried result it covered) × the same Π(1 + PL), whole kroner: the tariffs
+        follow the index, and the one-off carry of two years earlier is not repeated
 
 All money is exact Decimal; lines are rounded to the øre, prices per place and the
 calculators' kroner to whole kroner (half away from zero). Output: the tidy ``budget`` table
@@ -116,6 +118,7 @@ def parse_pl(text: str | None, year: int, out_years: int) -> dict[int, Decimal]:
 class OfferModelOptions:
     year: int
     out_years: int = 5
+    index_income: bool = False  # out-years: income indexed by PL like the costs (False: held, as BDO's printed model)
     pl_rates: dict[int, Decimal] = field(default_factory=dict)
     cut_category: str = "trained"
     frame_cut: Decimal = Decimal("0.03")
@@ -336,8 +339,11 @@ def offer_model(
                 add(offer, yk, "out_year", "pl_rate", opts.pl_rates[yk] * 100)
                 blk = cost_block("out_year", yk, base_costs, scale=factor, carry=False)
                 if held_income is not None:
-                    add(offer, yk, "out_year", "income", held_income)
-                    result = held_income - blk["tariff_basis"]
+                    # indexed: the tariffs follow PL, without the one-off result of two years earlier they carried
+                    carried_base = blocks[base_key]["tariff_basis"] - blocks[base_key]["cost_basis"]
+                    income_k = kr((held_income - carried_base) * factor) if opts.index_income else held_income
+                    add(offer, yk, "out_year", "income", income_k)
+                    result = income_k - blk["tariff_basis"]
                     add(offer, yk, "out_year", "expected_result", result)
                     place_lines("out_year", yk, blk["tariff_basis"], result, haap_held)
                 else:

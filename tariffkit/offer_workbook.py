@@ -100,8 +100,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         ws["A1"].font = title_font
         ws["A2"] = (f"Budgetår {year}. Beløb i kr. De gule felter er indtastninger (omkostningslinjer, HÅP, takster, pladser, PL); "
                     "alle totaler, takstgrundlag, indtægter, resultat, pladspriser, overslagsår og beregnere er formler på dem.")
-        ws["A3"] = ("Overslagsår: omkostningerne fremskrives med PL, indtægterne holdes på årets niveau (taksterne er ikke fremskrevet), "
-                    "så et underskud i overslagsårene viser, hvad der sker uden ny takst.")
+
         cols = _columns(b)
         header_row = 4
         ws.cell(row=header_row, column=1, value="Linje").font = bold
@@ -140,6 +139,12 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             return [ln for ln, g in group_of.items() if g == group and present(ln, basis, y)]
 
         base_col = next((col_of[c] for c in (("forecast", year), ("tariff_budget", year)) if c in col_of), None)
+        first_out = next(((bb, yy) for (bb, yy) in col_of if bb == "out_year"), None)
+        indexed = first_out is not None and base_col is not None and values.get(("income", *first_out)) != values.get(
+            ("income",) + next(c for c, jj in col_of.items() if jj == base_col))
+        ws["A3"] = ("Overslagsår: omkostninger og indtægter fremskrives med PL (taksterne følger PL)." if indexed else
+                    "Overslagsår: omkostningerne fremskrives med PL, indtægterne holdes på årets niveau (taksterne er ikke fremskrevet), "
+                    "så et underskud i overslagsårene viser, hvad der sker uden ny takst.")
         pl_cells: list[str] = []
         formulas: dict[tuple[str, str, int], str] = {}
         for (basis, y), j in col_of.items():
@@ -161,7 +166,10 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                     if g and g != "carried_result" and present(ln, basis, y) and base_col:
                         f[(ln, *k)] = f"=ROUND({get_column_letter(base_col)}{row_of[ln]}*{factor},2)"
                 if present("income", basis, y) and base_col:
-                    f[("income", *k)] = f"={get_column_letter(base_col)}{row_of['income']}"
+                    base_income = f"{get_column_letter(base_col)}{row_of['income']}"
+                    held = values.get(("income", basis, y)) == values.get(("income",) + next(c for c, jj in col_of.items() if jj == base_col))
+                    carried = f"{get_column_letter(base_col)}{row_of['result_two_years_earlier']}" if "result_two_years_earlier" in row_of else "0"
+                    f[("income", *k)] = f"={base_income}" if held else f"=ROUND(({base_income}-{carried})*{factor},0)"
             if present("variable_salary", basis, y):
                 f[("variable_salary", *k)] = "=" + sum_of("variable_staff")
                 f[("variable_costs", *k)] = f"={cell('variable_salary')}+" + sum_of("variable_other")

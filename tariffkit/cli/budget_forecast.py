@@ -13,6 +13,7 @@ from tariffkit.cli.common import output_option
 @click.option("--expected-haap", metavar="FILE", help="HÅP per offer and level behind the tariffs (the tariff budget's income).")
 @click.option("--ata-prices", metavar="FILE", help="ata_prices from price-ata: ATA hours from staff and cost per ATA hour.")
 @click.option("--out-years", type=click.IntRange(0, 10), default=5, show_default=True, help="Out-years after the budget year.")
+@click.option("--index-income", is_flag=True, help="Out-years: index income by PL like the costs (default: held at the budget year's, as BDO's printed model; an offer in balance then drifts into deficit).")
 @click.option("--pl", "pl_rate", metavar="RATE|YEAR:RATE,...", default="0.03", show_default=True, help="PL rate for the out-years: one rate, or one per year.")
 @click.option("--cut-category", default="trained", show_default=True, help="Staff category the cut calculator reduces.")
 @click.option("--frame-cut", type=click.FloatRange(0, 1), default=0.03, show_default=True, help="Frame-cut calculator: share of the cost basis.")
@@ -25,7 +26,7 @@ from tariffkit.cli.common import output_option
 @click.option("--phase-in", metavar="YEAR:SHARE,...", help="--allocation: transition rule, e.g. 2026:0.5,2027:1.0.")
 @output_option()
 @click.pass_context
-def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut,
+def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, index_income, pl_rate, cut_category, frame_cut,
             authority, forecast_file, assumptions, allocation, payments, frame_basis, phase_in, output):
     """The offer-specific budget model (BDO's Bilag 1) for every offer, with out-years and the
     cut calculators; or the authority-side budget (--authority); or the activity-based
@@ -60,7 +61,7 @@ def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
     elif allocation:
         df = _allocation(year, allocation, payments, tariffs, costs, frame_basis, phase_in, inputs)
     else:
-        df = _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err)
+        df = _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income)
     tio.write_table(df, target, command="budget-forecast", options=opts, inputs=inputs)
 
 
@@ -95,7 +96,7 @@ def _haap_for_year(path, inputs, year, contract_keys):
     return out
 
 
-def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err):
+def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income=False):
     from decimal import Decimal
 
     from tariffkit import io as tio
@@ -112,7 +113,8 @@ def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
     fh = _haap_for_year(haap, inputs, year, None)
     eh = _haap_for_year(expected_haap, inputs, year, None) if expected_haap else None
     ap = tio.read_table(ata_prices, inputs, contract="ata_prices") if ata_prices else None
-    o = OfferModelOptions(year=year, out_years=out_years, pl_rates=rates, cut_category=cut_category, frame_cut=Decimal(str(frame_cut)))
+    o = OfferModelOptions(year=year, out_years=out_years, pl_rates=rates, cut_category=cut_category, frame_cut=Decimal(str(frame_cut)),
+                          index_income=index_income)
     files = {"costs": tio.label_of(costs), "tariffs": tio.label_of(tariffs), "haap": tio.label_of(haap)}
     df, warnings = offer_model(co, st, of, ta, fh, eh, o, ata_prices=ap, files=files)
     for w in warnings:
