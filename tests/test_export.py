@@ -78,7 +78,7 @@ def test_exports_open_in_libreoffice(sample_out, run, tmp_path):
         xs.append(x)
         cs.append(c)
     for files, extra, folder in ((xs, [], tmp_path / "lo-x"), (cs, ["--infilter=CSV:59,34,76,1"], tmp_path / "lo-c")):
-        r = subprocess.run([soffice, "--headless", *extra, "--convert-to", "xlsx", "--outdir", str(folder), *map(str, files)],
+        r = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", *extra, "--convert-to", "xlsx", "--outdir", str(folder), *map(str, files)],
                            capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
         for name, src in zip(names, files):

@@ -229,7 +229,7 @@ def _recalc(src, folder, to="xlsx"):
     import subprocess
 
     folder.mkdir(exist_ok=True)
-    r = subprocess.run([SOFFICE, "--headless", "--calc", "--convert-to", to, "--outdir", str(folder), str(src)], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{folder.parent}/lo-profile", "--headless", "--calc", "--convert-to", to, "--outdir", str(folder), str(src)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     return folder / (src.stem + "." + to)
 
