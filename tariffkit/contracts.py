@@ -341,6 +341,8 @@ REASSIGNMENTS = _table(Table(
         Column("hours_assessed", F64, "Weekly ATA hours after the caseworker's assessment; null when not assessed.", nullable=True, unit="hours/week"),
         Column("hours_counted", F64, "hours_assessed when present, else hours_registered: the hours the level follows.", nullable=True, unit="hours/week"),
         Column("hours_other", F64, "Weekly hours under paragraphs that are financed elsewhere (§ 83, SUL), not in the level.", nullable=True, unit="hours/week"),
+        Column("citizen_minutes_per_day", F64, "Citizen time as BDO prints it (*tid pr. dag*): every line in full, all paragraphs, time shared with others included: Σ minutes × times a week / 7.", nullable=True, unit="minutes/day"),
+        Column("citizen_minutes_per_day_assessed", F64, "The same with the caseworker's minutes; null when not assessed.", nullable=True, unit="minutes/day"),
         Column("supplement_hours", F64, "Hours above the top band (5+ supplement basis).", nullable=True, unit="hours/week"),
         Column("current_tariff", MONEY, "Annual tariff at the current level (level tariff only; a 5+ supplement paid today is not known).", nullable=True, unit="DKK/year"),
         Column("new_tariff", MONEY, "Annual tariff at the new level plus the 5+ supplement (price per weekly hour × supplement hours, whole kroner).", nullable=True, unit="DKK/year"),

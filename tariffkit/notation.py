@@ -135,3 +135,11 @@ def paragraph(text: str | None) -> tuple[str, tuple[str, ...]] | None:
         return law, ()
     p = parse(t)
     return None if p is None else (p.key, p.also)
+
+
+def minutes_per_day(minutes: float, times_per_week: float) -> int:
+    """A line's citizen time a day as BDO's "Tid pr. dag" column prints it: minutes × times a
+    week / 7, rounded to whole minutes (half up): 60 minutes at weekends → 17."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int((Decimal(str(minutes)) * Decimal(str(times_per_week)) / 7).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -370,16 +370,21 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
         _assessed=(ass.filter(pl.col("ata")).sum() / 60).round(6),
         _is_assessed=pl.col("assessed_minutes").is_not_null().any(),
         hours_other=(pl.when(pl.col("assessed_minutes").is_not_null().any()).then(ass.filter(~pl.col("ata")).sum()).otherwise(reg.filter(~pl.col("ata")).sum()) / 60).round(6),
+        # citizen time as BDO prints it ("Tid pr. dag"): every line in full for the citizen, all
+        # paragraphs, time shared with others included: minutes × times a week / 7
+        citizen_minutes_per_day=(pl.col("minutes") * pl.col("times_per_week") / 7).sum().round(2),
+        _citizen_assessed=(pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes")) * pl.col("times_per_week") / 7).sum().round(2),
     )
     top = structure.levels[-1]
     return g.with_columns(
         hours_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_assessed")),
+        citizen_minutes_per_day_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_citizen_assessed")),
     ).with_columns(
         hours_counted=pl.coalesce(pl.col("hours_assessed"), pl.col("hours_registered")),
     ).with_columns(
         new_level=level_expr(pl.col("hours_counted"), structure),
         supplement_hours=pl.when(pl.col("hours_counted") >= top.max_hours).then((pl.col("hours_counted") - top.max_hours).round(6)).otherwise(0.0),
-    ).drop("_assessed", "_is_assessed")
+    ).drop("_assessed", "_is_assessed", "_citizen_assessed")
 
 
 def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

@@ -320,3 +320,29 @@ def test_sample_finds_the_planted_overlaps_and_never_writes_a_cpr(run, tmp_path)
     blob = out.read_bytes() + off.read_bytes() + r.stderr.encode()
     for pat in cpr_patterns(cprs):
         assert pat.encode() not in blob
+
+
+@pytest.mark.parametrize("minutes,frequency,per_day", [
+    (60, "Alle ugens 7 dage", 60),   # Åse line 1: support getting up, 07:00
+    (10, "Alle ugens 7 dage", 10),   # line 3: prompt to the toilet before the bus
+    (10, "2 x dagligt", 20),         # line 4: medicine twice a day (SUL)
+    (60, "Weekend", 17),             # line 9: lunch at weekends: BDO's 17
+    (10, "Alle ugens 7 dage", 10),   # line 10: prompt to the toilet, 12:30
+])
+def test_citizen_time_per_line_as_bdo_prints_it(minutes, frequency, per_day):
+    """BDO's Bilag 2 ("Åse"), the lines legible in the seed: "Tid pr. dag" = minutes × times a
+    week / 7, whole minutes."""
+    from tariffkit.notation import frequency as freq
+    from tariffkit.notation import minutes_per_day
+
+    assert minutes_per_day(minutes, freq(frequency)[0]) == per_day
+
+
+def test_citizen_time_counts_every_line_in_full():
+    """Citizen time (what BDO prints) counts shared time in full and all paragraphs; the level's
+    staff time divides shared time and counts ATA paragraphs only."""
+    good, _ = parse_lines(lines(("85", "07:00", "60", "Alle ugens 7 dage", "1:1", None), ("85", "12:00", "60", "Weekend", "1:Flere", None),
+                                ("SUL", "07:30", "10", "2 x dagligt", "1:1", None)))
+    r = reassign(good, None, None, STRUCTURE).row(0, named=True)
+    assert r["citizen_minutes_per_day"] == pytest.approx(60 + 60 * 2 / 7 + 20, abs=0.01)
+    assert r["hours_registered"] == pytest.approx((60 * 7 + 60 * 2 / 3) / 60), "staff time: 1:Flere shared by 3"
