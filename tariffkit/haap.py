@@ -74,7 +74,7 @@ def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool) -> pl.LazyFrame
     """Payment lines → one row per line and month: ``cols``, ``kind``, ``_mn`` (month number),
     ``ore`` and, with ``clip``, ``days``, ``from`` and ``to`` (the line's days in the month)."""
     total_days = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
-    ore = (pl.col("amount") * 100).cast(pl.Int64)
+    ore = pl.col("amount").cast(pl.Decimal(18, 2)).to_physical().cast(pl.Int64)  # kroner with two decimals → whole øre
     lines = lines.with_columns(_mf=_month_number(pl.col("service_from")), _mt=_month_number(pl.col("service_to")))
     # Most lines pay for one month (97 % in a typical extract): they need no spreading.
     dates = [total_days.alias("days"), pl.col("service_from").alias("from"), pl.col("service_to").alias("to")] if clip else []
@@ -124,7 +124,7 @@ class _Codes:
         self._anchors: list[pl.Series] = []
         self._decoders: list[tuple[pl.Series, pl.Series | int, int]] = []  # (empty column, categories | minimum, radix)
         codes = [self._code(lines, name, f"_c{i}") for i, name in enumerate(keys)]
-        citizen, self.citizens = self._code(lines, "citizen_id", "_cit"), self._decoders.pop()[2]
+        citizen, self.citizens = self._code(lines, "citizen_id", "_cit", ordered=False), self._decoders.pop()[2]
         space = 1
         for _, _, radix in self._decoders:
             space *= radix
@@ -140,8 +140,15 @@ class _Codes:
             self._combinations = lines.select(names).unique().sort(names).with_row_index("_g").with_columns(pl.col("_g").cast(pl.Int64))
             self.lines, self.groups = lines.join(self._combinations, on=names), self._combinations.height
 
-    def _code(self, lines: pl.DataFrame, name: str, alias: str) -> pl.Series:
+    def _code(self, lines: pl.DataFrame, name: str, alias: str, ordered: bool = True) -> pl.Series:
+        """``ordered``: codes in the values' sorted order (group columns); the citizen's code
+        only has to tell citizens apart, and no output depends on its order."""
         column = lines[name]
+        if column.dtype == pl.String and not ordered:
+            physical = column.cast(pl.Categorical(pl.Categories.random())).to_physical()
+            size = 0 if physical.max() is None else int(physical.max()) + 1  # a fresh mapping numbers 0, 1, …
+            self._decoders.append((column.clear(), 0, size + 1))
+            return physical.cast(pl.Int64).fill_null(size).rename(alias)
         if column.dtype == pl.String:
             categories = pl.Categories.random()
             categorical = column.cast(pl.Categorical(categories))
@@ -237,23 +244,39 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     if codes.groups * codes.citizens * width >= _KEY_SPACE:
         raise UsageError("too many groups × citizens × months to number; group by fewer `by` columns or a shorter period")
     per_group = codes.citizens * width
-    spread = _spread(
-        codes.lines.lazy().select("_g", "_cit", "service_from", "service_to", "amount", "kind", _sf="service_from", _st="service_to"),
-        ["_g", "_cit", "_sf", "_st"], clip=True,
-    )
-    spread = spread.with_columns(_k=pl.col("_mn") - first).filter(pl.col("_k").is_between(0, kmax)).select(
-        (pl.col("_g") * per_group + pl.col("_cit") * width + pl.col("_k")).alias("_K"),
-        "ore", "days", "from", "to", "_sf", "_st", (pl.col("kind") == REFUND).alias("_refund"),
-    ).collect()
+    days_method = opts.method == "days"
+
+    def spread_of(lines: pl.LazyFrame, *, clip: bool) -> pl.LazyFrame:  # the lines' months in the window, keyed _K
+        base = (pl.col("_g") * per_group + pl.col("_cit") * width - first).alias("_B")  # _K = _B + month number
+        line_dates = {"_sf": "service_from", "_st": "service_to"} if clip else {}
+        s = _spread(lines.select(base, "service_from", "service_to", "amount", "kind", **line_dates), ["_B", *line_dates], clip=clip)
+        s = s.filter((pl.col("_mn") - first).is_between(0, kmax))
+        dates = ["days", "from", "to", *line_dates] if clip else []
+        return s.select((pl.col("_B") + pl.col("_mn")).alias("_K"), "ore", *dates, (pl.col("kind") == REFUND).alias("_refund"))
+
+    # one row per (group, citizen, month): its net (refunds apart), positive lines, their days;
+    # the lines' months are not kept: only the few months shared between groups need them again
+    is_money = ~pl.col("_refund")
+    positive = (pl.col("ore") > 0) & is_money
+    spread = spread_of(codes.lines.lazy(), clip=days_method)  # the days method needs each line's days
+    refund_lines = bool(codes.lines.select((pl.col("kind") == REFUND).any()).item())
+    if refund_lines:
+        kt_aggs = [pl.col("ore").filter(is_money).sum(), pl.col("ore").filter(pl.col("_refund")).sum().alias("_refund_ore")]
+    else:  # (the common case: one sum is cheaper than two filtered ones)
+        kt_aggs = [pl.col("ore").sum()]
+    if days_method:
+        kt_aggs += [positive.sum().alias("_pos"), pl.col("days").filter(positive).sum().cast(pl.Int64).alias("_d")]
+    kt = spread.group_by("_K").agg(kt_aggs).collect()
+    if not refund_lines:
+        kt = kt.with_columns(_refund_ore=pl.lit(0, pl.Int64))
+    if not days_method:  # the months method counts a month whole, whatever its lines and days
+        kt = kt.with_columns(_pos=pl.lit(0, pl.UInt32), _d=pl.lit(0, pl.Int64))
+
+    def lines_of(citizens: pl.DataFrame) -> pl.LazyFrame:  # the money lines' months, with dates, of these citizens
+        return spread_of(codes.lines.lazy().filter(pl.col("_cit").is_in(citizens["_cit"].implode())), clip=True).filter(is_money)
+
     K, k = pl.col("_K"), pl.col("_K") % width
-    money = spread.lazy().filter(~pl.col("_refund"))
-    # one row per (group, citizen, month): its net (refunds apart), positive lines, their days
-    is_money, positive = ~pl.col("_refund"), (pl.col("ore") > 0) & ~pl.col("_refund")
-    kt = spread.lazy().group_by("_K").agg(
-        pl.col("ore").filter(is_money).sum(), _refund_ore=pl.col("ore").filter(pl.col("_refund")).sum(),
-        _pos=positive.sum(), _d=pl.col("days").filter(positive).sum().cast(pl.Int64),
-    ).collect()
-    units = _units(money, kt, opts.method == "days", first, per_group, width).lazy()  # _K, _g, _u (> 0): the group's share of an active month
+    units = _units(lines_of, kt, days_method, first, per_group, width).lazy()  # _K, _g, _u (> 0): the group's share of an active month
     cut = None if opts.as_of is None else month_number(opts.as_of) - first  # year to date: _k ≤ cut
 
     if opts.monthly:  # _p: the period's number: the month offset, 0, or year − first year
@@ -323,8 +346,8 @@ def _first_day_of(number: int) -> dt.date:
     return dt.date(number // 12, number % 12 + 1, 1)
 
 
-def _units(money: pl.LazyFrame, kt: pl.DataFrame, days_method: bool, first: int, per_group: int, width: int) -> pl.DataFrame:
-    """Each group's share of a citizen's active month: (_K, _g, _u).
+def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group: int, width: int) -> pl.DataFrame:
+    """Each group's share of a citizen's active month: (_K, _g, _u), sorted by _K.
 
     A citizen is active in a month when the net of all their lines that month is positive. The
     month's covered days are the days of positive lines in groups whose own net is positive;
@@ -333,27 +356,40 @@ def _units(money: pl.LazyFrame, kt: pl.DataFrame, days_method: bool, first: int,
     larger amount that month, then the group whose values sort last). Months method: the group
     gets L × its days / the covered days; days method: its days × the day's weight.
 
-    Most citizen-months have one group and one line; only the others are worked out further
-    (the union of a group's lines; day by day where the citizen was in several groups)."""
+    Most citizens have lines in one group only, and most of their months one line: those months
+    are the group's whole (months method) or the line's days (days method) without looking at
+    the lines. Only the others are worked out further (the union of a group's lines; day by day
+    where the citizen was in several groups): for them ``lines_of(citizens)`` gives the lines'
+    months again, with their days and dates."""
+    K = pl.col("_K")
     pos = pl.col("ore") > 0
-    net_g = kt.lazy().select("_K", "ore", "_pos", "_d").with_columns(
-        _CK=pl.col("_K") % per_group, _g=pl.col("_K") // per_group)  # _K = _g × per_group + _CK
-    net_g = net_g.with_columns(_cit=pl.col("_CK") // width)
+    cit, group = K % per_group // width, K // per_group
+    year = (K % width + first) // 12
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    weight = pl.when(leap).then(365).otherwise(366)  # days method: a day's units (a year is 133,590)
     # citizens with lines in more than one group in the window: only their months can be shared
-    multi = net_g.group_by("_cit").agg(_lo=pl.col("_g").min(), _hi=pl.col("_g").max()).filter(pl.col("_lo") != pl.col("_hi")).select("_cit")
-    one = net_g.join(multi, on="_cit", how="anti").filter(pl.col("ore") > 0).with_columns(_ng=pl.lit(1, pl.UInt32))
-    many = net_g.join(multi, on="_cit", how="semi")
+    # (a few per cent of citizens: a set lookup, not a join, keeps the others apart cheaply)
+    multi = kt.lazy().group_by(_cit=cit).agg(_lo=group.min(), _hi=group.max()).filter(pl.col("_lo") != pl.col("_hi")).collect()
+    in_multi = cit.is_in(multi["_cit"].implode())
+    single = kt.lazy().filter(~in_multi & pos)  # the citizen's one group, active this month
+    if days_method:  # one positive line: its days; several: their union, below
+        whole = single.filter(pl.col("_pos") == 1).select("_K", _u=(pl.col("_d") * weight).cast(pl.Int64))
+        unions = single.filter(pl.col("_pos") > 1).select("_K", _ng=pl.lit(1, pl.UInt32))
+    else:  # one group: the whole month, whatever its lines
+        whole = single.select("_K").with_columns(_u=pl.lit(L, pl.Int64))
+        unions = pl.LazyFrame(schema={"_K": pl.Int64, "_ng": pl.UInt32})
+    whole = whole.sort("_K").collect()
+    many = kt.lazy().filter(in_multi).with_columns(_CK=K % per_group)
     # the citizen-month's net, and how many of its groups have a positive net
-    active = many.group_by("_CK").agg(_net=pl.col("ore").sum(), _ng=(pl.col("ore") > 0).sum().cast(pl.UInt32)).filter(pl.col("_net") > 0)
-    good = pl.concat([one, many.filter(pl.col("ore") > 0).join(active.select("_CK", "_ng"), on="_CK")]).collect()
-    # one group, one positive line: the whole month is the group's (the common case, no lines needed);
-    # in the months method one group is enough: the month is L units whatever the lines
+    active = many.group_by("_CK").agg(_net=pl.col("ore").sum(), _ng=pos.sum().cast(pl.UInt32)).filter(pl.col("_net") > 0)
+    good = many.filter(pos).join(active.select("_CK", "_ng"), on="_CK").collect().lazy()
     one_line = (pl.col("_ng") == 1) & ((pl.col("_pos") == 1) | pl.lit(not days_method))
-    simple = good.filter(one_line).select("_K", "_CK", "_g", days="_d")
-    rest = good.filter(~one_line).select("_K", "_ng")
+    simple = good.filter(one_line).select("_K", "_CK", days="_d")
+    rest = pl.concat([good.filter(~one_line).select("_K", "_ng"), unions]).collect()
+    citizens = rest.select(_cit=cit).unique()
     cover = (
-        money.filter(pos).join(rest.lazy(), on="_K", how="inner")
-        .select("_K", (pl.col("_K") % per_group).alias("_CK"), (pl.col("_K") // per_group).alias("_g"), "from", "to", "ore", "_sf", "_st", "_ng")
+        lines_of(citizens).filter(pos).join(rest.lazy(), on="_K", how="inner")
+        .select("_K", (K % per_group).alias("_CK"), group.alias("_g"), "from", "to", "ore", "_sf", "_st", "_ng")
         .collect()
     )
     merged = (  # one group, several lines: their union (sort, merge overlapping or touching intervals)
@@ -361,9 +397,9 @@ def _units(money: pl.LazyFrame, kt: pl.DataFrame, days_method: bool, first: int,
         .with_columns(_prev_end=pl.col("to").cum_max().shift(1).over("_K"))
         .with_columns(_new=(pl.col("_prev_end").is_null() | (pl.col("from") > pl.col("_prev_end") + pl.duration(days=1))).cast(pl.Int32))
         .with_columns(_block=pl.col("_new").cum_sum().over("_K"))
-        .group_by("_K", "_CK", "_g", "_block")
+        .group_by("_K", "_CK", "_block")
         .agg(pl.col("from").min(), pl.col("to").max())
-        .group_by("_K", "_CK", "_g")
+        .group_by("_K", "_CK")
         .agg(days=((pl.col("to") - pl.col("from")).dt.total_days() + 1).sum().cast(pl.Int64))
     )
     several = (  # a citizen in several groups this month (a move, a level change): day by day
@@ -372,21 +408,19 @@ def _units(money: pl.LazyFrame, kt: pl.DataFrame, days_method: bool, first: int,
         .explode("_day")
         .sort("_CK", "_day", "_sf", "_st", "ore", "_g")  # the line's own start and end, not the month's
         .group_by("_CK", "_day")
-        .agg(pl.col("_K").last(), pl.col("_g").last())
-        .group_by("_K", "_CK", "_g")
+        .agg(pl.col("_K").last())
+        .group_by("_K", "_CK")
         .agg(days=pl.len().cast(pl.Int64))
     )
-    one_group = pl.concat([simple.lazy(), merged])
+    one_group = pl.concat([simple, merged])
     if days_method:
-        year = (pl.col("_K") % width + first) // 12
-        leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-        weight = pl.when(leap).then(365).otherwise(366)
-        both = pl.concat([one_group, several])
-        return both.select("_K", "_g", (pl.col("days") * weight).cast(pl.Int64).alias("_u")).sort("_K").collect()
-    whole = one_group.select("_K", "_g", pl.lit(L, pl.Int64).alias("_u"))  # one group: the whole month
-    covered = several.group_by("_CK").agg(pl.col("days").sum().alias("_D"))
-    shared = several.join(covered, on="_CK").select("_K", "_g", (pl.lit(L, pl.Int64) * pl.col("days") // pl.col("_D")).alias("_u"))  # ≤ L: fits
-    return pl.concat([whole, shared]).sort("_K").collect()
+        small = pl.concat([one_group, several]).select("_K", _u=(pl.col("days") * weight).cast(pl.Int64))
+    else:
+        covered = several.group_by("_CK").agg(pl.col("days").sum().alias("_D"))
+        shared = several.join(covered, on="_CK").select("_K", (pl.lit(L, pl.Int64) * pl.col("days") // pl.col("_D")).alias("_u"))  # ≤ L: fits
+        small = pl.concat([one_group.select("_K", _u=pl.lit(L, pl.Int64)), shared])
+    small = small.sort("_K").collect()
+    return whole.merge_sorted(small, key="_K").with_columns(_g=group)
 
 
 def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
