@@ -126,6 +126,43 @@ class OfferModelOptions:
     weeks_per_year: int = 52
 
 
+@dataclass(frozen=True)
+class PlaceIncome:
+    """An offer's income from its places in a year (*indtægter fra salg af pladser*)."""
+
+    places: Decimal  # Σ HÅP × annual tariff, whole kroner
+    places_other: Decimal  # of which other municipalities' citizens, whole kroner
+    supplements: Decimal  # 5+ supplement hours × the price per weekly hour, whole kroner
+    haap_own: Decimal
+    haap_other: Decimal
+
+    @property
+    def income(self) -> Decimal:
+        return self.places + self.supplements
+
+    @property
+    def haap(self) -> Decimal:
+        return self.haap_own + self.haap_other
+
+
+def place_income(h: dict[tuple[int, str], Decimal], supplement_hours: Decimal, tariff: dict[int, Decimal], price_per_weekly_hour: Decimal,
+                 *, what: str = "offer", file: str = "haap") -> PlaceIncome:
+    """Income = Σ_(level, origin) HÅP × the level's annual tariff (rounded once, to whole
+    kroner, half away from zero) + 5+ supplement hours × the price per weekly hour (whole
+    kroner). The one rule for income, used by the budget model and the annual close."""
+    total = other = D0
+    for (lv, o), v in sorted(h.items()):
+        if lv not in tariff:
+            raise DataError(f"{what}: HÅP on level {lv}, which has no tariff", file=file, column="level")
+        total += v * tariff[lv]
+        if o == "other":
+            other += v * tariff[lv]
+    return PlaceIncome(
+        places=kr(total), places_other=kr(other), supplements=kr(supplement_hours * price_per_weekly_hour),
+        haap_own=sum((v for (_, o), v in h.items() if o != "other"), D0), haap_other=sum((v for (_, o), v in h.items() if o == "other"), D0),
+    )
+
+
 def _haap_by_level(h: pl.DataFrame | None, offer: str) -> tuple[dict[tuple[int, str], Decimal], Decimal]:
     """{(level, origin): HÅP}, supplement hours for one offer."""
     if h is None:
@@ -185,33 +222,21 @@ def offer_model(
         portal = info.get("portal_places")
 
         def income_lines(basis, year, h, supp):
-            lines_out = {}
-            total = D0
-            own = sum((v for (lv, o), v in h.items() if o == "own"), D0)
-            other = sum((v for (lv, o), v in h.items() if o == "other"), D0)
-            by_origin = {"own": D0, "other": D0}
+            inc = place_income(h, supp, tariff, pwh, what=f"offer {offer}, {Y}", file=files.get("haap", "haap"))
             for (lv, o), v in sorted(h.items()):
-                if lv not in tariff:
-                    raise DataError(f"offer {offer}: HÅP on level {lv}, which has no tariff for {Y}", file=files.get("haap", "haap"), column="level")
                 add(offer, year, basis, f"haap_level_{lv}_{o}", v, label=f"HÅP funktionsniveau {lv}: {'egne' if o == 'own' else 'andre kommuner'}", unit="HÅP")
-                total += v * tariff[lv]
-                by_origin[o if o in by_origin else "own"] += v * tariff[lv]
             for lv in sorted({lv for (lv, _) in h}):
                 add(offer, year, basis, f"tariff_level_{lv}", tariff[lv], label=f"Takst funktionsniveau {lv} (kr. pr. år)", unit="DKK/year")
             # income from own citizens and from other municipalities, apart (their sum is the places' income)
-            other_income = kr(by_origin["other"])
-            add(offer, year, basis, "income_places_other", other_income)
-            add(offer, year, basis, "income_places_own", kr(total) - other_income)
-            add(offer, year, basis, "haap_own", own)
-            add(offer, year, basis, "haap_other", other)
-            add(offer, year, basis, "haap_total", own + other)
-            supplements = kr(supp * pwh)
-            add(offer, year, basis, "income_places", kr(total))
-            add(offer, year, basis, "income_supplements", supplements)
-            lines_out["income"] = kr(total) + supplements
-            lines_out["haap"] = own + other
-            add(offer, year, basis, "income", lines_out["income"])
-            return lines_out
+            add(offer, year, basis, "income_places_other", inc.places_other)
+            add(offer, year, basis, "income_places_own", inc.places - inc.places_other)
+            add(offer, year, basis, "haap_own", inc.haap_own)
+            add(offer, year, basis, "haap_other", inc.haap_other)
+            add(offer, year, basis, "haap_total", inc.haap)
+            add(offer, year, basis, "income_places", inc.places)
+            add(offer, year, basis, "income_supplements", inc.supplements)
+            add(offer, year, basis, "income", inc.income)
+            return {"income": inc.income, "haap": inc.haap}
 
         def place_lines(basis, year, tb, result, haap):
             if places:

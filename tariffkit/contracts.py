@@ -253,6 +253,55 @@ BILLING = _table(Table(
     ),
 ))
 
+RESULTS = _table(Table(
+    "results",
+    "Written by `close-year`: each offer's closed year (*årsresultat*) and how its result is carried, set aside or kept under the "
+    "rules file. One table holds every closed year; `tariff-build --results` reads the carry into its year instead of a typed-in "
+    "result. result = income − tariff_basis = −carried + set_aside + kept, to the øre.",
+    (
+        Column("offer_id", S, "Offer."),
+        Column("year", I32, "The closed year."),
+        Column("basis", S, "The cost basis closed on: `actual`, or `forecast` (actuals to date plus the forecast) for a year not yet over.", allowed=BASES),
+        Column("cost_basis", MONEY, "The year's cost basis (cost lines, the carried result left out).", unit="DKK"),
+        Column("carried_in", MONEY, "The result of an earlier year in this year's tariff basis (a deficit is positive).", unit="DKK"),
+        Column("tariff_basis", MONEY, "cost_basis + carried_in.", unit="DKK"),
+        Column("haap_own", F64, "HÅP of the offer's own municipality's citizens in the year.", unit="HÅP"),
+        Column("haap_other", F64, "HÅP of other municipalities' citizens.", unit="HÅP"),
+        Column("income_places", MONEY, "Σ HÅP × the year's annual tariff per level, whole kroner.", unit="DKK"),
+        Column("income_places_other", MONEY, "Of which other municipalities' citizens, whole kroner.", unit="DKK"),
+        Column("income_supplements", MONEY, "5+ supplements: supplement hours × the price per weekly hour.", unit="DKK"),
+        Column("income", MONEY, "income_places + income_supplements.", unit="DKK"),
+        Column("result", MONEY, "income − tariff_basis: a surplus is positive, a deficit negative.", unit="DKK"),
+        Column("carried", MONEY, "What enters the tariff basis of `carry_into_year` (a deficit raises it: positive).", unit="DKK"),
+        Column("carry_into_year", I32, "The year whose tariff basis the carried part enters (year + the rules' year_offset); null when nothing is carried.", nullable=True),
+        Column("set_aside", MONEY, "Surplus set aside (*hensat*) under the rules, to be used by `set_aside_use_by`.", unit="DKK"),
+        Column("set_aside_use_by", I32, "The last year the set-aside may be used (year + the rules' set_aside_years); null without a set-aside.", nullable=True),
+        Column("set_aside_used", MONEY, "Of the set-aside, what has been used (kept from the table when the year is closed again; the analyst records it).", unit="DKK"),
+        Column("set_aside_expired", B, "The use-by year has passed (before the newest closed year) and money is left."),
+        Column("kept", MONEY, "What stays with the offer (a surplus kept, or a deficit the offer absorbs).", unit="DKK"),
+        Column("rules", S, "Name of the rules file the year was closed under."),
+        Column("rules_version", S, "Its version."),
+    ),
+    key=("offer_id", "year"),
+))
+
+SETTLEMENT = _table(Table(
+    "settlement",
+    "Written by `close-year --settlement`: per paying municipality, offer and level, what was billed at the year's tariffs and what "
+    "the tariffs recomputed on actual cost and actual occupancy give (*efterregulering*).",
+    (
+        Column("paying_municipality", S, "Betalingskommune."),
+        Column("year", I32, "The closed year."),
+        Column("offer_id", S, "Offer."),
+        Column("level", I16, "Function level."),
+        Column("days", I64, "Days on the offer at the level in the year.", unit="days"),
+        Column("billed", MONEY, "Days × the year's daily tariff, month by month (as `billing`).", unit="DKK"),
+        Column("recomputed", MONEY, "Days × the recomputed daily tariff.", unit="DKK"),
+        Column("difference", MONEY, "recomputed − billed: positive, the paying municipality owes more; negative, it is owed.", unit="DKK"),
+    ),
+    key=("paying_municipality", "offer_id", "level"),
+))
+
 TARIFFS = _table(Table(
     "tariffs",
     "Tariff per offer, year and level (written by `tariff-build`). `tariff_kind` = `average` is the "

@@ -391,6 +391,8 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         "ata-assumptions.toml": ASSUMPTIONS_TOML,
         "refusion-2026.toml": REFUND_TOML,
         "bevillingsniveauer.toml": TIERS_TOML,
+        "takstregler.toml": RULES_TODAY_TOML,
+        "takstregler-rammeaftale.toml": RULES_FRAME_TOML,
         "FINDINGS.md": findings,
     }
 
@@ -607,6 +609,49 @@ max_hours = 30
 level = 5
 min_hours = 30
 max_hours = 40
+"""
+
+RULES_TODAY_TOML = """# Tariff rules (takstregler) for Eksempel Kommune: how a closed year's result is carried.
+# Read by `tariffkit close-year --rules`. This file keeps tariffkit's behaviour before rules
+# files existed: every result, surplus or deficit, is carried in full into the tariff basis of
+# year t + 2 (Serviceloven § 174: tariffs are set from the budgeted costs; the result of a
+# year is known when its accounts close, so it enters the tariffs two years later).
+name = "Eksempel Kommune: hele resultatet overføres til år t+2"
+version = "2026.1"
+source = "tariffkit's behaviour before rules files; BDO's budget model (Bilag 1) carries 'Resultat to år tidligere' in full"
+
+[carry]
+year_offset = 2          # a result of year t enters the tariff basis of year t + 2
+cap_of = "cost_basis"    # cap is a share of: cost_basis | tariff_basis
+set_aside_years = 5      # a set-aside must be used within this many years
+
+[carry.surplus]
+rule = "all"             # all | beyond_cap | all_or_nothing | none
+
+[carry.deficit]
+rule = "all"
+"""
+
+RULES_FRAME_TOML = """# Tariff rules of a frame agreement (rammeaftale) of the kind the KKR agreements write: a surplus
+# of up to 5 % of the tariff basis may be set aside instead of being returned through the
+# tariffs, to be used within 5 years; the surplus beyond it and every deficit are carried into
+# the tariff of year t + 2. An EXAMPLE: check your own KKR's agreement and change the figures.
+name = "Eksempel: rammeaftale med hensættelse af overskud op til 5 %"
+version = "2026.1"
+source = "Example after the KKR frame agreements' rules on over- and underskud (cap, set-aside, t+2); not a quotation of one agreement"
+
+[carry]
+year_offset = 2
+cap_of = "tariff_basis"
+set_aside_years = 5
+
+[carry.surplus]
+rule = "beyond_cap"      # the part above the cap is carried; the part within it is set aside
+cap = 0.05
+set_aside = true
+
+[carry.deficit]
+rule = "all"
 """
 
 TIERS_TOML = """# Approval tiers (bevillingskompetence) for `tariffkit portfolio --tiers`: who may approve a

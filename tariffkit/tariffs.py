@@ -195,12 +195,14 @@ def build_offer(
     file_costs: str = "costs",
     file_haap: str = "haap",
     placed: pl.DataFrame | None = None,
+    carried_in: Decimal = Decimal(0),
 ) -> OfferTariffs:
     """Tariffs for one offer (or the common structure, offer_id ``*``) from its cost lines
-    (one basis, one year) and expected HÅP per level."""
+    (one basis, one year) and expected HÅP per level; ``carried_in``: a result carried into
+    the year by the results table (close-year), added to the costs' carried result."""
     c = costs
     year_cost = sum((Decimal(str(v)) for v in c.filter(pl.col("group") != "carried_result")["amount"]), Decimal(0))
-    carried = sum((Decimal(str(v)) for v in c.filter(pl.col("group") == "carried_result")["amount"]), Decimal(0))
+    carried = sum((Decimal(str(v)) for v in c.filter(pl.col("group") == "carried_result")["amount"]), Decimal(0)) + carried_in
     kept = Decimal(0)
     if carry_cap is not None and abs(carried) <= Decimal(str(carry_cap)) * abs(year_cost):
         kept, carried = carried, Decimal(0)
@@ -271,11 +273,19 @@ def build(
     file_costs: str = "costs",
     file_haap: str = "haap",
     placed: pl.DataFrame | None = None,
+    results: pl.DataFrame | None = None,
+    file_results: str = "results",
 ) -> tuple[pl.DataFrame, list[OfferTariffs]]:
     """The ``tariffs`` table for every offer with expected HÅP (or one common set).
 
     ``placed`` (from :func:`placed_hours`) is needed when the structure's representative hours
-    are ``mean_of_placed``."""
+    are ``mean_of_placed``. ``results`` (close-year's table): the results it carries into
+    ``year`` enter the tariff basis; an offer with a typed-in carried result for the year too
+    is refused (the same result would count twice)."""
+    from tariffkit.close import carried_into, check_no_double_carry
+
+    check_no_double_carry(costs, results, year, basis, file_costs, file_results)
+    carry = carried_into(results, year)
     from tariffkit.contracts import TARIFFS
 
     if structure.representative_hours == "mean_of_placed" and placed is None:
@@ -286,22 +296,24 @@ def build(
     c = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis))
     if c.height == 0:
         raise DataError(f"no cost lines for year {year} with basis {basis}", file=file_costs, column="year")
-    results = []
+    out = []
     if structure.scope == "common":
-        results.append(build_offer("*", year, structure, c, expected, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap, placed=placed))
+        out.append(build_offer("*", year, structure, c, expected, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap, placed=placed,
+                               carried_in=sum(carry.values(), Decimal(0))))
     else:
         offers = sorted(set(c["offer_id"].to_list()))
         skipped = sorted(set(expected["offer_id"].to_list()) - set(offers))
         for o in offers:
             e = expected.filter(pl.col("offer_id") == o)
-            results.append(build_offer(o, year, structure, c.filter(pl.col("offer_id") == o), e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap, placed=placed))
-        if skipped and results:
-            results[0].warnings.append(
+            out.append(build_offer(o, year, structure, c.filter(pl.col("offer_id") == o), e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap,
+                                   placed=placed, carried_in=carry.get(o, Decimal(0))))
+        if skipped and out:
+            out[0].warnings.append(
                 f"expected HÅP for {len(skipped)} offer(s) without cost lines for {year} ({basis}) ignored: {', '.join(skipped)} (external providers have no tariff to set here)"
             )
-    rows = [r for res in results for r in res.rows]
+    rows = [r for res in out for r in res.rows]
     df = pl.DataFrame(rows, schema=TARIFFS.schema)
-    return df, results
+    return df, out
 
 
 def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.DataFrame | None = None, offers: pl.DataFrame | None = None) -> str:

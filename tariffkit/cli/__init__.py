@@ -40,6 +40,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 from tariffkit.cli import (  # noqa: E402  (commands register themselves on the group)
     billing,
     budget_forecast,
+    close_year,
     compute_haap,
     export,
     import_dss,
@@ -56,7 +57,7 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     validate,
 )
 
-for module in (import_dss, compute_haap, refunds, occupancy, price_ata, tariff_build, reassign, budget_forecast, billing, portfolio, report, validate, export, sample, schema, show):
+for module in (import_dss, compute_haap, refunds, occupancy, price_ata, tariff_build, reassign, budget_forecast, close_year, billing, portfolio, report, validate, export, sample, schema, show):
     cli.add_command(module.command)
 
 

@@ -14,13 +14,15 @@ from tariffkit.cli.common import output_option
 @click.option("--year", required=True, type=int, help="Tariff year.")
 @click.option("--basis", type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]), default="tariff_budget", show_default=True, help="Which cost basis the tariffs are set on.")
 @click.option("--carry-cap", type=click.FloatRange(min=0), metavar="SHARE", help="A result two years earlier within ±SHARE of the cost basis stays with the offer (e.g. 0.05).")
+@click.option("--results", metavar="FILE", help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in carried result).")
 @output_option()
 @click.option("--card", metavar="TOML", help="Also write a human-readable tariff card per offer.")
 @click.pass_context
-def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, offers, year, basis, carry_cap, output, card):
+def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, offers, year, basis, carry_cap, results, output, card):
     """Set each level's tariff so that expected income covers the tariff basis exactly.
 
-    tariff basis = the year's cost basis + the result of two years earlier. Each tariff = a
+    tariff basis = the year's cost basis + the result of two years earlier (typed into the
+    costs, or carried by close-year's results table with --results). Each tariff = a
     fixed part per place + an ATA part proportional to the level's hours. Tariffs are whole
     kroner; the rounding residue is reported (below 1 kr per expected citizen).
 
@@ -66,8 +68,10 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
         else:
             placed = tariffs_placed_hours(tio.read_table(placed_hours, inputs, contract="reassignments"), st)
     of = tio.read_table(offers, inputs, contract="offers") if offers else None
-    tariffs, results = build(st, co, h, year, basis=basis, carry_cap=carry_cap, file_costs=tio.label_of(costs), file_haap=hf, placed=placed)
-    for r in results:
+    res = tio.read_table(results, inputs, contract="results") if results else None
+    tariffs, built = build(st, co, h, year, basis=basis, carry_cap=carry_cap, file_costs=tio.label_of(costs), file_haap=hf, placed=placed,
+                           results=res, file_results=tio.label_of(results) if results else "results")
+    for r in built:
         for w in r.warnings:
             err(f"tariffkit: warning: {w}")
         n_places = None if of is None else next((p for o, p in of.select("offer_id", "places").iter_rows() if o == r.offer_id), None)
@@ -78,4 +82,4 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
         tio.check_not_an_input(card, inputs)
     tio.write_table(tariffs, target, command="tariff-build", options=params_for_provenance(ctx), inputs=inputs)
     if card:
-        tio.write_text(card, card_toml(results, st, ap, of), inputs)
+        tio.write_text(card, card_toml(built, st, ap, of), inputs)

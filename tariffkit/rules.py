@@ -1,0 +1,156 @@
+"""Tariff rules (*takstregler*): how a year's result is carried, set aside or kept.
+
+A rules file names the frame agreement (*rammeaftale*) or model it follows, its version and its
+source, so a tariff can be traced to the rule it was set under. Today it holds the carry-over of
+results; the annual close (:mod:`tariffkit.close`) reads it.
+
+A year's result R = income − tariff basis (a surplus is positive). For a surplus the
+``[carry.surplus]`` rule applies, for a deficit ``[carry.deficit]``; with the limit
+c = ``cap`` × the year's cost basis (or tariff basis, ``cap_of``):
+
+* ``all``: all of |R| is carried;
+* ``beyond_cap``: only the part of |R| above c is carried;
+* ``all_or_nothing``: |R| is carried in full when it is above c, else none of it (a result
+  of exactly c stays);
+* ``none``: nothing is carried.
+
+The carried part enters the tariff basis of year t + ``year_offset`` with the opposite sign (a
+deficit raises it, a surplus lowers it). What is not carried is set aside (*hensat*, to be
+used within ``set_aside_years``; ``set_aside = true``) or stays with the offer. Amounts are
+exact to the øre; the limit c is rounded once to the øre, half away from zero.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from tariffkit.errors import DataError
+
+RULES = ("all", "beyond_cap", "all_or_nothing", "none")
+
+
+@dataclass(frozen=True)
+class CarryRule:
+    """How one side of a result (a surplus or a deficit) is carried."""
+
+    rule: str = "all"
+    cap: Decimal = Decimal(0)  # share of the cost basis (or tariff basis)
+    set_aside: bool = False  # the part not carried is set aside instead of staying with the offer
+
+
+@dataclass(frozen=True)
+class TariffRules:
+    name: str
+    version: str
+    source: str
+    draft: bool = False
+    year_offset: int = 2  # a result of year t enters the tariff basis of year t + year_offset
+    cap_of: str = "cost_basis"  # cost_basis | tariff_basis
+    set_aside_years: int = 5  # a set-aside must be used within this many years
+    surplus: CarryRule = CarryRule()
+    deficit: CarryRule = CarryRule()
+
+
+@dataclass(frozen=True)
+class Split:
+    """A result split under the rules. ``carried`` enters year t + offset's tariff basis
+    (positive raises it); result = −carried + set_aside + kept, to the øre."""
+
+    carried: Decimal
+    set_aside: Decimal
+    kept: Decimal
+
+
+TODAY = TariffRules(name="tariffkit default: every result carried into year t+2", version="1", source="tariffkit")
+
+
+def _number(v, file: str, key: str, lo: float, hi: float, integer: bool = False):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
+        raise DataError(f"{key} must be a {'whole number' if integer else 'number'}, found {v!r}", file=file, column=key)
+    if isinstance(v, float) and not math.isfinite(v):
+        raise DataError(f"{key} must be a finite number, found {v!r}", file=file, column=key)
+    if not lo <= v <= hi:
+        raise DataError(f"{key} must be between {lo:g} and {hi:g}, found {v!r}", file=file, column=key)
+    return v
+
+
+def _keys(d: dict, known: set[str], file: str, where: str) -> None:
+    import difflib
+
+    for k in d:
+        if k not in known:
+            close = difflib.get_close_matches(k, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(sorted(known))}"
+            raise DataError(f"unknown setting {where}{k!r}{hint}", file=file, column=f"{where}{k}")
+
+
+def _side(d, file: str, where: str) -> CarryRule:
+    if not isinstance(d, dict):
+        raise DataError(f"[{where}] must be a table", file=file, column=where)
+    _keys(d, {"rule", "cap", "set_aside"}, file, f"{where}.")
+    rule = d.get("rule", "all")
+    if rule not in RULES:
+        raise DataError(f"{where}.rule must be one of {', '.join(RULES)}, found {rule!r}", file=file, column=f"{where}.rule")
+    cap = Decimal(str(_number(d.get("cap", 0), file, f"{where}.cap", 0, 1)))
+    set_aside = d.get("set_aside", False)
+    if not isinstance(set_aside, bool):
+        raise DataError(f"{where}.set_aside must be true or false, found {set_aside!r}", file=file, column=f"{where}.set_aside")
+    if rule in ("beyond_cap", "all_or_nothing") and "cap" not in d:
+        raise DataError(f"{where}.rule = {rule!r} needs a cap (a share of the basis, e.g. 0.05)", file=file, column=f"{where}.cap")
+    return CarryRule(rule, cap, set_aside)
+
+
+def parse_rules(d: dict, file: str = "rules") -> TariffRules:
+    """A rules TOML (already parsed) → :class:`TariffRules`; a contradiction or an unknown key
+    is a :class:`DataError` naming the file and the key."""
+    _keys(d, {"name", "version", "source", "draft", "carry"}, file, "")
+    for k in ("name", "version", "source"):
+        if not isinstance(d.get(k), str) or not d[k].strip():
+            raise DataError(f"{k} must be given (text): a rules file names itself, its version and its source", file=file, column=k)
+    draft = d.get("draft", False)
+    if not isinstance(draft, bool):
+        raise DataError(f"draft must be true or false, found {draft!r}", file=file, column="draft")
+    carry = d.get("carry", {})
+    if not isinstance(carry, dict):
+        raise DataError("[carry] must be a table", file=file, column="carry")
+    _keys(carry, {"year_offset", "cap_of", "set_aside_years", "surplus", "deficit"}, file, "carry.")
+    offset = _number(carry.get("year_offset", 2), file, "carry.year_offset", 1, 5, integer=True)
+    cap_of = carry.get("cap_of", "cost_basis")
+    if cap_of not in ("cost_basis", "tariff_basis"):
+        raise DataError(f"carry.cap_of must be cost_basis or tariff_basis, found {cap_of!r}", file=file, column="carry.cap_of")
+    years = _number(carry.get("set_aside_years", 5), file, "carry.set_aside_years", 1, 50, integer=True)
+    surplus = _side(carry.get("surplus", {}), file, "carry.surplus")
+    deficit = _side(carry.get("deficit", {}), file, "carry.deficit")
+    if deficit.set_aside:
+        raise DataError("carry.deficit.set_aside: only a surplus can be set aside", file=file, column="carry.deficit.set_aside")
+    return TariffRules(d["name"], d["version"], d["source"], draft, offset, cap_of, years, surplus, deficit)
+
+
+def read_rules(path: str, inputs=None) -> TariffRules:
+    from tariffkit import io as tio
+
+    return parse_rules(tio.read_toml(path, inputs), file=tio.label_of(path))
+
+
+def split(result: Decimal, cost_basis: Decimal, tariff_basis: Decimal, rules: TariffRules) -> Split:
+    """Split a year's ``result`` (income − tariff basis) into what is carried, set aside and
+    kept, under ``rules`` (see the module docstring)."""
+    if result == 0:
+        return Split(Decimal(0), Decimal(0), Decimal(0))
+    side = rules.surplus if result > 0 else rules.deficit
+    amount = abs(result)
+    base = cost_basis if rules.cap_of == "cost_basis" else tariff_basis
+    limit = (side.cap * abs(base)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if side.rule == "all":
+        part = amount
+    elif side.rule == "beyond_cap":
+        part = max(amount - limit, Decimal(0))
+    elif side.rule == "all_or_nothing":
+        part = amount if amount > limit else Decimal(0)
+    else:
+        part = Decimal(0)
+    sign = 1 if result > 0 else -1
+    rest = (amount - part) * sign
+    return Split(carried=-part * sign, set_aside=rest if side.set_aside else Decimal(0), kept=Decimal(0) if side.set_aside else rest)
