@@ -13,7 +13,11 @@ Offer model, per offer, for each basis of the budget year Y (``actual`` and ``bu
     out-year k: every cost line × Π(1 + PL) over the years up to Y+k, no carried result,
         income held at the forecast's income (BDO's printed model), or with ``index_income``
         (income − the carried result it covered) × the same Π(1 + PL), whole kroner: the tariffs
-        follow the index, and the one-off carry of two years earlier is not repeated
+        follow the index, and the one-off carry of two years earlier is not repeated. With
+        ``rules`` (a rules file, :mod:`tariffkit.rules`), each out-year's tariff basis carries
+        the expected result of year k − offset (the base year's, or an earlier out-year's; a
+        closed year's from the results table) split by the rules; with ``index_income`` the
+        income covers it too (the tariffs are set on their basis), with held income it does not
 
 All money is exact Decimal; lines are rounded to the øre, prices per place and the
 calculators' kroner to whole kroner (half away from zero). Output: the tidy ``budget`` table
@@ -28,6 +32,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 import polars as pl
 
 from tariffkit.errors import DataError, UsageError
+from tariffkit.rules import TariffRules, split
 
 D0 = Decimal(0)
 ORE = Decimal("0.01")
@@ -72,6 +77,12 @@ LINES: dict[str, tuple[str, str]] = {
     "frame_cut_amount": ("Rammebesparelse i kr.", "DKK"),
     "frame_cut_pct_of_variable_salary": ("Rammebesparelse i % af variabel løn", "%"),
     "pl_rate": ("PL-fremskrivning for året", "%"),
+    "previous_haap": ("HÅP året før (prognose)", "HÅP"),
+    "previous_cost_basis": ("Udgiftsgrundlag året før (prognose)", "DKK"),
+    "previous_cost_per_haap": ("Udgift pr. HÅP året før", "DKK/year"),
+    "cost_change": ("Ændring i udgiftsgrundlag fra året før", "DKK"),
+    "volume_effect": ("heraf mængdeeffekt ((HÅP − HÅP året før) × udgift pr. HÅP året før)", "DKK"),
+    "price_effect": ("heraf priseffekt (ændring − mængdeeffekt)", "DKK"),
     "comment": ("Tilbudsleders kommentar", "text"),
 }
 CATEGORY_LABELS = {"management": "ledelse", "trained": "faguddannet", "untrained": "ikke faguddannet", "temporary": "ikke fastansatte", "admin": "TAP", "other": "øvrige"}
@@ -124,6 +135,10 @@ class OfferModelOptions:
     frame_cut: Decimal = Decimal("0.03")
     days_per_year: int = 365
     weeks_per_year: int = 52
+    carried: dict[str, Decimal] = field(default_factory=dict)  # results carried into the year (close-year), per offer
+    previous: pl.DataFrame | None = None  # last year's budget table: the year-on-year change split into volume and price
+    rules: TariffRules | None = None  # out-years: each year's expected result carried into year + offset under these rules
+    carried_later: dict[tuple[str, int], Decimal] = field(default_factory=dict)  # (offer, out-year): a closed year's carry into it
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,49 @@ def place_income(h: dict[tuple[int, str], Decimal], supplement_hours: Decimal, t
         places=kr(total), places_other=kr(other), supplements=kr(supplement_hours * price_per_weekly_hour),
         haap_own=sum((v for (_, o), v in h.items() if o != "other"), D0), haap_other=sum((v for (_, o), v in h.items() if o == "other"), D0),
     )
+
+
+def year_on_year(previous: pl.DataFrame, offer: str, year: int, blocks: dict) -> tuple[str, dict[str, Decimal]] | None:
+    """The change in cost basis from last year's forecast (the ``previous`` budget table's
+    ``forecast`` of year − 1, else its tariff budget) to this year's tariff budget (else
+    forecast), split: volume effect = (HÅP − HÅP last year) × cost per HÅP last year (exact,
+    rounded once to the øre), price effect = the change − the volume effect (so they add up).
+    The cost basis leaves the carried result out: a one-off carry is neither volume nor price."""
+    p = previous.filter((pl.col("offer_id") == offer) & (pl.col("year") == year - 1))
+    prev = None
+    for basis in ("forecast", "tariff_budget"):
+        got = {r["line"]: r["value"] for r in p.filter(pl.col("basis") == basis).iter_rows(named=True)}
+        if got.get("cost_basis") is not None and got.get("haap_total"):
+            prev = (dec(got["cost_basis"]), dec(got["haap_total"]))
+            break
+    key = ("tariff_budget", year) if "haap" in blocks.get(("tariff_budget", year), {}) else ("forecast", year)
+    now = blocks.get(key)
+    if prev is None or now is None or "haap" not in now:
+        return None
+    cost_prev, haap_prev = prev
+    per_haap = cost_prev / haap_prev
+    change = now["cost_basis"] - cost_prev
+    volume = ore((now["haap"] - haap_prev) * per_haap)
+    return key[0], {"previous_haap": haap_prev, "previous_cost_basis": cost_prev, "previous_cost_per_haap": ore(per_haap),
+                    "cost_change": change, "volume_effect": volume, "price_effect": change - volume}
+
+
+def next_year_costs(costs: pl.DataFrame, year: int, rate: Decimal, basis: str = "forecast") -> pl.DataFrame:
+    """The costs table with next year's budget added: every cost line of ``year``'s ``basis``
+    × (1 + ``rate``), each line rounded to the øre (half away from zero, as the out-years), as
+    basis ``tariff_budget`` of year + 1. The carried result is left out: the result carried
+    into year + 1 comes from close-year's results table (``tariff-build --results``)."""
+    from tariffkit.contracts import COSTS
+
+    src = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis) & (pl.col("group") != "carried_result"))
+    if src.height == 0:
+        raise DataError(f"no cost lines for {year} with basis {basis} to index into {year + 1}", file="costs", column="year")
+    if costs.filter((pl.col("year") == year + 1) & (pl.col("basis") == "tariff_budget")).height:
+        raise DataError(f"the costs already have a tariff budget for {year + 1}; it is not made again", file="costs", column="year")
+    factor = 1 + rate
+    amounts = [ore(dec(a) * factor) for a in src["amount"]]
+    nxt = src.with_columns(year=pl.lit(year + 1, pl.Int32), basis=pl.lit("tariff_budget"), amount=pl.Series(amounts, dtype=src.schema["amount"]))
+    return pl.concat([costs.select(COSTS.names), nxt.select(COSTS.names)]).sort("year", "basis", "offer_id", "line")
 
 
 def _haap_by_level(h: pl.DataFrame | None, offer: str) -> tuple[dict[tuple[int, str], Decimal], Decimal]:
@@ -252,7 +310,7 @@ def offer_model(
                     add(offer, year, basis, "place_price_year_incl_result", kr((tb - result) / p))
                     add(offer, year, basis, "place_price_day_incl_result", kr((tb - result) / p / opts.days_per_year))
 
-        def cost_block(basis, year, c: pl.DataFrame, scale: Decimal = Decimal(1), carry: bool = True):
+        def cost_block(basis, year, c: pl.DataFrame, scale: Decimal = Decimal(1), carry: bool = True, carried_in: Decimal = D0):
             sums = {g: D0 for g in ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income", "carried_result")}
             line_values = {}
             for r in c.sort("group", "line").iter_rows(named=True):
@@ -265,6 +323,9 @@ def offer_model(
                 if r["line"] in LINES or (r["group"] == "carried_result" and not carry):
                     continue  # a model line of the same name (the carried result) shows it
                 add(offer, year, basis, r["line"], line_values[r["line"]], label=r.get("label") or r["line"], unit="DKK", group=r["group"])
+            if carry and year == Y and offer in opts.carried:  # a result close-year carries into the year
+                sums["carried_result"] += opts.carried[offer]
+            sums["carried_result"] += carried_in  # an out-year's carry under the rules
             variable_salary = sums["variable_staff"]
             cost_basis = sum((v for g, v in sums.items() if g != "carried_result"), D0)
             add(offer, year, basis, "variable_salary", variable_salary)
@@ -297,7 +358,16 @@ def offer_model(
             else:
                 place_lines(basis, year, blocks[(basis, year)]["tariff_basis"], None, None)
         if ("forecast", Y) not in blocks:
-            warnings.append(f"offer {offer}: no forecast cost lines for {Y}; the forecast column, the calculators and the out-years are left out")
+            rest = "the out-years start from the tariff budget" if ("tariff_budget", Y) in blocks else "so are the out-years"
+            warnings.append(f"offer {offer}: no forecast cost lines for {Y}; the forecast column and the calculators are left out, {rest}")
+        if opts.previous is not None:
+            yoy = year_on_year(opts.previous, offer, Y, blocks)
+            if yoy is None:
+                warnings.append(f"offer {offer}: no cost basis and HÅP for {Y - 1} in the previous budget, so no volume and price split")
+            else:
+                key, values = yoy
+                for line, v in values.items():
+                    add(offer, Y, key, line, v)
         # --- staff, ATA and the calculators ---
         staff_basis = ("tariff_budget", Y) if ("tariff_budget", Y) in blocks else next(iter(blocks))
         sb, sy = staff_basis
@@ -358,19 +428,30 @@ def offer_model(
             held_income = blocks[base_key].get("income")
             haap_held = blocks[base_key].get("haap")
             factor = Decimal(1)
+            # results by year, for the rules' carry into the out-years: the base year's, then each out-year's
+            past = {Y: blocks[base_key]} if "result" in blocks[base_key] else {}
             for k in range(1, opts.out_years + 1):
                 yk = Y + k
                 factor *= 1 + opts.pl_rates[yk]
                 add(offer, yk, "out_year", "pl_rate", opts.pl_rates[yk] * 100)
-                blk = cost_block("out_year", yk, base_costs, scale=factor, carry=False)
+                carried_k = D0
+                if opts.rules is not None:  # the result of year yk − offset enters yk's tariff basis
+                    src = yk - opts.rules.year_offset
+                    if src in past:
+                        carried_k = split(past[src]["result"], past[src]["cost_basis"], past[src]["tariff_basis"], opts.rules).carried
+                    elif src < Y:
+                        carried_k = opts.carried_later.get((offer, yk), D0)  # a closed year's carry from the results table
+                blk = cost_block("out_year", yk, base_costs, scale=factor, carry=False, carried_in=carried_k)
                 if held_income is not None:
-                    # indexed: the tariffs follow PL, without the one-off result of two years earlier they carried
+                    # indexed: the tariffs follow PL, without the one-off result of two years earlier they carried,
+                    # and with the out-year's own carry (tariffs are set to cover their basis)
                     carried_base = blocks[base_key]["tariff_basis"] - blocks[base_key]["cost_basis"]
-                    income_k = kr((held_income - carried_base) * factor) if opts.index_income else held_income
+                    income_k = kr((held_income - carried_base) * factor) + carried_k if opts.index_income else held_income
                     add(offer, yk, "out_year", "income", income_k)
                     result = income_k - blk["tariff_basis"]
                     add(offer, yk, "out_year", "expected_result", result)
                     place_lines("out_year", yk, blk["tariff_basis"], result, haap_held)
+                    past[yk] = {**blk, "result": result}
                 else:
                     place_lines("out_year", yk, blk["tariff_basis"], None, None)
     df = pl.DataFrame(rows, schema=BUDGET.schema, orient="row")

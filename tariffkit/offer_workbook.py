@@ -19,7 +19,8 @@ from tariffkit.portfolio import _sheet_name
 
 SECTIONS = ["Omkostninger", "Indtægter pr. funktionsniveau", "Nøgletal", "Personale", "Beregnere (værdier fra budget-forecast)"]
 KEY_LINES = {"places", "portal_places", "occupancy_pct", "place_price_year", "place_price_day", "place_price_year_incl_result",
-             "place_price_day_incl_result", "pl_rate", "ata_fte", "ata_hours_staff", "ata_hours_placed", "cost_per_ata_hour"}
+             "place_price_day_incl_result", "pl_rate", "ata_fte", "ata_hours_staff", "ata_hours_placed", "cost_per_ata_hour",
+             "previous_haap", "previous_cost_basis", "previous_cost_per_haap", "cost_change", "volume_effect", "price_effect"}
 INCOME_LINES = {"income_places", "income_places_own", "income_places_other", "income_supplements", "income", "expected_result"}
 CALC_LINES = {"deficit", "cut_fte", "cut_amount", "frame_cut_share", "frame_cut_amount", "frame_cut_pct_of_variable_salary"}
 BASIS_LABELS = {"actual": "Regnskab", "budget": "Budget", "tariff_budget": "Budget jf. takst", "forecast": "Prognose", "out_year": "Overslagsår"}

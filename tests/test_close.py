@@ -247,3 +247,91 @@ def test_close_year_command_on_the_sample(run, tmp_path):
     r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", out / "occ.parquet", "--year", "2026",
             "--results", out / "res.parquet", "-o", out / "t2.parquet")
     assert r.exit_code == 0 and pl.read_parquet(out / "t2.parquet").equals(pl.read_parquet(out / "t.parquet"))
+
+
+# --- next year from this year ---------------------------------------------------------------------
+
+def test_next_year_costs_index_each_line_and_leave_the_carry_out():
+    from tariffkit.budget import next_year_costs
+
+    c = costs(2026, "1000000.05", carried=50_000, basis="forecast")
+    n = next_year_costs(c, 2026, D("0.03"))
+    new = n.filter(pl.col("year") == 2027)
+    # 1,000,000.05 × 1.03 = 1,030,000.0515 → 1,030,000.05 (one rounding per line, to the øre)
+    assert new["basis"].to_list() == ["tariff_budget"] and new["amount"].to_list() == [D("1030000.05")]
+    assert n.filter(pl.col("year") == 2026).height == 2  # the input's lines kept
+    with pytest.raises(DataError, match="already have a tariff budget for 2027"):
+        next_year_costs(n, 2026, D("0.03"))
+
+
+def test_year_on_year_volume_and_price_add_up_to_the_change():
+    from tariffkit.budget import year_on_year
+
+    # last year: cost basis 10,000,000 on 10 HÅP (1,000,000 per HÅP); this year 10,815,000 on 10.5 HÅP.
+    # volume = 0.5 × 1,000,000 = 500,000; price = 815,000 − 500,000 = 315,000.
+    prev = pl.DataFrame({"offer_id": "X", "year": 2026, "basis": "forecast", "line": ["cost_basis", "haap_total"], "value": [D("10000000"), D("10")]},
+                        schema_overrides={"year": pl.Int32, "value": pl.Decimal(28, 10)})
+    key, v = year_on_year(prev, "X", 2027, {("tariff_budget", 2027): {"cost_basis": D("10815000"), "haap": D("10.5")}})
+    assert key == "tariff_budget"
+    assert (v["cost_change"], v["volume_effect"], v["price_effect"]) == (D("815000"), D("500000.00"), D("315000.00"))
+    assert year_on_year(prev.filter(pl.col("line") == "cost_basis"), "X", 2027, {("tariff_budget", 2027): {"cost_basis": D(1), "haap": D(1)}}) is None
+
+
+def test_the_demo_builds_next_year_from_this_year(sample_out):
+    out, _ = sample_out
+    res = pl.read_parquet(out / "resultater.parquet")
+    assert sorted(set(res["year"].to_list())) == [2025, 2026]
+    into_2027 = {o: c for o, c, y in res.select("offer_id", "carried", "carry_into_year").iter_rows() if y == 2027}
+    assert into_2027 and all(y in (2027, 2028, None) for y in res["carry_into_year"].to_list())
+    b = pl.read_parquet(out / "budget-2027.parquet").filter((pl.col("year") == 2027) & (pl.col("basis") == "tariff_budget"))
+    val = {(o, ln): v for o, ln, v in b.select("offer_id", "line", "value").iter_rows()}
+    for offer, carried in into_2027.items():
+        # 2025's closed result is in 2027's tariff basis, and 2027's tariffs carry it
+        assert val[(offer, "result_two_years_earlier")] == carried
+        assert val[(offer, "tariff_basis")] == val[(offer, "cost_basis")] + carried
+        assert abs(val[(offer, "expected_result")]) < val[(offer, "haap_total")]  # budget-neutral up to the tariffs' rounding
+        assert val[(offer, "volume_effect")] + val[(offer, "price_effect")] == val[(offer, "cost_change")]
+    costs27 = pl.read_parquet(out / "costs-2027.parquet").filter((pl.col("year") == 2027))
+    assert set(costs27["basis"].to_list()) == {"tariff_budget"} and "carried_result" not in costs27["group"].to_list()
+    assert (out / "tilbud-2027.xlsx").exists()
+    s = pl.read_parquet(out / "efterregulering-2026.parquet")
+    assert s.height and (s["difference"] == s["recomputed"] - s["billed"]).all()
+
+
+def test_budget_forecast_refuses_a_carry_and_a_typed_in_result_for_the_same_year(run, tmp_path, sample_out):
+    out, _ = sample_out
+    r = run("budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet",
+            "--haap", out / "belaegning-2026.parquet", "--results", _carry_into(tmp_path, out, 2026), "-o", tmp_path / "b.parquet")
+    assert r.exit_code == 1 and "typed-in carried result" in r.output and not (tmp_path / "b.parquet").exists()
+
+
+def _carry_into(tmp_path, out, year):
+    res = pl.read_parquet(out / "resultater.parquet").with_columns(carry_into_year=pl.lit(year, pl.Int32))
+    p = tmp_path / "res.parquet"
+    res.write_parquet(p)
+    return p
+
+
+def test_out_years_carry_each_expected_result_into_year_t_plus_2(run, tmp_path, sample_out):
+    out, _ = sample_out
+    base = ["budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet",
+            "--haap", out / "belaegning-2026.parquet", "--expected-haap", out / "belaegning-2026.parquet", "--out-years", "5", "--index-income"]
+    assert run(*base, "-o", tmp_path / "plain.parquet").exit_code == 0
+    r = run(*base, "--rules", SAMPLE / "takstregler.toml", "--results", out / "resultater.parquet", "-o", tmp_path / "ruled.parquet")
+    assert r.exit_code == 0, r.output
+
+    def grid(p):
+        b = pl.read_parquet(p)
+        return {(o, y, basis, ln): v for o, y, basis, ln, v in b.select("offer_id", "year", "basis", "line", "value").iter_rows()}
+
+    plain, ruled = grid(tmp_path / "plain.parquet"), grid(tmp_path / "ruled.parquet")
+    res = pl.read_parquet(out / "resultater.parquet")
+    for offer in ("T101", "T102", "T105"):
+        # 2027 carries 2025's closed result (the results table); 2028 the 2026 forecast's, 2029 2027's …
+        closed = res.filter((pl.col("offer_id") == offer) & (pl.col("carry_into_year") == 2027))["carried"].sum()
+        assert ruled[(offer, 2027, "out_year", "result_two_years_earlier")] == closed
+        assert ruled[(offer, 2028, "out_year", "result_two_years_earlier")] == -ruled[(offer, 2026, "forecast", "expected_result")]
+        for y in (2029, 2030, 2031):
+            assert ruled[(offer, y, "out_year", "result_two_years_earlier")] == -ruled[(offer, y - 2, "out_year", "expected_result")]
+            # the tariffs are set to cover the carry, so the year's own result does not change
+            assert ruled[(offer, y, "out_year", "expected_result")] == plain[(offer, y, "out_year", "expected_result")]

@@ -17,6 +17,10 @@ from tariffkit.cli.common import output_option
 @click.option("--pl", "pl_rate", metavar="RATE|YEAR:RATE,...", default="0.03", show_default=True, help="PL rate for the out-years: one rate, or one per year.")
 @click.option("--cut-category", default="trained", show_default=True, help="Staff category the cut calculator reduces.")
 @click.option("--frame-cut", type=click.FloatRange(0, 1), default=0.03, show_default=True, help="Frame-cut calculator: share of the cost basis.")
+@click.option("--results", metavar="FILE", help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in result).")
+@click.option("--rules", metavar="TOML", help="Tariff rules (close-year's): each out-year's tariff basis then carries the expected result of year − offset, split by the rules.")
+@click.option("--previous", metavar="FILE", help="Last year's budget (this command's output for --year − 1): the change in cost basis split into volume and price.")
+@click.option("--next-costs", metavar="FILE", help="Also write the costs table with next year's tariff budget added: this year's forecast lines × (1 + next year's PL).")
 @click.option("--authority", is_flag=True, help="Authority-side budget per group from the HÅP history (--haap, --by as computed).")
 @click.option("--forecast", "forecast_file", metavar="FILE", help="--authority: this year's forecast (compute-haap --as-of, same --by).")
 @click.option("--assumptions", metavar="TOML", help="--authority: pl_rate, price_growth and per-group expected_haap / price_growth.")
@@ -27,7 +31,7 @@ from tariffkit.cli.common import output_option
 @output_option()
 @click.pass_context
 def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, index_income, pl_rate, cut_category, frame_cut,
-            authority, forecast_file, assumptions, allocation, payments, frame_basis, phase_in, output):
+            results, rules, previous, next_costs, authority, forecast_file, assumptions, allocation, payments, frame_basis, phase_in, output):
     """The offer-specific budget model (BDO's Bilag 1) for every offer, with out-years and the
     cut calculators; or the authority-side budget (--authority); or the activity-based
     allocation with a transition (--allocation).
@@ -53,6 +57,10 @@ def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
 
     if authority and allocation:
         raise UsageError("choose --authority or --allocation, not both")
+    if (authority or allocation) and (results or rules or previous or next_costs):
+        raise UsageError("--results, --rules, --previous and --next-costs are for the offer model (not --authority or --allocation)")
+    if next_costs and out_years < 1:
+        raise UsageError("--next-costs needs next year's PL rate: give --out-years 1 or more")
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
     opts = params_for_provenance(ctx)
@@ -61,7 +69,8 @@ def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
     elif allocation:
         df = _allocation(year, allocation, payments, tariffs, costs, frame_basis, phase_in, inputs)
     else:
-        df = _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income)
+        df = _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income,
+                          results, previous, next_costs, opts, rules)
     tio.write_table(df, target, command="budget-forecast", options=opts, inputs=inputs)
 
 
@@ -96,7 +105,8 @@ def _haap_for_year(path, inputs, year, contract_keys):
     return out
 
 
-def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income=False):
+def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income=False,
+                 results=None, previous=None, next_costs=None, provenance_options=None, rules=None):
     from decimal import Decimal
 
     from tariffkit import io as tio
@@ -113,12 +123,33 @@ def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
     fh = _haap_for_year(haap, inputs, year, None)
     eh = _haap_for_year(expected_haap, inputs, year, None) if expected_haap else None
     ap = tio.read_table(ata_prices, inputs, contract="ata_prices") if ata_prices else None
+    carried, later = {}, {}
+    if results:
+        from tariffkit.close import carried_into, check_no_double_carry
+
+        res = tio.read_table(results, inputs, contract="results")
+        for basis in ("budget", "tariff_budget", "forecast"):
+            check_no_double_carry(co, res, year, basis, tio.label_of(costs), tio.label_of(results))
+        carried = carried_into(res, year)
+        later = {(o, y): v for y in range(year + 1, year + out_years + 1) for o, v in carried_into(res, y).items()}
+    from tariffkit.rules import read_rules
+
+    tr = read_rules(rules, inputs) if rules else None
+    prev = tio.read_table(previous, inputs, contract="budget") if previous else None
+    if next_costs:
+        tio.check_not_an_input(next_costs, inputs)
     o = OfferModelOptions(year=year, out_years=out_years, pl_rates=rates, cut_category=cut_category, frame_cut=Decimal(str(frame_cut)),
-                          index_income=index_income)
+                          index_income=index_income, carried=carried, previous=prev, rules=tr, carried_later=later)
     files = {"costs": tio.label_of(costs), "tariffs": tio.label_of(tariffs), "haap": tio.label_of(haap)}
     df, warnings = offer_model(co, st, of, ta, fh, eh, o, ata_prices=ap, files=files)
     for w in warnings:
         err(f"tariffkit: warning: {w}")
+    if next_costs:
+        from tariffkit.budget import next_year_costs
+
+        nxt = next_year_costs(co, year, rates[year + 1])
+        tio.write_table(nxt, next_costs, command="budget-forecast", options=provenance_options or {}, inputs=inputs)
+        err(f"next year's costs: {year + 1} tariff budget = {year} forecast × (1 + {rates[year + 1]}) per line, written with the other cost lines to {next_costs}")
     import polars as pl
 
     con = stderr_console()
