@@ -283,7 +283,7 @@ def offer_model(
             inc = place_income(h, supp, tariff, pwh, what=f"offer {offer}, {Y}", file=files.get("haap", "haap"))
             for (lv, o), v in sorted(h.items()):
                 add(offer, year, basis, f"haap_level_{lv}_{o}", v, label=f"HÅP funktionsniveau {lv}: {'egne' if o == 'own' else 'andre kommuner'}", unit="HÅP")
-            for lv in sorted({lv for (lv, _) in h}):
+            for lv in sorted(tariff):  # every level's tariff, also a level nobody is on (a structure of ten packages)
                 add(offer, year, basis, f"tariff_level_{lv}", tariff[lv], label=f"Takst funktionsniveau {lv} (kr. pr. år)", unit="DKK/year")
             # income from own citizens and from other municipalities, apart (their sum is the places' income)
             add(offer, year, basis, "income_places_other", inc.places_other)

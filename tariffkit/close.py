@@ -11,7 +11,9 @@ says how the result is split):
     income       = Σ actual HÅP per level and origin × year t's annual tariffs + 5+
                    supplements (:func:`tariffkit.budget.place_income`, the budget model's rule)
     result       = income − tariff_basis (a surplus is positive)
-    result       = −carried + set_aside + kept      (carried enters year t + offset's basis)
+    result       = −carried + set_aside + kept      (carried enters year t + offset's basis;
+                   a result below the tariffs' rounding per HÅP is kept, flagged
+                   ``rounding_residue``: see :mod:`tariffkit.rules`)
 
 Settlement: the tariffs recomputed on the year's actual cost basis and actual occupancy (the
 tariff-build rule, :func:`tariffkit.tariffs.build`), and per paying municipality, offer and
@@ -29,7 +31,7 @@ import polars as pl
 
 from tariffkit.budget import D0, _haap_by_level, dec, place_income
 from tariffkit.errors import DataError
-from tariffkit.rules import TariffRules, split
+from tariffkit.rules import Split, TariffRules, split
 
 MONEY = pl.Decimal(18, 2)
 RESULT_MONEY = ("cost_basis", "carried_in", "tariff_basis", "income_places", "income_places_other", "income_supplements", "income",
@@ -113,14 +115,16 @@ def close_year(
             warnings.append(f"offer {offer}: no HÅP in {year}, so no income; the whole tariff basis is a deficit")
         inc = place_income(h, supp, tariff, dec(ot["price_per_weekly_hour"][0]), what=f"offer {offer}, {year}", file=f_haap)
         result = inc.income - tariff_basis
-        s = split(result, cost_basis, tariff_basis, rules)
+        residue = rules.rounding_residue == "kept" and result != 0 and abs(result) < rules.tariffs.rounding * max(inc.haap, Decimal(1))
+        s = Split(D0, D0, result) if residue else split(result, cost_basis, tariff_basis, rules)
         rows.append({
             "offer_id": offer, "year": year, "basis": basis, "cost_basis": cost_basis, "carried_in": carried_in, "tariff_basis": tariff_basis,
             "haap_own": float(inc.haap_own), "haap_other": float(inc.haap_other),
             "income_places": inc.places, "income_places_other": inc.places_other, "income_supplements": inc.supplements, "income": inc.income,
             "result": result, "carried": s.carried, "carry_into_year": year + rules.year_offset if s.carried else None,
             "set_aside": s.set_aside, "set_aside_use_by": year + rules.set_aside_years if s.set_aside else None,
-            "set_aside_used": D0, "set_aside_expired": False, "kept": s.kept, "rules": rules.name, "rules_version": rules.version,
+            "set_aside_used": D0, "set_aside_expired": False, "kept": s.kept, "rounding_residue": residue,
+            "rules": rules.name, "rules_version": rules.version,
         })
     from tariffkit.contracts import RESULTS
 

@@ -261,7 +261,7 @@ RESULTS = _table(Table(
     (
         Column("offer_id", S, "Offer."),
         Column("year", I32, "The closed year."),
-        Column("basis", S, "The cost basis closed on: `actual`, or `forecast` (actuals to date plus the forecast) for a year not yet over.", allowed=BASES),
+        Column("basis", S, "The cost basis closed on: `actual`, or `forecast` (actuals to date plus the forecast) for a year not yet over; the HÅP is then the occupancy table's forecast too.", allowed=BASES),
         Column("cost_basis", MONEY, "The year's cost basis (cost lines, the carried result left out).", unit="DKK"),
         Column("carried_in", MONEY, "The result of an earlier year in this year's tariff basis (a deficit is positive).", unit="DKK"),
         Column("tariff_basis", MONEY, "cost_basis + carried_in.", unit="DKK"),
@@ -279,6 +279,7 @@ RESULTS = _table(Table(
         Column("set_aside_used", MONEY, "Of the set-aside, what has been used (kept from the table when the year is closed again; the analyst records it).", unit="DKK"),
         Column("set_aside_expired", B, "The use-by year has passed (before the newest closed year) and money is left."),
         Column("kept", MONEY, "What stays with the offer (a surplus kept, or a deficit the offer absorbs).", unit="DKK"),
+        Column("rounding_residue", B, "The result is below the tariffs' rounding per HÅP (1 kr per HÅP for whole-krone tariffs): the residue of budget-neutral tariffs, kept, not carried."),
         Column("rules", S, "Name of the rules file the year was closed under."),
         Column("rules_version", S, "Its version."),
     ),
@@ -288,7 +289,8 @@ RESULTS = _table(Table(
 SETTLEMENT = _table(Table(
     "settlement",
     "Written by `close-year --settlement`: per paying municipality, offer and level, what was billed at the year's tariffs and what "
-    "the tariffs recomputed on actual cost and actual occupancy give (*efterregulering*).",
+    "the tariffs recomputed on the year's actual tariff basis (cost basis + carried result) and actual occupancy give (*efterregulering*); "
+    "for a year closed on the forecast, on the forecast.",
     (
         Column("paying_municipality", S, "Betalingskommune."),
         Column("year", I32, "The closed year."),

@@ -14,6 +14,11 @@ c = ``cap`` × the year's cost basis (or tariff basis, ``cap_of``):
   of exactly c stays);
 * ``none``: nothing is carried.
 
+A result smaller than the tariffs' rounding per HÅP (``[tariffs] rounding`` × HÅP: 1 kr per
+HÅP for whole-krone tariffs) is the rounding residue of tariffs that were set budget-neutral:
+with ``rounding_residue = "kept"`` (the default) it stays with the offer and is not carried or
+set aside.
+
 The carried part enters the tariff basis of year t + ``year_offset`` with the opposite sign (a
 deficit raises it, a surplus lowers it). What is not carried is set aside (*hensat*, to be
 used within ``set_aside_years``; ``set_aside = true``) or stays with the offer. Amounts are
@@ -41,6 +46,19 @@ class CarryRule:
 
 
 @dataclass(frozen=True)
+class TariffSettings:
+    """How tariff-build sets the tariffs (``[tariffs]`` in the rules file)."""
+
+    rounding: Decimal = Decimal(1)  # each tariff rounded to a multiple of this many kroner, half away from zero
+    supplement: str | None = None  # the structure's top_level_rule the rules require (None: any)
+    levels: int | None = None  # the number of levels (service packages) the rules require (None: any)
+    overhead: str = "own_costs"  # own_costs: the offer's central cost lines | percentage: rate × the direct costs
+    overhead_rate: Decimal = Decimal(0)
+    occupancy: str = "expected"  # expected: the expected HÅP as given | rate: rate × places, in the expected mix of levels
+    occupancy_rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class TariffRules:
     name: str
     version: str
@@ -51,6 +69,9 @@ class TariffRules:
     set_aside_years: int = 5  # a set-aside must be used within this many years
     surplus: CarryRule = CarryRule()
     deficit: CarryRule = CarryRule()
+    tariffs: TariffSettings = TariffSettings()
+    file: str = ""  # where the rules were read from (for messages)
+    rounding_residue: str = "kept"  # kept: a result below the tariffs' rounding per HÅP stays with the offer | split: as any result
 
 
 @dataclass(frozen=True)
@@ -105,7 +126,7 @@ def _side(d, file: str, where: str) -> CarryRule:
 def parse_rules(d: dict, file: str = "rules") -> TariffRules:
     """A rules TOML (already parsed) → :class:`TariffRules`; a contradiction or an unknown key
     is a :class:`DataError` naming the file and the key."""
-    _keys(d, {"name", "version", "source", "draft", "carry"}, file, "")
+    _keys(d, {"name", "version", "source", "draft", "carry", "tariffs"}, file, "")
     for k in ("name", "version", "source"):
         if not isinstance(d.get(k), str) or not d[k].strip():
             raise DataError(f"{k} must be given (text): a rules file names itself, its version and its source", file=file, column=k)
@@ -115,7 +136,10 @@ def parse_rules(d: dict, file: str = "rules") -> TariffRules:
     carry = d.get("carry", {})
     if not isinstance(carry, dict):
         raise DataError("[carry] must be a table", file=file, column="carry")
-    _keys(carry, {"year_offset", "cap_of", "set_aside_years", "surplus", "deficit"}, file, "carry.")
+    _keys(carry, {"year_offset", "cap_of", "set_aside_years", "surplus", "deficit", "rounding_residue"}, file, "carry.")
+    residue = carry.get("rounding_residue", "kept")
+    if residue not in ("kept", "split"):
+        raise DataError(f"carry.rounding_residue must be kept or split, found {residue!r}", file=file, column="carry.rounding_residue")
     offset = _number(carry.get("year_offset", 2), file, "carry.year_offset", 1, 5, integer=True)
     cap_of = carry.get("cap_of", "cost_basis")
     if cap_of not in ("cost_basis", "tariff_basis"):
@@ -125,7 +149,60 @@ def parse_rules(d: dict, file: str = "rules") -> TariffRules:
     deficit = _side(carry.get("deficit", {}), file, "carry.deficit")
     if deficit.set_aside:
         raise DataError("carry.deficit.set_aside: only a surplus can be set aside", file=file, column="carry.deficit.set_aside")
-    return TariffRules(d["name"], d["version"], d["source"], draft, offset, cap_of, years, surplus, deficit)
+    return TariffRules(d["name"], d["version"], d["source"], draft, offset, cap_of, years, surplus, deficit, _tariffs(d.get("tariffs", {}), file), file, residue)
+
+
+def _tariffs(d, file: str) -> TariffSettings:
+    from tariffkit.tariffs import TOP_LEVEL_RULES
+
+    if not isinstance(d, dict):
+        raise DataError("[tariffs] must be a table", file=file, column="tariffs")
+    _keys(d, {"rounding", "supplement", "levels", "overhead", "occupancy"}, file, "tariffs.")
+    rounding = Decimal(str(_number(d.get("rounding", 1), file, "tariffs.rounding", 0.01, 1000)))
+    if rounding not in (Decimal("0.01"), Decimal("1"), Decimal("10"), Decimal("100"), Decimal("1000")):
+        raise DataError(f"tariffs.rounding must be 0.01, 1, 10, 100 or 1000 kroner, found {d['rounding']!r}", file=file, column="tariffs.rounding")
+    supplement = d.get("supplement")
+    if supplement is not None and supplement not in TOP_LEVEL_RULES:
+        raise DataError(f"tariffs.supplement must be one of {', '.join(TOP_LEVEL_RULES)}, found {supplement!r}", file=file, column="tariffs.supplement")
+    levels = d.get("levels")
+    if levels is not None:
+        levels = _number(levels, file, "tariffs.levels", 1, 50, integer=True)
+    oh = d.get("overhead", {})
+    if not isinstance(oh, dict):
+        raise DataError("[tariffs.overhead] must be a table", file=file, column="tariffs.overhead")
+    _keys(oh, {"method", "rate"}, file, "tariffs.overhead.")
+    method = oh.get("method", "own_costs")
+    if method not in ("own_costs", "percentage"):
+        raise DataError(f"tariffs.overhead.method must be own_costs or percentage, found {method!r}", file=file, column="tariffs.overhead.method")
+    if method == "percentage" and "rate" not in oh:
+        raise DataError("tariffs.overhead.method = percentage needs a rate (e.g. 0.06)", file=file, column="tariffs.overhead.rate")
+    oh_rate = Decimal(str(_number(oh.get("rate", 0), file, "tariffs.overhead.rate", 0, 1)))
+    occ = d.get("occupancy", {})
+    if not isinstance(occ, dict):
+        raise DataError("[tariffs.occupancy] must be a table", file=file, column="tariffs.occupancy")
+    _keys(occ, {"method", "rate"}, file, "tariffs.occupancy.")
+    om = occ.get("method", "expected")
+    if om not in ("expected", "rate"):
+        raise DataError(f"tariffs.occupancy.method must be expected or rate, found {om!r}", file=file, column="tariffs.occupancy.method")
+    occ_rate = None
+    if om == "rate":
+        if "rate" not in occ:
+            raise DataError("tariffs.occupancy.method = rate needs a rate (the assumed occupancy, e.g. 0.95)", file=file, column="tariffs.occupancy.rate")
+        v = _number(occ["rate"], file, "tariffs.occupancy.rate", 0, 1)
+        if v == 0:
+            raise DataError("tariffs.occupancy.rate must be above 0 (no occupancy carries no tariff)", file=file, column="tariffs.occupancy.rate")
+        occ_rate = Decimal(str(v))
+    return TariffSettings(rounding, supplement, levels, method, oh_rate, om, occ_rate)
+
+
+def check_structure(rules: TariffRules, structure, structure_file: str) -> None:
+    """The structure must be the one the rules expect: the number of levels, the 5+ rule."""
+    t = rules.tariffs
+    if t.levels is not None and len(structure.levels) != t.levels:
+        raise DataError(f"the rules expect {t.levels} levels, the structure {structure_file} has {len(structure.levels)}", file=rules.file or "rules", column="tariffs.levels")
+    if t.supplement is not None and structure.top_level_rule != t.supplement:
+        raise DataError(f"the rules require top_level_rule = {t.supplement!r}, the structure {structure_file} has {structure.top_level_rule!r}",
+                        file=rules.file or "rules", column="tariffs.supplement")
 
 
 def read_rules(path: str, inputs=None) -> TariffRules:

@@ -393,6 +393,8 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         "bevillingsniveauer.toml": TIERS_TOML,
         "takstregler.toml": RULES_TODAY_TOML,
         "takstregler-rammeaftale.toml": RULES_FRAME_TOML,
+        "takstregler-national-udkast.toml": RULES_NATIONAL_TOML,
+        "levels-10.toml": LEVELS_10_TOML,
         "FINDINGS.md": findings,
     }
 
@@ -630,6 +632,17 @@ rule = "all"             # all | beyond_cap | all_or_nothing | none
 
 [carry.deficit]
 rule = "all"
+
+[tariffs]
+rounding = 1                  # each tariff to whole kroner (0.01, 1, 10, 100 or 1000), half away from zero
+supplement = "supplement"     # the structure's top_level_rule these rules require: the 5+ supplement above the top band
+levels = 5                    # the structure must have this many levels
+
+[tariffs.overhead]
+method = "own_costs"          # own_costs: the offer's central cost lines | percentage: rate × the direct costs
+
+[tariffs.occupancy]
+method = "expected"           # expected: the expected HÅP as given | rate: rate × places, in the expected mix of levels
 """
 
 RULES_FRAME_TOML = """# Tariff rules of a frame agreement (rammeaftale) of the kind the KKR agreements write: a surplus
@@ -653,6 +666,61 @@ set_aside = true
 [carry.deficit]
 rule = "all"
 """
+
+RULES_NATIONAL_TOML = """# DRAFT: the national tariff model in preparation (after the expert committee's report, April
+# 2024, and the agreement between the government and KL on a new tariff model for the social
+# area). The published draft describes 10 service packages (ydelsespakker) instead of each
+# municipality's own levels, tariffs per KKR region and at least a yearly recalculation and
+# settlement (genberegning og efterregulering) against actual costs. The figures below are
+# assumptions to try the model on, not the model: replace them when it is final.
+name = "UDKAST: national takstmodel med 10 ydelsespakker og årlig efterregulering"
+version = "udkast-2026.1"
+source = "The public draft of the national tariff model (10 ydelsespakker, yearly genberegning og efterregulering); the Ministry's tariff handbook (actual costs, no cross-subsidy). Figures here are assumptions."
+draft = true
+
+[carry]
+year_offset = 1               # settled the year after (efterregulering), not two years later
+cap_of = "tariff_basis"
+set_aside_years = 5
+
+[carry.surplus]
+rule = "all"                  # the handbook: surpluses and deficits are handled openly, returned through the tariffs
+
+[carry.deficit]
+rule = "all"
+
+[tariffs]
+rounding = 1
+supplement = "none"           # the draft prices packages; no supplement above the top package (an assumption)
+levels = 10
+
+[tariffs.overhead]
+method = "percentage"         # central overhead as a share of the direct costs (KKR Hovedstaden's 2022 tariffs used 6 %)
+rate = 0.06
+
+[tariffs.occupancy]
+method = "expected"
+"""
+
+LEVELS_10_TOML = """# DRAFT: 10 service packages (ydelsespakker) as bands of weekly ATA hours, to try the national
+# draft's model on the sample (tariffkit tariff-build --rules takstregler-national-udkast.toml).
+# The bands are an assumption: the draft's packages are described by need, not by hours.
+name = "Eksempel: 10 ydelsespakker (udkast)"
+year = 2026
+scope = "per_offer"
+weeks_per_year = 52
+days_per_year = 365
+representative_hours = "midpoint"
+ata_paragraphs = ["SEL 85", "SEL 107", "SEL 108"]
+shared_citizens = 3
+top_level_rule = "none"
+fixed_groups = ["fixed_offer", "fixed_central", "other_income", "carried_result"]
+""" + "".join(f"""
+[[levels]]
+level = {i + 1}
+min_hours = {lo}
+max_hours = {hi}
+""" for i, (lo, hi) in enumerate([(0, 3), (3, 6), (6, 9), (9, 12), (12, 15), (15, 19), (19, 23), (23, 28), (28, 34), (34, 45)]))
 
 TIERS_TOML = """# Approval tiers (bevillingskompetence) for `tariffkit portfolio --tiers`: who may approve a
 # case by its annual cost. Ikast-Brande's example from VIVE's slides (2019); change the names

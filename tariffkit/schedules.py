@@ -375,7 +375,6 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
         citizen_minutes_per_day=(pl.col("minutes") * pl.col("times_per_week") / 7).sum().round(2),
         _citizen_assessed=(pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes")) * pl.col("times_per_week") / 7).sum().round(2),
     )
-    top = structure.levels[-1]
     return g.with_columns(
         hours_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_assessed")),
         citizen_minutes_per_day_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_citizen_assessed")),
@@ -383,8 +382,18 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
         hours_counted=pl.coalesce(pl.col("hours_assessed"), pl.col("hours_registered")),
     ).with_columns(
         new_level=level_expr(pl.col("hours_counted"), structure),
-        supplement_hours=pl.when(pl.col("hours_counted") >= top.max_hours).then((pl.col("hours_counted") - top.max_hours).round(6)).otherwise(0.0),
+        supplement_hours=_supplement_hours(pl.col("hours_counted"), structure),
     ).drop("_assessed", "_is_assessed", "_citizen_assessed")
+
+
+def _supplement_hours(hours: pl.Expr, structure) -> pl.Expr:
+    """5+ supplement hours of a citizen with these weekly hours: the hours above the structure's
+    threshold (:meth:`tariffkit.tariffs.Structure.supplement_from`) for a top-level citizen, else 0."""
+    threshold = structure.supplement_from()
+    if threshold is None:
+        return hours.fill_null(0).cast(pl.Float64) * 0.0  # a column of zeros, as long as the hours
+    top = structure.levels[-1]
+    return pl.when((hours >= top.min_hours) & (hours > threshold)).then((hours - threshold).round(6)).otherwise(0.0)
 
 
 def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

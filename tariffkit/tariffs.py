@@ -29,6 +29,9 @@ import polars as pl
 from tariffkit.errors import DataError
 
 
+TOP_LEVEL_RULES = ("supplement", "supplement_above_representative", "none")
+
+
 @dataclass(frozen=True)
 class Level:
     level: int
@@ -54,6 +57,21 @@ class Structure:
         if self.representative_hours == "configured":
             return float(lv.hours)
         return (lv.min_hours + lv.max_hours) / 2
+
+    def supplement_from(self, hours_of_top: float | None = None) -> float | None:
+        """Weekly hours above which a top-level citizen's hours are paid as the 5+ supplement
+        (``top_level_rule``): ``supplement`` — above the top band's upper bound (BDO's
+        reference and the behaviour before rules files); ``supplement_above_representative`` —
+        above the hours the top level's tariff is priced at, so a top-level citizen pays f + p ×
+        max(hours, representative hours) and no hour above the priced ones goes unpaid; ``none``
+        — no supplement (the top level is flat). ``hours_of_top``: the top level's
+        representative hours when they are not the structure's own (mean_of_placed)."""
+        top = self.levels[-1]
+        if self.top_level_rule == "none":
+            return None
+        if self.top_level_rule == "supplement_above_representative":
+            return float(hours_of_top) if hours_of_top is not None else self.hours(top)
+        return top.max_hours
 
     def level_of(self, hours: float) -> tuple[int, bool]:
         """Band holding ``hours`` (lower bound inclusive, upper exclusive); above the top band:
@@ -97,10 +115,16 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     rep = d.get("representative_hours", "midpoint")
     if rep not in ("midpoint", "configured", "mean_of_placed"):
         raise DataError(f"representative_hours must be midpoint, configured or mean_of_placed, found {rep!r}", file=file, column="representative_hours")
+    if rep == "mean_of_placed" and d.get("top_level_rule") == "supplement_above_representative":
+        raise DataError('top_level_rule = "supplement_above_representative" needs fixed representative hours (midpoint or configured): '
+                        "the supplement must start where the top level's price stops, for every offer alike", file=file, column="top_level_rule")
     if rep == "configured":
         for lv in levels:
             if lv.hours is None:
                 raise DataError(f"representative_hours = configured but level {lv.level} has no hours", file=file, column="hours")
+    rule = d.get("top_level_rule", "supplement")
+    if rule not in TOP_LEVEL_RULES:
+        raise DataError(f"top_level_rule must be one of {', '.join(TOP_LEVEL_RULES)}, found {rule!r}", file=file, column="top_level_rule")
     scope = d.get("scope", "per_offer")
     if scope not in ("per_offer", "common"):
         raise DataError(f"scope must be per_offer or common, found {scope!r}", file=file, column="scope")
@@ -108,7 +132,7 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         tuple(levels), name=str(d.get("name", "")), scope=scope, weeks_per_year=float(d.get("weeks_per_year", 52)),
         days_per_year=int(d.get("days_per_year", 365)), representative_hours=rep,
         ata_paragraphs=tuple(d.get("ata_paragraphs", ("SEL 85", "SEL 107", "SEL 108"))),
-        top_level_rule=d.get("top_level_rule", "supplement"), year=d.get("year"),
+        top_level_rule=rule, year=d.get("year"),
         shared_citizens=_shared(d.get("shared_citizens", 3), file),
     )
 
@@ -172,7 +196,14 @@ class OfferTariffs:
     expected_income: Decimal
     residue: Decimal
     rows: list[dict] = field(default_factory=list)
+    overhead: Decimal = Decimal(0)  # central overhead in the cost basis (the offer's own lines, or the rules' percentage)
     warnings: list[str] = field(default_factory=list)
+
+
+def round_to(x, step: Decimal) -> Decimal:
+    """Round to a multiple of ``step`` kroner (0.01, 1, 10, …), half away from zero."""
+    step = Decimal(step)
+    return ((Decimal(str(x)) / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * step).quantize(min(step, Decimal(1)))
 
 
 def kr(x) -> Decimal:
@@ -196,6 +227,8 @@ def build_offer(
     file_haap: str = "haap",
     placed: pl.DataFrame | None = None,
     carried_in: Decimal = Decimal(0),
+    settings=None,
+    places: int | None = None,
 ) -> OfferTariffs:
     """Tariffs for one offer (or the common structure, offer_id ``*``) from its cost lines
     (one basis, one year) and expected HÅP per level; ``carried_in``: a result carried into
@@ -207,6 +240,13 @@ def build_offer(
     if carry_cap is not None and abs(carried) <= Decimal(str(carry_cap)) * abs(year_cost):
         kept, carried = carried, Decimal(0)
     ata_costs = sum((Decimal(str(v)) for v in c.filter(pl.col("follows_ata") & (pl.col("group") != "carried_result"))["amount"]), Decimal(0))
+    rounding = Decimal(1) if settings is None else settings.rounding
+    overhead = sum((Decimal(str(v)) for v in c.filter(pl.col("group") == "fixed_central")["amount"]), Decimal(0))
+    if settings is not None and settings.overhead == "percentage":
+        # central overhead as a percentage of the direct costs, instead of the offer's own central cost lines
+        direct = year_cost - overhead
+        overhead = ore(settings.overhead_rate * direct)
+        year_cost = direct + overhead
     fixed = year_cost - ata_costs + carried
     basis = year_cost + carried
     n = {lv.level: 0.0 for lv in structure.levels}
@@ -215,6 +255,19 @@ def build_offer(
             raise DataError(f"expected HÅP for level {r['level']}, which the structure does not have (levels 1–{len(n)})", file=file_haap, column="level")
         n[r["level"]] += float(r["haap"])
     supp_hours = float(expected["supplement_hours"].fill_null(0).sum()) if "supplement_hours" in expected.columns else 0.0
+    warnings_in = []
+    if structure.top_level_rule == "none" and supp_hours:
+        warnings_in.append(f"offer {offer_id}: the structure has no 5+ supplement (top_level_rule = none); {supp_hours:g} supplement hours in the expected HÅP are not priced")
+        supp_hours = 0.0
+    if settings is not None and settings.occupancy == "rate":
+        if not places:
+            raise DataError(f"offer {offer_id}: the rules assume an occupancy rate, which needs the offer's places (--offers)", file="offers", column="places")
+        given = sum(n.values())
+        if given <= 0:
+            raise DataError(f"offer {offer_id}: no expected citizens to give the levels' mix for the assumed occupancy", file=file_haap, column="haap")
+        scale = float(settings.occupancy_rate) * places / given  # the expected mix of levels, at the assumed occupancy
+        n = {lv: v * scale for lv, v in n.items()}
+        supp_hours *= scale
     total_n = sum(n.values())
     if total_n <= 0:
         raise DataError(f"offer {offer_id}: no expected citizens (HÅP is 0), so no tariff can carry its basis", file=file_haap, column="haap")
@@ -227,11 +280,12 @@ def build_offer(
     p = (ata_costs / Decimal(str(weighted))) if weighted > 0 else Decimal(0)
     f = fixed / Decimal(str(total_n))
     out = OfferTariffs(offer_id, year, year_cost, carried, kept, basis, fixed, ata_costs, total_n, supp_hours, ore(p), Decimal(0), Decimal(0), Decimal(0))
-    out.warnings.extend(hour_warnings)
+    out.overhead = overhead
+    out.warnings.extend(warnings_in + hour_warnings)
     prev = None
     for lv in structure.levels:
         exact = f + p * Decimal(str(hours[lv.level]))
-        annual = kr(exact)
+        annual = round_to(exact, rounding)
         if prev is not None and annual <= prev:
             raise DataError(f"offer {offer_id}: tariffs do not increase by level (level {lv.level}: {annual} kr ≤ level {lv.level - 1}: {prev} kr); check the representative hours", file=file_costs)
         prev = annual
@@ -249,8 +303,8 @@ def build_offer(
     out.supplements = supplements
     out.expected_income = ore(income)
     out.residue = ore(basis - income)
-    if abs(out.residue) >= Decimal(str(max(total_n, 1))):  # pragma: no cover - guards the arithmetic
-        raise DataError(f"offer {offer_id}: rounding residue {out.residue} kr is not below 1 kr per expected citizen", file=file_costs)
+    if abs(out.residue) >= rounding * Decimal(str(max(total_n, 1))):  # pragma: no cover - guards the arithmetic
+        raise DataError(f"offer {offer_id}: rounding residue {out.residue} kr is not below the rounding per expected citizen", file=file_costs)
     avg = kr(basis / Decimal(str(total_n)))
     out.rows.append({
         "offer_id": offer_id, "year": year, "tariff_kind": "average", "level": None,
@@ -275,6 +329,8 @@ def build(
     placed: pl.DataFrame | None = None,
     results: pl.DataFrame | None = None,
     file_results: str = "results",
+    rules=None,
+    places: dict[str, int] | None = None,
 ) -> tuple[pl.DataFrame, list[OfferTariffs]]:
     """The ``tariffs`` table for every offer with expected HÅP (or one common set).
 
@@ -286,6 +342,8 @@ def build(
 
     check_no_double_carry(costs, results, year, basis, file_costs, file_results)
     carry = carried_into(results, year)
+    settings = None if rules is None else rules.tariffs
+    places = places or {}
     from tariffkit.contracts import TARIFFS
 
     if structure.representative_hours == "mean_of_placed" and placed is None:
@@ -299,14 +357,14 @@ def build(
     out = []
     if structure.scope == "common":
         out.append(build_offer("*", year, structure, c, expected, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap, placed=placed,
-                               carried_in=sum(carry.values(), Decimal(0))))
+                               carried_in=sum(carry.values(), Decimal(0)), settings=settings, places=sum(places.values()) or None))
     else:
         offers = sorted(set(c["offer_id"].to_list()))
         skipped = sorted(set(expected["offer_id"].to_list()) - set(offers))
         for o in offers:
             e = expected.filter(pl.col("offer_id") == o)
             out.append(build_offer(o, year, structure, c.filter(pl.col("offer_id") == o), e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap,
-                                   placed=placed, carried_in=carry.get(o, Decimal(0))))
+                                   placed=placed, carried_in=carry.get(o, Decimal(0)), settings=settings, places=places.get(o)))
         if skipped and out:
             out[0].warnings.append(
                 f"expected HÅP for {len(skipped)} offer(s) without cost lines for {year} ({basis}) ignored: {', '.join(skipped)} (external providers have no tariff to set here)"
@@ -316,12 +374,24 @@ def build(
     return df, out
 
 
-def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.DataFrame | None = None, offers: pl.DataFrame | None = None) -> str:
+def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.DataFrame | None = None, offers: pl.DataFrame | None = None,
+              rules=None, inputs: list[tuple[str, str]] | None = None) -> str:
     """A human-readable card per offer: tariffs, expected HÅP and the basis; with ``offers``
-    also the places and the assumed occupancy (*forudsat belægning*) = expected HÅP / places."""
+    also the places and the assumed occupancy (*forudsat belægning*) = expected HÅP / places.
+    The audit trail (Serviceloven § 108 b: a tariff can be shown to a reviewer): the rules file
+    it was set under (name, version, source) and every input's SHA-256."""
     import tomli_w
 
-    doc: dict = {"structure": structure.name or "tariff structure", "representative_hours": structure.representative_hours, "offers": {}}
+    doc: dict = {"structure": structure.name or "tariff structure", "representative_hours": structure.representative_hours,
+                 "top_level_rule": structure.top_level_rule}
+    if rules is not None:
+        t = rules.tariffs
+        doc["rules"] = {"name": rules.name, "version": rules.version, "source": rules.source, "draft": rules.draft,
+                        "rounding": str(t.rounding), "overhead": t.overhead + (f" {t.overhead_rate}" if t.overhead == "percentage" else ""),
+                        "occupancy": t.occupancy + (f" {t.occupancy_rate}" if t.occupancy == "rate" else "")}
+    if inputs:
+        doc["inputs"] = {label: digest for label, digest in inputs}
+    doc["offers"] = {}
     places = {}
     if offers is not None:
         places = {o: p for o, p in offers.select("offer_id", "places").iter_rows() if p}
@@ -332,7 +402,7 @@ def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.
             occupancy = {"places": int(n_places), "assumed_occupancy": round(r.expected_haap / n_places, 4)}
         entry = {
             "year": r.year, **occupancy,
-            "cost_basis": str(r.cost_basis), "carried_result": str(r.carried_result),
+            "cost_basis": str(r.cost_basis), "central_overhead": str(r.overhead), "carried_result": str(r.carried_result),
             "carried_result_kept_by_offer": str(r.carried_kept), "tariff_basis": str(r.tariff_basis),
             "expected_haap": round(r.expected_haap, 4), "supplement_hours": round(r.supplement_hours, 4),
             "expected_income": str(r.expected_income), "rounding_residue": str(r.residue),
@@ -346,3 +416,42 @@ def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.
                 entry["price_per_ata_hour"] = str(a["price_per_ata_hour"][0])
         doc["offers"][r.offer_id] = entry
     return "# Tariff card per offer (tariffkit tariff-build --card): the figures for the offer portal.\n" + tomli_w.dumps(doc)
+
+
+PORTAL_COLUMNS = ("Tilbudsnr.", "Tilbudsnavn", "År", "Funktionsniveau", "Takst pr. år", "Takst pr. døgn", "Forudsat belægningsprocent",
+                  "Antal pladser jf. Tilbudsportalen")
+
+
+def portal_table(tariffs: pl.DataFrame, results: list[OfferTariffs], offers: pl.DataFrame) -> pl.DataFrame:
+    """The figures an offer reports to Tilbudsportalen per level: the tariff per year and per
+    day, the assumed occupancy rate (*forudsat belægningsprocent*: expected HÅP / places × 100,
+    two decimals) the tariff was computed on, and the places (the portal's own count when the
+    offers table has it, else the places). Danish headers in the order of PORTAL_COLUMNS."""
+    info = {r["offer_id"]: r for r in offers.iter_rows(named=True)}
+    occ = {}
+    for r in results:
+        o = info.get(r.offer_id, {})
+        places = o.get("portal_places") or o.get("places")
+        occ[r.offer_id] = (None if not places else round(100 * r.expected_haap / places, 2), places)
+    rows = []
+    for t in tariffs.filter(pl.col("tariff_kind") == "level").sort("offer_id", "level").iter_rows(named=True):
+        rate, places = occ.get(t["offer_id"], (None, None))
+        rows.append({"Tilbudsnr.": t["offer_id"], "Tilbudsnavn": (info.get(t["offer_id"]) or {}).get("offer_name"), "År": t["year"],
+                     "Funktionsniveau": t["level"], "Takst pr. år": t["annual_tariff"], "Takst pr. døgn": t["daily_tariff"],
+                     "Forudsat belægningsprocent": rate, "Antal pladser jf. Tilbudsportalen": places})
+    schema = {"Tilbudsnr.": pl.String, "Tilbudsnavn": pl.String, "År": pl.Int32, "Funktionsniveau": pl.Int16, "Takst pr. år": pl.Decimal(18, 2),
+              "Takst pr. døgn": pl.Decimal(18, 2), "Forudsat belægningsprocent": pl.Float64, "Antal pladser jf. Tilbudsportalen": pl.Int64}
+    return pl.DataFrame(rows, schema=schema, orient="row").select(PORTAL_COLUMNS)
+
+
+def expected_from_reassignments(reassignments: pl.DataFrame) -> pl.DataFrame:
+    """Expected HÅP per offer and level from reassign's output: each citizen with a schedule
+    counts one full-year person on their new level (the citizens as they are placed now, for a
+    year), with their 5+ supplement hours. For a structure the payments do not know yet (the
+    national draft's 10 packages), this is the occupancy to set tariffs against."""
+    return (
+        reassignments.filter(pl.col("new_level").is_not_null())
+        .group_by("offer_id", pl.col("new_level").cast(pl.Int16).alias("level"))
+        .agg(haap=pl.len().cast(pl.Float64), supplement_hours=pl.col("supplement_hours").fill_null(0).sum())
+        .sort("offer_id", "level")
+    )

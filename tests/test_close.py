@@ -335,3 +335,17 @@ def test_out_years_carry_each_expected_result_into_year_t_plus_2(run, tmp_path, 
             assert ruled[(offer, y, "out_year", "result_two_years_earlier")] == -ruled[(offer, y - 2, "out_year", "expected_result")]
             # the tariffs are set to cover the carry, so the year's own result does not change
             assert ruled[(offer, y, "out_year", "expected_result")] == plain[(offer, y, "out_year", "expected_result")]
+
+
+@pytest.mark.parametrize("tariff,residue", [("100000.30", True), ("100000.90", True), ("100001", False), ("99999.10", True), ("99999", False), ("100000", False)])
+def test_a_result_below_the_tariffs_rounding_per_haap_is_a_residue_kept(tariff, residue):
+    # 10 HÅP on a tariff basis of 1,000,000: a result below 1 kr per HÅP (10 kr; whole-krone
+    # tariffs) is the residue of budget-neutral tariffs, kept and flagged; exactly 10 kr is not
+    t = tariffs(2024, tariff)
+    x = one(close_year(costs(2024, 1_000_000), occupancy(10.0), t, FRAME, 2024).results, 2024)
+    assert x["rounding_residue"] is residue
+    if residue:
+        assert (x["carried"], x["set_aside"], x["kept"]) == (D(0), D(0), x["result"]) and x["result"] != 0
+    split_all = TariffRules("t", "1", "t", rounding_residue="split")
+    y = one(close_year(costs(2024, 1_000_000), occupancy(10.0), t, split_all, 2024).results, 2024)
+    assert not y["rounding_residue"] and y["carried"] == -y["result"]

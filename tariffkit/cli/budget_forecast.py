@@ -91,6 +91,10 @@ def _haap_for_year(path, inputs, year, contract_keys):
 
     f = tio.label_of(path)
     h = tio.read_table(path, inputs)
+    if "new_level" in h.columns and "hours_counted" in h.columns:  # reassign's output: each citizen one HÅP at the new level
+        from tariffkit.tariffs import expected_from_reassignments
+
+        h = expected_from_reassignments(h)
     if "period" in h.columns:
         h = h.filter(pl.col("period") == str(year))
         if h.height == 0:

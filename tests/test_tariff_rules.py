@@ -1,0 +1,199 @@
+"""tariff-build under a rules file: rounding, central overhead, assumed occupancy, the levels and
+the 5+ rule the rules require, ten levels end to end, the portal export and the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tariffkit.errors import DataError
+from tariffkit.rules import TariffRules, TariffSettings, check_structure, parse_rules
+from tariffkit.tariffs import Level, Structure, build
+
+D = Decimal
+SAMPLE = Path(__file__).parent.parent / "sample-data"
+REF = SAMPLE / "reference"
+FIVE = Structure(tuple(Level(i + 1, lo, hi) for i, (lo, hi) in enumerate([(0, 9), (9, 15), (15, 22), (22, 30), (30, 40)])))
+
+
+def costs(var, fixed, central=0, offer="X", year=2026):
+    rows = [("staff_trained", "variable_staff", True, var), ("rent", "fixed_offer", False, fixed), ("admin", "fixed_central", False, central)]
+    return pl.DataFrame({"offer_id": offer, "year": year, "basis": "tariff_budget", "line": [r[0] for r in rows], "label": None, "group": [r[1] for r in rows],
+                         "follows_ata": [r[2] for r in rows], "amount": [D(str(r[3])) for r in rows]},
+                        schema_overrides={"amount": pl.Decimal(18, 2), "year": pl.Int32, "label": pl.String})
+
+
+def expected(haaps, offer="X", supp=0.0):
+    return pl.DataFrame({"offer_id": offer, "level": list(range(1, len(haaps) + 1)), "haap": haaps, "supplement_hours": [0.0] * (len(haaps) - 1) + [supp]},
+                        schema_overrides={"level": pl.Int16})
+
+
+def rules(**kw):
+    return TariffRules("r", "1", "test", tariffs=TariffSettings(**kw))
+
+
+def level_tariffs(t):
+    return t.filter(pl.col("tariff_kind") == "level").sort("level")["annual_tariff"].to_list()
+
+
+def test_the_today_rules_reproduce_the_reference_case(run, tmp_path):
+    base = ["tariff-build", "--structure", REF / "levels.toml", "--costs", REF / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2024"]
+    assert run(*base, "-o", tmp_path / "a.parquet").exit_code == 0
+    r = run(*base, "--rules", SAMPLE / "takstregler.toml", "-o", tmp_path / "b.parquet", "--card", tmp_path / "card.toml")
+    assert r.exit_code == 0, r.output and "tariff basis 29.446.776 kr" in r.output
+    assert pl.read_parquet(tmp_path / "a.parquet").equals(pl.read_parquet(tmp_path / "b.parquet"))
+    card = tomllib.loads((tmp_path / "card.toml").read_text(encoding="utf-8"))
+    # the audit trail: the rules it was set under and every input's SHA-256
+    assert card["rules"]["name"].startswith("Eksempel Kommune") and card["rules"]["version"] == "2026.1"
+    assert card["inputs"]["costs.csv"] == hashlib.sha256((REF / "costs.csv").read_bytes()).hexdigest()
+    assert card["inputs"]["takstregler.toml"] == hashlib.sha256((SAMPLE / "takstregler.toml").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("step", ["0.01", "1", "10", "100"])
+def test_rounding_of_tariffs_and_neutrality_within_it(step):
+    t, res = build(FIVE, costs(7_654_321.37, 1_234_567.89), expected([3.0, 4.0, 5.0, 6.0, 2.0]), 2026, rules=rules(rounding=D(step)))
+    for v in level_tariffs(t):
+        assert v % D(step) == 0
+    assert abs(res[0].residue) < D(step) * 20  # below the rounding per expected citizen
+
+
+def test_rounding_half_away_from_zero_at_the_half():
+    from tariffkit.tariffs import round_to
+
+    assert round_to(D("1234.5"), D(1)) == D("1235") and round_to(D("1234.4999"), D(1)) == D("1234")
+    assert round_to(D("1235"), D(10)) == D("1240") and round_to(D("1234.99"), D(10)) == D("1230")
+    assert round_to(D("1234.565"), D("0.01")) == D("1234.57")
+
+
+def test_central_overhead_as_a_percentage_of_the_direct_costs():
+    # direct costs 1,000,000 (ATA 600,000 + rent 400,000); the offer's own central lines 250,000 are
+    # replaced by 6 % of the direct costs = 60,000: cost basis 1,060,000
+    _, own = build(FIVE, costs(600_000, 400_000, 250_000), expected([1.0] * 5), 2026, rules=rules())
+    _, pct = build(FIVE, costs(600_000, 400_000, 250_000), expected([1.0] * 5), 2026, rules=rules(overhead="percentage", overhead_rate=D("0.06")))
+    assert own[0].cost_basis == D("1250000") and own[0].overhead == D("250000")
+    assert pct[0].cost_basis == D("1060000") and pct[0].overhead == D("60000.00") and pct[0].tariff_basis == D("1060000")
+
+
+def test_assumed_occupancy_rate_scales_the_expected_mix():
+    # 10 places at 90 % = 9 HÅP, in the expected mix 2 : 1 on levels 1 and 2 → 6 and 3
+    t, res = build(FIVE, costs(600_000, 300_000), expected([2.0, 1.0, 0, 0, 0]), 2026, rules=rules(occupancy="rate", occupancy_rate=D("0.9")), places={"X": 10})
+    assert res[0].expected_haap == pytest.approx(9.0)
+    income = sum(D(str(h)) * a for h, a in zip([6, 3, 0, 0, 0], level_tariffs(t)))
+    assert abs(income - D("900000")) < 9
+    with pytest.raises(DataError, match="needs the offer's places"):
+        build(FIVE, costs(600_000, 300_000), expected([2.0, 1.0, 0, 0, 0]), 2026, rules=rules(occupancy="rate", occupancy_rate=D("0.9")))
+
+
+@pytest.mark.parametrize("text,key", [
+    ("[tariffs]\nrounding = 3", "tariffs.rounding"),
+    ("[tariffs]\nlevels = 0", "tariffs.levels"),
+    ('[tariffs]\nsupplement = "maybe"', "tariffs.supplement"),
+    ('[tariffs.overhead]\nmethod = "percentage"', "tariffs.overhead.rate"),
+    ('[tariffs.overhead]\nmethod = "percentage"\nrate = inf', "tariffs.overhead.rate"),
+    ('[tariffs.occupancy]\nmethod = "rate"\nrate = 0', "tariffs.occupancy.rate"),
+    ('[tariffs.occupancy]\nmethod = "rate"\nrate = 1.01', "tariffs.occupancy.rate"),
+    ('[tariffs.occupancy]\nmethod = "rate"', "tariffs.occupancy.rate"),
+    ("[tariffs]\nroundng = 1", "tariffs.roundng"),
+])
+def test_bad_tariff_rules_name_the_key(text, key):
+    with pytest.raises(DataError) as e:
+        parse_rules(tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n' + text), file="r.toml")
+    assert e.value.column == key
+
+
+def test_a_structure_the_rules_do_not_expect_is_refused(run, tmp_path):
+    with pytest.raises(DataError, match="expect 10 levels, the structure s.toml has 5") as e:
+        check_structure(rules(levels=10), FIVE, "s.toml")
+    assert e.value.column == "tariffs.levels"
+    with pytest.raises(DataError, match="top_level_rule = 'none'"):
+        check_structure(rules(supplement="none"), FIVE, "s.toml")
+    r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2026",
+            "--rules", SAMPLE / "takstregler-national-udkast.toml", "-o", tmp_path / "t.parquet")
+    assert r.exit_code == 1 and "takstregler-national-udkast.toml" in r.output and "tariffs.levels" in r.output and not (tmp_path / "t.parquet").exists()
+
+
+# --- the 5+ supplement ---------------------------------------------------------------------------
+
+def income_by_hours(rule: str, hours: list[float]) -> list[Decimal]:
+    """A citizen's yearly income with these weekly hours: the level's tariff + p × supplement hours."""
+    from tariffkit.schedules import _supplement_hours
+
+    st = Structure(FIVE.levels, top_level_rule=rule)
+    t, res = build(st, costs(6_000_000, 2_000_000), expected([2.0, 3.0, 4.0, 3.0, 2.0], supp=10.0), 2026)
+    tariff = dict(zip(range(1, 6), level_tariffs(t)))
+    p = res[0].price_per_weekly_hour
+    supp = pl.DataFrame({"h": [float(h) for h in hours]}).select(s=_supplement_hours(pl.col("h"), st))["s"].to_list()
+    return [tariff[st.level_of(h)[0]] + p * D(str(s)) for h, s in zip(hours, supp)], p, tariff
+
+
+def test_supplement_above_the_representative_hours_pays_every_hour_and_is_continuous():
+    hours = [30 + i * 0.25 for i in range(121)]  # 30 … 60 hours
+    inc, p, tariff = income_by_hours("supplement_above_representative", hours)
+    for h, v in zip(hours, inc):  # f + p × max(h, 35): every hour above the priced 35 is paid
+        assert abs(v - (tariff[5] + p * D(str(max(h - 35, 0))))) < D("0.01")
+    steps = [b - a for a, b in zip(inc, inc[1:])]
+    assert all(D(0) <= s <= p * D("0.25") + D("0.01") for s in steps)  # no jump anywhere, at 35 and 40 included
+
+
+def test_supplement_above_the_band_leaves_hours_unpaid_and_none_is_flat():
+    hours = [30, 35, 39.75, 40, 45, 50]
+    inc, p, tariff = income_by_hours("supplement", hours)
+    assert inc[:4] == [tariff[5]] * 4  # flat to the band's top
+    assert inc[4] == tariff[5] + p * 5  # 45 hours pay for 40: hours 35–40 unpaid (BDO's reference rule)
+    flat, _, tariff = income_by_hours("none", hours)
+    assert flat == [tariff[5]] * 6
+
+
+def test_the_representative_rule_cannot_mix_with_mean_of_placed():
+    from tariffkit.tariffs import parse_structure
+
+    d = tomllib.loads((SAMPLE / "levels.toml").read_text(encoding="utf-8"))
+    d.update(top_level_rule="supplement_above_representative", representative_hours="mean_of_placed")
+    with pytest.raises(DataError) as e:
+        parse_structure(d, file="levels.toml")
+    assert e.value.column == "top_level_rule"
+
+
+# --- ten levels end to end -----------------------------------------------------------------------
+
+def test_ten_service_packages_on_the_sample_end_to_end(run, tmp_path, sample_out):
+    out, _ = sample_out
+    key = SAMPLE / "demo.key"
+    r = run("reassign", SAMPLE / "doegnskemaer.csv", "--structure", SAMPLE / "levels-10.toml", "--key-file", key, "-o", tmp_path / "n10.parquet")
+    assert r.exit_code == 0, r.output
+    n10 = pl.read_parquet(tmp_path / "n10.parquet")
+    assert n10["new_level"].max() == 10 and (n10["supplement_hours"] == 0).all()  # the draft's packages: no supplement
+    r = run("tariff-build", "--structure", SAMPLE / "levels-10.toml", "--costs", SAMPLE / "costs.csv", "--haap", tmp_path / "n10.parquet", "--year", "2026",
+            "--offers", SAMPLE / "offers.csv", "--rules", SAMPLE / "takstregler-national-udkast.toml", "-o", tmp_path / "t10.parquet",
+            "--card", tmp_path / "c10.toml", "--portal", tmp_path / "portal.csv")
+    assert r.exit_code == 0, r.output
+    t = pl.read_parquet(tmp_path / "t10.parquet").filter(pl.col("tariff_kind") == "level")
+    card = tomllib.loads((tmp_path / "c10.toml").read_text(encoding="utf-8"))
+    assert card["rules"]["draft"] is True
+    for offer, g in t.group_by("offer_id"):
+        g = g.sort("level")
+        assert g.height == 10 and g["annual_tariff"].is_sorted() and g["annual_tariff"].n_unique() == 10
+        c = card["offers"][offer[0]]
+        n = n10.filter(pl.col("offer_id") == offer[0]).group_by("new_level").len()
+        income = sum(D(cnt) * g.filter(pl.col("level") == lv)["annual_tariff"][0] for lv, cnt in n.iter_rows())
+        assert abs(income - D(c["tariff_basis"])) < n["len"].sum()  # budget-neutral up to 1 kr per HÅP
+    head = (tmp_path / "portal.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head == "Tilbudsnr.;Tilbudsnavn;År;Funktionsniveau;Takst pr. år;Takst pr. døgn;Forudsat belægningsprocent;Antal pladser jf. Tilbudsportalen"
+    # the budget model and the offer workbook with ten levels
+    r = run("budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", tmp_path / "t10.parquet", "--haap", tmp_path / "n10.parquet",
+            "--expected-haap", tmp_path / "n10.parquet", "--out-years", "1", "-o", tmp_path / "b10.parquet")
+    assert r.exit_code == 0, r.output
+    b = pl.read_parquet(tmp_path / "b10.parquet")
+    assert b.filter(pl.col("line").str.starts_with("tariff_level_"))["line"].n_unique() == 10
+    r = run("report", "offer", tmp_path / "b10.parquet", "--offers", SAMPLE / "offers.csv", "-o", tmp_path / "b10.xlsx")
+    assert r.exit_code == 0, r.output
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "b10.xlsx")["T101 Bostedet Egebo"]
+    labels = [c.value for c in ws["A"] if c.value]
+    assert "Takst funktionsniveau 10 (kr. pr. år)" in labels and "Takst funktionsniveau 1 (kr. pr. år)" in labels
