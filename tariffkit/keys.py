@@ -14,7 +14,8 @@ MIN_KEY_LENGTH = 16
 
 def load_key(key_file: str | None, warn: Callable[[str], None] | None = None) -> bytes:
     """Read the key. Lines starting with ``#`` in a key file are comments. Refuses a missing or
-    short key with a hint; warns when the key file is readable by group or others."""
+    short key with a hint, and a key file that group or others can read or write (with the
+    ``chmod`` that fixes it)."""
     if key_file:
         p = Path(key_file)
         try:
@@ -22,8 +23,9 @@ def load_key(key_file: str | None, warn: Callable[[str], None] | None = None) ->
         except OSError as e:
             raise UsageError(f"cannot read the key file {key_file}: {e.strerror}") from None
         mode = p.stat().st_mode
-        if warn and mode & (stat.S_IRGRP | stat.S_IROTH):
-            warn(f"tariffkit: warning: the key file {key_file} is readable by others; run: chmod 600 {key_file}")
+        if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
+            raise UsageError(f"the key file {key_file} is readable by others: whoever reads it can reverse the pseudonyms. "
+                             f"Make it yours alone: chmod 600 {key_file}")
         key = "".join(line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
         where = f"the key file {key_file}"
     else:
@@ -53,3 +55,14 @@ def check_same_key(key: bytes, payments_path: str) -> None:
     if recorded is not None and recorded != key_fingerprint(key):
         raise DataError("the payments history was pseudonymised with another key than the one given here: the citizens "
                         "would not match. Use the municipality's key", file=payments_path)
+
+
+def new_key_file(path: Path) -> None:
+    """A fresh random key (256 bits), readable by its owner alone; never over an existing file."""
+    import secrets
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("# The municipality's pseudonymisation key (tariffkit). Keep a copy in a safe place: with another\n"
+                 "# key next month's pseudonyms would not match the history's. Never share it; chmod 600.\n")
+        fh.write(secrets.token_hex(32) + "\n")

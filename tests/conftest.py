@@ -13,6 +13,12 @@ KEY = "test-key-0123456789abcdef"
 HEADER = "CPR-nr.;Navn;Sagsnr.;Sagsbehandler;Tilbudsnr.;Tilbud;Leverandørtype;Paragraf;Funktion;Funktionsniveau;Periode fra;Periode til;Beløb;Type"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _sample_key_mode():
+    """The sample's key file is the owner's alone, as tariffkit requires (git keeps no mode 600)."""
+    (SAMPLE / "demo.key").chmod(0o600)
+
+
 @pytest.fixture
 def run(monkeypatch):
     """Invoke the CLI in-process; stdout and stderr separate."""

@@ -153,14 +153,18 @@ def test_no_key_is_refused_with_a_hint(run, tmp_path, monkeypatch):
     assert r.exit_code == 2 and "--key-file" in r.output and not out.exists()
 
 
-def test_key_file_readable_by_others_warns(run, tmp_path, monkeypatch):
+def test_key_file_readable_by_others_is_refused_with_the_fix(run, tmp_path, monkeypatch):
     monkeypatch.delenv("TARIFFKIT_KEY")
     key = tmp_path / "k.key"
     key.write_text("# comment\nsecret-secret-secret-1\n")
-    key.chmod(0o644)
     f = write_dss(tmp_path / "x.csv", [dss_line()])
-    r, _ = imp(run, tmp_path, f, extra=("--key-file", key))
-    assert r.exit_code == 0 and "readable by others" in r.output
+    for mode in (0o644, 0o640, 0o620):
+        key.chmod(mode)
+        r, out = imp(run, tmp_path, f, extra=("--key-file", key))
+        assert r.exit_code == 2 and "readable by others" in r.output and f"chmod 600 {key}" in r.output and not out.exists()
+    key.chmod(0o600)
+    r, out = imp(run, tmp_path, f, extra=("--key-file", key))
+    assert r.exit_code == 0 and out.exists()
 
 
 def test_no_cpr_in_any_output_or_message(run, tmp_path):

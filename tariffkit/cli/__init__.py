@@ -20,8 +20,9 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.group(cls=TariffkitGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="tariffkit")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors (CPR numbers masked).")
+@click.option("--config", "config_file", metavar="FILE", help="Settings file (default: the nearest tariffkit.toml in the working folder or above).")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, config_file: str | None) -> None:
     """tariffkit: activity-based budgets and tariffs for specialised adult social care.
 
     Small commands that read and write Parquet, so they chain in shell pipelines and Makefiles.
@@ -35,6 +36,22 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if ctx.invoked_subcommand == "init":
+        return  # a new folder: the settings above it do not apply
+    from pathlib import Path
+
+    from tariffkit import config as cfgmod
+    from tariffkit.errors import UsageError
+
+    if config_file and not Path(config_file).is_file():
+        raise UsageError(f"--config: no such file {config_file}")
+    path = Path(config_file) if config_file else cfgmod.find()
+    cfg = cfgmod.Config(None)
+    if path is not None:
+        params = {name: {p.name for p in c.params} for name, c in cli.commands.items()}
+        cfg = cfgmod.load(path, params)
+        ctx.default_map = cfgmod.default_map(cfg, cli.commands)
+    ctx.obj["config"] = cfg
 
 
 from tariffkit.cli import (  # noqa: E402  (commands register themselves on the group)
@@ -42,6 +59,8 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     budget_forecast,
     close_year,
     compute_haap,
+    folder,
+    run,
     export,
     import_dss,
     occupancy,
@@ -57,6 +76,9 @@ from tariffkit.cli import (  # noqa: E402  (commands register themselves on the 
     validate,
 )
 
+for module in (folder, run):
+    for c in module.commands:
+        cli.add_command(c)
 for module in (import_dss, compute_haap, refunds, occupancy, price_ata, tariff_build, reassign, budget_forecast, close_year, billing, portfolio, report, validate, export, sample, schema, show):
     cli.add_command(module.command)
 

@@ -100,7 +100,9 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
             tio.check_not_an_input(extra, inputs)
     tio.write_table(tariffs, target, command="tariff-build", options=params_for_provenance(ctx), inputs=inputs)
     if card:
-        tio.write_text(card, card_toml(built, st, ap, of, rules=tr, inputs=inputs.entries), inputs)
+        from tariffkit.rules import TODAY
+
+        tio.write_text(card, card_toml(built, st, ap, of, rules=tr or TODAY, inputs=inputs.entries), inputs)
     if portal:
         from tariffkit.export import csv_bytes, table_workbook
         from tariffkit.tariffs import portal_table
