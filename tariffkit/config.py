@@ -80,6 +80,8 @@ class Config:
         return self.values.get(key, default)
 
     def where(self, key: str) -> str:
+        if self.lines.get(key) == "--set":
+            return "--set (the command line)"
         if key in self.values and self.path:
             return f"{self.path}:{self.lines.get(key, '?')}"
         return "default"
@@ -159,7 +161,7 @@ def load(path: Path, command_params: dict[str, set[str]] | None = None) -> Confi
 
 def _put(cfg: Config, full: str, section: str, key: str, value, base: Path, path: Path, lines: dict) -> None:
     known = SCHEMA[section]
-    at = f"{path}:{lines.get(full, '?')}"
+    at = "--set" if str(path) == "--set" else f"{path}:{lines.get(full, '?')}"
     if key not in known:
         raise _unknown(path, lines.get(full), full, [f"{section}.{k}" if section else k for k in known])
     kind = known[key][0]
@@ -199,6 +201,18 @@ def _put(cfg: Config, full: str, section: str, key: str, value, base: Path, path
     cfg.values[full] = value
 
 
+def _as_given(cfg: Config, key: str):
+    """A setting as an option value: a path relative to the working folder (so the options a
+    command records in its provenance do not depend on where the folder lies)."""
+    import os
+
+    v = cfg.values[key]
+    section, _, name = key.rpartition(".")
+    if SCHEMA.get(section, {}).get(name, ("",))[0] in ("file", "folder", "path"):
+        return os.path.relpath(str(v), Path.cwd())
+    return v
+
+
 def default_map(cfg: Config, commands: dict) -> dict[str, dict[str, object]]:
     """click's default_map: for each command, the option defaults the settings give."""
     out: dict[str, dict[str, object]] = {}
@@ -207,10 +221,10 @@ def default_map(cfg: Config, commands: dict) -> dict[str, dict[str, object]]:
         m: dict[str, object] = {}
         for key, param in OPTION_OF.items():
             if key in cfg.values and param in options:
-                m[param] = cfg.values[key]
+                m[param] = _as_given(cfg, key)
         for key, (param, names) in OPTION_FOR.items():
             if key in cfg.values and name in names and param in options:
-                m[param] = cfg.values[key]
+                m[param] = _as_given(cfg, key)
         m.update(cfg.commands.get(name, {}))
         if m:
             out[name] = m
@@ -221,3 +235,28 @@ def folder(cfg: Config, key: str, default: str) -> Path:
     """A working-folder path from the settings (``folders.KEY``), else ``default`` in the folder."""
     v = cfg.get(f"folders.{key}")
     return Path(v) if v else cfg.folder / default
+
+
+def override(cfg: Config, text: str) -> None:
+    """``--set KEY=VALUE``: one setting for this run, checked as the file's are (a path is
+    relative to the working folder)."""
+    import tomllib
+
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise UsageError(f"--set expects KEY=VALUE, e.g. folders.outputs=/tmp/ud, found {text!r}")
+    section, _, name = key.rpartition(".")
+    if section not in SCHEMA or name not in SCHEMA[section]:
+        known = [f"{s}.{k}" if s else k for s, ks in SCHEMA.items() for k in ks]
+        close = difflib.get_close_matches(key, known, n=1)
+        raise UsageError(f"--set: unknown setting {key!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # plain text without quotes
+    kind = SCHEMA[section][name][0]
+    if kind in ("file", "folder", "path") and not Path(str(value)).is_absolute():
+        value = str(Path.cwd() / str(value))
+    _put(cfg, key, section, name, value, Path.cwd(), Path("--set"), {})
+    cfg.lines[key] = "--set"

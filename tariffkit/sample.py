@@ -391,6 +391,7 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         "ata-assumptions.toml": ASSUMPTIONS_TOML,
         "refusion-2026.toml": REFUND_TOML,
         "bevillingsniveauer.toml": TIERS_TOML,
+        "tariffkit.toml": SETTINGS_TOML,
         "takstregler.toml": RULES_TODAY_TOML,
         "takstregler-rammeaftale.toml": RULES_FRAME_TOML,
         "takstregler-national-udkast.toml": RULES_NATIONAL_TOML,
@@ -665,6 +666,41 @@ set_aside = true
 
 [carry.deficit]
 rule = "all"
+"""
+
+SETTINGS_TOML = """# tariffkit.toml: Eksempel Kommune's working folder (the sample). Every tariffkit command run in
+# this folder takes its defaults from here; options on the command line win. `tariffkit config`
+# shows the effective settings. `make demo` runs `tariffkit run monthly` (September, then
+# October) and `tariffkit run annual --year 2026` here, with the folders moved into out/kommune/
+# (--set), beside the step-by-step pipeline of the Makefile.
+municipality = "Eksempel Kommune"
+key_file = "demo.key"              # the sample's key (chmod 600); a real municipality keeps its own safe
+
+[folders]
+extracts = "."                     # the extracts: dss-udtraek-YYYY-MM.csv
+history = "kommune/historik"
+outputs = "kommune/output"
+reports = "kommune/rapporter"
+log = "kommune/tariffkit.log"
+
+[files]
+structure = "levels.toml"
+rules = "takstregler.toml"
+tiers = "bevillingsniveauer.toml"
+ata_assumptions = "ata-assumptions.toml"
+costs = "costs.csv"
+staff = "staff.csv"
+offers = "offers.csv"
+placements = "placeringer.csv"
+schedules = "doegnskemaer.csv"
+
+[annual]
+phase_in = "2026:0.5,2027:1.0"     # Norddjurs' transition: 50 % in 2026, the full effect from 2027
+pl = "0.03"
+out_years = 5
+
+[monthly]
+portfolio = true
 """
 
 RULES_NATIONAL_TOML = """# DRAFT: the national tariff model in preparation (after the expert committee's report, April

@@ -145,3 +145,25 @@ def test_run_annual_builds_the_year_from_the_settings(run, kommune):
     for p in ("output/takster-2026.parquet", "output/budget-2026.parquet", "rapporter/tilbud-2026.xlsx", "rapporter/takstkort-2026.toml",
               "rapporter/tilbudsportalen-2026.csv", "output/genindplacering-2026.parquet"):
         assert (kommune / p).is_file(), p
+
+
+def test_the_sample_is_a_working_folder_and_its_runs_give_the_pipelines_figures(sample_out):
+    out, _ = sample_out
+    k = out / "kommune"
+    log = (k / "tariffkit.log").read_text(encoding="utf-8").splitlines()
+    assert [ln.split(" exit=")[0].split(" run ")[1] for ln in log] == ["monthly 2026-09", "monthly 2026-10", "annual 2026"]
+    assert all(" exit=0 " in ln for ln in log)
+    # the month and the year run by name give the same tables as the step-by-step pipeline
+    for mine, theirs in [("output/takster-2026.parquet", "takster-2026.parquet"), ("output/budget-2026.parquet", "budget-2026.parquet"),
+                         ("output/noegletal-2026-10.parquet", "noegletal-2026-10.parquet"), ("output/belaegning-2026.parquet", "belaegning-2026.parquet"),
+                         ("output/genindplacering-2026.parquet", "genindplacering-2026.parquet")]:
+        assert pl.read_parquet(k / mine).equals(pl.read_parquet(out / theirs)), mine
+    assert (k / "rapporter" / "rapport-2026-10.html").is_file()
+
+
+def test_set_overrides_a_setting_and_is_checked(run, kommune):
+    r = run("--set", "annual.out_years=3", "config")
+    assert r.exit_code == 0 and "out_years = 3    # --set (the command line)" in r.output
+    assert run("--set", "annual.out_yeras=3", "config").exit_code == 2
+    bad = run("--set", "annual.out_years=many", "config")
+    assert bad.exit_code == 2 and "annual.out_years" in bad.output

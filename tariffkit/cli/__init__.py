@@ -21,8 +21,9 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.version_option(__version__, "--version", prog_name="tariffkit")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors (CPR numbers masked).")
 @click.option("--config", "config_file", metavar="FILE", help="Settings file (default: the nearest tariffkit.toml in the working folder or above).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override one setting of the settings file for this run, e.g. --set folders.outputs=/tmp/ud.")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, config_file: str | None) -> None:
+def cli(ctx: click.Context, debug: bool, config_file: str | None, overrides: tuple[str, ...]) -> None:
     """tariffkit: activity-based budgets and tariffs for specialised adult social care.
 
     Small commands that read and write Parquet, so they chain in shell pipelines and Makefiles.
@@ -50,7 +51,11 @@ def cli(ctx: click.Context, debug: bool, config_file: str | None) -> None:
     if path is not None:
         params = {name: {p.name for p in c.params} for name, c in cli.commands.items()}
         cfg = cfgmod.load(path, params)
+        for o in overrides:
+            cfgmod.override(cfg, o)
         ctx.default_map = cfgmod.default_map(cfg, cli.commands)
+    elif overrides:
+        raise UsageError("--set changes a setting of tariffkit.toml, and there is none in this folder or above it")
     ctx.obj["config"] = cfg
 
 

@@ -80,9 +80,11 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
                                      placements_from_payments, read_schedules, reassign)
     from tariffkit.tariffs import parse_structure
 
-    phases = parse_phase_in(phase_in)
     if phase_in and not by_offer:
-        raise UsageError("--phase-in applies to the per-offer summary; add --by-offer FILE")
+        if ctx.get_parameter_source("phase_in") == click.core.ParameterSource.COMMANDLINE:
+            raise UsageError("--phase-in applies to the per-offer summary; add --by-offer FILE")
+        phase_in = None  # the working folder's phase-in is for the per-offer summary only
+    phases = parse_phase_in(phase_in)
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
     st = parse_structure(tio.read_toml(structure, inputs), file=structure)
