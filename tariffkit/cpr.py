@@ -114,3 +114,29 @@ def mask_anywhere(expr: pl.Expr) -> pl.Expr:
 
 def looks_like_cpr(text: str) -> bool:
     return bool(CPR_SHAPED.search(text))
+
+
+SCRUBBED = "******-****"  # what a CPR-shaped value in a text field becomes: nothing of it is kept
+
+
+def scrub_text(text: str) -> str:
+    """Every CPR-shaped run (6 digits, an optional dash or space, 4 digits, not inside a longer
+    number) in a text that is not the CPR column → ``******-****``. The rule for every text that
+    enters tariffkit besides the CPR number itself: names, case numbers, remarks, municipalities,
+    file names, option values. The CPR column is pseudonymised instead."""
+    return CPR_SHAPED.sub(SCRUBBED, text) if text else text
+
+
+def scrub_expr(expr: pl.Expr) -> pl.Expr:
+    """:func:`scrub_text` for a text column (twice: a match takes the character after it, which
+    may be the one before the next)."""
+    pattern = r"(^|[^0-9])[0-9]{6}[- ]?[0-9]{4}([^0-9]|$)"
+    once = lambda e: e.str.replace_all(pattern, "${1}" + SCRUBBED + "${2}")  # noqa: E731
+    return pl.when(expr.str.contains(r"[0-9]{6}")).then(once(once(expr))).otherwise(expr)
+
+
+def scrub_frame(df: pl.DataFrame, keep: set[str] | None = None) -> pl.DataFrame:
+    """Every text column but ``keep`` (the CPR columns, pseudonymised by their readers) scrubbed."""
+    keep = keep or set()
+    cols = [c for c, t in df.schema.items() if t == pl.String and c not in keep]
+    return df.with_columns(scrub_expr(pl.col(c)).alias(c) for c in cols) if cols else df

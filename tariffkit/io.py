@@ -107,8 +107,11 @@ def sha256_file(path: Path | str) -> str:
 
 
 def label_of(path: str | Path) -> str:
-    """How a file is named in messages and provenance: as the user gave it, ``<stdin>`` for -."""
-    return "<stdin>" if str(path) == STDIO else str(path)
+    """How a file is named in messages and provenance: as the user gave it, ``<stdin>`` for -;
+    a CPR-shaped run in the name is scrubbed (``udtraek-010170-1234.csv`` is never repeated)."""
+    from tariffkit.cpr import scrub_text
+
+    return "<stdin>" if str(path) == STDIO else scrub_text(str(path))
 
 
 @contextlib.contextmanager
@@ -421,6 +424,10 @@ def read_table(
         first_row = None
     else:
         raise DataError(f"unknown file type {suffix or '(none)'}, expected .parquet, .csv or .xlsx", file=file)
+    if first_row is None:  # text from outside: a CPR number typed into any other column is scrubbed
+        from tariffkit.cpr import scrub_frame
+
+        df = scrub_frame(df, keep={c for c in df.columns if "cpr" in c.casefold()})
     if contract is not None:
         df = contracts.conform(df, contract, file=file, first_row=first_row)
     return df
@@ -438,7 +445,11 @@ def provenance(command: str, options: dict, inputs: Inputs | None) -> dict[str, 
             return str(v)
         return v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
 
+    from tariffkit.cpr import scrub_text
+
     opts = {k: plain(v) for k, v in sorted(options.items())}
+    opts = {k: scrub_text(v) if isinstance(v, str) else [scrub_text(x) if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
+            for k, v in opts.items()}
     return {
         "tariffkit.version": __version__,
         "tariffkit.command": command,

@@ -112,7 +112,10 @@ def pseudonymise_column(df: pl.DataFrame, key: bytes, file: str, column_label: s
         raise DataError(f"expected a CPR number (DDMMÅÅ-XXXX), found something else ({bad.height} rows like this; value not shown)",
                         file=file, row=int(rows[0]) if rows is not None else None, column=column_label)
     uniq = uniq.with_columns(citizen_id=pseudonymise(uniq["d"], key)).select("cpr", "citizen_id")
-    return df.join(uniq, on="cpr", how="left", maintain_order="left").drop("cpr")
+    from tariffkit.cpr import scrub_frame
+
+    # the CPR column pseudonymised, a CPR number typed into any other text (a remark, a municipality) scrubbed
+    return scrub_frame(df.join(uniq, on="cpr", how="left", maintain_order="left").drop("cpr"), keep={"citizen_id", "_file"})
 
 
 # --- reading ---------------------------------------------------------------------------------

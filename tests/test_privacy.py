@@ -1,6 +1,7 @@
 """Privacy end to end: no CPR number of the sample in any output, log or error message."""
 
 import subprocess
+from pathlib import Path
 import sys
 
 import polars as pl
@@ -79,3 +80,101 @@ def test_citizen_id_is_hmac_sha256_of_the_cpr_number(key_length):
     one = pseudonym_function(key)
     for digits in ("0101701234", "6101709999", "3112991111"):
         assert one(digits) == hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+# --- a CPR number typed where it does not belong ---------------------------------------------------
+
+PLANTED = {  # field → a CPR-shaped value typed into it (each its own, so a leak names the field)
+    "case": "020280-1111", "caseworker": "030390 2222", "offer_name_dss": "0404804444", "file": "050550-5555",
+    "municipality": "060660-6666", "offer_name": "070770-7777", "comment": "080880-8888", "amount": "090990-9999",
+    "remark": "111111-1212", "option": "121212-1313",
+}
+
+
+def _digits(v: str) -> str:
+    return v.replace("-", "").replace(" ", "")
+
+
+def _texts_of(path: Path) -> str:
+    """Everything a person or a program could read out of an output file."""
+    import zipfile
+
+    import pyarrow.parquet as pq
+
+    if path.suffix == ".parquet":
+        t = pq.read_table(path)
+        meta = " ".join(v.decode("utf-8", "replace") for v in (t.schema.metadata or {}).values())
+        cells = " ".join(str(v) for col in t.columns if str(col.type) in ("string", "large_string") for v in col.to_pylist())
+        return meta + " " + cells
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as z:
+            return " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+def test_a_cpr_number_in_any_text_field_reaches_no_output(run, tmp_path):
+    import re
+
+    key = SAMPLE / "demo.key"
+    work = tmp_path / "in"
+    work.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "afregning").mkdir()
+    lines = (SAMPLE / "dss-udtraek-2026-10.csv").read_text(encoding="utf-8-sig").splitlines()
+    cells = lines[1].split(";")
+    cells[2], cells[3], cells[5] = f"SAG {PLANTED['case']}", f"Mette {PLANTED['caseworker']}", f"Egebo {PLANTED['offer_name_dss']}"
+    bad = lines[2].split(";")
+    bad[12] = PLANTED["amount"]
+    dss = work / f"udtraek-{PLANTED['file']}.csv"
+    dss.write_text("\n".join([lines[0], ";".join(cells), ";".join(bad), *lines[3:]]) + "\n", encoding="utf-8")
+    p = (SAMPLE / "placeringer.csv").read_text(encoding="utf-8-sig").splitlines()
+    other = next(i for i, ln in enumerate(p) if "Anden kommune" in ln or "Nabo" in ln)
+    row = p[other].split(";")
+    row[6] = f"Nabo {PLANTED['municipality']}"
+    p[other] = ";".join(row)
+    (work / "placeringer.csv").write_text("\n".join(p) + "\n", encoding="utf-8")
+    o = (SAMPLE / "offers.csv").read_text(encoding="utf-8").splitlines()
+    o[1] = o[1].replace("Bostedet Egebo", f"Egebo {PLANTED['offer_name']}").rstrip('""') + f"\"ring {PLANTED['comment']}\""
+    (work / "offers.csv").write_text("\n".join(o) + "\n", encoding="utf-8")
+    s = (SAMPLE / "doegnskemaer.csv").read_text(encoding="utf-8-sig").splitlines()
+    head = s[0].split(";")
+    if "Bemærkning" in head:
+        i = head.index("Bemærkning")
+        r = s[1].split(";")
+        r[i] = f"ring til {PLANTED['remark']}"
+        s[1] = ";".join(r)
+    (work / "doegnskemaer.csv").write_text("\n".join(s) + "\n", encoding="utf-8")
+
+    planted = " ".join(f.read_text(encoding="utf-8") + f.name for f in work.iterdir())
+    for field, v in PLANTED.items():
+        assert field == "option" or v in planted, f"{field} was not planted"
+    steps = [
+        ("import-dss", dss, "--key-file", key, "-o", out / "p.parquet", "--on-error", "reject", "--rejects", out / "rejects.parquet", "--summary-json", out / "s.json"),
+        ("compute-haap", out / "p.parquet", "--year", "2026", "--by", "offer_id,level", "-o", out / "h.parquet"),
+        ("occupancy", work / "placeringer.csv", "--payments", out / "p.parquet", "--as-of", "2026-10-31", "--offers", work / "offers.csv", "--key-file", key,
+         "--check", out / "check.xlsx", "-o", out / "occ.parquet"),
+        ("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", out / "occ.parquet", "--offers", work / "offers.csv",
+         "--year", "2026", "-o", out / "t.parquet", "--card", out / "card.toml", "--portal", out / "portal.xlsx"),
+        ("billing", work / "placeringer.csv", "--tariffs", out / "t.parquet", "--month", "2026-10", "--offers", work / "offers.csv", "--key-file", key,
+         "--xlsx-dir", out / "afregning", "-o", out / "bill.parquet"),
+        ("reassign", work / "doegnskemaer.csv", "--structure", SAMPLE / "levels.toml", "--tariffs", out / "t.parquet", "--placements", work / "placeringer.csv",
+         "--key-file", key, "--negotiation", out / "neg.xlsx", "-o", out / "r.parquet"),
+        ("report", "monthly", out / "p.parquet", "--as-of", "2026-10-31", "-o", out / "rapport.html"),
+        ("portfolio", out / "p.parquet", "--quarter", "2026Q3", "-o", out / "pf.parquet", "--xlsx", out / "pf.xlsx"),
+        ("export", out / "p.parquet", "-o", out / "p.csv"),
+    ]
+    messages = ""
+    for args in steps:
+        r = run(*args)
+        assert r.exit_code == 0, (args[0], r.output)
+        messages += r.output
+    r = run("compute-haap", out / "p.parquet", "--year", PLANTED["option"], "-o", out / "x.parquet")
+    assert r.exit_code == 2
+    messages += r.output
+    seen = messages + " ".join(_texts_of(f) for f in out.rglob("*") if f.is_file())
+    assert "Egebo" in seen and "Mette" in seen and "Nabo" in seen  # the text around them is kept
+    for field, v in PLANTED.items():
+        d = _digits(v)
+        pattern = re.escape(d[:6]) + r"[- ]?" + re.escape(d[6:])
+        assert not re.search(pattern, seen), f"the CPR number typed into {field} reached an output or a message"

@@ -93,7 +93,10 @@ class TariffkitGroup(click.Group):
             except OSError:
                 pass
             ctx.exit(0)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except click.ClickException as e:  # click's own usage errors quote the option's value: never a CPR number
+            e.message = mask_text(e.message)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
             err("tariffkit: interrupted")

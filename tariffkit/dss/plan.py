@@ -19,7 +19,7 @@ from typing import Callable
 import polars as pl
 
 from tariffkit.contracts import KINDS, PAYMENTS, REJECTS
-from tariffkit.cpr import CPR_BAD_DATE, CPR_EMPTY, CPR_NOT_SHAPED, CPR_OK, REASONS, cpr_status, mask_expr, pseudonym_function
+from tariffkit.cpr import CPR_BAD_DATE, CPR_EMPTY, CPR_NOT_SHAPED, CPR_OK, REASONS, cpr_status, mask_expr, pseudonym_function, scrub_expr
 from tariffkit.danish import MONEY, normalise_function, parse_date, parse_number
 from tariffkit.paragraphs import normalise_series
 from tariffkit.dss.mapping import CONTENT, DUPLICATE_KEY, REQUIRED, Mapping
@@ -236,6 +236,9 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
     def text(f: str) -> pl.Expr:
         return col(f).str.strip_chars() if f in src_name else pl.lit(None, dtype=pl.String)
 
+    def free_text(f: str) -> pl.Expr:  # a CPR number typed into a name or a case number is scrubbed
+        return scrub_expr(text(f))
+
     def mapped(f: str) -> pl.Expr:
         values = vm.get(f) or {}
         # a when/then chain, not replace/replace_strict: those are not streaming operations in
@@ -263,10 +266,10 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
                     if "level" in src_name else pl.lit(None, dtype=pl.Float64)),
         provider=mapped("provider"),
         kind=mapped("kind"),
-        case_id=text("case_id"),
-        caseworker=text("caseworker"),
-        offer_id=text("offer_id"),
-        offer_name=text("offer_name"),
+        case_id=free_text("case_id"),
+        caseworker=free_text("caseworker"),
+        offer_id=free_text("offer_id"),
+        offer_name=free_text("offer_name"),
         _extract_date=(parse_date(col("extract_date"), formats=dates, excel_serials=excel) if "extract_date" in src_name else pl.lit(None, dtype=pl.Date)),
         # the raw text, for the messages of rejected rows only (a struct holds them without a copy)
         _cells=pl.struct([pl.nth(i).alias(f"c{k}") for k, i in enumerate(data_positions)]),
@@ -342,7 +345,7 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         reason=reason_expr,
         cpr_masked=pl.when(pl.col("_cpr_raw").is_null()).then(None).otherwise(mask_expr(pl.col("_cpr_raw"))),
         amount=pl.col("amount").cast(MONEY),
-        amount_text=pl.col("_amount_raw"),
+        amount_text=scrub_expr(pl.col("_amount_raw")),
         _row_kind=_row_kind(cells, list(mapping.skip_rows_starting_with)),
         _ore=pl.col("_ore"),
     )
