@@ -69,6 +69,7 @@ LINES: dict[str, tuple[str, str]] = {
     "cost_per_fte_weighted": ("ÅV-pris i alt (vægtet med årsværk)", "DKK/FTE"),
     "ata_hours_staff": ("ATA-timer fra personalet", "hours/year"),
     "ata_hours_placed": ("ATA-timer jf. indplacering", "hours/year"),
+    "ata_hours_placed_source": ("ATA-timer jf. indplacering: kilde", "text"),
     "cost_per_ata_hour": ("Udgift pr. ATA-time (udgiftsgrundlag / ATA-timer)", "DKK/hour"),
     "deficit": ("Merforbrug at lukke", "DKK"),
     "cut_fte": ("Reduktion i årsværk for at lukke merforbruget", "FTE"),
@@ -137,6 +138,7 @@ class OfferModelOptions:
     weeks_per_year: int = 52
     carried: dict[str, Decimal] = field(default_factory=dict)  # results carried into the year (close-year), per offer
     previous: pl.DataFrame | None = None  # last year's budget table: the year-on-year change split into volume and price
+    placed: pl.DataFrame | None = None  # reassign's output: ATA hours placed from the citizens' schedules
     rules: TariffRules | None = None  # out-years: each year's expected result carried into year + offset under these rules
     carried_later: dict[tuple[str, int], Decimal] = field(default_factory=dict)  # (offer, out-year): a closed year's carry into it
 
@@ -397,10 +399,17 @@ def offer_model(
                 add(offer, sy, sb, "ata_hours_staff", ata_hours)
                 if ata_hours:
                     add(offer, sy, sb, "cost_per_ata_hour", kr(blocks[staff_basis]["cost_basis"] / ata_hours))
-        if expected_haap is not None or forecast_haap is not None:
+        sched = None if opts.placed is None else opts.placed.filter(pl.col("offer_id") == offer)
+        if sched is not None and sched.height:
+            # the citizens' own weekly ATA hours from their 24-hour schedules (reassign), not band midpoints
+            weekly = sum((dec(v) for v in sched["hours_counted"].fill_null(0)), D0)
+            add(offer, sy, sb, "ata_hours_placed", weekly * opts.weeks_per_year)
+            add(offer, sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {sched.height} borgeres ATA-timer pr. uge × {opts.weeks_per_year}")
+        elif expected_haap is not None or forecast_haap is not None:
             h, supp = _haap_by_level(expected_haap if sb == "tariff_budget" and expected_haap is not None else forecast_haap, offer)
             placed = sum((v * hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp
             add(offer, sy, sb, "ata_hours_placed", placed * opts.weeks_per_year)
+            add(offer, sy, sb, "ata_hours_placed_source", None, text=f"niveauernes repræsentative timer × HÅP × {opts.weeks_per_year} (ingen døgnskemaer)")
         fc = blocks.get(("forecast", Y))
         if fc is not None and "result" in fc:
             # a result within ±1 kr per HÅP is the tariffs' whole-krone rounding, not a deficit to close

@@ -20,7 +20,7 @@ from tariffkit.portfolio import _sheet_name
 SECTIONS = ["Omkostninger", "Indtægter pr. funktionsniveau", "Nøgletal", "Personale", "Beregnere (værdier fra budget-forecast)"]
 KEY_LINES = {"places", "portal_places", "occupancy_pct", "place_price_year", "place_price_day", "place_price_year_incl_result",
              "place_price_day_incl_result", "pl_rate", "ata_fte", "ata_hours_staff", "ata_hours_placed", "cost_per_ata_hour",
-             "previous_haap", "previous_cost_basis", "previous_cost_per_haap", "cost_change", "volume_effect", "price_effect"}
+             "ata_hours_placed_source", "previous_haap", "previous_cost_basis", "previous_cost_per_haap", "cost_change", "volume_effect", "price_effect"}
 INCOME_LINES = {"income_places", "income_places_own", "income_places_other", "income_supplements", "income", "expected_result"}
 CALC_LINES = {"deficit", "cut_fte", "cut_amount", "frame_cut_share", "frame_cut_amount", "frame_cut_pct_of_variable_salary"}
 BASIS_LABELS = {"actual": "Regnskab", "budget": "Budget", "tariff_budget": "Budget jf. takst", "forecast": "Prognose", "out_year": "Overslagsår"}
@@ -113,6 +113,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         lines = b.select("line", "label", "unit", *(["group"] if has_group else [])).unique("line", keep="first", maintain_order=True)
         group_of = {r["line"]: r.get("group") for r in lines.iter_rows(named=True)} if has_group else {}
         values = {(r["line"], r["basis"], r["year"]): r["value"] for r in b.iter_rows(named=True)}
+        texts = {(r["line"], r["basis"], r["year"]): r["text"] for r in b.iter_rows(named=True) if r["text"]}
         row_of: dict[str, int] = {}
         row = header_row + 1
         for sidx, section in enumerate(SECTIONS):
@@ -245,6 +246,9 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                     continue
                 v = values[(ln, basis, y)]
                 formula = formulas.get((ln, basis, y))
+                if r["unit"] == "text":  # a line of text (where a figure comes from)
+                    ws.cell(row=row_of[ln], column=j, value=texts.get((ln, basis, y)) or "")
+                    continue
                 c = ws.cell(row=row_of[ln], column=j, value=formula if formula else (None if v is None else float(v)))
                 c.number_format = FORMATS.get(r["unit"], "#,##0.00")
                 is_input = formula is None and (group_of.get(ln) or ln.startswith(("haap_level_", "tariff_level_")) or ln in inputs)

@@ -27,6 +27,7 @@ class Step:
     what: str  # one line for people
     args: list[str]  # the command's arguments after `tariffkit`
     inputs: list[Path] = field(default_factory=list)  # files it reads that exist before the run
+    rejects: Path | None = None  # where the step puts rows it refused (said at the end of the run)
 
 
 @dataclass
@@ -67,11 +68,18 @@ def _month_end(year: int, month: int) -> dt.date:
     return (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1))
 
 
-def monthly(cfg: Config, extract: Path | None = None, as_of: dt.date | None = None) -> Plan:
+def _check_key(cfg: Config) -> None:
+    from tariffkit.keys import load_key
+
+    load_key(str(cfg.get("key_file")))  # a key file others can read is refused before any step (the dry run too)
+
+
+def monthly(cfg: Config, extract: Path | None = None, as_of: dt.date | None = None, late: bool = False) -> Plan:
     """The monthly economy check: import with --append, HÅP and the forecast, the authority
     budget, the report with last month's key figures, and in a quarter's last month the
     caseworker portfolio."""
     _need(cfg, "key_file", why="run monthly")
+    _check_key(cfg)
     base = cfg.folder
     extract = Path(extract) if extract else newest_extract(cfg)
     if not extract.is_file():
@@ -89,8 +97,9 @@ def monthly(cfg: Config, extract: Path | None = None, as_of: dt.date | None = No
     key = Path(cfg.get("key_file"))
     steps = [Step(f"import {extract.name} into the history (extract date {as_of})",
                   ["import-dss", r(extract), "--key-file", r(key), "--extract-date", as_of.isoformat(), "-o", r(payments),
-                   *(["--append"] if payments.exists() else []), "--on-error", "reject", "--rejects", r(out / f"afviste-{month}.parquet"),
-                   "--summary-json", r(out / f"import-{month}.json")], [extract, key])]
+                   *(["--append"] if payments.exists() else []), *(["--late"] if late else []), "--on-error", "reject",
+                   "--rejects", r(out / f"afviste-{month}.parquet"), "--summary-json", r(out / f"import-{month}.json")],
+                  [extract, *([payments] if payments.exists() else [])], rejects=out / f"afviste-{month}.parquet")]
     steps.append(Step("HÅP and the forecast to year end per offer and level",
                       ["compute-haap", r(payments), "--year", str(year), "--by", "offer_id,level", "--as-of", as_of.isoformat(), "-o", r(out / f"prognose-{month}.parquet")]))
     steps.append(Step("HÅP history per paragraph", ["compute-haap", r(payments), "--by", "paragraph", "-o", r(out / "haap-historik-paragraf.parquet")]))
@@ -119,6 +128,7 @@ def annual(cfg: Config, year: int, as_of: dt.date | None = None) -> Plan:
     offer workbook."""
     _need(cfg, "key_file", "files.structure", "files.costs", "files.staff", "files.offers", "files.placements", "files.ata_assumptions",
           why="run annual")
+    _check_key(cfg)
     base = cfg.folder
     hist, out, rep = folder(cfg, "history", "historik"), folder(cfg, "outputs", "output"), folder(cfg, "reports", "rapporter")
     payments = hist / "payments.parquet"
@@ -159,6 +169,7 @@ def annual(cfg: Config, year: int, as_of: dt.date | None = None) -> Plan:
                       ["budget-forecast", "--year", str(Y), "--costs", r(f["costs"]), "--staff", r(f["staff"]), "--offers", r(f["offers"]),
                        "--tariffs", r(out / f"takster-{Y}.parquet"), "--expected-haap", r(out / f"belaegning-{Y}.parquet"),
                        "--haap", r(out / f"belaegning-{Y}.parquet"), "--ata-prices", r(out / f"ata-priser-{Y}.parquet"),
+                       *(["--placed-hours", r(out / f"genindplacering-{Y}.parquet")] if f["schedules"] else []),
                        "--out-years", str(cfg.get("annual.out_years", 5)), *pl_rate, "--index-income",
                        *(["--results", r(results)] if results.exists() or last_tariffs.exists() else []), "-o", r(out / f"budget-{Y}.parquet")]))
     steps.append(Step("the offer workbook", ["report", "offer", r(out / f"budget-{Y}.parquet"), "--offers", r(f["offers"]), "-o", r(rep / f"tilbud-{Y}.xlsx")]))
@@ -195,10 +206,13 @@ def execute(plan: Plan, cfg: Config, echo) -> int:
     """Run the plan's steps in the working folder, stop at the first that fails; one log line."""
     for d in ("outputs", "reports", "history"):
         folder(cfg, d, {"outputs": "output", "reports": "rapporter", "history": "historik"}[d]).mkdir(parents=True, exist_ok=True)
-    inputs = sorted({p for s in plan.steps for p in s.inputs} | {Path(v) for k, v in cfg.values.items() if k.startswith("files.") or k == "key_file"})
+    # every input as it was before the run: the steps' own, the settings and the files they name
+    # (not the key: its fingerprint is in the history's provenance)
+    inputs = sorted({p for s in plan.steps for p in s.inputs} | {Path(v) for k, v in cfg.values.items() if k.startswith("files.")}
+                    | ({cfg.path} if cfg.path else set()))
     digests = {_rel(p, plan.folder): sha256(p) for p in inputs if p.is_file()}
     started = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    status, done = 0, 0
+    status, done, rejected = 0, 0, 0
     for i, step in enumerate(plan.steps, start=1):
         echo(f"[{i}/{len(plan.steps)}] {step.what}\n  $ {command_line(step)}")
         rc = subprocess.run([sys.executable, "-m", "tariffkit", *(["--config", str(cfg.path)] if cfg.path else []), *step.args], cwd=plan.folder).returncode
@@ -208,7 +222,14 @@ def execute(plan: Plan, cfg: Config, echo) -> int:
                  f"its outputs were not written")
             break
         done += 1
-    line = (f"{started.isoformat()} run {plan.name} exit={status} steps={done}/{len(plan.steps)} "
+        if step.rejects is not None and step.rejects.is_file():
+            import polars as pl
+
+            n = pl.scan_parquet(step.rejects).select(pl.len()).collect().item()
+            if n:
+                rejected += n
+                echo(f"tariffkit: warning: run {plan.name}: {n} rows were rejected and are not in the figures; see {_rel(step.rejects, plan.folder)}")
+    line = (f"{started.isoformat()} run {plan.name} exit={status} steps={done}/{len(plan.steps)} rejected={rejected} "
             + " ".join(f"{k}={v}" for k, v in sorted(digests.items())))
     plan.log.parent.mkdir(parents=True, exist_ok=True)
     with open(plan.log, "a", encoding="utf-8") as fh:

@@ -205,3 +205,26 @@ def test_out_years_with_indexed_income_stay_in_balance(sample_out, run, tmp_path
             assert abs(last) <= bound, "in balance stays in balance"
         else:
             assert last < -100_000, "held income: the deficit is the PL on the costs"
+
+
+def test_ata_hours_placed_come_from_the_schedules_and_say_so(run, tmp_path, sample_out):
+    from decimal import Decimal
+
+    out, _ = sample_out
+    base = ["budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet",
+            "--haap", out / "belaegning-2026.parquet", "--expected-haap", out / "belaegning-2026.parquet", "--out-years", "0"]
+    assert run(*base, "--placed-hours", out / "genindplacering-2026.parquet", "-o", tmp_path / "s.parquet").exit_code == 0
+    assert run(*base, "-o", tmp_path / "m.parquet").exit_code == 0
+    r = pl.read_parquet(out / "genindplacering-2026.parquet")
+    for p, source in ((tmp_path / "s.parquet", "døgnskemaer"), (tmp_path / "m.parquet", "repræsentative timer")):
+        b = pl.read_parquet(p).filter(pl.col("offer_id") == "T101")
+        assert source in b.filter(pl.col("line") == "ata_hours_placed_source")["text"][0]
+    placed = pl.read_parquet(tmp_path / "s.parquet").filter((pl.col("offer_id") == "T101") & (pl.col("line") == "ata_hours_placed"))["value"][0]
+    weekly = sum(Decimal(str(v)) for v in r.filter(pl.col("offer_id") == "T101")["hours_counted"].fill_null(0))
+    assert placed == (weekly * 52).quantize(Decimal("0.01"))
+    r2 = run("report", "offer", tmp_path / "s.parquet", "-o", tmp_path / "s.xlsx")
+    assert r2.exit_code == 0
+    from openpyxl import load_workbook
+
+    ws = load_workbook(tmp_path / "s.xlsx").worksheets[1]
+    assert any(isinstance(c.value, str) and c.value.startswith("døgnskemaer:") for row in ws.iter_rows() for c in row)

@@ -167,3 +167,27 @@ def test_set_overrides_a_setting_and_is_checked(run, kommune):
     assert run("--set", "annual.out_yeras=3", "config").exit_code == 2
     bad = run("--set", "annual.out_years=many", "config")
     assert bad.exit_code == 2 and "annual.out_years" in bad.output
+
+
+def test_a_rejected_row_is_said_at_the_end_and_logged(run, kommune):
+    lines = (SAMPLE / "dss-udtraek-2026-10.csv").read_text(encoding="utf-8-sig").splitlines()
+    bad = lines[1].split(";")
+    bad[12] = "mange penge"
+    (kommune / "udtraek" / "udtraek-2026-10.csv").write_text("\n".join([lines[0], ";".join(bad), *lines[2:]]) + "\n", encoding="utf-8")
+    r = run("run", "monthly")
+    assert r.exit_code == 0 and "1 rows were rejected and are not in the figures; see output/afviste-2026-10.parquet" in r.output
+    log = (kommune / "tariffkit.log").read_text(encoding="utf-8")
+    assert "rejected=1" in log and "tariffkit.toml=" in log and "kommune.key=" not in log
+
+
+def test_the_cron_script_names_the_tariffkit_that_made_it_and_help_works_beside_bad_settings(kommune):
+    import subprocess
+    import sys
+
+    script = (kommune / "maaned.sh").read_text(encoding="utf-8")
+    assert sys.executable in script and "run monthly" in script
+    (kommune / "tariffkit.toml").write_text("key_fil = 1\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "tariffkit", "compute-haap", "--help"], cwd=kommune, capture_output=True, text=True)
+    assert r.returncode == 0 and "compute-haap" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "tariffkit", "compute-haap", "x.parquet"], cwd=kommune, capture_output=True, text=True)
+    assert r.returncode == 2 and "key_fil" in r.stderr

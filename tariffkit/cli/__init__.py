@@ -50,7 +50,13 @@ def cli(ctx: click.Context, debug: bool, config_file: str | None, overrides: tup
     cfg = cfgmod.Config(None)
     if path is not None:
         params = {name: {p.name for p in c.params} for name, c in cli.commands.items()}
-        cfg = cfgmod.load(path, params)
+        try:
+            cfg = cfgmod.load(path, params)
+        except UsageError:
+            if any(a in ("--help", "-h") for a in sys.argv[1:]):  # help works even beside a broken settings file
+                ctx.obj["config"] = cfgmod.Config(None)
+                return
+            raise
         for o in overrides:
             cfgmod.override(cfg, o)
         ctx.default_map = cfgmod.default_map(cfg, cli.commands)

@@ -18,6 +18,7 @@ from tariffkit.cli.common import output_option
 @click.option("--cut-category", default="trained", show_default=True, help="Staff category the cut calculator reduces.")
 @click.option("--frame-cut", type=click.FloatRange(0, 1), default=0.03, show_default=True, help="Frame-cut calculator: share of the cost basis.")
 @click.option("--results", metavar="FILE", help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in result).")
+@click.option("--placed-hours", metavar="FILE", help="reassign's output: the ATA hours placed come from the citizens' schedules (hours_counted × 52) instead of the levels' representative hours × HÅP.")
 @click.option("--rules", metavar="TOML", help="Tariff rules (close-year's): each out-year's tariff basis then carries the expected result of year − offset, split by the rules.")
 @click.option("--previous", metavar="FILE", help="Last year's budget (this command's output for --year − 1): the change in cost basis split into volume and price.")
 @click.option("--next-costs", metavar="FILE", help="Also write the costs table with next year's tariff budget added: this year's forecast lines × (1 + next year's PL).")
@@ -31,7 +32,7 @@ from tariffkit.cli.common import output_option
 @output_option()
 @click.pass_context
 def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, index_income, pl_rate, cut_category, frame_cut,
-            results, rules, previous, next_costs, authority, forecast_file, assumptions, allocation, payments, frame_basis, phase_in, output):
+            placed_hours, results, rules, previous, next_costs, authority, forecast_file, assumptions, allocation, payments, frame_basis, phase_in, output):
     """The offer-specific budget model (BDO's Bilag 1) for every offer, with out-years and the
     cut calculators; or the authority-side budget (--authority); or the activity-based
     allocation with a transition (--allocation).
@@ -57,7 +58,7 @@ def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
 
     if authority and allocation:
         raise UsageError("choose --authority or --allocation, not both")
-    if (authority or allocation) and (results or rules or previous or next_costs):
+    if (authority or allocation) and (results or rules or previous or next_costs or placed_hours):
         raise UsageError("--results, --rules, --previous and --next-costs are for the offer model (not --authority or --allocation)")
     if next_costs and out_years < 1:
         raise UsageError("--next-costs needs next year's PL rate: give --out-years 1 or more")
@@ -70,7 +71,7 @@ def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
         df = _allocation(year, allocation, payments, tariffs, costs, frame_basis, phase_in, inputs)
     else:
         df = _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income,
-                          results, previous, next_costs, opts, rules)
+                          results, previous, next_costs, opts, rules, placed_hours)
     tio.write_table(df, target, command="budget-forecast", options=opts, inputs=inputs)
 
 
@@ -110,7 +111,7 @@ def _haap_for_year(path, inputs, year, contract_keys):
 
 
 def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income=False,
-                 results=None, previous=None, next_costs=None, provenance_options=None, rules=None):
+                 results=None, previous=None, next_costs=None, provenance_options=None, rules=None, placed_hours=None):
     from decimal import Decimal
 
     from tariffkit import io as tio
@@ -143,7 +144,8 @@ def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
     if next_costs:
         tio.check_not_an_input(next_costs, inputs)
     o = OfferModelOptions(year=year, out_years=out_years, pl_rates=rates, cut_category=cut_category, frame_cut=Decimal(str(frame_cut)),
-                          index_income=index_income, carried=carried, previous=prev, rules=tr, carried_later=later)
+                          index_income=index_income, carried=carried, previous=prev, rules=tr, carried_later=later,
+                          placed=tio.read_table(placed_hours, inputs, contract="reassignments") if placed_hours else None)
     files = {"costs": tio.label_of(costs), "tariffs": tio.label_of(tariffs), "haap": tio.label_of(haap)}
     df, warnings = offer_model(co, st, of, ta, fh, eh, o, ata_prices=ap, files=files)
     for w in warnings:

@@ -43,7 +43,7 @@ portfolio = true                # porteføljegennemgang i kvartalets sidste mån
 
 MAKEFILE = '''# Årets budgetbygning for {municipality}: `make annual YEAR={next}`. Trinene (og deres
 # kommandoer) viser `tariffkit run annual --year {next} --dry-run`.
-TARIFFKIT ?= tariffkit
+TARIFFKIT ?= {tariffkit}
 YEAR ?= {next}
 
 .PHONY: annual monthly dry-run
@@ -63,7 +63,8 @@ MONTHLY_SH = '''#!/bin/sh
 set -eu
 export NO_COLOR=1
 cd "$(dirname "$0")"
-exec tariffkit run monthly "$@"
+# the tariffkit that made this folder (cron's PATH does not know a virtual environment)
+exec ${{TARIFFKIT:-{tariffkit}}} run monthly "$@"
 '''
 
 README = '''# {municipality}: tariffkit-mappe
@@ -113,6 +114,7 @@ def init_command(folder_path, municipality, year):
     """
     import datetime as dt
     import os
+    import re
     from pathlib import Path
 
     from tariffkit.cli.common import err
@@ -125,7 +127,11 @@ def init_command(folder_path, municipality, year):
     if root.exists() and not root.is_dir():
         raise UsageError(f"{folder_path} is a file, not a folder")
     y = year or dt.date.today().year + 1
-    fmt = {"municipality": municipality.replace('"', "'"), "year": y, "next": y + 1}
+    import shlex
+    import sys
+
+    tk = shlex.join([sys.executable, "-m", "tariffkit"])
+    fmt = {"municipality": municipality.replace('"', "'"), "year": y, "next": y + 1, "tariffkit": tk}
     files = {
         "tariffkit.toml": SETTINGS_TEMPLATE.format(**fmt),
         "levels.toml": LEVELS_TOML.format(year=y).replace("Eksempel Kommune", municipality),
@@ -137,6 +143,11 @@ def init_command(folder_path, municipality, year):
         "README.md": README.format(**{**fmt, "next": y}),
     }
     made, kept = [], []
+    settings = root / "tariffkit.toml"
+    if settings.is_file():
+        m = re.search(r'^municipality\s*=\s*"([^"]*)"', settings.read_text(encoding="utf-8-sig"), re.M)
+        if m and m.group(1) != fmt["municipality"]:
+            err(f"tariffkit init: warning: {settings} is {m.group(1)}'s; it is kept as it is (not changed to {municipality})")
     root.mkdir(parents=True, exist_ok=True)
     for d in ("udtraek", "historik", "output", "rapporter"):
         (root / d).mkdir(exist_ok=True)
@@ -159,6 +170,9 @@ def init_command(folder_path, municipality, year):
     if key.exists():
         kept.append(key.name)
     else:
+        if any((root / "historik").glob("*.parquet")):
+            err(f"tariffkit init: warning: a new key beside an existing history in {root / 'historik'}: its pseudonyms will not match "
+                "the history's (the next import refuses it). Put the old key back as kommune.key if you have it")
         new_key_file(key)
         made.append(key.name)
         err(f"tariffkit init: a new key in {key} (readable by you alone). Keep a copy in a safe place: "
@@ -188,8 +202,11 @@ def config_command(ctx):
         for k in keys:
             full = f"{section}.{k}" if section else k
             v = cfg.get(full)
-            shown = "(not set)" if v is None else repr(v) if not isinstance(v, bool) else str(v).lower()
-            click.echo(f"{k} = {shown}    # {cfg.where(full) if v is not None else 'not set'}")
+            if v is None:
+                click.echo(f"# {k}: not set")
+                continue
+            shown = repr(v) if not isinstance(v, bool) else str(v).lower()
+            click.echo(f"{k} = {shown}    # {cfg.where(full)}")
     dm = ctx.find_root().default_map or {}
     if dm:
         click.echo("\n# option defaults per command (the command line wins)")

@@ -32,9 +32,10 @@ def _go(ctx, plan, dry_run):
 @run_group.command("monthly", short_help="The monthly economy check: import, HÅP, forecast, report (and the quarter's portfolio).")
 @click.option("--extract", metavar="FILE", help="The month's DSS extract (default: the newest in the extracts folder, by the YYYY-MM in its name).")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="The extract date (default: the last day of the month in the extract's name).")
+@click.option("--late", is_flag=True, help="The extract is older than the history's newest (a late re-import; see import-dss --late).")
 @click.option("--dry-run", is_flag=True, help="Print the commands (on stdout) and run nothing.")
 @click.pass_context
-def monthly(ctx, extract, as_of, dry_run):
+def monthly(ctx, extract, as_of, late, dry_run):
     """The monthly economy check (økonomitjek) from the settings: the extract into the history
     (--append: actual lines seen before are not added again, its commitments replace last
     month's; an extract older than the history's newest is refused), HÅP and the forecast, the
@@ -53,7 +54,7 @@ def monthly(ctx, extract, as_of, dry_run):
 
     cfg = _config(ctx)
     day = parse_date_option(as_of, "--as-of") if as_of else None
-    _go(ctx, runmod.monthly(cfg, Path(extract) if extract else None, day), dry_run)
+    _go(ctx, runmod.monthly(cfg, Path(extract) if extract else None, day, late), dry_run)
 
 
 @run_group.command("annual", short_help="The annual build: close last year, ATA price, occupancy, tariffs, re-placement, budget.")
