@@ -394,6 +394,9 @@ REASSIGNMENTS = _table(Table(
         Column("hours_other", F64, "Weekly hours under paragraphs that are financed elsewhere (§ 83, SUL), not in the level.", nullable=True, unit="hours/week"),
         Column("citizen_minutes_per_day", F64, "Citizen time as BDO prints it (*tid pr. dag*): every line in full, all paragraphs, time shared with others included: Σ minutes × times a week / 7.", nullable=True, unit="minutes/day"),
         Column("citizen_minutes_per_day_assessed", F64, "The same with the caseworker's minutes; null when not assessed.", nullable=True, unit="minutes/day"),
+        Column("potential_minutes_per_day", F64, "The assessment's potential as BDO reports it: citizen time registered − assessed (Åse: 375 − 317 = 58); null when not assessed.", nullable=True, unit="minutes/day"),
+        Column("potential_per_year", MONEY, "The weekly ATA hours the assessment took off (registered − assessed, lines moved to another paragraph included) × the price per weekly hour; null when not assessed or not priced.", nullable=True, unit="DKK"),
+        Column("lines_to_discuss", I64, "Schedule lines the caseworker marked to be discussed (*skal drøftes*).", nullable=True),
         Column("supplement_hours", F64, "Hours above the top band (5+ supplement basis).", nullable=True, unit="hours/week"),
         Column("current_tariff", MONEY, "Annual tariff at the current level (level tariff only; a 5+ supplement paid today is not known).", nullable=True, unit="DKK/year"),
         Column("new_tariff", MONEY, "Annual tariff at the new level plus the 5+ supplement (price per weekly hour × supplement hours, whole kroner).", nullable=True, unit="DKK/year"),
@@ -426,6 +429,9 @@ REASSIGN_OFFERS = _table(Table(
         Column("other_above_paid_level", I64, "Other municipalities' citizens whose new level is above the level paid for.", unit="persons"),
         Column("other_above_paid_level_amount", MONEY, "Their annual change: the amount to negotiate with the paying municipalities.", unit="DKK/year"),
         Column("phased_change", MONEY, "change_own × phase_share, whole kroner: the phase-in is the municipality's own rule, so other municipalities' changes are not phased (they are negotiated: `reassign --negotiation`).", unit="DKK/year"),
+        Column("potential_minutes_per_day", F64, "Σ the citizens' assessment potential (citizen time registered − assessed).", unit="minutes/day"),
+        Column("potential_per_year", MONEY, "Σ the citizens' potential in kroner a year (the weekly ATA hours taken off × the price per weekly hour).", unit="DKK/year"),
+        Column("lines_to_discuss", I64, "Schedule lines marked to be discussed (*skal drøftes*)."),
     ),
 ))
 

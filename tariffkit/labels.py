@@ -30,7 +30,8 @@ COLUMNS = {
     "annual_change": "Ændring pr. år", "yearly_difference": "Forskel pr. år", "hours_registered": "Timer registreret",
     "hours_assessed": "Timer vurderet", "hours_counted": "Timer talt med", "notes": "Noter",
     "hours_other": "Timer under andre paragraffer", "supplement_hours": "Timer over øverste niveau (5+)",
-    "source_file": "Kildefil", "source_row": "Linje i kildefilen", "case_id_": "Sagsnr.",
+    "potential_minutes_per_day": "Potentiale (min. pr. dag)", "potential_per_year": "Potentiale (kr. pr. år)",
+    "lines_to_discuss": "Linjer til drøftelse", "source_file": "Kildefil", "source_row": "Linje i kildefilen", "case_id_": "Sagsnr.",
     # reconciliation
     "months_paid": "Måneder betalt", "months_placed": "Måneder placeret", "finding": "Fund",
     # refunds
@@ -54,7 +55,7 @@ FLAGS = {
     "overlap": "overlap", "over_24_hours": "over 24 timer", "assessment_gap": "forskel registreret/vurderet",
     "outside_band": "uden for niveauets timer", "above_top_band": "over øverste niveau (5+)", "level_change": "nyt niveau",
     "above_paid_level": "over betalt niveau", "invalid_lines": "ugyldige linjer", "no_placement": "ingen placering",
-    "no_tariff": "ingen takst",
+    "no_tariff": "ingen takst", "to_discuss": "skal drøftes",
 }
 
 CODED_COLUMNS = ("origin", "provider", "kind", "source", "finding")  # columns whose values are codes

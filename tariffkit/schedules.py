@@ -21,6 +21,8 @@ Computation (all vectorised; no Python loop over lines):
 
 from __future__ import annotations
 
+import re
+
 import io as _io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,10 +47,15 @@ SCHEDULE_HEADERS = {
     "normering": "staffing",
     "vurderede minutter": "assessed_minutes", "vurderet tid": "assessed_minutes", "minutter efter vurdering": "assessed_minutes",
     "bemærkning": "comment", "bemærkninger": "comment", "kommentar": "comment",
+    "vurderet paragraf": "assessed_paragraph", "ny paragraf": "assessed_paragraph", "ny §": "assessed_paragraph", "ny": "assessed_paragraph",
+    "skal drøftes": "to_discuss", "drøftes": "to_discuss",
 }
 
 TEMPLATE_TITLE = "Døgnskema"
-TEMPLATE_COLUMNS = ["Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering", "Vurderede minutter", "Bemærkning"]
+TEMPLATE_COLUMNS = ["Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering", "Vurderede minutter",
+                    "Vurderet paragraf", "Skal drøftes", "Bemærkning"]
+TO_DISCUSS_YES = {"ja", "x", "skal drøftes", "drøftes", "1", "sand", "true"}
+TO_DISCUSS_NO = {"", "nej", "0", "falsk", "false"}
 TEMPLATE_FIRST_LINE_ROW = 8  # header row 7, lines from row 8
 TEMPLATE_LINES = 60
 FREQUENCY_CHOICES = ["Alle ugens 7 dage", "Hverdage", "Weekend", "2 x dagligt", "1 gang om ugen", "2 gange om ugen", "3 gange om ugen",
@@ -62,6 +69,7 @@ FLAGS = {
     "overlap": "two individual (1:1 or 2:1) activities overlap in time on the same days: the hours are overstated (BDO's overcompensation trap)",
     "over_24_hours": "more than 24 staffed hours (minutes × staff ÷ sharing) on one day of the week",
     "assessment_gap": "registered and assessed hours differ by more than the tolerance",
+    "to_discuss": "the caseworker marked lines to be discussed (skal drøftes)",
     "outside_band": "the counted hours lie outside the band of the current level (service drift, or a placement that is too high)",
     "above_top_band": "hours above the top band: top level plus a 5+ supplement for the hours above it",
     "level_change": "the new level differs from the current level",
@@ -254,7 +262,8 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
     """Text (or typed) schedule lines → typed lines with ``times_per_week``, ``days``, ``staff``,
     ``share``; and the problems found (``_file``, ``_row``, ``citizen_id``, ``offer_id``,
     ``column``, ``reason``), one per bad line (its first bad column)."""
-    for c, default in (("description", None), ("start_time", None), ("assessed_minutes", None), ("comment", None), ("line_no", None)):
+    for c, default in (("description", None), ("start_time", None), ("assessed_minutes", None), ("comment", None), ("line_no", None),
+                       ("assessed_paragraph", None), ("to_discuss", None)):
         if c not in df.columns:
             df = df.with_columns(pl.lit(default, dtype=pl.String).alias(c))
     missing = [c for c in ("offer_id", "paragraph", "minutes", "frequency", "staffing") if c not in df.columns]
@@ -262,8 +271,9 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
         names = {"offer_id": "Tilbudsnr.", "paragraph": "Paragraf", "minutes": "Minutter", "frequency": "Hyppighed", "staffing": "Normering"}
         raise DataError(f"missing column {names[missing[0]]} ({missing[0]}); a schedule needs Tilbudsnr., Paragraf, Minutter, Hyppighed and Normering",
                         file=df["_file"][0] if df.height else "schedules", row=1, column=names[missing[0]])
-    df = df.with_columns(pl.col(c).cast(pl.String) for c in ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time"))
-    txt = {c: pl.col(c).str.strip_chars() for c in ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time")}
+    text_cols = ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time", "assessed_paragraph", "to_discuss")
+    df = df.with_columns(pl.col(c).cast(pl.String) for c in text_cols)
+    txt = {c: pl.col(c).str.strip_chars() for c in text_cols}
     blank = {c: e.is_null() | (e == "") for c, e in txt.items()}
     # Frequency, staffing, paragraph and start time take few distinct values: parse each once
     # (tariffkit.notation: the notation as offers and BDO write it).
@@ -283,6 +293,11 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
     par = pl.DataFrame({"paragraph": pv, "paragraph_norm": [None if r is None else r[0] for r in pr],
                         "paragraph_also": [None if r is None or not r[1] else ", ".join(r[1]) for r in pr]},
                        schema={"paragraph": pl.String, "paragraph_norm": pl.String, "paragraph_also": pl.String})
+    # the caseworker's paragraph for a line (BDO: "Ny § 83", financed elsewhere), read by the same rule
+    av = df.select(pl.col("assessed_paragraph").unique())["assessed_paragraph"].to_list()
+    ar = [None if v is None or not v.strip() else notation.paragraph(re.sub(r"^\s*ny\s+", "", v, flags=re.I)) for v in av]
+    apar = pl.DataFrame({"assessed_paragraph": av, "assessed_paragraph_norm": [None if r is None else r[0] for r in ar]},
+                        schema={"assessed_paragraph": pl.String, "assessed_paragraph_norm": pl.String})
     st = pl.col("start_time").str.strip_chars().str.replace(r"^(\d):", "0$1:").str.replace(r"\.", ":")
     sta = df.select(pl.col("start_time").unique()).with_columns(start=pl.coalesce(st.str.to_time("%H:%M", strict=False), st.str.to_time("%H:%M:%S", strict=False)))
     def lookup(table: pl.DataFrame, key: str, col: str) -> pl.Expr:
@@ -294,12 +309,15 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
             lookup(freq, "frequency", "times_per_week"), lookup(freq, "frequency", "days"),
             lookup(stf, "staffing", "staff"), lookup(stf, "staffing", "share"),
             lookup(par, "paragraph", "paragraph_norm"), lookup(par, "paragraph", "paragraph_also"), lookup(sta, "start_time", "start"),
+            lookup(apar, "assessed_paragraph", "assessed_paragraph_norm"),
         )
         .with_columns(
             offer_id=txt["offer_id"],
             line_no_num=txt["line_no"].cast(pl.Int32, strict=False),
             minutes_num=txt["minutes"].cast(pl.Int32, strict=False).pipe(lambda m: pl.when(m >= 0).then(m)),
             assessed_num=txt["assessed_minutes"].cast(pl.Int32, strict=False).pipe(lambda m: pl.when(m >= 0).then(m)),
+            to_discuss_flag=pl.when(txt["to_discuss"].str.to_lowercase().fill_null("").is_in(list(TO_DISCUSS_YES))).then(True)
+            .when(txt["to_discuss"].str.to_lowercase().fill_null("").is_in(list(TO_DISCUSS_NO))).then(False),
         )
     )
     c = pl.col
@@ -317,9 +335,12 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
         ("staffing", c("staff").is_null(), "expected a staffing like 1:1, 1:3, 2:1 or 1:Flere"),
         ("assessed_minutes", ~blank["assessed_minutes"] & c("assessed_num").is_null(), "expected assessed minutes as a whole number of at least 0"),
         ("start_time", ~blank["start_time"] & c("start").is_null(), "expected a start time like 07:30"),
+        ("assessed_paragraph", ~blank["assessed_paragraph"] & c("assessed_paragraph_norm").is_null(), "expected a paragraph like § 85 or Ny § 83"),
+        ("to_discuss", c("to_discuss_flag").is_null(), "expected ja, x or nothing (skal drøftes)"),
     ]
     labels = {"offer_id": "Tilbudsnr.", "line_no": "Aktivitetsnr.", "paragraph": "Paragraf", "minutes": "Minutter", "frequency": "Hyppighed",
-              "staffing": "Normering", "assessed_minutes": "Vurderede minutter", "start_time": "Starttidspunkt"}
+              "staffing": "Normering", "assessed_minutes": "Vurderede minutter", "start_time": "Starttidspunkt",
+              "assessed_paragraph": "Vurderet paragraf", "to_discuss": "Skal drøftes"}
     any_bad = pl.any_horizontal([bad.fill_null(False) for _, bad, _ in checks])
     typed = typed.with_columns(_bad=any_bad)
     flagged = typed.filter(pl.col("_bad"))
@@ -335,6 +356,7 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
         "_file", "_row", "citizen_id", "offer_id", pl.col("line_no_num").alias("line_no"), "description",
         pl.col("paragraph_norm").alias("paragraph"), "paragraph_also", "start", pl.col("minutes_num").alias("minutes"),
         pl.col("assessed_num").alias("assessed_minutes"), "times_per_week", "days", "staff", "share",
+        pl.col("assessed_paragraph_norm").alias("assessed_paragraph"), pl.col("to_discuss_flag").alias("to_discuss"),
     )
     return good, problems
 
@@ -361,18 +383,28 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
     the new level and 5+ supplement hours."""
     ata_pars = list(structure.ata_paragraphs)
     also = pl.col("paragraph_also") if "paragraph_also" in lines.collect_schema().names() else pl.lit(None, pl.String)
+    names = lines.collect_schema().names()
+    assessed_par = pl.col("assessed_paragraph") if "assessed_paragraph" in names else pl.lit(None, pl.String)
+    to_discuss = pl.col("to_discuss").fill_null(False) if "to_discuss" in names else pl.lit(False)
     lf = lines.lazy().with_columns(
         # a combined line (83/85) counts towards the level when any of its paragraphs is an ATA paragraph
         ata=pl.col("paragraph").is_in(ata_pars) | also.str.split(", ").list.eval(pl.element().is_in(ata_pars)).list.any().fill_null(False),
         w=pl.col("times_per_week") * pl.col("staff") / pl.col("share"),
+        _to_discuss=to_discuss,
+    ).with_columns(
+        # after the assessment a line counts where the caseworker put it (BDO: "Ny § 83" is financed elsewhere)
+        ata_assessed=pl.when(assessed_par.is_not_null()).then(assessed_par.is_in(ata_pars)).otherwise(pl.col("ata")),
+        _moved=assessed_par.is_not_null(),
     )
     reg = pl.col("minutes") * pl.col("w")
     ass = pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes")) * pl.col("w")
     g = lf.group_by("citizen_id", "offer_id").agg(
         hours_registered=(reg.filter(pl.col("ata")).sum() / 60).round(6),
-        _assessed=(ass.filter(pl.col("ata")).sum() / 60).round(6),
-        _is_assessed=pl.col("assessed_minutes").is_not_null().any(),
-        hours_other=(pl.when(pl.col("assessed_minutes").is_not_null().any()).then(ass.filter(~pl.col("ata")).sum()).otherwise(reg.filter(~pl.col("ata")).sum()) / 60).round(6),
+        _assessed=(ass.filter(pl.col("ata_assessed")).sum() / 60).round(6),
+        _is_assessed=(pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any(),
+        hours_other=(pl.when((pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any()).then(ass.filter(~pl.col("ata_assessed")).sum())
+                     .otherwise(reg.filter(~pl.col("ata")).sum()) / 60).round(6),
+        lines_to_discuss=pl.col("_to_discuss").sum().cast(pl.Int64),
         # citizen time as BDO prints it ("Tid pr. dag"): every line in full for the citizen, all
         # paragraphs, time shared with others included: minutes × times a week / 7
         citizen_minutes_per_day=(pl.col("minutes") * pl.col("times_per_week") / 7).sum().round(2),
@@ -386,6 +418,9 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
     ).with_columns(
         new_level=level_expr(pl.col("hours_counted"), structure),
         supplement_hours=_supplement_hours(pl.col("hours_counted"), structure),
+    ).with_columns(
+        # the assessment's potential as BDO reports it: citizen time registered − assessed, minutes a day
+        potential_minutes_per_day=pl.when(pl.col("_is_assessed")).then((pl.col("citizen_minutes_per_day") - pl.col("_citizen_assessed")).round(2)),
     ).drop("_assessed", "_is_assessed", "_citizen_assessed")
 
 
@@ -518,6 +553,9 @@ def reassign(
     new_tariff = (pl.col("_new_level_tariff").cast(pl.Float64) + supplement.fill_null(0)).round(0, mode="half_away_from_zero")
     df = df.with_columns(new_tariff=pl.when(pl.col("_new_level_tariff").is_not_null()).then(new_tariff).cast(MONEY))
     df = df.with_columns(annual_change=(pl.col("new_tariff") - pl.col("current_tariff")).cast(MONEY))
+    # the potential in kroner a year: the weekly ATA hours the assessment took off × the price per weekly hour
+    df = df.with_columns(potential_per_year=pl.when(pl.col("hours_assessed").is_not_null())
+                         .then(((pl.col("hours_registered") - pl.col("hours_assessed")) * pl.col("_pwh").cast(pl.Float64)).round(0, mode="half_away_from_zero")).cast(MONEY))
     lv = {x.level: x for x in structure.levels}
     lo = pl.col("current_level").replace_strict({k: v.min_hours for k, v in lv.items()}, default=None, return_dtype=pl.Float64)
     hi = pl.col("current_level").replace_strict({k: v.max_hours for k, v in lv.items()}, default=None, return_dtype=pl.Float64)
@@ -533,6 +571,7 @@ def reassign(
         ("level_change", pl.col("new_level").is_not_null() & pl.col("current_level").is_not_null() & (pl.col("new_level") != pl.col("current_level"))),
         ("above_paid_level", (pl.col("origin") == "other") & (pl.col("new_level") > pl.col("current_level"))),
         ("invalid_lines", pl.col("_notes").is_not_null()),
+        ("to_discuss", pl.col("lines_to_discuss").fill_null(0) > 0),
         ("no_placement", pl.col("_placed").is_null()),
         ("no_schedule", pl.col("_scheduled").is_null()),
         ("no_tariff", pl.lit(priced) & ((pl.col("_placed").is_not_null() & pl.col("current_tariff").is_null()) | (pl.col("_scheduled").is_not_null() & pl.col("new_tariff").is_null()))),
@@ -567,6 +606,9 @@ def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.Data
         citizens=pl.len(), citizens_own=own.sum(), citizens_other=other.sum(),
         moved_up=(pl.col("new_level") > pl.col("current_level")).sum(), moved_down=(pl.col("new_level") < pl.col("current_level")).sum(),
         not_priced=(pl.col("current_tariff").is_null() | pl.col("new_tariff").is_null()).sum(),
+        potential_minutes_per_day=pl.col("potential_minutes_per_day").sum().round(2),
+        potential_per_year=pl.col("potential_per_year").sum(),
+        lines_to_discuss=pl.col("lines_to_discuss").fill_null(0).sum(),
     ).join(r.group_by("offer_id").agg(
         income_current=pl.col("current_tariff").sum(), income_new=pl.col("new_tariff").sum(), change=ch.sum(),
         change_own=ch.filter(own).sum(), change_other=ch.filter(other).sum(),
@@ -580,7 +622,7 @@ def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.Data
     g = g.join(ph, how="cross").with_columns(
         phased_change=(pl.col("change_own").fill_null(Decimal(0)).cast(pl.Float64) * pl.col("phase_share")).round(0, mode="half_away_from_zero").cast(MONEY),
     )
-    for c in ("income_current", "income_new", "change", "change_own", "change_other", "other_above_paid_level_amount", "phased_change"):
+    for c in ("income_current", "income_new", "change", "change_own", "change_other", "other_above_paid_level_amount", "phased_change", "potential_per_year"):
         g = g.with_columns(pl.col(c).fill_null(Decimal(0)).cast(MONEY))
     g = g.with_columns(pl.col("other_above_paid_level").fill_null(0))
     return g.select(REASSIGN_OFFERS.names).cast(REASSIGN_OFFERS.schema).sort("offer_id", "phase_year")
@@ -607,7 +649,7 @@ def write_template(sheets: int = 1) -> bytes:
         "Minutter: hele minutter pr. gang. Hyppighed og normering vælges fra listen.",
         "Normering: 1:1 = én medarbejder til borgeren; 1:3 = én medarbejder deler tiden mellem tre borgere; 2:1 = to medarbejdere til borgeren.",
         "Paragraf: § 85 m.fl. tæller med i funktionsniveauet; § 83 (praktisk hjælp) og SUL § 138 (sygepleje) registreres, men finansieres andetsteds.",
-        "Vurderede minutter udfyldes af myndighedsrådgiveren (tom = ikke vurderet).",
+        "Vurderede minutter udfyldes af myndighedsrådgiveren (tom = ikke vurderet). Vurderet paragraf: hvis linjen hører under en anden paragraf (fx Ny § 83), så tæller den ikke i niveauet efter vurderingen. Skal drøftes: ja, hvis linjen skal drøftes.",
         "Undgå overlap: to 1:1-aktiviteter på samme tid tæller dobbelt og bliver markeret.",
         "Indlæs: tariffkit reassign døgnskemaer.xlsx --structure levels.toml --tariffs takster.parquet --placements placeringer.csv -o genindplacering.parquet",
     ]
@@ -616,7 +658,7 @@ def write_template(sheets: int = 1) -> bytes:
     guide["A1"].font = Font(bold=True, size=14)
     guide.column_dimensions["A"].width = 120
     lists = wb.create_sheet("Lister")
-    for j, (title, values) in enumerate((("Hyppighed", FREQUENCY_CHOICES), ("Normering", STAFFING_CHOICES), ("Paragraf", PARAGRAPH_CHOICES)), start=1):
+    for j, (title, values) in enumerate((("Hyppighed", FREQUENCY_CHOICES), ("Normering", STAFFING_CHOICES), ("Paragraf", PARAGRAPH_CHOICES), ("Skal drøftes", ["ja"])), start=1):
         lists.cell(row=1, column=j, value=title)
         for i, v in enumerate(values, start=2):
             lists.cell(row=i, column=j, value=v)
@@ -635,7 +677,7 @@ def write_template(sheets: int = 1) -> bytes:
             c.font = Font(bold=True)
             c.fill = head_fill
             c.alignment = Alignment(wrap_text=True, vertical="top")
-        for col, width in zip("ABCDEFGHI", (13, 40, 12, 14, 10, 20, 11, 12, 40)):
+        for col, width in zip("ABCDEFGHIJK", (13, 40, 12, 14, 10, 20, 11, 12, 14, 10, 40)):
             ws.column_dimensions[col].width = width
         ws.freeze_panes = "A8"
         def dv_list(ref: str, col_letter: str, values: list[str], prompt: str) -> None:
@@ -650,6 +692,8 @@ def write_template(sheets: int = 1) -> bytes:
         dv_list(f"F{TEMPLATE_FIRST_LINE_ROW}:F{last}", "A", FREQUENCY_CHOICES, "Hvor ofte?")
         dv_list(f"G{TEMPLATE_FIRST_LINE_ROW}:G{last}", "B", STAFFING_CHOICES, "1:1, 1:n eller 2:1")
         dv_list(f"C{TEMPLATE_FIRST_LINE_ROW}:C{last}", "C", PARAGRAPH_CHOICES, "Lovgrundlag")
+        dv_list(f"I{TEMPLATE_FIRST_LINE_ROW}:I{last}", "C", PARAGRAPH_CHOICES, "Sagsbehandlerens paragraf, hvis linjen hører under en anden (fx Ny § 83)")
+        dv_list(f"J{TEMPLATE_FIRST_LINE_ROW}:J{last}", "D", ["ja"], "ja: linjen skal drøftes")
         for col in ("E", "H"):
             dv = DataValidation(type="whole", operator="between", formula1="0", formula2="1440", allow_blank=True)
             dv.error = "Hele minutter mellem 0 og 1440."

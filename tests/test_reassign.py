@@ -346,3 +346,54 @@ def test_citizen_time_counts_every_line_in_full():
     r = reassign(good, None, None, STRUCTURE).row(0, named=True)
     assert r["citizen_minutes_per_day"] == pytest.approx(60 + 60 * 2 / 7 + 20, abs=0.01)
     assert r["hours_registered"] == pytest.approx((60 * 7 + 60 * 2 / 3) / 60), "staff time: 1:Flere shared by 3"
+
+
+def assessed_lines(*rows):
+    """rows: (paragraph, minutes, frequency, assessed minutes, assessed paragraph, to discuss)"""
+    df = lines(*[(p, None, m, f, "1:1", a) for p, m, f, a, _, _ in rows])
+    return df.with_columns(assessed_paragraph=pl.Series([r[4] for r in rows], dtype=pl.String), to_discuss=pl.Series([r[5] for r in rows], dtype=pl.String))
+
+
+def test_the_caseworker_moves_a_line_to_another_paragraph_and_marks_one_to_discuss():
+    # line 1: § 85, 60 min a day, assessed 45; line 2: § 85, 30 min a day, moved to "Ny § 83" (financed
+    # elsewhere); line 3: § 85, 20 min a day, to be discussed.
+    # registered ATA: (60 + 30 + 20) × 7 / 60 = 12.833 h/week; assessed ATA: (45 + 20) × 7 / 60 = 7.583
+    # (the moved line leaves the level); citizen time: 110 min a day registered, 45 + 30 + 20 = 95
+    # assessed (the moved line is still time the citizen gets): a potential of 15 minutes a day,
+    # and (12.833 − 7.583) × 10,000 = 52,500 kr a year at 10,000 kr per weekly hour.
+    r = run_core(assessed_lines(
+        ("§ 85", "60", "dagligt", "45", None, None),
+        ("§ 85", "30", "dagligt", None, "Ny § 83", ""),
+        ("§ 85", "20", "dagligt", None, None, "ja"),
+    ), placed(2))
+    assert r["hours_registered"] == pytest.approx(110 * 7 / 60) and r["hours_assessed"] == pytest.approx(65 * 7 / 60)
+    assert r["hours_other"] == pytest.approx(30 * 7 / 60)
+    assert r["citizen_minutes_per_day"] == pytest.approx(110) and r["citizen_minutes_per_day_assessed"] == pytest.approx(95)
+    assert r["potential_minutes_per_day"] == pytest.approx(15)
+    assert r["potential_per_year"] == Decimal(52_500)
+    assert r["lines_to_discuss"] == 1 and "to_discuss" in r["flags"]
+
+
+def test_a_move_alone_is_an_assessment():
+    r = run_core(assessed_lines(("§ 85", "60", "dagligt", None, None, None), ("§ 85", "60", "dagligt", None, "§ 83", None)), placed(2))
+    assert r["hours_assessed"] == pytest.approx(7.0) and r["hours_counted"] == pytest.approx(7.0)
+
+
+@pytest.mark.parametrize("column,value,words", [("assessed_paragraph", "Ny § xyz", "Vurderet paragraf"), ("to_discuss", "måske", "Skal drøftes")])
+def test_bad_assessment_columns_are_refused_with_row_and_column(column, value, words):
+    rows = [("§ 85", "60", "dagligt", None, None, None)]
+    df = assessed_lines(*rows).with_columns(pl.lit(value).alias(column))
+    good, problems = parse_lines(df)
+    assert good.height == 0 and problems.height == 1 and words in problems["column"][0] and problems["_row"][0] == 2
+
+
+def test_the_template_has_the_assessment_columns():
+    import io
+
+    from openpyxl import load_workbook
+
+    from tariffkit.schedules import write_template
+
+    ws = load_workbook(io.BytesIO(write_template()))["Borger 1"]
+    heads = [c.value for c in ws[7]]
+    assert "Vurderet paragraf" in heads and "Skal drøftes" in heads and heads[-1] == "Bemærkning"
