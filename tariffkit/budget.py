@@ -32,10 +32,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 import polars as pl
 
 from tariffkit.errors import DataError, UsageError
+from tariffkit.money import D0, ORE, dec, kr, ore  # noqa: F401  (one home for money; re-exported)
 from tariffkit.rules import TariffRules, split
-
-D0 = Decimal(0)
-ORE = Decimal("0.01")
 
 # Stable line keys → Danish label and unit. Cost lines keep the key of the costs table.
 LINES: dict[str, tuple[str, str]] = {
@@ -89,18 +87,6 @@ LINES: dict[str, tuple[str, str]] = {
 CATEGORY_LABELS = {"management": "ledelse", "trained": "faguddannet", "untrained": "ikke faguddannet", "temporary": "ikke fastansatte", "admin": "TAP", "other": "øvrige"}
 
 
-def kr(x: Decimal) -> Decimal:
-    return x.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-
-
-def ore(x: Decimal) -> Decimal:
-    return x.quantize(ORE, rounding=ROUND_HALF_UP)
-
-
-def dec(v) -> Decimal:
-    return v if isinstance(v, Decimal) else Decimal(str(v))
-
-
 def parse_pl(text: str | None, year: int, out_years: int) -> dict[int, Decimal]:
     """``0.03`` (every out-year) or ``2025:0.031,2026:0.03`` (each out-year named)."""
     years = list(range(year + 1, year + out_years + 1))
@@ -116,13 +102,13 @@ def parse_pl(text: str | None, year: int, out_years: int) -> dict[int, Decimal]:
                 y, r = part.split(":")
                 rates[int(y)] = Decimal(r.replace("%", "")) / (100 if "%" in r else 1)
     except (ValueError, ArithmeticError):
-        raise UsageError(f"--pl: expected a rate like 0.03 or YEAR:RATE pairs like {year + 1}:0.031,{year + 2}:0.03, found {text!r}") from None
+        raise UsageError(f"`pl`: expected a rate like 0.03 or YEAR:RATE pairs like {year + 1}:0.031,{year + 2}:0.03, found {text!r}") from None
     missing = [y for y in years if y not in rates]
     if missing:
-        raise UsageError(f"--pl: no rate for out-year {missing[0]} (give every year {years[0]}–{years[-1]}, or one rate for all)")
+        raise UsageError(f"`pl`: no rate for out-year {missing[0]} (give every year {years[0]}–{years[-1]}, or one rate for all)")
     for y, r in rates.items():
         if not Decimal("-0.5") < r < Decimal("0.5"):
-            raise UsageError(f"--pl: the rate for {y} ({r}) is not a yearly rate (expected e.g. 0.03)")
+            raise UsageError(f"`pl`: the rate for {y} ({r}) is not a yearly rate (expected e.g. 0.03)")
     return {y: rates[y] for y in years}
 
 
@@ -531,7 +517,7 @@ def activity_allocation(
         pl.col("activity_budget").fill_null(0.0), pl.col("citizens").fill_null(0), pl.col("days").fill_null(0), pl.col("frame_budget").fill_null(0.0))
     if mode == "hybrid":
         if "fixed_frame" not in out.columns:
-            raise UsageError("--allocation hybrid needs the fixed part of each offer's frame")
+            raise UsageError("`allocation` hybrid needs the fixed part of each offer's frame")
         out = out.with_columns(activity_budget=pl.col("activity_budget") + pl.col("fixed_frame").fill_null(0.0))
     phases = phase_in or [(year, 1.0)]
     ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})

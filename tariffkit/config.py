@@ -189,7 +189,7 @@ def _put(cfg: Config, full: str, section: str, key: str, value, base: Path, path
             try:
                 parse_pl(value, 2000, 0)
             except Exception as e:
-                raise UsageError(f"{at}: {full}: {str(e).replace('--pl: ', '')}") from None
+                raise UsageError(f"{at}: {full}: {str(e).replace('`pl`: ', '').replace('`phase_in`: ', '')}") from None
         if kind in ("file", "folder", "path"):
             p = Path(value).expanduser()
             p = p if p.is_absolute() else base / p

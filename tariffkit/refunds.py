@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import polars as pl
 
@@ -79,7 +79,9 @@ def estimate_of(gross: Decimal, rules: RefundRules) -> Decimal:
         part = (min(gross, top) if top is not None else gross) - t.above
         if part > 0:
             total += t.share * part
-    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    from tariffkit.money import ore
+
+    return ore(total)
 
 
 def estimate(payments: pl.DataFrame | pl.LazyFrame, rules: RefundRules, *, known_at: dt.date | None = None) -> pl.DataFrame:

@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from tariffkit.errors import DataError
+from tariffkit.money import ore
 
 RULES = ("all", "beyond_cap", "all_or_nothing", "none")
 
@@ -219,7 +220,7 @@ def split(result: Decimal, cost_basis: Decimal, tariff_basis: Decimal, rules: Ta
     side = rules.surplus if result > 0 else rules.deficit
     amount = abs(result)
     base = cost_basis if rules.cap_of == "cost_basis" else tariff_basis
-    limit = (side.cap * abs(base)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    limit = ore(side.cap * abs(base))
     if side.rule == "all":
         part = amount
     elif side.rule == "beyond_cap":

@@ -238,7 +238,7 @@ def read_schedules(path: str, inputs, key: bytes | None) -> pl.DataFrame:
     files = raw["_file"]
     df = rename_headers(raw.drop("_file"), SCHEDULE_HEADERS, file).with_columns(_file=files)
     if key is None and "cpr" in df.columns:
-        raise DataError("the schedules carry CPR numbers; a pseudonymisation key is needed (--key-file or $TARIFFKIT_KEY)", file=file)
+        raise DataError("the schedules carry CPR numbers; a pseudonymisation key is needed (`key_file` or $TARIFFKIT_KEY)", file=file)
     return pseudonymise_column(df, key or b"", file)
 
 
@@ -479,13 +479,13 @@ def parse_phase_in(text: str | None) -> list[tuple[int, float]]:
             y, s = part.split(":")
             year, share = int(y), float(s.replace("%", "")) / (100 if "%" in s else 1)
         except ValueError:
-            raise UsageError(f"--phase-in: expected YEAR:SHARE pairs like 2026:0.5,2027:1.0, found {part!r}") from None
+            raise UsageError(f"`phase_in`: expected YEAR:SHARE pairs like 2026:0.5,2027:1.0, found {part!r}") from None
         if not 0 <= share <= 1:
-            raise UsageError(f"--phase-in: the share for {year} must be between 0 and 1, found {share:g}")
+            raise UsageError(f"`phase_in`: the share for {year} must be between 0 and 1, found {share:g}")
         out.append((year, share))
     years = [y for y, _ in out]
     if years != sorted(set(years)):
-        raise UsageError("--phase-in: years must be increasing, each once")
+        raise UsageError("`phase_in`: years must be increasing, each once")
     return out
 
 
@@ -497,7 +497,7 @@ def tariff_lookup(tariffs: pl.DataFrame, year: int | None, file: str = "tariffs"
         if len(years) > 1:
             from tariffkit.errors import UsageError
 
-            raise UsageError(f"the tariffs hold several years ({', '.join(map(str, years))}); choose one with --year")
+            raise UsageError(f"the tariffs hold several years ({', '.join(map(str, years))}); choose one with `year`")
     else:
         if year not in years:
             raise DataError(f"no tariffs for {year} (the file has {', '.join(map(str, years)) or 'none'})", file=file, column="year")

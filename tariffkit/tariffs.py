@@ -22,7 +22,7 @@ kroner; the residue (basis − expected income at rounded tariffs) is reported a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import polars as pl
 
@@ -200,19 +200,7 @@ class OfferTariffs:
     warnings: list[str] = field(default_factory=list)
 
 
-def round_to(x, step: Decimal) -> Decimal:
-    """Round to a multiple of ``step`` kroner (0.01, 1, 10, …), half away from zero."""
-    step = Decimal(step)
-    return ((Decimal(str(x)) / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP) * step).quantize(min(step, Decimal(1)))
-
-
-def kr(x) -> Decimal:
-    """Round to whole kroner, half away from zero."""
-    return Decimal(str(x)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-
-
-def ore(x) -> Decimal:
-    return Decimal(str(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+from tariffkit.money import kr, ore, round_to  # noqa: E402,F401  (one home for money; re-exported)
 
 
 def build_offer(
@@ -261,7 +249,7 @@ def build_offer(
         supp_hours = 0.0
     if settings is not None and settings.occupancy == "rate":
         if not places:
-            raise DataError(f"offer {offer_id}: the rules assume an occupancy rate, which needs the offer's places (--offers)", file="offers", column="places")
+            raise DataError(f"offer {offer_id}: the rules assume an occupancy rate, which needs the offer's places (`offers`)", file="offers", column="places")
         given = sum(n.values())
         if given <= 0:
             raise DataError(f"offer {offer_id}: no expected citizens to give the levels' mix for the assumed occupancy", file=file_haap, column="haap")
@@ -349,7 +337,7 @@ def build(
     if structure.representative_hours == "mean_of_placed" and placed is None:
         from tariffkit.errors import UsageError
 
-        raise UsageError('representative_hours = "mean_of_placed" needs the placed citizens\' hours: give --placed-hours (reassign\'s output)')
+        raise UsageError('representative_hours = "mean_of_placed" needs the placed citizens\' hours: give `placed_hours` (reassign\'s output)')
 
     c = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis))
     if c.height == 0:

@@ -210,7 +210,7 @@ def test_mean_of_placed_falls_back_to_midpoint_for_an_empty_level_and_needs_the_
     df, [r] = build(s, costs_frame(10_000_000, 2_000_000), expected([2, 1, 1, 1, 2]), 2026, placed=ph)
     assert df.filter(pl.col("level") == 4)["hours"][0] == 26.0
     assert any("nobody placed on level 4" in w for w in r.warnings)
-    with pytest.raises(UsageError, match="--placed-hours"):
+    with pytest.raises(UsageError, match="`placed_hours`"):
         build(s, costs_frame(10_000_000, 2_000_000), expected([2, 1, 1, 1, 2]), 2026)
 
 
