@@ -97,3 +97,16 @@ def test_cookbook_monthly_script_is_the_tested_one_and_valid_shell():
     script = text.split("```sh\n", 1)[1].split("```", 1)[0]
     assert script == (ROOT / "docs" / "monthly.sh").read_text(encoding="utf-8"), "the cookbook shows docs/monthly.sh (tests/test_history.py runs it)"
     assert subprocess.run(["sh", "-n"], input=script, text=True).returncode == 0
+
+
+def test_api_notebook_example_runs(sample_out, monkeypatch):
+    import tariffkit
+
+    out, _ = sample_out
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(code.replace("sample-data/out/", str(out) + "/"), "api.md", "exec"), {})
+    for name in tariffkit.__all__:  # every name the API promises resolves, with a docstring
+        obj = getattr(tariffkit, name)
+        assert name == "__version__" or obj.__doc__, name
