@@ -107,7 +107,7 @@ def parse_pl(text: str | None, year: int, out_years: int) -> dict[int, Decimal]:
     if missing:
         raise UsageError(f"`pl`: no rate for out-year {missing[0]} (give every year {years[0]}–{years[-1]}, or one rate for all)")
     for y, r in rates.items():
-        if not Decimal("-0.5") < r < Decimal("0.5"):
+        if not r.is_finite() or not Decimal("-0.5") < r < Decimal("0.5"):
             raise UsageError(f"`pl`: the rate for {y} ({r}) is not a yearly rate (expected e.g. 0.03)")
     return {y: rates[y] for y in years}
 

@@ -465,7 +465,13 @@ def read_provenance(path: str | Path) -> dict[str, str]:
     """The tariffkit key-value metadata of a Parquet file (empty when none)."""
     import pyarrow.parquet as pq
 
-    meta = pq.read_metadata(path).metadata or {}
+    p = Path(path)
+    if not p.is_file():
+        raise DataError("file not found", file=label_of(path))
+    try:
+        meta = pq.read_metadata(p).metadata or {}
+    except Exception:  # not Parquet (a CSV, a truncated file): it has no provenance
+        raise DataError("no provenance to show: not a Parquet file written by tariffkit (CSV and Excel carry none)", file=label_of(path)) from None
     return {k.decode(): v.decode() for k, v in meta.items() if k.startswith(b"tariffkit.")}
 
 

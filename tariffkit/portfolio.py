@@ -48,6 +48,8 @@ def parse_quarter(text: str, option: str = "--quarter") -> tuple[dt.date, dt.dat
     if not m:
         raise UsageError(f"{option}: expected a quarter like 2025Q3, found {text!r}")
     y, q = int(m.group(1)), int(m.group(2))
+    if not 1900 <= y <= 2200:
+        raise UsageError(f"{option}: the year {y} is out of range (1900–2200)")
     first = dt.date(y, 3 * q - 2, 1)
     return first, month_add(first, 2)
 

@@ -88,7 +88,9 @@ class Split:
 TODAY = TariffRules(name="tariffkit default: every result carried into year t+2", version="1", source="tariffkit")
 
 
-def _number(v, file: str, key: str, lo: float, hi: float, integer: bool = False):
+def number(v, file: str, key: str, lo: float, hi: float, integer: bool = False):
+    """A number from a settings file: its type, finite (no nan, inf) and in [lo, hi]; else a
+    :class:`DataError` naming the file and the key. The one check for numbers in settings."""
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
         raise DataError(f"{key} must be a {'whole number' if integer else 'number'}, found {v!r}", file=file, column=key)
     if isinstance(v, float) and not math.isfinite(v):
@@ -115,7 +117,7 @@ def _side(d, file: str, where: str) -> CarryRule:
     rule = d.get("rule", "all")
     if rule not in RULES:
         raise DataError(f"{where}.rule must be one of {', '.join(RULES)}, found {rule!r}", file=file, column=f"{where}.rule")
-    cap = Decimal(str(_number(d.get("cap", 0), file, f"{where}.cap", 0, 1)))
+    cap = Decimal(str(number(d.get("cap", 0), file, f"{where}.cap", 0, 1)))
     set_aside = d.get("set_aside", False)
     if not isinstance(set_aside, bool):
         raise DataError(f"{where}.set_aside must be true or false, found {set_aside!r}", file=file, column=f"{where}.set_aside")
@@ -141,11 +143,11 @@ def parse_rules(d: dict, file: str = "rules") -> TariffRules:
     residue = carry.get("rounding_residue", "kept")
     if residue not in ("kept", "split"):
         raise DataError(f"carry.rounding_residue must be kept or split, found {residue!r}", file=file, column="carry.rounding_residue")
-    offset = _number(carry.get("year_offset", 2), file, "carry.year_offset", 1, 5, integer=True)
+    offset = number(carry.get("year_offset", 2), file, "carry.year_offset", 1, 5, integer=True)
     cap_of = carry.get("cap_of", "cost_basis")
     if cap_of not in ("cost_basis", "tariff_basis"):
         raise DataError(f"carry.cap_of must be cost_basis or tariff_basis, found {cap_of!r}", file=file, column="carry.cap_of")
-    years = _number(carry.get("set_aside_years", 5), file, "carry.set_aside_years", 1, 50, integer=True)
+    years = number(carry.get("set_aside_years", 5), file, "carry.set_aside_years", 1, 50, integer=True)
     surplus = _side(carry.get("surplus", {}), file, "carry.surplus")
     deficit = _side(carry.get("deficit", {}), file, "carry.deficit")
     if deficit.set_aside:
@@ -159,7 +161,7 @@ def _tariffs(d, file: str) -> TariffSettings:
     if not isinstance(d, dict):
         raise DataError("[tariffs] must be a table", file=file, column="tariffs")
     _keys(d, {"rounding", "supplement", "levels", "overhead", "occupancy"}, file, "tariffs.")
-    rounding = Decimal(str(_number(d.get("rounding", 1), file, "tariffs.rounding", 0.01, 1000)))
+    rounding = Decimal(str(number(d.get("rounding", 1), file, "tariffs.rounding", 0.01, 1000)))
     if rounding not in (Decimal("0.01"), Decimal("1"), Decimal("10"), Decimal("100"), Decimal("1000")):
         raise DataError(f"tariffs.rounding must be 0.01, 1, 10, 100 or 1000 kroner, found {d['rounding']!r}", file=file, column="tariffs.rounding")
     supplement = d.get("supplement")
@@ -167,7 +169,7 @@ def _tariffs(d, file: str) -> TariffSettings:
         raise DataError(f"tariffs.supplement must be one of {', '.join(TOP_LEVEL_RULES)}, found {supplement!r}", file=file, column="tariffs.supplement")
     levels = d.get("levels")
     if levels is not None:
-        levels = _number(levels, file, "tariffs.levels", 1, 50, integer=True)
+        levels = number(levels, file, "tariffs.levels", 1, 50, integer=True)
     oh = d.get("overhead", {})
     if not isinstance(oh, dict):
         raise DataError("[tariffs.overhead] must be a table", file=file, column="tariffs.overhead")
@@ -177,7 +179,7 @@ def _tariffs(d, file: str) -> TariffSettings:
         raise DataError(f"tariffs.overhead.method must be own_costs or percentage, found {method!r}", file=file, column="tariffs.overhead.method")
     if method == "percentage" and "rate" not in oh:
         raise DataError("tariffs.overhead.method = percentage needs a rate (e.g. 0.06)", file=file, column="tariffs.overhead.rate")
-    oh_rate = Decimal(str(_number(oh.get("rate", 0), file, "tariffs.overhead.rate", 0, 1)))
+    oh_rate = Decimal(str(number(oh.get("rate", 0), file, "tariffs.overhead.rate", 0, 1)))
     occ = d.get("occupancy", {})
     if not isinstance(occ, dict):
         raise DataError("[tariffs.occupancy] must be a table", file=file, column="tariffs.occupancy")
@@ -189,7 +191,7 @@ def _tariffs(d, file: str) -> TariffSettings:
     if om == "rate":
         if "rate" not in occ:
             raise DataError("tariffs.occupancy.method = rate needs a rate (the assumed occupancy, e.g. 0.95)", file=file, column="tariffs.occupancy.rate")
-        v = _number(occ["rate"], file, "tariffs.occupancy.rate", 0, 1)
+        v = number(occ["rate"], file, "tariffs.occupancy.rate", 0, 1)
         if v == 0:
             raise DataError("tariffs.occupancy.rate must be above 0 (no occupancy carries no tariff)", file=file, column="tariffs.occupancy.rate")
         occ_rate = Decimal(str(v))

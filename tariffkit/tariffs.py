@@ -86,6 +86,8 @@ class Structure:
 
 def parse_structure(d: dict, file: str = "structure") -> Structure:
     """Structure TOML → :class:`Structure`, with clear errors for bad bands."""
+    from tariffkit.rules import number
+
     known = {"name", "year", "scope", "weeks_per_year", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "fixed_groups", "shared_citizens"}
     for k in d:
         if k not in known:
@@ -98,7 +100,15 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         for k in ("level", "min_hours", "max_hours"):
             if k not in lv:
                 raise DataError(f"[[levels]] number {i} has no {k}", file=file, column=k)
-        levels.append(Level(int(lv["level"]), float(lv["min_hours"]), float(lv["max_hours"]), lv.get("hours")))
+        if not isinstance(lv, dict):
+            raise DataError(f"[[levels]] number {i} must be a table (level, min_hours, max_hours)", file=file, column="levels")
+        where = f"levels[{i}]."
+        hours = lv.get("hours")
+        levels.append(Level(
+            number(lv["level"], file, where + "level", 1, 50, integer=True),
+            float(number(lv["min_hours"], file, where + "min_hours", 0, 168)), float(number(lv["max_hours"], file, where + "max_hours", 0, 168)),
+            None if hours is None else float(number(hours, file, where + "hours", 0, 168)),
+        ))
     levels.sort(key=lambda x: x.level)
     if [lv.level for lv in levels] != list(range(1, len(levels) + 1)):
         raise DataError(f"levels must be numbered 1…{len(levels)} without gaps, found {[lv.level for lv in levels]}", file=file, column="level")
@@ -129,8 +139,8 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     if scope not in ("per_offer", "common"):
         raise DataError(f"scope must be per_offer or common, found {scope!r}", file=file, column="scope")
     return Structure(
-        tuple(levels), name=str(d.get("name", "")), scope=scope, weeks_per_year=float(d.get("weeks_per_year", 52)),
-        days_per_year=int(d.get("days_per_year", 365)), representative_hours=rep,
+        tuple(levels), name=str(d.get("name", "")), scope=scope, weeks_per_year=float(number(d.get("weeks_per_year", 52), file, "weeks_per_year", 1, 53)),
+        days_per_year=number(d.get("days_per_year", 365), file, "days_per_year", 360, 366, integer=True), representative_hours=rep,
         ata_paragraphs=tuple(d.get("ata_paragraphs", ("SEL 85", "SEL 107", "SEL 108"))),
         top_level_rule=rule, year=d.get("year"),
         shared_citizens=_shared(d.get("shared_citizens", 3), file),

@@ -150,3 +150,41 @@ def test_bad_input(run, tmp_path, case_id, build, expected):
     assert not out.exists()
     leftovers = [p for p in set(tmp_path.iterdir()) - before if p.name.startswith(".") or p.suffix == ".tmp"]
     assert not leftovers, leftovers
+
+
+def _structure(tmp_path, body, name):
+    p = tmp_path / f"{name}.toml"
+    p.write_text('name = "x"\n' + body, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("case", ["pl_nan", "weeks_text", "days_zero", "hours_nan", "year_zero", "quarter_zero", "meta_csv", "meta_missing"])
+def test_hostile_inputs_are_named_problems_not_internal_errors(run, tmp_path, sample_out, case):
+    out, _ = sample_out
+    level = "[[levels]]\nlevel = 1\nmin_hours = 0\nmax_hours = 10\n"
+    tb = ["tariff-build", "--costs", SAMPLE / "costs.csv", "--haap", out / "belaegning-2026.parquet", "--year", "2026", "-o", tmp_path / "x.parquet", "--structure"]
+    args, code, words = {
+        "pl_nan": (["budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet", "--haap",
+                    out / "belaegning-2026.parquet", "--pl", "NaN", "-o", tmp_path / "x.parquet"], 2, "--pl"),
+        "weeks_text": ([*tb, _structure(tmp_path, 'weeks_per_year = "many"\n' + level, "w")], 1, "weeks_per_year"),
+        "days_zero": ([*tb, _structure(tmp_path, "days_per_year = 0\n" + level, "d")], 1, "days_per_year"),
+        "hours_nan": ([*tb, _structure(tmp_path, level.replace("max_hours = 10", "max_hours = nan"), "h")], 1, "levels[1].max_hours"),
+        "year_zero": (["compute-haap", out / "payments.parquet", "--year", "0", "-o", tmp_path / "x.parquet"], 2, "--year"),
+        "quarter_zero": (["portfolio", out / "payments.parquet", "--quarter", "0000Q1", "-o", tmp_path / "x.parquet"], 2, "--quarter"),
+        "meta_csv": (["show", "--meta", SAMPLE / "costs.csv"], 1, "no provenance"),
+        "meta_missing": (["show", "--meta", tmp_path / "none.parquet"], 1, "file not found"),
+    }[case]
+    r = run(*args)
+    assert r.exit_code == code, r.output
+    assert words in r.output and "internal error" not in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_stdout_that_cannot_be_written_is_a_named_error(sample_out):
+    import subprocess
+    import sys
+
+    out, _ = sample_out
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run([sys.executable, "-m", "tariffkit", "compute-haap", str(out / "payments.parquet"), "--year", "2026"], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 1 and "No space left on device" in r.stderr and "internal error" not in r.stderr

@@ -4,7 +4,7 @@ from tariffkit.cli.common import output_option
 
 
 @click.command("budget-forecast", short_help="Offer budget model, out-years, authority budget, activity allocation.")
-@click.option("--year", required=True, type=int, help="Budget year.")
+@click.option("--year", required=True, type=click.IntRange(1900, 2200), help="Budget year.")
 @click.option("--costs", metavar="FILE", help="Cost lines (costs table): actuals and budget last year, budget, tariff budget and forecast this year.")
 @click.option("--staff", metavar="FILE", help="FTE and cost per FTE per category (staff table).")
 @click.option("--offers", metavar="FILE", help="Offers (places, portal places, the offer manager's comment).")

@@ -101,6 +101,11 @@ class TariffkitGroup(click.Group):
         except KeyboardInterrupt:
             err("tariffkit: interrupted")
             ctx.exit(130)
+        except OSError as e:  # a full disk, a read-only folder, stdout on /dev/full: named, not an internal error
+            self._debug_trace(ctx)
+            where = f" ({mask_text(str(e.filename))})" if getattr(e, "filename", None) else ""
+            err(f"tariffkit: error: cannot write or read{where}: {e.strerror or e}; no output was completed")
+            ctx.exit(1)
         except Exception as e:  # an unexpected failure: never a raw traceback unless --debug
             self._debug_trace(ctx)
             err(f"tariffkit: internal error ({type(e).__name__}); nothing was written. Run with --debug for details and report it.")

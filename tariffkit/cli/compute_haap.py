@@ -6,7 +6,7 @@ from tariffkit.cli.common import output_option
 @click.command("compute-haap", short_help="Full-year persons (HÅP), average prices, inflow and outflow.")
 @click.argument("payments")
 @output_option()
-@click.option("--year", type=int, help="Calendar year to compute (default: every year in the data).")
+@click.option("--year", type=click.IntRange(1900, 2200), help="Calendar year to compute (default: every year in the data).")
 @click.option("--from", "from_", metavar="YYYY-MM", help="First month of the period (with --to).")
 @click.option("--to", "to", metavar="YYYY-MM", help="Last month of the period (with --from).")
 @click.option("--by", default="", metavar="COLS", help="Group by these payments columns, comma-separated (e.g. offer_id,level). None = the whole municipality.")

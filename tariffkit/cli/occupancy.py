@@ -7,7 +7,7 @@ from tariffkit.cli.common import output_option
 @click.argument("placements")
 @click.option("--payments", metavar="FILE", help="The payments history: own citizens' HÅP from DSS (default when given).")
 @click.option("--own-from", type=click.Choice(["payments", "placements"]), default=None, help="Where own citizens' HÅP comes from (default: payments when --payments is given, else placements).")
-@click.option("--year", type=int, help="The year (default: the --as-of date's).")
+@click.option("--year", type=click.IntRange(1900, 2200), help="The year (default: the --as-of date's).")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="With --payments: the forecast date (actuals plus the commitments in force).")
 @click.option("--offers", metavar="FILE", help="Offers table: only its internal offers are counted (external providers have no occupancy here).")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in the placements (else $TARIFFKIT_KEY).")

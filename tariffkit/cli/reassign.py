@@ -23,7 +23,7 @@ Flags (the flags column):
 @click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build; without it only levels and hours are computed (for tariff-build's mean_of_placed).")
 @click.option("--placements", metavar="FILE", help="Current placements: CSV/xlsx with CPR-nr.;Tilbudsnr.;Funktionsniveau;Oprindelse;Betalingskommune, or Parquet (placements table).")
 @click.option("--payments", metavar="FILE", help="Take current levels from the latest month of the payments table instead.")
-@click.option("--year", type=int, help="Tariff year (needed when the tariffs hold several years).")
+@click.option("--year", type=click.IntRange(1900, 2200), help="Tariff year (needed when the tariffs hold several years).")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in schedules/placements (else $TARIFFKIT_KEY).")
 @click.option("--tolerance", type=click.FloatRange(min=0), default=0.10, show_default=True, help="Relative gap between registered and assessed hours that is flagged.")
 @click.option("--on-error", type=click.Choice(["fail", "flag"]), default="fail", show_default=True, help="fail: a bad schedule line stops the run; flag: it is left out and its citizen flagged invalid_lines.")

@@ -17,7 +17,7 @@ def command():
 @click.argument("payments")
 @click.option("--as-of", metavar="DATE", help="Expense to date up to this month, the forecast to year end (default: the newest extract date; never after it).")
 @click.option("--known-at", metavar="DATE", help="Read the payments history as it stood on this date (e.g. to remake last month's report).")
-@click.option("--year", type=int, help="The year (default: the as-of date's).")
+@click.option("--year", type=click.IntRange(1900, 2200), help="The year (default: the as-of date's).")
 @click.option("--by", "area", default="paragraph", show_default=True, metavar="COLUMN", help="The areas of the key figures: a payments column (paragraph, offer_id, function, provider …).")
 @click.option("--budget", metavar="FILE", help="Budget per area: budget-forecast --authority output, or a haap_budget table (haap, average_price).")
 @click.option("--offer-budget", metavar="FILE", help="budget-forecast output: lists the offers heading for a deficit.")
@@ -122,7 +122,7 @@ def _kr(v, d: int = 0) -> str:
 @command.command("offer", short_help="One sheet per offer in BDO's layout, plus an overview (.xlsx).")
 @click.argument("budget")
 @click.option("--offers", metavar="FILE", help="Offers table: names on the sheets.")
-@click.option("--year", type=int, help="The budget year (default: the year of the forecast column).")
+@click.option("--year", type=click.IntRange(1900, 2200), help="The budget year (default: the year of the forecast column).")
 @click.option("-o", "--output", required=True, metavar="FILE.xlsx", help="The workbook.")
 def offer(budget, offers, year, output):
     """The offer budget model (budget-forecast output) as the workbook offer managers know:

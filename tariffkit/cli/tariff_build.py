@@ -11,7 +11,7 @@ from tariffkit.cli.common import output_option
 @click.option("--placed-hours", metavar="FILE", help="reassign's output (reassignments table): the hours of the citizens placed on each level, for representative_hours = \"mean_of_placed\".")
 @click.option("--representative-hours", "rep_hours", type=click.Choice(["midpoint", "configured", "mean_of_placed"]), help="Override the structure's representative_hours (to compare variants).")
 @click.option("--offers", metavar="FILE", help="Offers table (places): the card then shows the assumed occupancy = expected HÅP / places.")
-@click.option("--year", required=True, type=int, help="Tariff year.")
+@click.option("--year", required=True, type=click.IntRange(1900, 2200), help="Tariff year.")
 @click.option("--basis", type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]), default="tariff_budget", show_default=True, help="Which cost basis the tariffs are set on.")
 @click.option("--carry-cap", type=click.FloatRange(min=0), metavar="SHARE", help="A result two years earlier within ±SHARE of the cost basis stays with the offer (e.g. 0.05).")
 @click.option("--rules", metavar="TOML", help="Tariff rules (the rammeaftale's): rounding, central overhead, assumed occupancy, the levels and 5+ rule they require; named on the card.")
