@@ -108,7 +108,7 @@ def sha256_file(path: Path | str) -> str:
 
 def label_of(path: str | Path) -> str:
     """How a file is named in messages and provenance: as the user gave it, ``<stdin>`` for -;
-    a CPR-shaped run in the name is scrubbed (``udtraek-010170-1234.csv`` is never repeated)."""
+    a CPR-shaped run in the name is scrubbed (a CPR number typed into a file name is never repeated)."""
     from tariffkit.cpr import scrub_text
 
     return "<stdin>" if str(path) == STDIO else scrub_text(str(path))
