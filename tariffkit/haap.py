@@ -70,9 +70,14 @@ def _first_day(number: pl.Expr) -> pl.Expr:
     return pl.date(number // 12, number % 12 + 1, 1)
 
 
-def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool) -> pl.LazyFrame:
+def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool, last: int | None = None) -> pl.LazyFrame:
     """Payment lines → one row per line and month: ``cols``, ``kind``, ``_mn`` (month number),
-    ``ore`` and, with ``clip``, ``days``, ``from`` and ``to`` (the line's days in the month)."""
+    ``ore`` and, with ``clip``, ``days``, ``from`` and ``to`` (the line's days in the month).
+
+    ``last``: no months after this month number are wanted. A line running past it (a
+    commitment to the end of next year) is not spread beyond it: the months dropped include
+    the line's last month, the only one whose share depends on the others, so the months kept
+    are exactly what the full spread gives them."""
     total_days = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
     ore = pl.col("amount").cast(pl.Decimal(18, 2)).to_physical().cast(pl.Int64)  # kroner with two decimals → whole øre
     lines = lines.with_columns(_mf=_month_number(pl.col("service_from")), _mt=_month_number(pl.col("service_to")))
@@ -82,7 +87,7 @@ def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool) -> pl.LazyFrame
     many = lines.filter(pl.col("_mf") != pl.col("_mt")).select(
         *cols, "kind", "service_from", "service_to", "_mt",
         _ore=ore, _total=total_days, _line=pl.int_range(pl.len(), dtype=pl.Int64),
-        _mn=pl.int_ranges("_mf", pl.col("_mt") + 1, dtype=pl.Int32),
+        _mn=pl.int_ranges("_mf", (pl.col("_mt") if last is None else pl.min_horizontal("_mt", pl.lit(last, pl.Int32))) + 1, dtype=pl.Int32),
     ).explode("_mn")
     many = many.with_columns(
         _f=pl.max_horizontal(_first_day(pl.col("_mn")), "service_from"),
@@ -249,7 +254,7 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     def spread_of(lines: pl.LazyFrame, *, clip: bool) -> pl.LazyFrame:  # the lines' months in the window, keyed _K
         base = (pl.col("_g") * per_group + pl.col("_cit") * width - first).alias("_B")  # _K = _B + month number
         line_dates = {"_sf": "service_from", "_st": "service_to"} if clip else {}
-        s = _spread(lines.select(base, "service_from", "service_to", "amount", "kind", **line_dates), ["_B", *line_dates], clip=clip)
+        s = _spread(lines.select(base, "service_from", "service_to", "amount", "kind", **line_dates), ["_B", *line_dates], clip=clip, last=first + kmax)
         s = s.filter((pl.col("_mn") - first).is_between(0, kmax))
         dates = ["days", "from", "to", *line_dates] if clip else []
         return s.select((pl.col("_B") + pl.col("_mn")).alias("_K"), "ore", *dates, (pl.col("kind") == REFUND).alias("_refund"))
