@@ -8,6 +8,13 @@ direct_salary = Σ FTE × cost per FTE over those categories (to the øre)
 price_per_ata_hour = direct_salary / ata_hours; price_per_attendance_hour = direct_salary /
     (ATA FTE × attendance hours per FTE); full_price_per_ata_hour = the year's cost basis /
     ata_hours. Prices are rounded to the øre.
+
+Two measures of time (issue 24): the hours above are *staff* time, what the ATA staff can give.
+With ``measure = "citizen"`` the hours and prices are in *citizen* time (every line in full for
+the citizen, shared time included, as BDO's schedules print it): ata_hours = staff ATA hours ×
+hours_ratio, where hours_ratio = Σ citizen ATA hours / Σ staff ATA hours of the offer's
+schedules (reassign). Either way price_per_ata_hour × ata_hours = direct_salary, so a price and
+the hours it is multiplied by are always on one measure.
 """
 
 from __future__ import annotations
@@ -118,8 +125,26 @@ def cost_basis(costs: pl.DataFrame, basis: str) -> pl.DataFrame:
     )
 
 
-def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFrame | None = None, basis: str = "tariff_budget") -> pl.DataFrame:
-    """The ``ata_prices`` table per offer and year."""
+MEASURES = ("staff", "citizen")
+
+
+def hours_ratio(hours: pl.DataFrame) -> pl.DataFrame:
+    """Citizen hours per staff hour per offer from reassign's output (``reassignments`` or
+    ``reassign_offers``: offer_id, staff_hours_ata, citizen_hours_ata)."""
+    g = hours.group_by("offer_id").agg(pl.col("staff_hours_ata").fill_null(0).sum().alias("_s"), pl.col("citizen_hours_ata").fill_null(0).sum().alias("_c"))
+    return g.filter(pl.col("_s") > 0).select("offer_id", hours_ratio=(pl.col("_c") / pl.col("_s")).round(6))
+
+
+def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFrame | None = None, basis: str = "tariff_budget",
+              measure: str = "staff", hours: pl.DataFrame | None = None, hours_file: str = "hours") -> pl.DataFrame:
+    """The ``ata_prices`` table per offer and year, on ``measure`` (``staff`` or ``citizen``
+    time; ``citizen`` needs ``hours``: reassign's output with both measures per offer)."""
+    from tariffkit.errors import UsageError
+
+    if measure not in MEASURES:
+        raise UsageError(f"`measure` must be staff or citizen, found {measure!r}")
+    if measure == "citizen" and hours is None:
+        raise UsageError("`measure` citizen needs `hours`: reassign's output (citizen and staff hours per offer) to convert the staff's hours")
     per = staff.with_columns(
         _salary=(pl.col("fte") * pl.col("cost_per_fte").cast(pl.Float64) * 100).round(0, mode="half_away_from_zero").cast(pl.Int64)
     ).group_by("offer_id", "year").agg(
@@ -135,8 +160,18 @@ def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFra
         ata_hours_per_fte=pl.Series(ata, dtype=pl.Float64).round(6),
     ).with_columns(
         fte=pl.col("fte").round(4), ata_fte=pl.col("ata_fte").round(4),
-        ata_hours=(pl.col("ata_fte") * pl.col("ata_hours_per_fte")).round(4),
+        staff_ata_hours=(pl.col("ata_fte") * pl.col("ata_hours_per_fte")).round(4),
     )
+    if measure == "citizen":
+        ratio = hours_ratio(hours)
+        per = per.join(ratio, on="offer_id", how="left")
+        missing = per.filter(pl.col("hours_ratio").is_null())
+        if missing.height:
+            raise DataError(f"offer {missing['offer_id'][0]} has no schedules with ATA hours, so its staff hours cannot be put in citizen time",
+                            file=hours_file, column="offer_id")
+    else:
+        per = per.with_columns(hours_ratio=pl.lit(1.0))
+    per = per.with_columns(measure=pl.lit(measure), ata_hours=(pl.col("staff_ata_hours") * pl.col("hours_ratio")).round(4))
     money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(MONEY)  # noqa: E731
     per = per.with_columns(
         direct_salary=money(pl.col("_direct")),

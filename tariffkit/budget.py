@@ -388,9 +388,16 @@ def offer_model(
         sched = None if opts.placed is None else opts.placed.filter(pl.col("offer_id") == offer)
         if sched is not None and sched.height:
             # the citizens' own weekly ATA hours from their 24-hour schedules (reassign), not band midpoints
-            weekly = sum((dec(v) for v in sched["hours_counted"].fill_null(0)), D0)
+            # on the measure of the ATA prices (staff time unless price-ata was run with --measure
+            # citizen), so the staff's hours and the hours placed compare like with like
+            measure = "staff"
+            if ata_prices is not None and "measure" in ata_prices.columns and ata_prices.height:
+                measure = ata_prices["measure"][0]
+            column = f"{measure}_hours_ata" if f"{measure}_hours_ata" in sched.columns else "hours_counted"
+            weekly = sum((dec(v) for v in sched[column].fill_null(0)), D0)
+            word = {"staff_hours_ata": "personaletid", "citizen_hours_ata": "borgertid"}.get(column, "timer som indplaceret")
             add(offer, sy, sb, "ata_hours_placed", weekly * opts.weeks_per_year)
-            add(offer, sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {sched.height} borgeres ATA-timer pr. uge × {opts.weeks_per_year}")
+            add(offer, sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {sched.height} borgeres ATA-timer pr. uge ({word}) × {opts.weeks_per_year}")
         elif expected_haap is not None or forecast_haap is not None:
             h, supp = _haap_by_level(expected_haap if sb == "tariff_budget" and expected_haap is not None else forecast_haap, offer)
             placed = sum((v * hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp

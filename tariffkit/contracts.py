@@ -137,6 +137,9 @@ SCHEDULES = _table(Table(
         Column("staffing", S, "`1:1`, `1:n` (one staff member shared by n citizens) or `2:1` (two staff for one citizen)."),
         Column("assessed_minutes", I32, "Minutes each time as assessed by the caseworker; null = not assessed.", nullable=True, minimum=0, unit="minutes"),
         Column("comment", S, "Free text.", nullable=True),
+        Column("assessed_paragraph", S, "The caseworker's paragraph for the line when it belongs elsewhere (BDO's *Ny §*, e.g. `Ny § 83`: financed elsewhere, so it leaves the level after the assessment).", nullable=True, required=False),
+        Column("to_discuss", pl.Boolean, "The caseworker marked the line to be discussed (*skal drøftes*).", nullable=True, required=False),
+        Column("category", S, "Activity category for the service-level comparison (*Kategori*; empty: from the description and the structure's keywords).", nullable=True, required=False),
     ),
     key=("citizen_id", "offer_id", "line_no"),
 ))
@@ -366,7 +369,10 @@ ATA_PRICES = _table(Table(
         Column("ata_fte", F64, "FTE in categories that give face-to-face time.", unit="FTE"),
         Column("attendance_hours_per_fte", F64, "Norm hours minus absence (*fremmødetid*).", unit="hours/year"),
         Column("ata_hours_per_fte", F64, "Attendance minus indirect time.", unit="hours/year"),
-        Column("ata_hours", F64, "ATA capacity: ata_fte × ata_hours_per_fte.", unit="hours/year"),
+        Column("measure", S, "`staff` (what the staff give) or `citizen` time (every line in full for the citizen, as BDO's schedules count it): the measure of ata_hours and the prices (`--measure`).", allowed=("staff", "citizen"), required=False),
+        Column("staff_ata_hours", F64, "ATA capacity in staff time: ata_fte × ata_hours_per_fte.", unit="hours/year", required=False),
+        Column("hours_ratio", F64, "Citizen hours per staff hour in the offer's schedules (1 for the staff measure).", required=False),
+        Column("ata_hours", F64, "ATA capacity on the measure: staff_ata_hours × hours_ratio. price_per_ata_hour × ata_hours = direct_salary.", unit="hours/year"),
         Column("direct_salary", MONEY, "Σ fte × cost per FTE over ATA-giving categories.", unit="DKK"),
         Column("price_per_ata_hour", MONEY, "direct_salary / ata_hours.", unit="DKK/hour"),
         Column("price_per_attendance_hour", MONEY, "direct_salary / (ata_fte × attendance_hours_per_fte).", unit="DKK/hour"),
@@ -388,10 +394,14 @@ REASSIGNMENTS = _table(Table(
         Column("municipality", S, "Paying municipality, when known.", nullable=True),
         Column("current_level", I16, "Level the citizen is placed on now; null without a placement.", nullable=True, minimum=1),
         Column("new_level", I16, "Level the schedule gives; null without a schedule.", nullable=True, minimum=1),
-        Column("hours_registered", F64, "Weekly ATA hours as registered by the offer (ATA paragraphs only).", nullable=True, unit="hours/week"),
+        Column("hours_registered", F64, "Weekly ATA hours as registered by the offer (ATA paragraphs only), on the structure's `level_measure` (staff time by default).", nullable=True, unit="hours/week"),
         Column("hours_assessed", F64, "Weekly ATA hours after the caseworker's assessment; null when not assessed.", nullable=True, unit="hours/week"),
         Column("hours_counted", F64, "hours_assessed when present, else hours_registered: the hours the level follows.", nullable=True, unit="hours/week"),
         Column("hours_other", F64, "Weekly hours under paragraphs that are financed elsewhere (§ 83, SUL), not in the level.", nullable=True, unit="hours/week"),
+        Column("staff_hours_all", F64, "Staff time (what the offer must staff: minutes × times a week × staff ÷ citizens sharing), all paragraphs, counted as the level is (the caseworker's minutes where given).", nullable=True, unit="hours/week", required=False),
+        Column("staff_hours_ata", F64, "Staff time on the structure's ATA paragraphs (the caseworker's paragraph where given).", nullable=True, unit="hours/week", required=False),
+        Column("citizen_hours_all", F64, "Citizen time (what the citizen receives: every line in full, shared time included, as BDO counts it), all paragraphs, counted as the level is.", nullable=True, unit="hours/week", required=False),
+        Column("citizen_hours_ata", F64, "Citizen time on the structure's ATA paragraphs.", nullable=True, unit="hours/week", required=False),
         Column("citizen_minutes_per_day", F64, "Citizen time as BDO prints it (*tid pr. dag*): every line in full, all paragraphs, time shared with others included: Σ minutes × times a week / 7.", nullable=True, unit="minutes/day"),
         Column("citizen_minutes_per_day_assessed", F64, "The same with the caseworker's minutes; null when not assessed.", nullable=True, unit="minutes/day"),
         Column("potential_minutes_per_day", F64, "The assessment's potential as BDO reports it: citizen time registered − assessed (Åse: 375 − 317 = 58); null when not assessed.", nullable=True, unit="minutes/day"),
@@ -432,9 +442,34 @@ REASSIGN_OFFERS = _table(Table(
         Column("potential_minutes_per_day", F64, "Σ the citizens' assessment potential (citizen time registered − assessed).", unit="minutes/day"),
         Column("potential_per_year", MONEY, "Σ the citizens' potential in kroner a year (the weekly ATA hours taken off × the price per weekly hour).", unit="DKK/year"),
         Column("lines_to_discuss", I64, "Schedule lines marked to be discussed (*skal drøftes*)."),
+        Column("hours_counted", F64, "Σ the citizens' hours_counted (the structure's level_measure): the hours the offer's levels are placed on.", unit="hours/week", required=False),
+        Column("staff_hours_all", F64, "Σ staff time, all paragraphs.", unit="hours/week", required=False),
+        Column("staff_hours_ata", F64, "Σ staff time on ATA paragraphs: what the ATA staff must deliver a week.", unit="hours/week", required=False),
+        Column("citizen_hours_all", F64, "Σ citizen time, all paragraphs.", unit="hours/week", required=False),
+        Column("citizen_hours_ata", F64, "Σ citizen time on ATA paragraphs.", unit="hours/week", required=False),
+        Column("below_minimum", I64, "Citizens below the offer's minimum weekly hours (structure `minimum_hours`).", unit="persons", required=False),
     ),
 ))
 
+
+SERVICE_LEVELS = _table(Table(
+    "service_levels",
+    "Service levels across offers (`reassign --service-levels`): weekly minutes per citizen per activity category and offer, "
+    "against the median over the offers (see docs/concepts.md).",
+    (
+        Column("category", S, "Activity category: the schedule's Kategori, else the structure's [activity_categories] keywords in the description, else `øvrige`."),
+        Column("offer_id", S, "Offer."),
+        Column("citizens", I64, "The offer's citizens with a schedule.", unit="persons"),
+        Column("citizens_with_activity", I64, "Of them, citizens with a line in the category.", unit="persons"),
+        Column("minutes_per_week", F64, "Σ citizen minutes a week on the category (the caseworker's minutes where given).", unit="minutes/week"),
+        Column("minutes_per_citizen", F64, "minutes_per_week / citizens.", unit="minutes/week"),
+        Column("median_minutes_per_citizen", F64, "Median of minutes_per_citizen over the offers with schedules.", unit="minutes/week"),
+        Column("ratio_to_median", F64, "minutes_per_citizen / the median; null when the median is 0.", nullable=True),
+        Column("offers_compared", I64, "Offers in the comparison."),
+        Column("far_from_median", pl.Boolean, "|ratio − 1| above the structure's service_level_band (default 0.5), with at least three offers compared."),
+    ),
+    key=("category", "offer_id"),
+))
 
 BUDGET = _table(Table(
     "budget",

@@ -31,6 +31,14 @@ COLUMNS = {
     "hours_assessed": "Timer vurderet", "hours_counted": "Timer talt med", "notes": "Noter",
     "hours_other": "Timer under andre paragraffer", "supplement_hours": "Timer over øverste niveau (5+)",
     "potential_minutes_per_day": "Potentiale (min. pr. dag)", "potential_per_year": "Potentiale (kr. pr. år)",
+    "staff_hours_all": "Personaletimer pr. uge, alle paragraffer", "staff_hours_ata": "Personaletimer pr. uge, ATA-paragraffer",
+    "citizen_hours_all": "Borgertimer pr. uge, alle paragraffer", "citizen_hours_ata": "Borgertimer pr. uge, ATA-paragraffer",
+    "citizen_minutes_per_day": "Borgertid (min. pr. dag)", "citizen_minutes_per_day_assessed": "Borgertid vurderet (min. pr. dag)",
+    "below_minimum": "Under minimumstimer",
+    # service levels
+    "category": "Aktivitetskategori", "citizens_with_activity": "Borgere med aktiviteten", "minutes_per_week": "Minutter pr. uge",
+    "minutes_per_citizen": "Minutter pr. borger pr. uge", "median_minutes_per_citizen": "Median over tilbud",
+    "ratio_to_median": "Forhold til median", "offers_compared": "Tilbud sammenlignet", "far_from_median": "Langt fra medianen",
     "lines_to_discuss": "Linjer til drøftelse", "source_file": "Kildefil", "source_row": "Linje i kildefilen", "case_id_": "Sagsnr.",
     # reconciliation
     "months_paid": "Måneder betalt", "months_placed": "Måneder placeret", "finding": "Fund",

@@ -163,7 +163,8 @@ def annual(cfg: Config, year: int, as_of: dt.date | None = None) -> Plan:
         steps.append(Step("the re-placement from the 24-hour schedules",
                           ["reassign", r(f["schedules"]), "--structure", r(f["structure"]), "--tariffs", r(out / f"takster-{Y}.parquet"),
                            "--placements", r(f["placements"]), "--key-file", r(key), *phase, "--by-offer", r(out / f"genindplacering-pr-tilbud-{Y}.parquet"),
-                           "--negotiation", r(rep / f"forhandling-{Y}.xlsx"), "-o", r(out / f"genindplacering-{Y}.parquet")]))
+                           "--negotiation", r(rep / f"forhandling-{Y}.xlsx"), "--service-levels", r(rep / f"serviceniveau-{Y}.xlsx"),
+                           "-o", r(out / f"genindplacering-{Y}.parquet")]))
     pl_rate = ["--pl", str(cfg.get("annual.pl"))] if cfg.get("annual.pl") else []
     steps.append(Step("the offer budget model with out-years",
                       ["budget-forecast", "--year", str(Y), "--costs", r(f["costs"]), "--staff", r(f["staff"]), "--offers", r(f["offers"]),

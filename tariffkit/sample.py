@@ -586,7 +586,20 @@ representative_hours = "midpoint"   # midpoint | configured | mean_of_placed
 ata_paragraphs = ["SEL 85", "SEL 107", "SEL 108"]
 shared_citizens = 3                 # a schedule line staffed "1:Flere" (several, no number): this many citizens share
 top_level_rule = "supplement"
+level_measure = "staff"             # staff | citizen: the time the bands are in. staff: what the offer must staff (time
+                                    # shared by n citizens divided by n); citizen: every line in full, as BDO prints it
+# minimum_hours = 9                 # weekly hours below which a citizen cannot be enrolled (flag below_minimum), or a
+                                    # table: [minimum_hours] default = 9, T101 = 12
+service_level_band = 0.5            # reassign --service-levels: an offer more than 50 % from the median is flagged
 fixed_groups = ["fixed_offer", "fixed_central", "other_income", "carried_result"]
+
+[activity_categories]               # reassign --service-levels: a line's category by keywords in its description
+ledsagelse = ["ledsag"]
+"indkøb" = ["indkøb"]
+personlig_pleje = ["pleje", "hygiejne", "rutiner"]
+"måltider" = ["madlavning", "morgenmad"]
+samtaler = ["samtale"]
+"økonomi" = ["økonomi"]
 
 [[levels]]
 level = 1

@@ -49,11 +49,12 @@ SCHEDULE_HEADERS = {
     "bemærkning": "comment", "bemærkninger": "comment", "kommentar": "comment",
     "vurderet paragraf": "assessed_paragraph", "ny paragraf": "assessed_paragraph", "ny §": "assessed_paragraph", "ny": "assessed_paragraph",
     "skal drøftes": "to_discuss", "drøftes": "to_discuss",
+    "kategori": "category", "aktivitetskategori": "category",
 }
 
 TEMPLATE_TITLE = "Døgnskema"
 TEMPLATE_COLUMNS = ["Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering", "Vurderede minutter",
-                    "Vurderet paragraf", "Skal drøftes", "Bemærkning"]
+                    "Vurderet paragraf", "Skal drøftes", "Bemærkning", "Kategori"]
 TO_DISCUSS_YES = {"ja", "x", "skal drøftes", "drøftes", "1", "sand", "true"}
 TO_DISCUSS_NO = {"", "nej", "0", "falsk", "false"}
 TEMPLATE_FIRST_LINE_ROW = 8  # header row 7, lines from row 8
@@ -263,7 +264,7 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
     ``share``; and the problems found (``_file``, ``_row``, ``citizen_id``, ``offer_id``,
     ``column``, ``reason``), one per bad line (its first bad column)."""
     for c, default in (("description", None), ("start_time", None), ("assessed_minutes", None), ("comment", None), ("line_no", None),
-                       ("assessed_paragraph", None), ("to_discuss", None)):
+                       ("assessed_paragraph", None), ("to_discuss", None), ("category", None)):
         if c not in df.columns:
             df = df.with_columns(pl.lit(default, dtype=pl.String).alias(c))
     missing = [c for c in ("offer_id", "paragraph", "minutes", "frequency", "staffing") if c not in df.columns]
@@ -282,8 +283,9 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
     fv = df.select(pl.col("frequency").unique())["frequency"].to_list()
     fr = [notation.frequency(v) for v in fv]
     freq = pl.DataFrame({"frequency": fv, "times_per_week": [None if r is None else r[0] for r in fr],
-                         "days": [None if r is None else notation.day_class(r[1]) for r in fr]},
-                        schema={"frequency": pl.String, "times_per_week": pl.Float64, "days": pl.String})
+                         "days": [None if r is None else notation.day_class(r[1]) for r in fr],
+                         "day_mask": [None if r is None or r[1] is None else sum(1 << d for d in r[1]) for r in fr]},
+                        schema={"frequency": pl.String, "times_per_week": pl.Float64, "days": pl.String, "day_mask": pl.Int16})
     sv = df.select(pl.col("staffing").unique())["staffing"].to_list()
     sr = [notation.staffing(v, shared_citizens) for v in sv]
     stf = pl.DataFrame({"staffing": sv, "staff": [None if r is None else r[0] for r in sr], "share": [None if r is None else r[1] for r in sr]},
@@ -306,7 +308,7 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
 
     typed = (
         df.with_columns(
-            lookup(freq, "frequency", "times_per_week"), lookup(freq, "frequency", "days"),
+            lookup(freq, "frequency", "times_per_week"), lookup(freq, "frequency", "days"), lookup(freq, "frequency", "day_mask"),
             lookup(stf, "staffing", "staff"), lookup(stf, "staffing", "share"),
             lookup(par, "paragraph", "paragraph_norm"), lookup(par, "paragraph", "paragraph_also"), lookup(sta, "start_time", "start"),
             lookup(apar, "assessed_paragraph", "assessed_paragraph_norm"),
@@ -355,8 +357,9 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
     good = typed.filter(~pl.col("_bad")).select(
         "_file", "_row", "citizen_id", "offer_id", pl.col("line_no_num").alias("line_no"), "description",
         pl.col("paragraph_norm").alias("paragraph"), "paragraph_also", "start", pl.col("minutes_num").alias("minutes"),
-        pl.col("assessed_num").alias("assessed_minutes"), "times_per_week", "days", "staff", "share",
+        pl.col("assessed_num").alias("assessed_minutes"), "times_per_week", "days", "day_mask", "staff", "share",
         pl.col("assessed_paragraph_norm").alias("assessed_paragraph"), pl.col("to_discuss_flag").alias("to_discuss"),
+        pl.col("category").cast(pl.String),
     )
     return good, problems
 
@@ -378,18 +381,44 @@ def level_expr(hours: pl.Expr, structure: Structure) -> pl.Expr:
     return e
 
 
+def line_time(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Per schedule line, both measures of time a day (BDO's "Tid pr. dag"):
+
+    - ``citizen_minutes_per_day`` = minutes × times a week / 7: what the citizen receives, the
+      line in full, time shared with others included (BDO's column; 60 minutes at weekends = 17);
+    - ``staff_minutes_per_day`` = that × staff ÷ citizens sharing: what the offer must staff;
+
+    and the same with the caseworker's minutes (``*_assessed``; the registered minutes where
+    the line was not shortened)."""
+    counted = pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes"))
+    per_day = pl.col("times_per_week") / 7
+    staff = pl.col("staff") / pl.col("share")
+    return lines.lazy().with_columns(
+        citizen_minutes_per_day=(pl.col("minutes") * per_day).round(4),
+        staff_minutes_per_day=(pl.col("minutes") * per_day * staff).round(4),
+        citizen_minutes_per_day_assessed=(counted * per_day).round(4),
+        staff_minutes_per_day_assessed=(counted * per_day * staff).round(4),
+    )
+
+
 def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> pl.LazyFrame:
-    """Per citizen and offer: registered, assessed and counted weekly ATA hours, non-ATA hours,
-    the new level and 5+ supplement hours."""
+    """Per citizen and offer: registered, assessed and counted weekly ATA hours on the
+    structure's ``level_measure``, both measures in full (``staff_hours_*``, ``citizen_hours_*``:
+    all paragraphs and the ATA part, counted as the level is: the caseworker's minutes and
+    paragraph where the citizen is assessed), other paragraphs' hours, the new level and 5+
+    supplement hours."""
     ata_pars = list(structure.ata_paragraphs)
     also = pl.col("paragraph_also") if "paragraph_also" in lines.collect_schema().names() else pl.lit(None, pl.String)
     names = lines.collect_schema().names()
     assessed_par = pl.col("assessed_paragraph") if "assessed_paragraph" in names else pl.lit(None, pl.String)
     to_discuss = pl.col("to_discuss").fill_null(False) if "to_discuss" in names else pl.lit(False)
+    staff_w = pl.col("times_per_week") * pl.col("staff") / pl.col("share")  # staff time: shared time divided
+    citizen_w = pl.col("times_per_week")  # citizen time: every line in full
     lf = lines.lazy().with_columns(
         # a combined line (83/85) counts towards the level when any of its paragraphs is an ATA paragraph
         ata=pl.col("paragraph").is_in(ata_pars) | also.str.split(", ").list.eval(pl.element().is_in(ata_pars)).list.any().fill_null(False),
-        w=pl.col("times_per_week") * pl.col("staff") / pl.col("share"),
+        w=staff_w if structure.level_measure == "staff" else citizen_w,
+        _ws=staff_w, _wc=citizen_w,
         _to_discuss=to_discuss,
     ).with_columns(
         # after the assessment a line counts where the caseworker put it (BDO: "Ny § 83" is financed elsewhere)
@@ -397,18 +426,24 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
         _moved=assessed_par.is_not_null(),
     )
     reg = pl.col("minutes") * pl.col("w")
-    ass = pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes")) * pl.col("w")
+    counted = pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes"))
+    ass = counted * pl.col("w")
     g = lf.group_by("citizen_id", "offer_id").agg(
         hours_registered=(reg.filter(pl.col("ata")).sum() / 60).round(6),
         _assessed=(ass.filter(pl.col("ata_assessed")).sum() / 60).round(6),
         _is_assessed=(pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any(),
         hours_other=(pl.when((pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any()).then(ass.filter(~pl.col("ata_assessed")).sum())
                      .otherwise(reg.filter(~pl.col("ata")).sum()) / 60).round(6),
+        # both measures, counted as the level is (a line not assessed counts as registered)
+        staff_hours_all=((counted * pl.col("_ws")).sum() / 60).round(6),
+        staff_hours_ata=((counted * pl.col("_ws")).filter(pl.col("ata_assessed")).sum() / 60).round(6),
+        citizen_hours_all=((counted * pl.col("_wc")).sum() / 60).round(6),
+        citizen_hours_ata=((counted * pl.col("_wc")).filter(pl.col("ata_assessed")).sum() / 60).round(6),
         lines_to_discuss=pl.col("_to_discuss").sum().cast(pl.Int64),
         # citizen time as BDO prints it ("Tid pr. dag"): every line in full for the citizen, all
         # paragraphs, time shared with others included: minutes × times a week / 7
         citizen_minutes_per_day=(pl.col("minutes") * pl.col("times_per_week") / 7).sum().round(2),
-        _citizen_assessed=(pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes")) * pl.col("times_per_week") / 7).sum().round(2),
+        _citizen_assessed=(counted * pl.col("times_per_week") / 7).sum().round(2),
     )
     return g.with_columns(
         hours_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_assessed")),
@@ -434,26 +469,63 @@ def _supplement_hours(hours: pl.Expr, structure) -> pl.Expr:
     return pl.when((hours >= top.min_hours) & (hours > threshold)).then((hours - threshold).round(6)).otherwise(0.0)
 
 
-def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """Citizens (and offers) with two individual activities (staffing n:1) that overlap in time on
-    the same days. Only lines with a start time and known days (daily, weekdays, weekend) can
-    be placed on the week; the days are two kinds (a weekday, a weekend day). Within a citizen
-    and day kind, sorted by start, a line overlaps when it starts before the latest end so far.
+WEEK = 7 * 1440
+_EVERY_DAY_MASK = 127
 
-    For speed the groups are numbered and packed with the start minute into one integer sort
-    key: (group × 2 + day kind) × 4096 + minute; a line ends at most 2 × 1440 minutes after
-    its group's base, so the running maximum of ends never crosses into the next group."""
-    lf = lines.lazy().filter(pl.col("start").is_not_null() & pl.col("days").is_not_null() & (pl.col("share") == 1) & (pl.col("minutes") > 0))
-    lf = lf.select("citizen_id", "offer_id", "days", s=pl.col("start").dt.hour().cast(pl.Int64) * 60 + pl.col("start").dt.minute().cast(pl.Int64),
-                   m=pl.col("minutes").cast(pl.Int64))
+
+def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Citizens (and offers) with two activities at the same time, one of them individual
+    (staffing n:1): the citizen cannot receive individual time while in another activity. Two
+    shared activities at the same time are not a finding (a shared meal in the common room).
+
+    Each line with a start time is placed on the week: on each of its fixed days (a weekday
+    name, weekdays, weekend, every day), from its start for its minutes, so an activity at 23:30
+    for 60 minutes runs into 00:30 the next day (Sunday's into Monday's). A line **without fixed
+    days** (2 gange ugentligt, månedligt) can fall on any day the offer chooses: it is checked
+    against the lines on all seven days (it meets those whatever day it falls on), not against
+    lines on some days only or other lines without fixed days. Lines without a start time
+    cannot be placed and are not checked.
+
+    Sort-based: occurrences are packed into one integer per citizen and minute of the week;
+    sorted by start, an occurrence overlaps an earlier one when it starts before the latest end
+    so far, kept apart by kind (any / individual, fixed / every day / floating) so only the pairs
+    the rule names count."""
+    lf = lines.lazy().filter(pl.col("start").is_not_null() & (pl.col("minutes") > 0) & pl.col("times_per_week").is_not_null())
+    mask = pl.col("day_mask") if "day_mask" in lines.collect_schema().names() else pl.col("days").replace_strict(
+        {"all": 127, "weekdays": 31, "weekend": 96}, default=None, return_dtype=pl.Int16)
+    lf = lf.select("citizen_id", "offer_id", _mask=mask.cast(pl.Int32), _ind=pl.col("share") == 1,
+                   s=pl.col("start").dt.hour().cast(pl.Int64) * 60 + pl.col("start").dt.minute().cast(pl.Int64), m=pl.col("minutes").cast(pl.Int64))
     ids = lf.select("citizen_id", "offer_id").unique(maintain_order=True).with_row_index("gid").with_columns(pl.col("gid").cast(pl.Int64)).collect().lazy()
-    lf = lf.join(ids, on=["citizen_id", "offer_id"])
-    weekday = lf.filter(pl.col("days") != "weekend").with_columns(daytype=pl.lit(0, dtype=pl.Int64))
-    weekend = lf.filter(pl.col("days") != "weekdays").with_columns(daytype=pl.lit(1, dtype=pl.Int64))
-    base = (pl.col("gid") * 2 + pl.col("daytype")) * 4096
-    both = pl.concat([weekday, weekend]).select(start=base + pl.col("s"), end=base + pl.col("s") + pl.col("m")).sort("start", "end")
-    hit = both.filter(pl.col("start") < pl.col("end").cum_max().shift(1)).select(gid=pl.col("start") // 8192).unique()
-    return hit.join(ids, on="gid").select("citizen_id", "offer_id")
+    lf = lf.join(ids, on=["citizen_id", "offer_id"]).with_columns(
+        _float=pl.col("_mask").is_null(), _daily=pl.col("_mask") == _EVERY_DAY_MASK,
+    )
+    # each line on its days; a floating line on Tuesday (any day would do: it meets the daily lines there)
+    lf = lf.with_columns(_day=pl.int_ranges(0, 7)).explode("_day").filter(
+        pl.when(pl.col("_float")).then(pl.col("_day") == 1).otherwise((pl.col("_mask") & pl.col("_day").replace_strict({d: 1 << d for d in range(7)}, return_dtype=pl.Int32)) != 0)
+    )
+    occ = lf.with_columns(a=pl.col("_day") * 1440 + pl.col("s") + 1440).with_columns(b=pl.col("a") + pl.col("m"))
+    # an occurrence running past Sunday midnight continues on Monday: a copy one week earlier
+    occ = pl.concat([occ, occ.filter(pl.col("b") > WEEK + 1440).with_columns(a=pl.col("a") - WEEK, b=pl.col("b") - WEEK)])
+    base = pl.col("gid") * 16384  # week minutes 0 … 12,960 < 2^14: groups never meet
+    occ = occ.select("gid", "_ind", "_float", "_daily", start=base + pl.col("a"), end=base + pl.col("b"))
+
+    def hits(frame: pl.LazyFrame, later: pl.Expr, earlier: pl.Expr) -> pl.LazyFrame:
+        """Occurrences matching ``later`` that start before the end of an earlier one matching
+        ``earlier``, one of the two individual."""
+        f = frame.sort("start", "end")
+        end_of = lambda cond: pl.when(cond).then(pl.col("end")).cum_max().forward_fill().shift(1)  # noqa: E731
+        f = f.with_columns(_e=end_of(earlier), _ei=end_of(earlier & pl.col("_ind")))
+        hit = later & ((pl.col("_ind") & (pl.col("start") < pl.col("_e"))) | (pl.col("start") < pl.col("_ei")))
+        return f.filter(hit.fill_null(False)).select(gid=pl.col("start") // 16384)
+
+    fixed = occ.filter(~pl.col("_float"))
+    everyday_or_float = occ.filter(pl.col("_float") | pl.col("_daily"))
+    found = pl.concat([
+        hits(fixed, pl.lit(True), pl.lit(True)),  # lines on fixed days, on the days they share
+        hits(everyday_or_float, pl.col("_float"), pl.col("_daily")),  # a floating line after a daily one
+        hits(everyday_or_float, pl.col("_daily"), pl.col("_float")),  # a daily line after a floating one
+    ]).unique()
+    return found.join(ids, on="gid").select("citizen_id", "offer_id")
 
 
 def over_24_hours(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
@@ -572,6 +644,8 @@ def reassign(
         ("above_paid_level", (pl.col("origin") == "other") & (pl.col("new_level") > pl.col("current_level"))),
         ("invalid_lines", pl.col("_notes").is_not_null()),
         ("to_discuss", pl.col("lines_to_discuss").fill_null(0) > 0),
+        ("below_minimum", h < pl.col("offer_id").replace_strict(structure.minimum_hours_per_offer, default=structure.minimum_hours, return_dtype=pl.Float64)
+         if (structure.minimum_hours is not None or structure.minimum_hours_per_offer) else pl.lit(False)),
         ("no_placement", pl.col("_placed").is_null()),
         ("no_schedule", pl.col("_scheduled").is_null()),
         ("no_tariff", pl.lit(priced) & ((pl.col("_placed").is_not_null() & pl.col("current_tariff").is_null()) | (pl.col("_scheduled").is_not_null() & pl.col("new_tariff").is_null()))),
@@ -609,6 +683,8 @@ def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.Data
         potential_minutes_per_day=pl.col("potential_minutes_per_day").sum().round(2),
         potential_per_year=pl.col("potential_per_year").sum(),
         lines_to_discuss=pl.col("lines_to_discuss").fill_null(0).sum(),
+        **{c: pl.col(c).fill_null(0).sum().round(6) for c in ("hours_counted", "staff_hours_all", "staff_hours_ata", "citizen_hours_all", "citizen_hours_ata")},
+        below_minimum=pl.col("flags").list.contains("below_minimum").sum().cast(pl.Int64),
     ).join(r.group_by("offer_id").agg(
         income_current=pl.col("current_tariff").sum(), income_new=pl.col("new_tariff").sum(), change=ch.sum(),
         change_own=ch.filter(own).sum(), change_other=ch.filter(other).sum(),
@@ -650,7 +726,9 @@ def write_template(sheets: int = 1) -> bytes:
         "Normering: 1:1 = én medarbejder til borgeren; 1:3 = én medarbejder deler tiden mellem tre borgere; 2:1 = to medarbejdere til borgeren.",
         "Paragraf: § 85 m.fl. tæller med i funktionsniveauet; § 83 (praktisk hjælp) og SUL § 138 (sygepleje) registreres, men finansieres andetsteds.",
         "Vurderede minutter udfyldes af myndighedsrådgiveren (tom = ikke vurderet). Vurderet paragraf: hvis linjen hører under en anden paragraf (fx Ny § 83), så tæller den ikke i niveauet efter vurderingen. Skal drøftes: ja, hvis linjen skal drøftes.",
-        "Undgå overlap: to 1:1-aktiviteter på samme tid tæller dobbelt og bliver markeret.",
+        "Undgå overlap: en individuel aktivitet (1:1, 2:1) på samme tid som en anden aktivitet markeres, også hen over midnat (23:30 + 60 min rammer 00:00). En aktivitet uden faste dage (fx 2 gange ugentligt) tjekkes mod de aktiviteter, der ligger alle ugens 7 dage.",
+        "Tid pr. dag: minutter × antal gange om ugen / 7, som BDO opgør det (60 min i weekenden = 17 min pr. dag). tariffkit viser både borgertid (hele linjen for borgeren, også delt tid) og personaletid (delt tid divideret med antal borgere); strukturens level_measure siger, hvilken der placerer niveauet.",
+        "Kategori (valgfri): fx ledsagelse, indkøb, tøjvask, rengøring; bruges til at sammenligne serviceniveauet mellem tilbud (tom = ud fra beskrivelsen).",
         "Indlæs: tariffkit reassign døgnskemaer.xlsx --structure levels.toml --tariffs takster.parquet --placements placeringer.csv -o genindplacering.parquet",
     ]
     for i, t in enumerate(text, start=1):
@@ -677,7 +755,7 @@ def write_template(sheets: int = 1) -> bytes:
             c.font = Font(bold=True)
             c.fill = head_fill
             c.alignment = Alignment(wrap_text=True, vertical="top")
-        for col, width in zip("ABCDEFGHIJK", (13, 40, 12, 14, 10, 20, 11, 12, 14, 10, 40)):
+        for col, width in zip("ABCDEFGHIJKL", (13, 40, 12, 14, 10, 20, 11, 12, 14, 10, 40, 16)):
             ws.column_dimensions[col].width = width
         ws.freeze_panes = "A8"
         def dv_list(ref: str, col_letter: str, values: list[str], prompt: str) -> None:

@@ -30,6 +30,11 @@ from tariffkit.errors import DataError
 
 
 TOP_LEVEL_RULES = ("supplement", "supplement_above_representative", "none")
+# Two measures of a schedule's time (issue 24): ``citizen`` time is what the citizen receives,
+# every line in full (minutes × times a week), time shared with others included, as BDO prints it
+# ("Tid pr. dag"); ``staff`` time is what the offer must staff (minutes × times a week × staff ÷
+# citizens sharing). ``level_measure`` says which one the bands (and so the tariffs' hours) are in.
+LEVEL_MEASURES = ("staff", "citizen")
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,14 @@ class Structure:
     top_level_rule: str = "supplement"
     year: int | None = None
     shared_citizens: int = 3  # a schedule's "1:Flere" (several, no number): this many citizens share the staff
+    level_measure: str = "staff"  # staff | citizen: the measure of time the bands are in (see LEVEL_MEASURES)
+    minimum_hours: float | None = None  # weekly hours below which a citizen cannot be enrolled (flag below_minimum)
+    minimum_hours_per_offer: dict[str, float] = field(default_factory=dict)  # [minimum_hours] per offer
+    activity_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # category → keywords in the description
+    service_level_band: float = 0.5  # an offer's minutes more than this share from the median are flagged
+
+    def minimum_for(self, offer_id: str) -> float | None:
+        return self.minimum_hours_per_offer.get(offer_id, self.minimum_hours)
 
     def hours(self, lv: Level) -> float:
         if self.representative_hours == "configured":
@@ -88,7 +101,8 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     """Structure TOML → :class:`Structure`, with clear errors for bad bands."""
     from tariffkit.rules import number
 
-    known = {"name", "year", "scope", "weeks_per_year", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "fixed_groups", "shared_citizens"}
+    known = {"name", "year", "scope", "weeks_per_year", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "fixed_groups", "shared_citizens",
+             "level_measure", "minimum_hours", "activity_categories", "service_level_band"}
     for k in d:
         if k not in known:
             raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file)
@@ -138,13 +152,47 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     scope = d.get("scope", "per_offer")
     if scope not in ("per_offer", "common"):
         raise DataError(f"scope must be per_offer or common, found {scope!r}", file=file, column="scope")
+    measure = d.get("level_measure", "staff")
+    if measure not in LEVEL_MEASURES:
+        raise DataError(f"level_measure must be staff or citizen, found {measure!r}", file=file, column="level_measure")
+    minimum, per_offer = _minimum_hours(d.get("minimum_hours"), file, number)
     return Structure(
         tuple(levels), name=str(d.get("name", "")), scope=scope, weeks_per_year=float(number(d.get("weeks_per_year", 52), file, "weeks_per_year", 1, 53)),
         days_per_year=number(d.get("days_per_year", 365), file, "days_per_year", 360, 366, integer=True), representative_hours=rep,
         ata_paragraphs=tuple(d.get("ata_paragraphs", ("SEL 85", "SEL 107", "SEL 108"))),
         top_level_rule=rule, year=d.get("year"),
         shared_citizens=_shared(d.get("shared_citizens", 3), file),
+        level_measure=measure, minimum_hours=minimum, minimum_hours_per_offer=per_offer,
+        activity_categories=_categories(d.get("activity_categories", {}), file),
+        service_level_band=float(number(d.get("service_level_band", 0.5), file, "service_level_band", 0.01, 10)),
     )
+
+
+def _minimum_hours(v, file: str, number) -> tuple[float | None, dict[str, float]]:
+    """``minimum_hours = 9`` (every offer) or a table ``[minimum_hours]`` with ``default`` and
+    one entry per offer (``T101 = 9``)."""
+    if v is None:
+        return None, {}
+    if isinstance(v, dict):
+        default = v.get("default")
+        return (None if default is None else float(number(default, file, "minimum_hours.default", 0, 168)),
+                {str(k): float(number(x, file, f"minimum_hours.{k}", 0, 168)) for k, x in v.items() if k != "default"})
+    return float(number(v, file, "minimum_hours", 0, 168)), {}
+
+
+def _categories(v, file: str) -> dict[str, tuple[str, ...]]:
+    """``[activity_categories]``: category = ["keyword", …] (matched in the line's description,
+    case-insensitive; the first category in the file that matches wins)."""
+    if not isinstance(v, dict):
+        raise DataError("activity_categories must be a table of category = [keywords]", file=file, column="activity_categories")
+    out = {}
+    for k, words in v.items():
+        if isinstance(words, str):
+            words = [words]
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise DataError(f"activity_categories.{k} must be a list of keywords (text)", file=file, column=f"activity_categories.{k}")
+        out[str(k)] = tuple(w.strip().lower() for w in words)
+    return out
 
 
 def _shared(v, file: str) -> int:

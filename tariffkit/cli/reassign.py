@@ -4,7 +4,8 @@ from tariffkit.cli.common import output_option
 
 _FLAG_HELP = """\b
 Flags (the flags column):
-  overlap           two 1:1 (or 2:1) activities at the same time on the same days
+  overlap           an individual (n:1) activity at the same time as another on the same
+                    day (across midnight too; a line without fixed days against daily lines)
   over_24_hours     more than 24 staffed hours on one day
   assessment_gap    registered and assessed hours differ by more than --tolerance
   outside_band      counted hours outside the band of the current level (drift)
@@ -12,6 +13,8 @@ Flags (the flags column):
   level_change      new level differs from the current level
   above_paid_level  another municipality's citizen assessed above the level it pays
   invalid_lines     lines left out with --on-error flag (see the notes column)
+  to_discuss        lines the caseworker marked to be discussed (skal drøftes)
+  below_minimum     fewer counted hours than the offer's minimum (structure minimum_hours)
   no_placement      a schedule without a current placement
   no_schedule       a placement without a schedule
   no_tariff         no tariff for the offer and level"""
@@ -29,13 +32,14 @@ Flags (the flags column):
 @click.option("--on-error", type=click.Choice(["fail", "flag"]), default="fail", show_default=True, help="fail: a bad schedule line stops the run; flag: it is left out and its citizen flagged invalid_lines.")
 @click.option("--by-offer", metavar="FILE", help="Also write the consequences per offer (reassign_offers table).")
 @click.option("--negotiation", metavar="FILE", help="Also write the negotiation list: other municipalities' citizens assessed on another level than the one paid for, per paying municipality (Parquet, or .xlsx).")
+@click.option("--service-levels", "service_levels", metavar="FILE", help="Also write the service-level comparison: weekly minutes per citizen per activity category and offer against the median over the offers, far ones flagged (Parquet, or .xlsx). Categories: the schedule's Kategori column or the structure's [activity_categories].")
 @click.option("--placed-on", metavar="YYYY-MM-DD", help="The day whose placements are the current ones (default: the latest date in the placements).")
 @click.option("--phase-in", metavar="YEAR:SHARE,...", help="Transition rule for --by-offer, e.g. 2026:0.5,2027:1.0.")
 @click.option("--template", is_flag=True, help="Write an empty schedule workbook (.xlsx, with drop-down lists) to -o and exit.")
 @click.option("--sheets", type=click.IntRange(1, 500), default=1, show_default=True, help="With --template: citizen sheets to include.")
 @output_option("Output Parquet (reassignments table), or the .xlsx with --template.")
 @click.pass_context
-def command(ctx, schedules, structure, tariffs, placements, payments, year, key_file, tolerance, on_error, by_offer, negotiation, placed_on, phase_in, template, sheets, output):
+def command(ctx, schedules, structure, tariffs, placements, payments, year, key_file, tolerance, on_error, by_offer, negotiation, service_levels, placed_on, phase_in, template, sheets, output):
     """Compute each citizen's function level from their 24-hour schedule (døgnskema), compare
     it with the current level, and price the change with the tariffs.
 
@@ -48,7 +52,7 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
       tariffkit reassign --template -o døgnskema.xlsx
       tariffkit reassign doegnskemaer.csv --structure levels.toml --tariffs takster.parquet \\
           --placements placeringer.csv --by-offer pr-tilbud.parquet \\
-          --phase-in 2026:0.5,2027:1.0 -o genindplacering.parquet
+          --phase-in 2026:0.5,2027:1.0 --service-levels serviceniveau.xlsx -o genindplacering.parquet
     """
     from tariffkit import io as tio
     from tariffkit.cli.common import err, params_for_provenance
@@ -120,7 +124,7 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         err("tariffkit: note: no --tariffs: levels and hours only, nothing priced")
     result = reassign(lines, current, tariff_table, st, ReassignOptions(tolerance=tolerance, year=year), problems=problems, tariffs_file=tf)
     opts = params_for_provenance(ctx)
-    for extra in (by_offer, negotiation):
+    for extra in (by_offer, negotiation, service_levels):
         if extra:
             tio.check_not_an_input(extra, inputs)
     tio.write_table(result, target, command="reassign", options=opts, inputs=inputs)
@@ -139,6 +143,19 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
 
             err(f"  negotiation list: {neg.height} other municipalities' citizens on another level than paid for, "
                 f"{format_kr(neg['yearly_difference'].drop_nulls().sum())} kr a year")
+    if service_levels:
+        from tariffkit.service_levels import service_levels as compare
+
+        sl = compare(lines, st)
+        if service_levels.lower().endswith(".xlsx"):
+            from tariffkit.export import table_workbook
+
+            tio.write_bytes(service_levels, table_workbook(sl, "Serviceniveau"), inputs)
+        else:
+            tio.write_table(sl, service_levels, command="reassign", options=opts, inputs=inputs)
+        far = sl.filter(pl.col("far_from_median"))
+        err(f"  service levels: {sl['category'].n_unique()} activity categories × {sl['offer_id'].n_unique()} offers; "
+            f"{far.height} offer-categories more than {st.service_level_band:.0%} from the median")
     _summary(result, problems, lines.height)
 
 
