@@ -499,32 +499,36 @@ def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     lf = lf.join(ids, on=["citizen_id", "offer_id"]).with_columns(
         _float=pl.col("_mask").is_null(), _daily=pl.col("_mask") == _EVERY_DAY_MASK,
     )
-    # each line on its days; a floating line on Tuesday (any day would do: it meets the daily lines there)
-    lf = lf.with_columns(_day=pl.int_ranges(0, 7)).explode("_day").filter(
-        pl.when(pl.col("_float")).then(pl.col("_day") == 1).otherwise((pl.col("_mask") & pl.col("_day").replace_strict({d: 1 << d for d in range(7)}, return_dtype=pl.Int32)) != 0)
-    )
-    occ = lf.with_columns(a=pl.col("_day") * 1440 + pl.col("s") + 1440).with_columns(b=pl.col("a") + pl.col("m"))
-    # an occurrence running past Sunday midnight continues on Monday: a copy one week earlier
-    occ = pl.concat([occ, occ.filter(pl.col("b") > WEEK + 1440).with_columns(a=pl.col("a") - WEEK, b=pl.col("b") - WEEK)])
+    # Each line on its days; a floating line on Tuesday (any day would do: it meets the daily
+    # lines there). A citizen whose lines all run every day or have no fixed days has seven
+    # identical days: one day is enough, with a line running past midnight continued at the
+    # start of that same day (a copy one day earlier), as on a clock face.
+    partial = (pl.col("_mask").is_not_null() & ~pl.col("_daily")).any().over("gid")
+    lf = lf.with_columns(_one_day=~partial)
+    day_one = pl.col("_one_day") | pl.col("_float")
+    one = lf.filter(day_one).with_columns(_day=pl.lit(1, pl.Int64))
+    bit = pl.lit(2, pl.Int32).pow(pl.col("_day")).cast(pl.Int32)
+    week = lf.filter(~day_one).with_columns(_day=pl.int_ranges(0, 7, dtype=pl.Int64)).explode("_day").filter((pl.col("_mask") // bit) % 2 == 1)
+    occ = pl.concat([one, week]).with_columns(a=pl.col("_day") * 1440 + pl.col("s") + 1440).with_columns(b=pl.col("a") + pl.col("m"))
+    # running past the end: on one day, past midnight (a copy one day earlier); on the week, past
+    # Sunday midnight into Monday (a copy one week earlier)
+    wrap = pl.when(pl.col("_one_day")).then(pl.lit(1440, pl.Int64)).otherwise(pl.lit(WEEK, pl.Int64))
+    occ = pl.concat([occ, occ.filter(pl.col("b") > wrap + 1440 * (1 + pl.col("_one_day").cast(pl.Int64))).with_columns(a=pl.col("a") - wrap, b=pl.col("b") - wrap)])
     base = pl.col("gid") * 16384  # week minutes 0 … 12,960 < 2^14: groups never meet
-    occ = occ.select("gid", "_ind", "_float", "_daily", start=base + pl.col("a"), end=base + pl.col("b"))
+    occ = occ.select("_ind", "_float", "_daily", start=base + pl.col("a"), end=base + pl.col("b"))
+    # one sort by start; for each occurrence the latest end so far among the earlier ones of each
+    # kind: an earlier occurrence overlaps this one exactly when its end is after this start
+    occ = occ.sort("start")
+    ind, fixed, flt, daily = pl.col("_ind"), ~pl.col("_float"), pl.col("_float"), pl.col("_daily")
 
-    def hits(frame: pl.LazyFrame, later: pl.Expr, earlier: pl.Expr) -> pl.LazyFrame:
-        """Occurrences matching ``later`` that start before the end of an earlier one matching
-        ``earlier``, one of the two individual."""
-        f = frame.sort("start", "end")
-        end_of = lambda cond: pl.when(cond).then(pl.col("end")).cum_max().forward_fill().shift(1)  # noqa: E731
-        f = f.with_columns(_e=end_of(earlier), _ei=end_of(earlier & pl.col("_ind")))
-        hit = later & ((pl.col("_ind") & (pl.col("start") < pl.col("_e"))) | (pl.col("start") < pl.col("_ei")))
-        return f.filter(hit.fill_null(False)).select(gid=pl.col("start") // 16384)
+    def latest_end(cond: pl.Expr) -> pl.Expr:
+        return pl.when(cond).then(pl.col("end")).cum_max().forward_fill().shift(1)
 
-    fixed = occ.filter(~pl.col("_float"))
-    everyday_or_float = occ.filter(pl.col("_float") | pl.col("_daily"))
-    found = pl.concat([
-        hits(fixed, pl.lit(True), pl.lit(True)),  # lines on fixed days, on the days they share
-        hits(everyday_or_float, pl.col("_float"), pl.col("_daily")),  # a floating line after a daily one
-        hits(everyday_or_float, pl.col("_daily"), pl.col("_float")),  # a daily line after a floating one
-    ]).unique()
+    def after(earlier: pl.Expr) -> pl.Expr:  # this occurrence starts before the end of an earlier one of that kind, one of the two individual
+        return (ind & (pl.col("start") < latest_end(earlier))) | (pl.col("start") < latest_end(earlier & ind))
+
+    hit = (fixed & after(fixed)) | (flt & after(daily)) | (daily & after(flt))  # fixed days among themselves; floating against daily
+    found = occ.filter(hit.fill_null(False)).select(gid=pl.col("start") // 16384).unique()
     return found.join(ids, on="gid").select("citizen_id", "offer_id")
 
 
