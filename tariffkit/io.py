@@ -485,7 +485,7 @@ def check_not_an_input(out: str | Path, inputs: Inputs | None) -> None:
                 raise DataError("refusing to write over an input of this command; choose another output file", file=str(out))
 
 
-def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -> None:
+def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None], mode: int | None = None) -> None:
     """Write a file atomically: ``write(fh)`` into a temp file beside it, fsync, rename.
 
     If ``write`` raises, the temp file is removed and any previous file is left as it was."""
@@ -499,7 +499,7 @@ def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        _move_into_place(Path(tmp), target)
+        _move_into_place(Path(tmp), target, mode)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -534,29 +534,23 @@ def scratch_files(target: str):
 
 def publish(tmp: Path, target: str) -> None:
     """Make a finished temp file the output: fsync and rename over ``target`` (atomic), or copy
-    it to stdout for ``-``."""
+    it to stdout for ``-`` (with all the command's other outputs, :mod:`tariffkit.outputs`)."""
+    from tariffkit import outputs
+
     if target == STDIO:
-        with open(tmp, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                sys.stdout.buffer.write(chunk)
-        sys.stdout.buffer.flush()
+        outputs.to_stdout(tmp)
         return
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
     _move_into_place(tmp, Path(target))
 
 
-def _move_into_place(tmp: Path, target: Path) -> None:
-    """Rename a finished temp file over ``target``: it keeps the old file's permissions, or
-    gets the usual ones (0666 less the umask) when new; the rename is atomic."""
-    if target.exists():
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, target)
+def _move_into_place(tmp: Path, target: Path, mode: int | None = None) -> None:
+    """Rename a finished temp file over ``target`` (:func:`tariffkit.outputs.move_into_place`:
+    at the end of the command, with its other outputs)."""
+    from tariffkit import outputs
+
+    outputs.move_into_place(tmp, target, mode)
 
 
 def stdout_is_terminal() -> bool:
@@ -574,8 +568,10 @@ def resolve_output(out: str | None, *, binary: bool = True) -> str:
 
 def write_bytes(out: str, payload: bytes, inputs: Inputs | None = None) -> None:
     if out == STDIO:
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
+        fd, tmp = tempfile.mkstemp(prefix=".tariffkit-stdout.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        publish(Path(tmp), STDIO)
         return
     check_not_an_input(out, inputs)
     atomic_write(out, lambda fh: fh.write(payload))

@@ -840,8 +840,7 @@ def write_sample(out: Path, cfg: SampleConfig = SampleConfig()) -> list[Path]:
         atomic_write(path, lambda fh, p=payload: fh.write(p))
         written.append(path)
     key = out / "demo.key"
-    atomic_write(key, lambda fh: fh.write(DEMO_KEY.encode("utf-8")))
-    key.chmod(0o600)
+    atomic_write(key, lambda fh: fh.write(DEMO_KEY.encode("utf-8")), mode=0o600)
     written.append(key)
     return written
 

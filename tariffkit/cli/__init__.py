@@ -99,6 +99,9 @@ def main() -> None:
     # Quiet `| head`: restore the default SIGPIPE action so a closed pipe ends us silently.
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    from tariffkit.cli.common import on_sigterm
+
+    signal.signal(signal.SIGTERM, on_sigterm)  # clean up like Ctrl-C: no temp file, no half-written output
     cli(prog_name="tariffkit")
 
 

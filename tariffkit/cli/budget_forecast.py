@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option
+from tariffkit.cli.common import output_option, writable
 
 
 @click.command("budget-forecast", short_help="Offer budget model, out-years, authority budget, activity allocation.")
@@ -21,7 +21,7 @@ from tariffkit.cli.common import output_option
 @click.option("--placed-hours", metavar="FILE", help="reassign's output: the ATA hours placed come from the citizens' schedules (hours_counted × 52) instead of the levels' representative hours × HÅP.")
 @click.option("--rules", metavar="TOML", help="Tariff rules (close-year's): each out-year's tariff basis then carries the expected result of year − offset, split by the rules.")
 @click.option("--previous", metavar="FILE", help="Last year's budget (this command's output for --year − 1): the change in cost basis split into volume and price.")
-@click.option("--next-costs", metavar="FILE", help="Also write the costs table with next year's tariff budget added: this year's forecast lines × (1 + next year's PL).")
+@click.option("--next-costs", metavar="FILE", help="Also write the costs table with next year's tariff budget added: this year's forecast lines × (1 + next year's PL).", callback=writable)
 @click.option("--authority", is_flag=True, help="Authority-side budget per group from the HÅP history (--haap, --by as computed).")
 @click.option("--forecast", "forecast_file", metavar="FILE", help="--authority: this year's forecast (compute-haap --as-of, same --by).")
 @click.option("--assumptions", metavar="TOML", help="--authority: pl_rate, price_growth and per-group expected_haap / price_growth.")

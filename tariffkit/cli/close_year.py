@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option
+from tariffkit.cli.common import output_option, writable
 
 
 @click.command("close-year", short_help="Close a year: each offer's result, carried, set aside or kept; the settlement.")
@@ -17,7 +17,7 @@ from tariffkit.cli.common import output_option
 @click.option("--recomputed", metavar="FILE", help="Write the tariffs recomputed on the year's actual cost basis and occupancy (needs --structure).")
 @click.option("--placements", metavar="FILE", help="Placements (the other municipalities' citizens): with --structure, the settlement per paying municipality.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in the placements (else $TARIFFKIT_KEY).")
-@click.option("--settlement", metavar="FILE", help="Write the settlement (efterregulering) per paying municipality, offer and level.")
+@click.option("--settlement", metavar="FILE", help="Write the settlement (efterregulering) per paying municipality, offer and level.", callback=writable)
 @click.option("--settlement-xlsx-dir", metavar="FOLDER", help="Also one workbook per paying municipality (efterregulering-MUNICIPALITY-YEAR.xlsx).")
 @output_option()
 @click.pass_context

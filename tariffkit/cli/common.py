@@ -65,6 +65,15 @@ def working(message: str):
     return stderr_console().status(message)
 
 
+class Terminated(BaseException):
+    """SIGTERM (a cron job stopped, a container shut down): unwinds like Ctrl-C, so temp files
+    are removed and no output is half-written."""
+
+
+def on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
 class TariffkitGroup(click.Group):
     """Turns data errors into ``tariffkit: error: …`` and exit 1, usage problems into exit 2.
 
@@ -75,10 +84,12 @@ class TariffkitGroup(click.Group):
         return list(self.commands)
 
     def invoke(self, ctx: click.Context):
+        from tariffkit import outputs
         from tariffkit.errors import DataError, UsageError
 
         try:
-            return super().invoke(ctx)
+            with outputs.together():  # a command's outputs are published together at the end, or none
+                return super().invoke(ctx)
         except DataError as e:
             self._debug_trace(ctx)
             err(f"tariffkit: error: {cli_words(str(e))}")
@@ -98,8 +109,11 @@ class TariffkitGroup(click.Group):
             raise
         except (click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except Terminated:
+            err("tariffkit: terminated (SIGTERM); no output was written")
+            ctx.exit(143)
         except KeyboardInterrupt:
-            err("tariffkit: interrupted")
+            err("tariffkit: interrupted; no output was written")
             ctx.exit(130)
         except OSError as e:  # a full disk, a read-only folder, stdout on /dev/full: named, not an internal error
             self._debug_trace(ctx)
@@ -118,8 +132,20 @@ class TariffkitGroup(click.Group):
             err(mask_text(traceback.format_exc()))
 
 
+def writable(ctx: click.Context, param: click.Parameter, value):
+    """Option callback for an output file: refused before any work when its folder is missing
+    or it is a folder (usage error, exit 2)."""
+    from tariffkit.outputs import check_target
+
+    try:
+        check_target(value, "")
+    except ValueError as e:
+        raise click.BadParameter(str(e).strip()) from None
+    return value
+
+
 def output_option(help_text: str = "Output Parquet file; default: stdout when it is not a terminal."):
-    return click.option("-o", "--output", "output", type=str, default=None, metavar="FILE", help=help_text)
+    return click.option("-o", "--output", "output", type=str, default=None, metavar="FILE", help=help_text, callback=writable)
 
 
 def params_for_provenance(ctx: click.Context) -> dict:

@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option
+from tariffkit.cli.common import output_option, writable
 
 
 @click.command("import-dss", short_help="Import DSS payment extracts into clean, pseudonymised Parquet.")
@@ -12,10 +12,10 @@ from tariffkit.cli.common import output_option
 @click.option("--append", is_flag=True, help="Add the extract to the existing history (-o): actual lines seen before are not added again; its commitments replace the older ones.")
 @click.option("--replace", is_flag=True, help="Overwrite an existing history (-o) even though it holds extracts this import does not.")
 @click.option("--late", is_flag=True, help="With --append: the extract is older than the history's newest (a late re-import); its actual lines are added, its commitments replace nothing newer.")
-@click.option("--rejects", type=str, metavar="FILE", help="Write rejected rows here (Parquet; CPR masked).")
+@click.option("--rejects", type=str, metavar="FILE", help="Write rejected rows here (Parquet; CPR masked).", callback=writable)
 @click.option("--on-error", type=click.Choice(["fail", "reject"]), default="fail", show_default=True, help="fail: any bad row stops the import; reject: bad rows go to --rejects.")
 @click.option("--duplicates", type=click.Choice(["keep", "drop"]), default="keep", show_default=True, help="What to do with exact duplicate lines inside one extract (always counted).")
-@click.option("--summary-json", type=str, metavar="FILE", help="Write the reconciliation per file and the change to the history as JSON.")
+@click.option("--summary-json", type=str, metavar="FILE", help="Write the reconciliation per file and the change to the history as JSON.", callback=writable)
 @click.option("--sheet", type=str, help="Sheet to read in .xlsx extracts (default: the first).")
 @click.option("--init-mapping", is_flag=True, help="Print a commented mapping template of the built-in layout and exit.")
 @click.pass_context

@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option
+from tariffkit.cli.common import output_option, writable
 
 _FLAG_HELP = """\b
 Flags (the flags column):
@@ -28,8 +28,8 @@ Flags (the flags column):
 @click.option("--tiers", metavar="TOML", help="Approval tiers (bevillingskompetence): [[tiers]] name, up_to (default: Ikast-Brande's example: caseworker 110,000, manager 415,000, visitation committee 1 mio., then the political committee).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the one summary line on stderr.")
 @output_option("Output Parquet (portfolio table, one row per case).")
-@click.option("--summary", metavar="FILE", help="Also write the per-caseworker summary (Parquet).")
-@click.option("--xlsx", metavar="FILE", help="Also write the meeting workbook: an overview plus one sheet per caseworker.")
+@click.option("--summary", metavar="FILE", help="Also write the per-caseworker summary (Parquet).", callback=writable)
+@click.option("--xlsx", metavar="FILE", help="Also write the meeting workbook: an overview plus one sheet per caseworker.", callback=writable)
 @click.pass_context
 def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, min_change, ending_within, follow_up, tiers, quiet, output, summary, xlsx):
     """Each caseworker's cases in a quarter: what they cost, which became more expensive,

@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option
+from tariffkit.cli.common import output_option, writable
 
 _FLAG_HELP = """\b
 Flags (the flags column):
@@ -30,9 +30,9 @@ Flags (the flags column):
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in schedules/placements (else $TARIFFKIT_KEY).")
 @click.option("--tolerance", type=click.FloatRange(min=0), default=0.10, show_default=True, help="Relative gap between registered and assessed hours that is flagged.")
 @click.option("--on-error", type=click.Choice(["fail", "flag"]), default="fail", show_default=True, help="fail: a bad schedule line stops the run; flag: it is left out and its citizen flagged invalid_lines.")
-@click.option("--by-offer", metavar="FILE", help="Also write the consequences per offer (reassign_offers table).")
-@click.option("--negotiation", metavar="FILE", help="Also write the negotiation list: other municipalities' citizens assessed on another level than the one paid for, per paying municipality (Parquet, or .xlsx).")
-@click.option("--service-levels", "service_levels", metavar="FILE", help="Also write the service-level comparison: weekly minutes per citizen per activity category and offer against the median over the offers, far ones flagged (Parquet, or .xlsx). Categories: the schedule's Kategori column or the structure's [activity_categories].")
+@click.option("--by-offer", metavar="FILE", help="Also write the consequences per offer (reassign_offers table).", callback=writable)
+@click.option("--negotiation", metavar="FILE", help="Also write the negotiation list: other municipalities' citizens assessed on another level than the one paid for, per paying municipality (Parquet, or .xlsx).", callback=writable)
+@click.option("--service-levels", "service_levels", metavar="FILE", help="Also write the service-level comparison: weekly minutes per citizen per activity category and offer against the median over the offers, far ones flagged (Parquet, or .xlsx). Categories: the schedule's Kategori column or the structure's [activity_categories].", callback=writable)
 @click.option("--placed-on", metavar="YYYY-MM-DD", help="The day whose placements are the current ones (default: the latest date in the placements).")
 @click.option("--phase-in", metavar="YEAR:SHARE,...", help="Transition rule for --by-offer, e.g. 2026:0.5,2027:1.0.")
 @click.option("--template", is_flag=True, help="Write an empty schedule workbook (.xlsx, with drop-down lists) to -o and exit.")

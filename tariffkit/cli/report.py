@@ -1,5 +1,7 @@
 import click
 
+from tariffkit.cli.common import writable
+
 
 @click.group("report", short_help="Reports people open: the monthly HTML report, the offer workbook.")
 def command():
@@ -22,7 +24,7 @@ def command():
 @click.option("--budget", metavar="FILE", help="Budget per area: budget-forecast --authority output, or a haap_budget table (haap, average_price).")
 @click.option("--offer-budget", metavar="FILE", help="budget-forecast output: lists the offers heading for a deficit.")
 @click.option("--previous", metavar="FILE", help="Last month's key figures (--save-figures): the change since last month.")
-@click.option("--save-figures", metavar="FILE", help="Also write this month's key figures (key_figures table) for next month's --previous.")
+@click.option("--save-figures", metavar="FILE", help="Also write this month's key figures (key_figures table) for next month's --previous.", callback=writable)
 @click.option("--min-deficit", type=click.FloatRange(min=0), default=1000, show_default=True, metavar="KR", help="List an offer as heading for a deficit from this forecast deficit (a few kroner are tariff rounding).")
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Cases with the largest cost change to list.")
 @click.option("--title", metavar="TEXT", help="Report title (default: Månedlig økonomiopfølgning YEAR).")

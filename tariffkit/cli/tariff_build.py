@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option
+from tariffkit.cli.common import output_option, writable
 
 
 @click.command("tariff-build", short_help="Budget-neutral tariffs per function level.")
@@ -15,10 +15,10 @@ from tariffkit.cli.common import output_option
 @click.option("--basis", type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]), default="tariff_budget", show_default=True, help="Which cost basis the tariffs are set on.")
 @click.option("--carry-cap", type=click.FloatRange(min=0), metavar="SHARE", help="A result two years earlier within ±SHARE of the cost basis stays with the offer (e.g. 0.05).")
 @click.option("--rules", metavar="TOML", help="Tariff rules (the rammeaftale's): rounding, central overhead, assumed occupancy, the levels and 5+ rule they require; named on the card.")
-@click.option("--portal", metavar="FILE", help="Also write the Tilbudsportalen figures per offer and level (.csv Danish, or .xlsx): tariff per year and day, assumed occupancy, places.")
+@click.option("--portal", metavar="FILE", help="Also write the Tilbudsportalen figures per offer and level (.csv Danish, or .xlsx): tariff per year and day, assumed occupancy, places.", callback=writable)
 @click.option("--results", metavar="FILE", help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in carried result).")
 @output_option()
-@click.option("--card", metavar="TOML", help="Also write a human-readable tariff card per offer.")
+@click.option("--card", metavar="TOML", help="Also write a human-readable tariff card per offer.", callback=writable)
 @click.pass_context
 def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, offers, year, basis, carry_cap, rules, portal, results, output, card):
     """Set each level's tariff so that expected income covers the tariff basis exactly.

@@ -1,10 +1,12 @@
 import click
 
+from tariffkit.cli.common import writable
+
 
 @click.command("validate", short_help="Check a file against a table contract.")
 @click.argument("table")
 @click.argument("file")
-@click.option("--rejects", metavar="FILE", help="Write the rejected rows (CPR masked) with their row, column, rule and reason (Parquet).")
+@click.option("--rejects", metavar="FILE", help="Write the rejected rows (CPR masked) with their row, column, rule and reason (Parquet).", callback=writable)
 @click.option("--limit", type=click.IntRange(min=0), default=10, show_default=True, help="Problems to list on stderr (0 = all).")
 def command(table, file, rejects, limit):
     """Check FILE (Parquet, CSV or .xlsx) against the contract of TABLE: required columns,

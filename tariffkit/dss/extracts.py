@@ -188,8 +188,8 @@ def import_extracts(
             changes.append(change)
             current = target
         assert current is not None
+        after = hist.snapshot(pl.scan_parquet(current)) if output != tio.STDIO else None  # before it is published (with the other outputs)
         tio.publish(current, output)
-    after = hist.snapshot(pl.scan_parquet(output)) if output != tio.STDIO else None
     rj = pl.concat(rejected) if rejected else empty_rejects()
     return ImportResult(reports, changes, rj, after)
 

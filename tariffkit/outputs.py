@@ -1,0 +1,108 @@
+"""Publishing a command's outputs together (issue 29): all or none.
+
+A command may write several files (``-o``, ``--card``, ``--xlsx``, ``--summary-json``,
+``--rejects`` …). Each is written to a temp file beside its target; inside :func:`together`
+(every command runs inside it, see ``tariffkit.cli.common``) the finished temp files are not
+renamed into place at once but kept, and renamed one after the other only when the command has
+finished without an error. After an error, an interrupt (Ctrl-C) or a termination (SIGTERM),
+they are removed: no output of the command is half-written, and files that were there before are
+as they were. Stdout (``-``) is written at the end too.
+
+No polars here: this module is imported for every command, also for ``--help``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+STDIO = "-"
+_batches: list[list[tuple[Path, str, int | None]]] = []
+
+
+@contextlib.contextmanager
+def together():
+    """Publish every output finished inside at the end, or none (see the module docstring)."""
+    batch: list[tuple[Path, str, int | None]] = []
+    _batches.append(batch)
+    try:
+        yield
+    except BaseException:
+        _batches.remove(batch)
+        for staged, _, _ in batch:
+            with contextlib.suppress(OSError):
+                os.unlink(staged)
+        raise
+    _batches.remove(batch)
+    try:
+        for staged, target, mode in batch:
+            if target == STDIO:
+                _copy_to_stdout(staged)
+                os.unlink(staged)
+            else:
+                move_into_place(staged, Path(target), mode=mode, now=True)
+    finally:
+        for staged, _, _ in batch:  # after a failure partway (a full disk): no temp file is left
+            with contextlib.suppress(OSError):
+                os.unlink(staged)
+
+
+def move_into_place(tmp: Path, target: Path, mode: int | None = None, now: bool = False) -> None:
+    """Rename a finished temp file over ``target`` (with ``mode``, or the old file's
+    permissions, or the usual ones, 0666 less the umask, when new); inside :func:`together`
+    at the end."""
+    if _batches and not now:
+        _batches[-1].append((_stage(tmp), str(target), mode))
+        return
+    if mode is not None:
+        os.chmod(tmp, mode)
+    elif target.exists():
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)
+
+
+def to_stdout(tmp: Path) -> None:
+    """Copy a finished temp file to stdout; inside :func:`together`, at the end."""
+    if _batches:
+        _batches[-1].append((_stage(tmp), STDIO, None))
+        return
+    _copy_to_stdout(tmp)
+
+
+def _stage(tmp: Path) -> Path:
+    """Move a finished temp file to a name of its own, so a caller's cleanup of its scratch
+    files cannot remove it before it is published."""
+    fd, staged = tempfile.mkstemp(dir=tmp.parent, prefix=tmp.name.split(".tmp")[0] + ".", suffix=".staged.tmp")
+    os.close(fd)
+    os.replace(tmp, staged)
+    return Path(staged)
+
+
+def _copy_to_stdout(path: Path) -> None:
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            sys.stdout.buffer.write(chunk)
+    sys.stdout.buffer.flush()
+
+
+def check_target(value: str | None, what: str) -> None:
+    """An output path that cannot be written is refused before any work: its folder must exist
+    and it must not be a folder. Raises ``ValueError`` with the reason."""
+    if value is None or value == STDIO:
+        return
+    p = Path(value)
+    if p.is_dir():
+        raise ValueError(f"{what} {value!r} is a folder, not a file")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValueError(f"{what} {value!r}: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{what} {value!r}: the folder {str(folder)!r} cannot be written to")
