@@ -442,7 +442,7 @@ REASSIGN_OFFERS = _table(Table(
         Column("potential_minutes_per_day", F64, "Σ the citizens' assessment potential (citizen time registered − assessed).", unit="minutes/day"),
         Column("potential_per_year", MONEY, "Σ the citizens' potential in kroner a year (the weekly ATA hours taken off × the price per weekly hour).", unit="DKK/year"),
         Column("lines_to_discuss", I64, "Schedule lines marked to be discussed (*skal drøftes*)."),
-        Column("hours_counted", F64, "Σ the citizens' hours_counted (the structure's level_measure): the hours the offer's levels are placed on.", unit="hours/week", required=False),
+        Column("hours_counted", F64, "Σ the citizens' hours_counted (the structure's level_measure): the hours the offer's levels are placed on. This and the hours below are the same on every phase-in row of an offer: take one row per offer, not the sum.", unit="hours/week", required=False),
         Column("staff_hours_all", F64, "Σ staff time, all paragraphs.", unit="hours/week", required=False),
         Column("staff_hours_ata", F64, "Σ staff time on ATA paragraphs: what the ATA staff must deliver a week.", unit="hours/week", required=False),
         Column("citizen_hours_all", F64, "Σ citizen time, all paragraphs.", unit="hours/week", required=False),

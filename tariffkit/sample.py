@@ -596,7 +596,7 @@ fixed_groups = ["fixed_offer", "fixed_central", "other_income", "carried_result"
 [activity_categories]               # reassign --service-levels: a line's category by keywords in its description
 ledsagelse = ["ledsag"]
 "indkøb" = ["indkøb"]
-personlig_pleje = ["pleje", "hygiejne", "rutiner"]
+personlig_pleje = ["personlig pleje", "hygiejne", "rutiner"]   # not "pleje": sygepleje is nursing
 "måltider" = ["madlavning", "morgenmad"]
 samtaler = ["samtale"]
 "økonomi" = ["økonomi"]
