@@ -85,8 +85,9 @@ def parse_assumptions(d: dict, file: str = "assumptions") -> AssumptionSet:
         for k, v in values.items():
             if k not in known:
                 raise DataError(f"unknown setting {k!r} in {where}; known: {', '.join(sorted(known))}", file=file)
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                raise DataError(f"{where}.{k} must be a non-negative number, found {v!r}", file=file)
+            from tariffkit.rules import number
+
+            number(v, file, f"{where}.{k}", 0, 100_000)  # a finite number, not negative (nan and inf refused)
         a = replace(base, **{k: float(v) for k, v in values.items()})
         if a.indirect_share >= 1 or a.sickness_share >= 1:
             raise DataError(f"{where}: shares must be below 1", file=file)

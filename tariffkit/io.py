@@ -222,10 +222,11 @@ def read_csv_text(
     if not text.strip():
         raise DataError("the file is empty, expected a header row and data", file=file)
     lines_to_skip = header_row - 1
+    first = text[: 1 << 16].lstrip("\ufeff").splitlines()
+    head = first[lines_to_skip] if len(first) > lines_to_skip else ""
     if separator is None:
-        first = text[: 1 << 16].splitlines()
-        head = first[lines_to_skip] if len(first) > lines_to_skip else ""
         separator = ";" if head.count(";") >= head.count(",") else ","
+    check_unique_headers(_csv_header(head, separator), file, header_row)
     # UTF-8 input goes to polars as the original bytes (no re-encoding of a large file).
     import codecs
 
@@ -246,6 +247,27 @@ def read_csv_text(
     except pl.exceptions.NoDataError:
         raise DataError("the file is empty, expected a header row and data", file=file) from None
     return _tidy_csv(df), used
+
+
+def check_unique_headers(names: list[str], file: str, row: int) -> None:
+    """Two columns with the same name (two ``Beløb``, two ``fte``): refused, naming both, since
+    reading one of them would silently drop the other. Names compare without surrounding blanks
+    and case; empty names (trailing separators) are not names."""
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names, start=1):
+        key = n.strip().casefold()
+        if not key:
+            continue
+        if key in seen:
+            raise DataError(f"two columns are named {n.strip()!r} (columns {seen[key]} and {i}); rename or remove one, so it is clear which to read",
+                            file=file, row=row, column=n.strip())
+        seen[key] = i
+
+
+def _csv_header(line: str, separator: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([line], delimiter=separator), [])
 
 
 class NotUtf8(Exception):
@@ -272,10 +294,11 @@ def scan_csv_text(path: str | Path, file: str, *, separator: str | None = None, 
         if e.start < len(head) - 3 or len(head) < (1 << 16):  # not just a character cut at the end
             raise NotUtf8(file) from None
     lines_to_skip = header_row - 1
+    first = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+    line = first[lines_to_skip] if len(first) > lines_to_skip else ""
     if separator is None:
-        first = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
-        line = first[lines_to_skip] if len(first) > lines_to_skip else ""
         separator = ";" if line.count(";") >= line.count(",") else ","
+    check_unique_headers(_csv_header(line, separator), file, header_row)
     lf = pl.scan_csv(
         p, separator=separator, infer_schema=False, skip_lines=lines_to_skip, row_index_name="_row",
         row_index_offset=header_row + 1, truncate_ragged_lines=False, raise_if_empty=True, glob=False,
@@ -338,15 +361,16 @@ def read_xlsx_text(data: bytes, file: str, *, sheet: str | None = None, header_r
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise DataError(f"cannot open as an Excel workbook ({e})", file=file) from None
-    ws = wb[sheet] if sheet else wb.worksheets[0]
     if sheet and sheet not in wb.sheetnames:
         raise DataError(f"no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})", file=file)
+    ws = wb[sheet] if sheet else wb.worksheets[0]
     rows = ws.iter_rows(min_row=header_row, values_only=True)
     try:
         header = next(rows)
     except StopIteration:
         raise DataError("the sheet is empty, expected a header row and data", file=file) from None
     names = [("" if h is None else str(h).strip()) for h in header]
+    check_unique_headers(names, file, header_row)
     keep = [i for i, n in enumerate(names) if n]
 
     def cell(v) -> str | None:

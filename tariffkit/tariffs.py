@@ -111,11 +111,11 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         raise DataError("no [[levels]] given; define each level with level, min_hours, max_hours", file=file)
     levels = []
     for i, lv in enumerate(raw, start=1):
+        if not isinstance(lv, dict):
+            raise DataError(f"[[levels]] number {i} must be a table (level, min_hours, max_hours)", file=file, column="levels")
         for k in ("level", "min_hours", "max_hours"):
             if k not in lv:
                 raise DataError(f"[[levels]] number {i} has no {k}", file=file, column=k)
-        if not isinstance(lv, dict):
-            raise DataError(f"[[levels]] number {i} must be a table (level, min_hours, max_hours)", file=file, column="levels")
         where = f"levels[{i}]."
         hours = lv.get("hours")
         levels.append(Level(

@@ -14,7 +14,7 @@ from tariffkit.cli.common import output_option, writable
 @click.option("--append", is_flag=True, help="Add the year to the results table already at -o (every closed year in one table).")
 @click.option("--replace", is_flag=True, help="With --append: close a year again that the table already has with other figures.")
 @click.option("--structure", metavar="TOML", help="Tariff structure: with it, the tariffs are recomputed on actual cost and occupancy (--recomputed).")
-@click.option("--recomputed", metavar="FILE", help="Write the tariffs recomputed on the year's actual cost basis and occupancy (needs --structure).")
+@click.option("--recomputed", metavar="FILE", help="Write the tariffs recomputed on the year's actual cost basis and occupancy (needs --structure).", callback=writable)
 @click.option("--placements", metavar="FILE", help="Placements (the other municipalities' citizens): with --structure, the settlement per paying municipality.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in the placements (else $TARIFFKIT_KEY).")
 @click.option("--settlement", metavar="FILE", help="Write the settlement (efterregulering) per paying municipality, offer and level.", callback=writable)

@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option
+from tariffkit.cli.common import output_option, writable
 
 
 @click.command("occupancy", short_help="HÅP per offer and level from every citizen on the offer, own and other municipalities'.")
@@ -11,7 +11,7 @@ from tariffkit.cli.common import output_option
 @click.option("--as-of", metavar="YYYY-MM-DD", help="With --payments: the forecast date (actuals plus the commitments in force).")
 @click.option("--offers", metavar="FILE", help="Offers table: only its internal offers are counted (external providers have no occupancy here).")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in the placements (else $TARIFFKIT_KEY).")
-@click.option("--check", "check_file", metavar="FILE", help="Also write the reconciliation: own citizens paid but not placed, or placed but not paid (Parquet or .xlsx).")
+@click.option("--check", "check_file", metavar="FILE", help="Also write the reconciliation: own citizens paid but not placed, or placed but not paid (Parquet or .xlsx).", callback=writable)
 @output_option()
 @click.pass_context
 def command(ctx, placements, payments, own_from, year, as_of, offers, key_file, check_file, output):

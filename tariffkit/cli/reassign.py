@@ -97,6 +97,9 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
     if needs_key:
         key = load_key(key_file, warn=err)
     frames = [read_schedules(s, inputs, key) for s in schedules]
+    for s, f in zip(schedules, frames):
+        if f.height == 0:
+            raise DataError("the schedule has a header but no lines; nothing to place", file=tio.label_of(s))
     text = pl.concat(frames, how="diagonal_relaxed")
     lines, problems = parse_lines(text, shared_citizens=st.shared_citizens)
     if problems.height and on_error == "fail":

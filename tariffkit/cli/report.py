@@ -28,7 +28,7 @@ def command():
 @click.option("--min-deficit", type=click.FloatRange(min=0), default=1000, show_default=True, metavar="KR", help="List an offer as heading for a deficit from this forecast deficit (a few kroner are tariff rounding).")
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Cases with the largest cost change to list.")
 @click.option("--title", metavar="TEXT", help="Report title (default: Månedlig økonomiopfølgning YEAR).")
-@click.option("-o", "--output", required=True, metavar="FILE.html", help="The HTML report (- for stdout).")
+@click.option("-o", "--output", required=True, metavar="FILE.html", help="The HTML report (- for stdout).", callback=writable)
 @click.pass_context
 def monthly(ctx, payments, as_of, known_at, year, area, budget, offer_budget, previous, save_figures, min_deficit, top, title, output):
     """Key figures per area (HÅP, average price, expense to date, budget, forecast, deviation
@@ -125,7 +125,7 @@ def _kr(v, d: int = 0) -> str:
 @click.argument("budget")
 @click.option("--offers", metavar="FILE", help="Offers table: names on the sheets.")
 @click.option("--year", type=click.IntRange(1900, 2200), help="The budget year (default: the year of the forecast column).")
-@click.option("-o", "--output", required=True, metavar="FILE.xlsx", help="The workbook.")
+@click.option("-o", "--output", required=True, metavar="FILE.xlsx", help="The workbook.", callback=writable)
 def offer(budget, offers, year, output):
     """The offer budget model (budget-forecast output) as the workbook offer managers know:
     per offer the costs, income by level, key figures, staff, the calculators and the comment

@@ -7,8 +7,12 @@ import click
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True, help="Output format; csv/json/markdown are for scripts.")
 @click.option("--wide", is_flag=True, help="For a tidy budget table: show lines as rows and bases/years as columns.")
 @click.option("--meta", is_flag=True, help="Show the provenance metadata (version, command, options, input hashes).")
-def command(file: str, limit: int, fmt: str, wide: bool, meta: bool) -> None:
+@click.option("--raw", is_flag=True, help="Show CPR numbers and names as they are in the file (a raw extract); by default they are masked.")
+def command(file: str, limit: int, fmt: str, wide: bool, meta: bool, raw: bool) -> None:
     """Show FILE (Parquet, CSV or .xlsx; - for Parquet on stdin) as a table.
+
+    CPR-shaped values (in any column) and name columns (Navn) are masked, so a raw DSS extract
+    can be looked at without showing who is in it; --raw shows them.
 
     \b
     Example:
@@ -26,6 +30,8 @@ def command(file: str, limit: int, fmt: str, wide: bool, meta: bool) -> None:
     df = read_table(file)
     if "_row" in df.columns:
         df = df.drop("_row")
+    if not raw:
+        df = _masked(df)
     if wide:
         if not {"basis", "line", "value", "year"} <= set(df.columns):
             from tariffkit.errors import DataError
@@ -75,3 +81,22 @@ def command(file: str, limit: int, fmt: str, wide: bool, meta: bool) -> None:
         for row in shown.iter_rows():
             t.add_row(*["" if v is None else str(v) for v in row])
         stdout_console().print(t)
+
+
+NAME_COLUMNS = {"navn", "borgernavn", "borgers navn", "fulde navn", "name", "full name", "fornavn", "efternavn"}
+
+
+def _masked(df):
+    """CPR-shaped values → ``******-****`` in every text column, name columns → ``(skjult)``;
+    says on stderr what was masked."""
+    import polars as pl
+
+    from tariffkit.cli.common import err
+    from tariffkit.cpr import scrub_frame
+
+    names = [c for c in df.columns if c.strip().casefold() in NAME_COLUMNS and df.schema[c] == pl.String]
+    out = scrub_frame(df).with_columns(pl.when(pl.col(c).is_not_null()).then(pl.lit("(skjult)")).alias(c) for c in names)
+    changed = [c for c in df.columns if df.schema[c] == pl.String and not out[c].equals(df[c])]
+    if changed:
+        err(f"show: CPR numbers and names are masked in {', '.join(changed)} (--raw shows the file as it is)")
+    return out

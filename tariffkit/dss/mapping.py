@@ -49,8 +49,15 @@ class Mapping:
             if k == "columns":
                 if not isinstance(v, dict):
                     raise DataError("[columns] must be a table of field = \"source column\"", file=file)
+                for f, c in v.items():
+                    if not isinstance(c, str):
+                        raise DataError(f"columns.{f} must be the source column's name in quotes, found {c!r}", file=file, column=f"columns.{f}")
                 # [columns] changes the built-in layout where it says so; "" removes an optional field
                 v = {f: c for f, c in {**m.columns, **v}.items() if c != ""}
+            else:
+                default = getattr(m, k)
+                if default is not None and (type(v) is not type(default) and not (isinstance(default, float) and type(v) is int)):
+                    raise DataError(f"{k} must be {type(default).__name__.replace('str', 'text').replace('int', 'a whole number')}, found {v!r}", file=file, column=k)
             setattr(m, k, v)
         unknown = sorted(set(m.columns) - set(FIELDS))
         if unknown:
