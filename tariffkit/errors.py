@@ -10,6 +10,20 @@ wrong with the value ("not 10 digits", "no valid date part") without quoting it.
 
 from __future__ import annotations
 
+import re
+
+QUOTE_LIMIT = 80  # characters of a quoted value shown in a message; the rest is cut
+_QUOTED = re.compile(r"'([^']{%d,})'" % (QUOTE_LIMIT + 1))
+
+
+def cap_quotes(message: str) -> str:
+    """A value quoted in a message ('…') is shown to its first 80 characters: a 10 MB bad field
+    gives a line, not 29 MB."""
+    if len(message) <= QUOTE_LIMIT * 2:
+        return message
+    message = _QUOTED.sub(lambda m: f"'{m.group(1)[:QUOTE_LIMIT]}…' ({len(m.group(1)):,} characters)", message)
+    return message if len(message) <= 4000 else message[:4000] + "… (message cut)"
+
 
 class DataError(Exception):
     """A problem with the data a command was given (exit code 1)."""
@@ -22,6 +36,7 @@ class DataError(Exception):
         row: int | None = None,
         column: str | None = None,
     ) -> None:
+        message = cap_quotes(message)
         super().__init__(message)
         self.message = message
         self.file = file

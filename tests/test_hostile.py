@@ -81,6 +81,7 @@ CASES = [
     ("dss-mapping-not-toml", "a mapping that is not TOML", lambda t: ["import-dss", dss(t), "--mapping", w(t, "m.toml", "[columns\n")], 1, ["m.toml"]),
     ("dss-mapping-number", "a mapping column given as a number", lambda t: ["import-dss", dss(t), "--mapping", w(t, "m.toml", "[columns]\namount = 5\n")], 1, ["m.toml"]),
     ("dss-xlsx-two-amounts", "a second Beløb in Excel is refused", lambda t: ["import-dss", _xlsx(t, HEADER.replace(";Beløb", ";Beløb;Beløb").split(";"), [dss_line(cpr=CPR).replace(";Forbrug", ";1,00;Forbrug").split(";")])], 1, ["x.xlsx", "two columns are named 'Beløb'"]),
+    ("dss-10mb-field", "a 10 MB bad field gives a short message", lambda t: ["import-dss", dss(t, dss_line(cpr=CPR, amount="x" * 10_000_000))], 1, ["d.csv, row 2, column Beløb", "(10,000,000 characters)"]),
     ("dss-binary-junk", "random bytes named .csv", lambda t: ["import-dss", w(t, "j.csv", bytes(range(256)) * 4)], 1, ["j.csv"]),
     ("dss-amount-with-cpr", "a CPR in the amount: rejected without the CPR in the message", lambda t: ["import-dss", dss(t, dss_line(cpr=CPR, amount=CPR))], 1, ["d.csv, row 2, column Beløb"]),
     ("dss-folder-as-input", "a folder as the input", lambda t: ["import-dss", t], 1, ["is a folder, expected a file"]),
@@ -91,6 +92,7 @@ CASES = [
     ("haap-from-without-to", "--from without --to", lambda t: ["compute-haap", payments(t), "--from", "2025-01"], 2, ["--from", "--to"]),
     ("haap-to-before-from", "--to before --from", lambda t: ["compute-haap", payments(t), "--from", "2025-05", "--to", "2025-01"], 2, ["--to"]),
     ("haap-by-unknown", "--by an unknown column", lambda t: ["compute-haap", payments(t), "--by", "colour"], 2, ["--by", "colour"]),
+    ("haap-by-twice", "--by naming a column twice is a usage error, not a corrupt file", lambda t: ["compute-haap", payments(t), "--by", "offer_id,offer_id"], 2, ["--by names offer_id twice"]),
     ("haap-by-citizen", "--by citizen_id would list persons", lambda t: ["compute-haap", payments(t), "--by", "citizen_id"], 2, ["--by citizen_id"]),
     ("haap-as-of-bad", "--as-of not a date", lambda t: ["compute-haap", payments(t), "--as-of", "2025-02-30"], 2, ["--as-of"]),
     ("haap-as-of-outside", "--as-of outside the period", lambda t: ["compute-haap", payments(t), "--year", "2024", "--as-of", "2025-01-31"], 2, ["--as-of"]),
@@ -227,6 +229,7 @@ def test_hostile(run, tmp_path, case_id, promise, build, code, expected):
     after = _digest(tmp_path)
     assert {k: v for k, v in after.items() if k in before} == before, "an input changed"
     assert set(after) == set(before), ("something was written", set(after) - set(before))
+    assert len(r.stderr) < 2000, "a message longer than a screen"
     digits = CPR.replace("-", "")
     blob = r.stdout + r.stderr
     assert CPR not in blob and digits not in blob and "010170-1234" not in blob and "0101701234" not in blob

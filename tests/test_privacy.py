@@ -159,7 +159,7 @@ def test_a_cpr_number_in_any_text_field_reaches_no_output(run, tmp_path):
         ("billing", work / "placeringer.csv", "--tariffs", out / "t.parquet", "--month", "2026-10", "--offers", work / "offers.csv", "--key-file", key,
          "--xlsx-dir", out / "afregning", "-o", out / "bill.parquet"),
         ("reassign", work / "doegnskemaer.csv", "--structure", SAMPLE / "levels.toml", "--tariffs", out / "t.parquet", "--placements", work / "placeringer.csv",
-         "--key-file", key, "--negotiation", out / "neg.xlsx", "-o", out / "r.parquet"),
+         "--key-file", key, "--negotiation", out / "neg.xlsx", "--by-offer", out / "ro.parquet", "--service-levels", out / "sl.xlsx", "-o", out / "r.parquet"),
         ("report", "monthly", out / "p.parquet", "--as-of", "2026-10-31", "-o", out / "rapport.html"),
         ("portfolio", out / "p.parquet", "--quarter", "2026Q3", "-o", out / "pf.parquet", "--xlsx", out / "pf.xlsx"),
         ("export", out / "p.parquet", "-o", out / "p.csv"),

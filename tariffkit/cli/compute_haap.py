@@ -79,6 +79,9 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
         if not (start <= as_of_date.replace(day=1) <= end):
             raise UsageError("--as-of must fall inside the period")
     keys = tuple(c.strip() for c in by.split(",") if c.strip())
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise UsageError(f"--by names {twice[0]} twice")
     allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row", "extract_date")]
     for k in keys:
         if k not in allowed:
