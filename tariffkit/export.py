@@ -16,7 +16,7 @@ def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from tariffkit.schedules import _deterministic_zip
+    from tariffkit.xlsx import deterministic_zip as _deterministic_zip
 
     wb = Workbook()
     ws = wb.active
@@ -102,7 +102,7 @@ def xlsx_bytes(df: pl.DataFrame, sheet: str = "Data") -> bytes:
 
     import xlsxwriter
 
-    from tariffkit.schedules import _deterministic_zip
+    from tariffkit.xlsx import deterministic_zip as _deterministic_zip
 
     d = flatten(df, danish=True)
     d = d.with_columns(pl.col(c).replace(VALUES) for c, t in d.schema.items() if t == pl.String and c in CODED_COLUMNS)

@@ -15,7 +15,7 @@ import io
 
 import polars as pl
 
-from tariffkit.portfolio import _sheet_name
+from tariffkit.xlsx import sheet_name as _sheet_name
 
 SECTIONS = ["Omkostninger", "Indtægter pr. funktionsniveau", "Nøgletal", "Personale", "Beregnere (værdier fra budget-forecast)"]
 KEY_LINES = {"places", "portal_places", "occupancy_pct", "place_price_year", "place_price_day", "place_price_year_incl_result",
@@ -29,16 +29,14 @@ FORMATS = {"DKK": "#,##0", "DKK/year": "#,##0", "DKK/day": "#,##0", "DKK/FTE": "
            "HÅP": "#,##0.00", "FTE": "#,##0.00", "%": '0.00" %"', "places": "#,##0"}
 
 
-def _print_setup(ws, PageSetupProperties, header_row: int) -> None:
+def _print_setup(ws, header_row: int) -> None:
     """A4 landscape, fitted to one page wide (as many pages tall as needed), the header row
-    repeated on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_margins.left = ws.page_margins.right = 0.4
+    repeated on every page (``header_row`` 1-based)."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row - 1)
+    ws.set_margins(left=0.4, right=0.4)
 
 
 def section_of(line: str) -> int:
@@ -55,11 +53,6 @@ def section_of(line: str) -> int:
     return 0
 
 
-def _columns(b: pl.DataFrame) -> list[tuple[str, int]]:
-    cols = sorted({(r[0], r[1]) for r in b.select("basis", "year").iter_rows()}, key=lambda c: (c[1] if c[0] == "out_year" else 0, BASIS_ORDER[c[0]], c[1]))
-    return cols
-
-
 CUT_CATEGORY = {"faguddannet": "trained", "ikke faguddannet": "untrained", "ikke fastansatte": "temporary", "ledelse": "management", "TAP": "admin", "øvrige": "other"}
 
 
@@ -68,90 +61,93 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     HÅP per level, tariffs, places, supplements, PL rates and the calculators' inputs are input
     cells (yellow); every total, the tariff basis, income (HÅP × tariff), the expected result,
     place prices, out-years and both calculators are Excel formulas on them, so a change to a
-    cost line shows at once. Printed: A4 landscape, one page wide, the header row repeated."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.worksheet.properties import PageSetupProperties
+    cost line shows at once. Printed: A4 landscape, one page wide, the header row repeated.
+    Written with XlsxWriter (:mod:`tariffkit.xlsx`); the budget is split by offer once."""
+    from xlsxwriter.utility import xl_col_to_name
 
-    from tariffkit.schedules import _deterministic_zip
+    from tariffkit.xlsx import Book, sheet_name
 
-    bold = Font(bold=True)
-    title_font = Font(bold=True, size=14, color="1F5F8B")
-    section_fill = PatternFill("solid", fgColor="DCE6F0")
-    header_fill = PatternFill("solid", fgColor="F2F5F8")
-    input_fill = PatternFill("solid", fgColor="FFF2CC")
-    top_line = Border(top=Side(style="thin"))
+    book = Book()
+    F = book.fmt
+    title_style = dict(bold=True, font_size=14, font_color="#1F5F8B")
+    section_bg = dict(bg_color="#DCE6F0", pattern=1)
+    header_bg = dict(bg_color="#F2F5F8", pattern=1)
+    input_bg = dict(bg_color="#FFF2CC", pattern=1)
     names = {}
     if offers is not None:
         names = {o: n for o, n in offers.select("offer_id", "offer_name").iter_rows()}
-    offer_ids = sorted(set(budget["offer_id"].to_list()))
-    parts = budget.partition_by("offer_id", as_dict=True, maintain_order=True)  # one pass, not one filter per offer
-    wb = Workbook()
-    ov = wb.active
-    ov.title = "Oversigt"
-    used = {"oversigt"}
     has_group = "group" in budget.columns
+    # the budget's rows as plain tuples, split by offer in one pass (no polars query per offer)
+    fields = ["offer_id", "line", "label", "unit", "basis", "year", "value", "text", *(["group"] if has_group else [])]
+    by_offer: dict[str, list[dict]] = {}
+    for t in budget.select(fields).iter_rows():
+        by_offer.setdefault(t[0], []).append(dict(zip(fields, t)))
+    offer_ids = sorted(by_offer)
+    ov = book.sheet("Oversigt")  # first in the book, written last
+    used = {"oversigt"}
+
+    def letter(col: int) -> str:  # 1-based column → A, B, …
+        return xl_col_to_name(col - 1)
 
     overview_rows = []
     for offer in offer_ids:
-        b = parts[(offer,)]
-        ws = wb.create_sheet(_sheet_name(f"{offer} {names.get(offer, '')}".strip(), used))
-        ws["A1"] = f"Tilbudsspecifik budgetmodel: {offer}" + (f" {names[offer]}" if names.get(offer) else "")
-        ws["A1"].font = title_font
-        ws["A2"] = (f"Budgetår {year}. Beløb i kr. De gule felter er indtastninger (omkostningslinjer, HÅP, takster, pladser, PL); "
-                    "alle totaler, takstgrundlag, indtægter, resultat, pladspriser, overslagsår og beregnere er formler på dem.")
+        rows = by_offer[offer]
+        title = sheet_name(f"{offer} {names.get(offer, '')}".strip(), used)
+        ws = book.sheet(title)
+        ws.write_string(0, 0, f"Tilbudsspecifik budgetmodel: {offer}" + (f" {names[offer]}" if names.get(offer) else ""), F(**title_style))
+        ws.write_string(1, 0, f"Budgetår {year}. Beløb i kr. De gule felter er indtastninger (omkostningslinjer, HÅP, takster, pladser, PL); "
+                              "alle totaler, takstgrundlag, indtægter, resultat, pladspriser, overslagsår og beregnere er formler på dem.")
 
-        cols = _columns(b)
+        cols = sorted({(r["basis"], r["year"]) for r in rows}, key=lambda c: (c[1] if c[0] == "out_year" else 0, BASIS_ORDER[c[0]], c[1]))
         header_row = 4
-        ws.cell(row=header_row, column=1, value="Linje").font = bold
+        ws.write_string(header_row - 1, 0, "Linje", F(bold=True, **header_bg))
         for j, (basis, y) in enumerate(cols, start=2):
-            c = ws.cell(row=header_row, column=j, value=f"{BASIS_LABELS[basis]} {y}")
-            c.font, c.fill, c.alignment = bold, header_fill, Alignment(horizontal="right", wrap_text=True)
-        ws.cell(row=header_row, column=1).fill = header_fill
+            ws.write_string(header_row - 1, j - 1, f"{BASIS_LABELS[basis]} {y}", F(bold=True, align="right", text_wrap=True, **header_bg))
         col_of = {c: j for j, c in enumerate(cols, start=2)}
-        lines = b.select("line", "label", "unit", *(["group"] if has_group else [])).unique("line", keep="first", maintain_order=True)
-        group_of = {r["line"]: r.get("group") for r in lines.iter_rows(named=True)} if has_group else {}
-        values = {(r["line"], r["basis"], r["year"]): r["value"] for r in b.iter_rows(named=True)}
-        texts = {(r["line"], r["basis"], r["year"]): r["text"] for r in b.iter_rows(named=True) if r["text"]}
+        line_rows, seen_lines = [], set()
+        for r in rows:  # each line once, in the budget's order
+            if r["line"] not in seen_lines:
+                seen_lines.add(r["line"])
+                line_rows.append(r)
+        group_of = {r["line"]: r.get("group") for r in line_rows} if has_group else {}
+        values = {(r["line"], r["basis"], r["year"]): r["value"] for r in rows}
+        texts = {(r["line"], r["basis"], r["year"]): r["text"] for r in rows if r["text"]}
+        cut_label = next((r["label"] for r in rows if r["line"] == "cut_fte"), None)
+        comment_text = next((r["text"] for r in rows if r["line"] == "comment"), None)
         row_of: dict[str, int] = {}
+        section_rows: list[tuple[int, str]] = []
         row = header_row + 1
         for sidx, section in enumerate(SECTIONS):
-            these = [r for r in lines.iter_rows(named=True) if section_of(r["line"]) == sidx]
+            these = [r for r in line_rows if section_of(r["line"]) == sidx]
             if not these:
                 continue
             row += 1
-            ws.cell(row=row, column=1, value=section).font = bold
-            for j in range(1, len(cols) + 2):
-                ws.cell(row=row, column=j).fill = section_fill
+            section_rows.append((row, section))
             for r in these:
                 row += 1
-                ws.cell(row=row, column=1, value=r["label"])
                 row_of[r["line"]] = row
-        from openpyxl.utils import get_column_letter
-
-        def ref(line: str, col: int) -> str | None:
-            r_ = row_of.get(line)
-            return None if r_ is None else f"{get_column_letter(col)}{r_}"
 
         def present(line: str, basis: str, y: int) -> bool:
             return (line, basis, y) in values
 
+        lines_of_group: dict[str, list[str]] = {}
+        for ln, g in group_of.items():
+            lines_of_group.setdefault(g, []).append(ln)
+
         def lines_in(group: str, basis: str, y: int) -> list[str]:
-            return [ln for ln, g in group_of.items() if g == group and present(ln, basis, y)]
+            return [ln for ln in lines_of_group.get(group, ()) if (ln, basis, y) in values]
 
         base_col = next((col_of[c] for c in (("forecast", year), ("tariff_budget", year)) if c in col_of), None)
         first_out = next(((bb, yy) for (bb, yy) in col_of if bb == "out_year"), None)
         indexed = first_out is not None and base_col is not None and values.get(("income", *first_out)) != values.get(
             ("income",) + next(c for c, jj in col_of.items() if jj == base_col))
-        ws["A3"] = ("Overslagsår: omkostninger og indtægter fremskrives med PL (taksterne følger PL)." if indexed else
-                    "Overslagsår: omkostningerne fremskrives med PL, indtægterne holdes på årets niveau (taksterne er ikke fremskrevet), "
-                    "så et underskud i overslagsårene viser, hvad der sker uden ny takst.")
+        ws.write_string(2, 0, "Overslagsår: omkostninger og indtægter fremskrives med PL (taksterne følger PL)." if indexed else
+                              "Overslagsår: omkostningerne fremskrives med PL, indtægterne holdes på årets niveau (taksterne er ikke fremskrevet), "
+                              "så et underskud i overslagsårene viser, hvad der sker uden ny takst.")
         pl_cells: list[str] = []
         formulas: dict[tuple[str, str, int], str] = {}
         for (basis, y), j in col_of.items():
-            L = get_column_letter(j)
+            L = letter(j)
 
             def cell(line, L=L):
                 return f"{L}{row_of[line]}" if line in row_of else None
@@ -167,11 +163,11 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 factor = "*".join(f"(1+{c}/100)" for c in pl_cells)
                 for ln, g in group_of.items():
                     if g and g != "carried_result" and present(ln, basis, y) and base_col:
-                        f[(ln, *k)] = f"=ROUND({get_column_letter(base_col)}{row_of[ln]}*{factor},2)"
+                        f[(ln, *k)] = f"=ROUND({letter(base_col)}{row_of[ln]}*{factor},2)"
                 if present("income", basis, y) and base_col:
-                    base_income = f"{get_column_letter(base_col)}{row_of['income']}"
+                    base_income = f"{letter(base_col)}{row_of['income']}"
                     held = values.get(("income", basis, y)) == values.get(("income",) + next(c for c, jj in col_of.items() if jj == base_col))
-                    carried = f"{get_column_letter(base_col)}{row_of['result_two_years_earlier']}" if "result_two_years_earlier" in row_of else "0"
+                    carried = f"{letter(base_col)}{row_of['result_two_years_earlier']}" if "result_two_years_earlier" in row_of else "0"
                     f[("income", *k)] = f"={base_income}" if held else f"=ROUND(({base_income}-{carried})*{factor},0)"
             if present("variable_salary", basis, y):
                 f[("variable_salary", *k)] = "=" + sum_of("variable_staff")
@@ -206,7 +202,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 if present("occupancy_pct", basis, y) and present("haap_total", basis, y):
                     f[("occupancy_pct", *k)] = f"=IF({P}>0,{cell('haap_total')}/{P}*100,0)"
                 elif present("occupancy_pct", basis, y) and basis == "out_year" and base_col and "haap_total" in row_of:
-                    f[("occupancy_pct", *k)] = f"=IF({P}>0,{get_column_letter(base_col)}{row_of['haap_total']}/{P}*100,0)"
+                    f[("occupancy_pct", *k)] = f"=IF({P}>0,{letter(base_col)}{row_of['haap_total']}/{P}*100,0)"
                 f[("place_price_year", *k)] = f"=ROUND({cell('tariff_basis')}/{P},0)"
                 f[("place_price_day", *k)] = f"=ROUND({cell('tariff_basis')}/{P}/365,0)"
                 if present("place_price_year_incl_result", basis, y):
@@ -225,11 +221,10 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             if present("deficit", basis, y):
                 tol = f"MAX(1,{cell('haap_total')})" if present("haap_total", basis, y) else "1"
                 f[("deficit", *k)] = f"=IF(-{cell('expected_result')}>{tol},-{cell('expected_result')},0)"
-                cut = b.filter(pl.col("line") == "cut_fte")
-                if cut.height:
-                    cat = cut["label"][0].split("(")[1].split(")")[0] if "(" in cut["label"][0] else "faguddannet"
+                if cut_label is not None:
+                    cat = cut_label.split("(")[1].split(")")[0] if "(" in cut_label else "faguddannet"
                     cpf_line = f"cost_per_fte_{CUT_CATEGORY.get(cat, 'trained')}"
-                    cpf = next((f"{get_column_letter(jj)}{row_of[cpf_line]}" for (bb, yy), jj in col_of.items() if present(cpf_line, bb, yy)), None)
+                    cpf = next((f"{letter(jj)}{row_of[cpf_line]}" for (bb, yy), jj in col_of.items() if present(cpf_line, bb, yy)), None)
                     if cpf:
                         f[("cut_fte", *k)] = f"=IF({cpf}>0,ROUNDUP({cell('deficit')}/{cpf},1),0)"
                         f[("cut_amount", *k)] = f"=ROUND({cell('cut_fte')}*{cpf},0)"
@@ -237,64 +232,66 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 f[("frame_cut_amount", *k)] = f"=ROUND({cell('frame_cut_share')}/100*{cell('cost_basis')},0)"
                 if present("frame_cut_pct_of_variable_salary", basis, y):
                     f[("frame_cut_pct_of_variable_salary", *k)] = f"=IF({cell('variable_salary')}<>0,{cell('frame_cut_amount')}/{cell('variable_salary')}*100,0)"
+        # --- the cells: section bands, labels, values and formulas ---
+        last_col = len(cols) + 1
+        for r_, section in section_rows:
+            ws.write_string(r_ - 1, 0, section, F(bold=True, **section_bg))
+            for j in range(2, last_col + 1):
+                ws.write_blank(r_ - 1, j - 1, None, F(**section_bg))
         inputs = {"places", "portal_places", "income_supplements", "pl_rate", "frame_cut_share"}
-        for r in lines.iter_rows(named=True):
+        totals = {"cost_basis", "tariff_basis", "income", "expected_result"}
+        for r in line_rows:
             ln = r["line"]
             if ln not in row_of:  # the comment has its own field below
                 continue
+            rr = row_of[ln] - 1
+            total = ln in totals
+            emphasis = dict(bold=True, top=1) if total else {}
+            ws.write_string(rr, 0, str(r["label"]), F(**emphasis))
             for (basis, y), j in col_of.items():
                 if (ln, basis, y) not in values:
+                    if total:
+                        ws.write_blank(rr, j - 1, None, F(**emphasis))
                     continue
                 v = values[(ln, basis, y)]
                 formula = formulas.get((ln, basis, y))
                 if r["unit"] == "text":  # a line of text (where a figure comes from)
-                    ws.cell(row=row_of[ln], column=j, value=texts.get((ln, basis, y)) or "")
+                    ws.write_string(rr, j - 1, texts.get((ln, basis, y)) or "", F(**emphasis))
                     continue
-                c = ws.cell(row=row_of[ln], column=j, value=formula if formula else (None if v is None else float(v)))
-                c.number_format = FORMATS.get(r["unit"], "#,##0.00")
                 is_input = formula is None and (group_of.get(ln) or ln.startswith(("haap_level_", "tariff_level_")) or ln in inputs)
-                if is_input:
-                    c.fill = input_fill
-            if ln in ("cost_basis", "tariff_basis", "income", "expected_result"):
-                for j in range(1, len(cols) + 2):
-                    ws.cell(row=row_of[ln], column=j).font = bold
-                    ws.cell(row=row_of[ln], column=j).border = top_line
+                style = F(num_format=FORMATS.get(r["unit"], "#,##0.00"), **(input_bg if is_input else {}), **emphasis)
+                if formula:  # with the budget model's figure as the cached value: a viewer that does not recalculate shows it too
+                    ws.write_formula(rr, j - 1, formula, style, 0 if v is None else float(v))
+                elif v is None:
+                    ws.write_blank(rr, j - 1, None, style)
+                else:
+                    ws.write_number(rr, j - 1, float(v), style)
         row = max(row_of.values(), default=header_row) + 2
-        ws.cell(row=row, column=1, value="Tilbudsleders kommentar").font = bold
-        comment = b.filter(pl.col("line") == "comment")["text"]
-        c = ws.cell(row=row + 1, column=1, value=(comment[0] if comment.len() and comment[0] else ""))
-        c.fill = input_fill
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 4, end_column=min(len(cols) + 1, 8))
+        ws.write_string(row - 1, 0, "Tilbudsleders kommentar", F(bold=True))
+        ws.merge_range(row, 0, row + 3, min(last_col, 8) - 1, comment_text or "", F(text_wrap=True, valign="top", **input_bg))
         # --- chart (below the model, so it prints on its own) ---
         tb_row, inc_row = row_of.get("tariff_basis"), row_of.get("income")
         if tb_row and inc_row:
-            ch = BarChart()
-            ch.type = "col"
-            ch.title = "Takstgrundlag og indtægter"
-            ch.y_axis.title = "kr."
-            ch.y_axis.numFmt = "#,##0"
+            ch = book.wb.add_chart({"type": "column"})
             for r_ in (tb_row, inc_row):
-                ch.add_data(Reference(ws, min_col=1, max_col=len(cols) + 1, min_row=r_, max_row=r_), from_rows=True, titles_from_data=True)
-            ch.set_categories(Reference(ws, min_col=2, max_col=len(cols) + 1, min_row=header_row, max_row=header_row))
-            ch.height, ch.width = 8, 18
-            ws.add_chart(ch, f"A{row + 7}")
-        ws.column_dimensions["A"].width = max(48, min(70, max(len(str(r["label"])) for r in lines.iter_rows(named=True)) + 2))
-        for j in range(2, len(cols) + 2):
-            ws.column_dimensions[ws.cell(row=header_row, column=j).column_letter].width = 15
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
-        _print_setup(ws, PageSetupProperties, header_row)
+                ch.add_series({"name": [title, r_ - 1, 0], "categories": [title, header_row - 1, 1, header_row - 1, last_col - 1],
+                               "values": [title, r_ - 1, 1, r_ - 1, last_col - 1]})
+            ch.set_title({"name": "Takstgrundlag og indtægter"})
+            ch.set_y_axis({"name": "kr.", "num_format": "#,##0"})
+            ch.set_size({"width": 680, "height": 300})
+            ws.insert_chart(row + 6, 0, ch)
+        ws.set_column(0, 0, max(48, min(70, max(len(str(r["label"])) for r in line_rows) + 2)))
+        ws.set_column(1, last_col - 1, 15)
+        ws.freeze_panes(header_row, 1)
+        _print_setup(ws, header_row)
 
-        def val(basis, line):
-            v = values.get((line, basis, year))
-            return None if v is None else float(v)
-
-        def link(basis, line, fallback=None):
+        def link(basis, line, fallback=None, col_of=col_of, row_of=row_of, title=title):
             """A formula pointing at the offer sheet's cell, so the overview follows an edit."""
             j = col_of.get((basis, year))
             if j is not None and (line, basis, year) in values and line in row_of:
-                title = ws.title.replace("'", "''")
-                return f"='{title}'!{get_column_letter(j)}{row_of[line]}"
+                quoted = title.replace("'", "''")
+                v = values[(line, basis, year)]
+                return (f"='{quoted}'!{letter(j)}{row_of[line]}", 0.0 if v is None else float(v))
             return fallback() if fallback else None
 
         overview_rows.append([
@@ -307,40 +304,37 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     headers = ["Tilbud", "Navn", "Pladser", f"HÅP prognose {year}", "Belægning %", f"Budget: takstgrundlag {year}", f"Prognose: takstgrundlag {year}", f"Prognose: indtægter {year}",
                "Forventet resultat", "Pladspris pr. døgn", "Reduktion i årsværk"]
     fmts = [None, None, "#,##0", "#,##0.00", '0.0" %"', "#,##0", "#,##0", "#,##0", "#,##0", "#,##0", "#,##0.0"]
-    ov["A1"] = f"Tilbud {year}: oversigt"
-    ov["A1"].font = title_font
-    ov["A2"] = "Tallene er formler, der henter fra tilbuddenes ark. Budget = takstberegningsgrundlaget (budget jf. takst). Prognose = årets forventede takstgrundlag og indtægter (HÅP til dato plus disponeret). Forventet resultat = indtægter − takstgrundlag (prognose)."
-    for j, h in enumerate(headers, start=1):
-        c = ov.cell(row=4, column=j, value=h)
-        c.font, c.fill, c.alignment = bold, header_fill, Alignment(wrap_text=True)
-    for i, r in enumerate(overview_rows, start=5):
-        for j, (v, f) in enumerate(zip(r, fmts), start=1):
-            c = ov.cell(row=i, column=j, value=v)
-            if f:
-                c.number_format = f
+    ov.write_string(0, 0, f"Tilbud {year}: oversigt", F(**title_style))
+    ov.write_string(1, 0, "Tallene er formler, der henter fra tilbuddenes ark. Budget = takstberegningsgrundlaget (budget jf. takst). Prognose = årets forventede takstgrundlag og indtægter (HÅP til dato plus disponeret). Forventet resultat = indtægter − takstgrundlag (prognose).")
+    for j, h in enumerate(headers):
+        ov.write_string(3, j, h, F(bold=True, text_wrap=True, **header_bg))
+    sums = [0.0] * len(headers)
+    for i, r in enumerate(overview_rows, start=4):
+        for j, (v, f) in enumerate(zip(r, fmts)):
+            style = F(num_format=f) if f else None
+            if isinstance(v, tuple):  # (formula, the figure it gives)
+                ov.write_formula(i, j, v[0], style, v[1])
+                sums[j] += v[1]
+            elif v is None:
+                if style is not None:
+                    ov.write_blank(i, j, None, style)
+            else:
+                ov.write_string(i, j, str(v), style)
     last = 4 + len(overview_rows)
     if overview_rows:
         total_row = last + 1
-        ov.cell(row=total_row, column=1, value="I alt").font = bold
-        from openpyxl.utils import get_column_letter as letter
-
+        ov.write_string(total_row - 1, 0, "I alt", F(bold=True))
         for j in (3, 4, 6, 7, 8, 9):
-            c = ov.cell(row=total_row, column=j, value=f"=SUM({letter(j)}5:{letter(j)}{last})")
-            c.number_format, c.font, c.border = fmts[j - 1], bold, top_line
-        ch = BarChart()
-        ch.type = "col"
-        ch.title = f"Budget og prognose {year} pr. tilbud"
-        ch.y_axis.title = "kr."
-        ch.y_axis.numFmt = "#,##0"
-        ch.add_data(Reference(ov, min_col=6, max_col=8, min_row=4, max_row=last), titles_from_data=True)
-        ch.set_categories(Reference(ov, min_col=1, min_row=5, max_row=last))
-        ch.height, ch.width = 9, 20
-        ov.add_chart(ch, f"A{total_row + 3}")
-    widths = [10, 30, 9, 14, 12, 20, 20, 20, 18, 16, 14]
-    for j, w in enumerate(widths, start=1):
-        ov.column_dimensions[ov.cell(row=4, column=j).column_letter].width = w
-    ov.freeze_panes = "C5"
-    _print_setup(ov, PageSetupProperties, 4)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _deterministic_zip(buf.getvalue()), len(offer_ids)
+            ov.write_formula(total_row - 1, j - 1, f"=SUM({letter(j)}5:{letter(j)}{last})", F(num_format=fmts[j - 1], bold=True, top=1), sums[j - 1])
+        ch = book.wb.add_chart({"type": "column"})
+        for j in (6, 7, 8):
+            ch.add_series({"name": ["Oversigt", 3, j - 1], "categories": ["Oversigt", 4, 0, last - 1, 0], "values": ["Oversigt", 4, j - 1, last - 1, j - 1]})
+        ch.set_title({"name": f"Budget og prognose {year} pr. tilbud"})
+        ch.set_y_axis({"name": "kr.", "num_format": "#,##0"})
+        ch.set_size({"width": 760, "height": 340})
+        ov.insert_chart(total_row + 2, 0, ch)
+    for j, wdt in enumerate([10, 30, 9, 14, 12, 20, 20, 20, 18, 16, 14]):
+        ov.set_column(j, j, wdt)
+    ov.freeze_panes(4, 2)
+    _print_setup(ov, 4)
+    return book.bytes(), len(offer_ids)

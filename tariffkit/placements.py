@@ -266,7 +266,7 @@ def billing_workbook(bill: pl.DataFrame, municipality: str, offers: dict[str, st
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from tariffkit.schedules import _deterministic_zip
+    from tariffkit.xlsx import deterministic_zip as _deterministic_zip
 
     wb = Workbook()
     ws = wb.active

@@ -231,70 +231,48 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
 FLAG_LABELS_DA = {k: v for k, v in LABELS.FLAGS.items() if k in FLAGS}  # (from tariffkit.labels)
 
 
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", name or "(uden sagsbehandler)")[:31] or "_"
-    out, i = base, 2
-    while out.lower() in used:
-        suffix = f" ({i})"
-        out = base[: 31 - len(suffix)] + suffix
-        i += 1
-    used.add(out.lower())
-    return out
-
-
 def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
     """Overview sheet plus one sheet per caseworker: Danish labels, kroner as #.##0, frozen header
-    row, flagged rows highlighted, column widths that fit."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    from tariffkit.schedules import _deterministic_zip
+    row, flagged rows highlighted, column widths that fit. The cases are split by caseworker in
+    one pass and written with XlsxWriter (:mod:`tariffkit.xlsx`)."""
+    from tariffkit.xlsx import Book, sheet_name, write_value
 
     money_cols = {"monthly_cost", "monthly_cost_compare", "annualised_cost", "change", "annual_cost", "average_price"}
     two_decimals = {"haap", "change_pct"}
-    flagged_fill = PatternFill("solid", fgColor="FCE4D6")
-    wb = Workbook()
+    book = Book()
+    bold = book.fmt(bold=True)
+
+    def column_values(df: pl.DataFrame, c: str) -> list:
+        s = df[c]
+        if c == "flags":
+            return [LABELS.flags(v) for v in s.to_list()]
+        if c in LABELS.CODED_COLUMNS:
+            return [LABELS.value(v) for v in s.to_list()]
+        if c == "haap":
+            return [None if v is None else round(float(v), 2) for v in s.to_list()]
+        if c in money_cols:
+            return [None if v is None else float(v) for v in s.to_list()]
+        return s.to_list()
 
     def write(ws, df: pl.DataFrame, highlight: bool) -> None:
         cols = df.columns
-        ws.append([LABELS.column(c) for c in cols])
-        for c in ws[1]:
-            c.font = Font(bold=True)
-        for row in df.iter_rows(named=True):
-            values = []
-            for c in cols:
-                v = row[c]
-                if c == "flags":
-                    v = LABELS.flags(v)
-                elif c in LABELS.CODED_COLUMNS:
-                    v = LABELS.value(v)
-                elif c == "haap" and v is not None:
-                    v = round(float(v), 2)
-                elif v is not None and c in money_cols:
-                    v = float(v)
-                values.append(v)
-            ws.append(values)
-            if highlight and row.get("flags"):
-                for cell in ws[ws.max_row]:
-                    cell.fill = flagged_fill
-        for j, c in enumerate(cols, start=1):
-            letter = ws.cell(row=1, column=j).column_letter
-            if c in money_cols or c in two_decimals:
-                for r in range(2, ws.max_row + 1):
-                    ws.cell(row=r, column=j).number_format = "#,##0" if c in money_cols else "0.00"
-            width = max([len(str(LABELS.column(c)))] + [len(str(ws.cell(row=r, column=j).value or "")) for r in range(2, min(ws.max_row, 500) + 1)])
-            ws.column_dimensions[letter].width = min(60, width + 2)
-        ws.freeze_panes = "A2"
+        for j, c in enumerate(cols):
+            ws.write_string(0, j, str(LABELS.column(c)), bold)
+        flagged = [bool(v) for v in df["flags"].to_list()] if highlight and "flags" in cols else [False] * df.height
+        for j, c in enumerate(cols):
+            values = column_values(df, c)
+            number = "#,##0" if c in money_cols else "0.00" if c in two_decimals else None
+            plain = book.fmt(num_format=number) if number else None
+            marked = book.fmt(bg_color="#FCE4D6", pattern=1, **({"num_format": number} if number else {}))
+            for i, v in enumerate(values):
+                write_value(ws, i + 1, j, v, marked if flagged[i] else plain)
+            width = max([len(str(LABELS.column(c)))] + [len(str(v if v is not None else "")) for v in values[:499]])
+            ws.set_column(j, j, min(60, width + 2))
+        ws.freeze_panes(1, 0)
 
-    overview = wb.active
-    overview.title = "Oversigt"
-    write(overview, summary, highlight=False)
+    write(book.sheet("Oversigt"), summary, highlight=False)
     used = {"oversigt"}
+    parts = cases.partition_by("caseworker", as_dict=True, maintain_order=True) if cases.height else {}
     for cw in summary["caseworker"].to_list():
-        ws = wb.create_sheet(_sheet_name(cw, used))
-        write(ws, cases.filter(pl.col("caseworker") == cw), highlight=True)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _deterministic_zip(buf.getvalue())
+        write(book.sheet(sheet_name(cw, used)), parts.get((cw,), cases.clear()), highlight=True)
+    return book.bytes()

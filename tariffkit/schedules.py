@@ -786,23 +786,6 @@ def write_template(sheets: int = 1) -> bytes:
             ws.cell(row=r, column=4).number_format = "hh:mm"
     buf = _io.BytesIO()
     wb.save(buf)
-    return _deterministic_zip(buf.getvalue())
+    from tariffkit.xlsx import deterministic_zip
 
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite an xlsx with fixed timestamps (openpyxl stamps the time), so templates and
-    workbooks are byte-identical across runs."""
-    import re
-    import zipfile
-
-    src = zipfile.ZipFile(_io.BytesIO(data))
-    out = _io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            payload = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                payload = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>", rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>", payload)
-            zi = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, payload)
-    return out.getvalue()
+    return deterministic_zip(buf.getvalue())

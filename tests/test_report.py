@@ -219,16 +219,27 @@ def test_offer_workbook_values_formats_and_calculators(sample_out):
     assert ws.cell(row=labels["HÅP i alt"], column=col).number_format == "#,##0.00"
     assert str(ws.cell(row=labels["Merforbrug at lukke"], column=col).value).startswith("=IF(-"), "a deficit within 1 kr per HÅP is rounding"
     assert "ROUNDUP" in str(ws.cell(row=next(r_ for lab, r_ in labels.items() if lab and str(lab).startswith("Reduktion i årsværk (")), column=col).value)
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$4:$4"
+    # fitted to one page wide (fitToWidth 1 is the file format's default, so it may be left out)
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (1, None)
+    assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == "$4:$4"
 
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def _recalc(src, folder, to="xlsx"):
+    """LibreOffice opens the workbook, recalculating every formula (its profile says "always
+    recalculate" on load: the cached values the workbook carries are not taken on trust)."""
     import subprocess
 
     folder.mkdir(exist_ok=True)
+    profile = folder.parent / "lo-profile" / "user"
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        '</oor:items>\n', encoding="utf-8")
     r = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{folder.parent}/lo-profile", "--headless", "--calc", "--convert-to", to, "--outdir", str(folder), str(src)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     return folder / (src.stem + "." + to)
