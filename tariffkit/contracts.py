@@ -7,6 +7,8 @@ Money is ``Decimal(18,2)`` DKK, never float. Column names are English snake_case
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from dataclasses import dataclass, field, replace
 
@@ -668,6 +670,19 @@ def _first_bad(df: pl.DataFrame, mask: pl.Expr, col_name: str, rows: pl.Expr) ->
     return int(bad["_r"][0]), bad["_v"][0], bad.height
 
 
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))  # a date outside is a typing or export error, never a service period
+
+
+def dates_out_of_range(df: pl.DataFrame) -> bool:
+    """Any Date column with a value outside :data:`DATE_RANGE` (cheap: min and max)."""
+    cols = [c for c, t in df.schema.items() if t == pl.Date]
+    if not cols or df.height == 0:
+        return False
+    lo, hi = DATE_RANGE
+    row = df.select(*[pl.col(c).min().alias(f"a{i}") for i, c in enumerate(cols)], *[pl.col(c).max().alias(f"b{i}") for i, c in enumerate(cols)]).row(0)
+    return any(v is not None and not lo <= v <= hi for v in row)
+
+
 def conform(
     df: pl.DataFrame,
     table: str | Table,
@@ -732,6 +747,12 @@ def conform(
                 r, v, n = _first_bad(parsed, wrong, col.name, pl.col("_r"))
                 more = f" ({n} rows like this)" if n > 1 else ""
                 raise DataError(f"expected one of {', '.join(map(str, col.allowed))}, found {safe_value(v)}{more}", file=file, row=r, column=col.name)
+        if col.dtype == pl.Date:
+            outside = new.is_not_null() & ~new.is_between(pl.lit(DATE_RANGE[0]), pl.lit(DATE_RANGE[1]))
+            if parsed.select(outside.any()).item():
+                r, v, n = _first_bad(parsed, outside, col.name, pl.col("_r"))
+                more = f" ({n} rows like this)" if n > 1 else ""
+                raise DataError(f"expected a date from {DATE_RANGE[0].year} to {DATE_RANGE[1].year}, found {safe_value(v)}{more}", file=file, row=r, column=col.name)
         if col.minimum is not None:
             low = new.is_not_null() & (new.cast(pl.Float64) < col.minimum)
             if parsed.select(low.any()).item():

@@ -100,6 +100,7 @@ CASES = [
     ("haap-method-bogus", "--method bogus", lambda t: ["compute-haap", payments(t), "--method", "weeks"], 2, ["--method"]),
     ("haap-stay-gap-negative", "--stay-gap -1", lambda t: ["compute-haap", payments(t), "--stay-gap", "-1"], 2, ["--stay-gap"]),
     ("haap-known-at-before", "--known-at before the oldest extract", lambda t: ["compute-haap", payments(t), "--known-at", "2000-01-31"], 2, ["known-at"]),
+    ("haap-date-in-year-one", "a date in year 1 in a Parquet input is named, not an internal error", lambda t: ["compute-haap", _year_one(t)], 1, ["y1.parquet, row 1, column service_from", "1900"]),
     ("haap-csv-input", "a CSV where Parquet belongs", lambda t: ["compute-haap", REF / "staff.csv"], 1, ["staff.csv"]),
     ("haap-budget-missing", "--budget file missing", lambda t: ["compute-haap", payments(t), "--year", "2025", "--budget", t / "nope.csv"], 1, ["nope.csv", "not found"]),
     ("haap-output-missing-folder", "-o in a missing folder", lambda t: ["compute-haap", payments(t), "-o", t / NOWHERE], 2, ["-o", "does not exist"]),
@@ -189,6 +190,17 @@ CASES = [
     ("report-save-figures-missing-folder", "--save-figures in a missing folder", lambda t: ["report", "monthly", payments(t), "--save-figures", t / NOWHERE], 2, ["--save-figures", "does not exist"]),
     ("report-offer-not-budget", "report offer on a table that is not a budget", lambda t: ["report", "offer", REF / "staff.csv", "-o", t / "x.xlsx"], 1, ["staff.csv"]),
 ]
+
+
+def _year_one(t):
+    import datetime as dt
+
+    import polars as pl
+
+    p = pl.read_parquet(payments(t))
+    out = t / "y1.parquet"
+    p.with_columns(service_from=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(dt.date(1, 1, 1))).otherwise(pl.col("service_from"))).write_parquet(out)
+    return out
 
 
 def _xlsx(t, header, rows):

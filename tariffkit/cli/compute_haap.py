@@ -45,7 +45,7 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
 
     from tariffkit import io as tio
     from tariffkit.cli.common import params_for_provenance
-    from tariffkit.contracts import HAAP_BUDGET, PAYMENTS, Column, Table, conform
+    from tariffkit.contracts import HAAP_BUDGET, PAYMENTS, Column, Table, conform, dates_out_of_range
     from tariffkit.errors import DataError, UsageError
     from tariffkit.haap import HaapOptions, budget_deviation, compute
 
@@ -98,8 +98,8 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
     file = tio.label_of(payments)
     if dict(df.schema) != contract.schema:
         df = conform(df, contract, file=file, check_key=False)
-    elif any(df.select(pl.col(c.name).null_count() > 0 for c in contract.columns if not c.nullable).row(0)):
-        conform(df, contract, file=file, check_key=False)  # names the first row with a missing value
+    elif any(df.select(pl.col(c.name).null_count() > 0 for c in contract.columns if not c.nullable).row(0)) or dates_out_of_range(df):
+        conform(df, contract, file=file, check_key=False)  # names the first row with a missing value or an impossible date
     if df.height == 0:
         raise DataError("the payments table has no rows", file=file)
     opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label, known_at=known_at_date,
