@@ -172,7 +172,7 @@ def year_on_year(previous: pl.DataFrame, offer: str, year: int, blocks: dict) ->
     forecast), split: volume effect = (HÅP − HÅP last year) × cost per HÅP last year (exact,
     rounded once to the øre), price effect = the change − the volume effect (so they add up).
     The cost basis leaves the carried result out: a one-off carry is neither volume nor price."""
-    p = previous.filter((pl.col("offer_id") == offer) & (pl.col("year") == year - 1))
+    p = (previous[offer] if isinstance(previous, _PerOffer) else previous.filter(pl.col("offer_id") == offer)).filter(pl.col("year") == year - 1)
     prev = None
     for basis in ("forecast", "tariff_budget"):
         got = {r["line"]: r["value"] for r in p.filter(pl.col("basis") == basis).iter_rows(named=True)}
@@ -209,11 +209,23 @@ def next_year_costs(costs: pl.DataFrame, year: int, rate: Decimal, basis: str = 
     return pl.concat([costs.select(COSTS.names), nxt.select(COSTS.names)]).sort("year", "basis", "offer_id", "line")
 
 
-def _haap_by_level(h: pl.DataFrame | None, offer: str) -> tuple[dict[tuple[int, str], Decimal], Decimal]:
+class _PerOffer:
+    """A table split by offer once (one pass), so the per-offer model looks its rows up instead
+    of filtering the whole table for each of 1,667 offers."""
+
+    def __init__(self, df: pl.DataFrame | None):
+        self.df = df
+        self.parts = {} if df is None or df.height == 0 else {k[0]: v for k, v in df.partition_by("offer_id", as_dict=True, maintain_order=True).items()}
+
+    def __getitem__(self, offer: str) -> pl.DataFrame:
+        return self.parts.get(offer, self.df.clear() if self.df is not None else pl.DataFrame())
+
+
+def _haap_by_level(h: pl.DataFrame | _PerOffer | None, offer: str) -> tuple[dict[tuple[int, str], Decimal], Decimal]:
     """{(level, origin): HÅP}, supplement hours for one offer."""
-    if h is None:
+    if h is None or (isinstance(h, _PerOffer) and h.df is None):
         return {}, D0
-    sub = h.filter(pl.col("offer_id") == offer)
+    sub = h[offer] if isinstance(h, _PerOffer) else h.filter(pl.col("offer_id") == offer)
     out: dict[tuple[int, str], Decimal] = {}
     for r in sub.iter_rows(named=True):
         key = (int(r["level"]), r.get("origin") or "own")
@@ -248,6 +260,24 @@ def offer_model(
     if tariff_y.height == 0:
         raise DataError(f"no level tariffs for {Y}", file=files.get("tariffs", "tariffs"), column="year")
 
+    # every input split by offer once; the cost lines as plain rows per (offer, basis, year)
+    cost_rows: dict[str, dict[tuple[str, int], list[dict]]] = {}
+    for r in year_costs.iter_rows(named=True):
+        cost_rows.setdefault(r["offer_id"], {}).setdefault((r["basis"], r["year"]), []).append(r)
+    tariff_rows: dict[str, list[dict]] = {}
+    for r in tariff_y.iter_rows(named=True):
+        tariff_rows.setdefault(r["offer_id"], []).append(r)
+    offer_info: dict[str, dict] = {}
+    if offers is not None:
+        for r in offers.iter_rows(named=True):
+            offer_info.setdefault(r["offer_id"], r)
+    staff_y = _PerOffer(None if staff is None else staff.filter(pl.col("year") == Y))
+    ata_y = {} if ata_prices is None else {r["offer_id"]: r for r in ata_prices.filter(pl.col("year") == Y).iter_rows(named=True)}
+    ata_measure = ata_prices["measure"][0] if ata_prices is not None and "measure" in ata_prices.columns and ata_prices.height else "staff"
+    placed = _PerOffer(opts.placed)
+    forecast_parts, expected_parts = _PerOffer(forecast_haap), _PerOffer(expected_haap)
+    previous_parts = _PerOffer(opts.previous) if opts.previous is not None else None
+
     def add(offer, year, basis, line, value=None, text=None, label=None, unit=None, group=None):
         lab, un = LINES.get(line, (label or line, unit or "DKK"))
         u = unit or un
@@ -256,14 +286,15 @@ def offer_model(
                      "value": None if value is None else (dec(value).quantize(Decimal("1E-10"), rounding=ROUND_HALF_UP) if exact else ore(dec(value))),
                      "text": text, "group": group})
 
+    tariff_y_in_order = list(tariff_y.iter_rows(named=True)) if len(tariff_rows) > 1 and "*" in tariff_rows else []
     for offer in offer_ids:
-        t = tariff_y.filter(pl.col("offer_id").is_in([offer, "*"]))
-        if t.height == 0:
+        t = [r for r in tariff_y_in_order if r["offer_id"] in (offer, "*")] if offer in tariff_rows and "*" in tariff_rows else tariff_rows.get(offer) or tariff_rows.get("*", [])
+        if not t:
             warnings.append(f"offer {offer}: no tariffs for {Y}, so no income is computed")
-        tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in t.iter_rows(named=True)}
-        hours = {int(r["level"]): dec(r["hours"]) for r in t.iter_rows(named=True)}
-        pwh = dec(t["price_per_weekly_hour"][0]) if t.height else D0
-        info = offers.filter(pl.col("offer_id") == offer).row(0, named=True) if offers is not None and offers.filter(pl.col("offer_id") == offer).height else {}
+        tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in t}
+        hours = {int(r["level"]): dec(r["hours"]) for r in t}
+        pwh = dec(t[0]["price_per_weekly_hour"]) if t else D0
+        info = offer_info.get(offer, {})
         places = info.get("places")
         portal = info.get("portal_places")
 
@@ -298,16 +329,19 @@ def offer_model(
                     add(offer, year, basis, "place_price_year_incl_result", kr((tb - result) / p))
                     add(offer, year, basis, "place_price_day_incl_result", kr((tb - result) / p / opts.days_per_year))
 
-        def cost_block(basis, year, c: pl.DataFrame, scale: Decimal = Decimal(1), carry: bool = True, carried_in: Decimal = D0):
+        def cost_block(basis, year, c: list[dict], scale: Decimal = Decimal(1), carry: bool = True, carried_in: Decimal = D0):
             sums = {g: D0 for g in ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income", "carried_result")}
             line_values = {}
-            for r in c.sort("group", "line").iter_rows(named=True):
+            for r in c:
                 amount = ore(dec(r["amount"]) * scale)
                 if r["group"] == "carried_result" and not carry:
                     continue
                 sums[r["group"]] += amount
                 line_values[r["line"]] = line_values.get(r["line"], D0) + amount
-            for r in c.unique("line", keep="first", maintain_order=True).sort("group", "line").iter_rows(named=True):
+            first_of_line: dict[str, dict] = {}
+            for r in c:
+                first_of_line.setdefault(r["line"], r)
+            for r in sorted(first_of_line.values(), key=lambda r: (r["group"], r["line"])):
                 if r["line"] in LINES or (r["group"] == "carried_result" and not carry):
                     continue  # a model line of the same name (the carried result) shows it
                 add(offer, year, basis, r["line"], line_values[r["line"]], label=r.get("label") or r["line"], unit="DKK", group=r["group"])
@@ -327,15 +361,15 @@ def offer_model(
             add(offer, year, basis, "tariff_basis", tb)
             return {"cost_basis": cost_basis, "tariff_basis": tb, "variable_salary": variable_salary}
 
-        oc = year_costs.filter(pl.col("offer_id") == offer)
+        oc = cost_rows.get(offer, {})
         columns = [("actual", Y - 1), ("budget", Y - 1), ("budget", Y), ("tariff_budget", Y), ("forecast", Y)]
         blocks = {}
         for basis, year in columns:
-            c = oc.filter((pl.col("basis") == basis) & (pl.col("year") == year))
-            if c.height == 0:
+            c = oc.get((basis, year), [])
+            if not c:
                 continue
             blocks[(basis, year)] = cost_block(basis, year, c)
-            haap_src = {"tariff_budget": expected_haap, "forecast": forecast_haap}.get(basis)
+            haap_src = {"tariff_budget": expected_parts if expected_haap is not None else None, "forecast": forecast_parts if forecast_haap is not None else None}.get(basis)
             if haap_src is not None and year == Y:
                 h, supp = _haap_by_level(haap_src, offer)
                 inc = income_lines(basis, year, h, supp)
@@ -349,7 +383,7 @@ def offer_model(
             rest = "the out-years start from the tariff budget" if ("tariff_budget", Y) in blocks else "so are the out-years"
             warnings.append(f"offer {offer}: no forecast cost lines for {Y}; the forecast column and the calculators are left out, {rest}")
         if opts.previous is not None:
-            yoy = year_on_year(opts.previous, offer, Y, blocks)
+            yoy = year_on_year(previous_parts, offer, Y, blocks)
             if yoy is None:
                 warnings.append(f"offer {offer}: no cost basis and HÅP for {Y - 1} in the previous budget, so no volume and price split")
             else:
@@ -359,7 +393,7 @@ def offer_model(
         # --- staff, ATA and the calculators ---
         staff_basis = ("tariff_budget", Y) if ("tariff_budget", Y) in blocks else next(iter(blocks))
         sb, sy = staff_basis
-        s = staff.filter((pl.col("offer_id") == offer) & (pl.col("year") == Y)) if staff is not None else None
+        s = staff_y[offer] if staff is not None else None
         price_of = {}
         if s is not None and s.height:
             total_fte, ata_fte, weighted = D0, D0, D0
@@ -379,27 +413,25 @@ def offer_model(
             if total_fte:
                 add(offer, sy, sb, "cost_per_fte_weighted", kr(weighted / total_fte))
         if ata_prices is not None:
-            a = ata_prices.filter((pl.col("offer_id") == offer) & (pl.col("year") == Y))
-            if a.height:
-                ata_hours = dec(a["ata_hours"][0])
+            a = ata_y.get(offer)
+            if a is not None:
+                ata_hours = dec(a["ata_hours"])
                 add(offer, sy, sb, "ata_hours_staff", ata_hours)
                 if ata_hours:
                     add(offer, sy, sb, "cost_per_ata_hour", kr(blocks[staff_basis]["cost_basis"] / ata_hours))
-        sched = None if opts.placed is None else opts.placed.filter(pl.col("offer_id") == offer)
+        sched = None if opts.placed is None else placed[offer]
         if sched is not None and sched.height:
             # the citizens' own weekly ATA hours from their 24-hour schedules (reassign), not band midpoints
             # on the measure of the ATA prices (staff time unless price-ata was run with --measure
             # citizen), so the staff's hours and the hours placed compare like with like
-            measure = "staff"
-            if ata_prices is not None and "measure" in ata_prices.columns and ata_prices.height:
-                measure = ata_prices["measure"][0]
+            measure = ata_measure
             column = f"{measure}_hours_ata" if f"{measure}_hours_ata" in sched.columns else "hours_counted"
             weekly = sum((dec(v) for v in sched[column].fill_null(0)), D0)
             word = {"staff_hours_ata": "personaletid", "citizen_hours_ata": "borgertid"}.get(column, "timer som indplaceret")
             add(offer, sy, sb, "ata_hours_placed", weekly * opts.weeks_per_year)
             add(offer, sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {sched.height} borgeres ATA-timer pr. uge ({word}) × {opts.weeks_per_year}")
         elif expected_haap is not None or forecast_haap is not None:
-            h, supp = _haap_by_level(expected_haap if sb == "tariff_budget" and expected_haap is not None else forecast_haap, offer)
+            h, supp = _haap_by_level(expected_parts if sb == "tariff_budget" and expected_haap is not None else forecast_parts, offer)
             placed = sum((v * hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp
             add(offer, sy, sb, "ata_hours_placed", placed * opts.weeks_per_year)
             add(offer, sy, sb, "ata_hours_placed_source", None, text=f"niveauernes repræsentative timer × HÅP × {opts.weeks_per_year} (ingen døgnskemaer)")
@@ -426,7 +458,7 @@ def offer_model(
         # --- out-years ---
         base_key = ("forecast", Y) if ("forecast", Y) in blocks else ("tariff_budget", Y) if ("tariff_budget", Y) in blocks else None
         if base_key is not None and opts.out_years:
-            base_costs = oc.filter((pl.col("basis") == base_key[0]) & (pl.col("year") == Y))
+            base_costs = oc.get((base_key[0], Y), [])
             held_income = blocks[base_key].get("income")
             haap_held = blocks[base_key].get("haap")
             factor = Decimal(1)

@@ -160,7 +160,15 @@ def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
 
     con = stderr_console()
     res = df.filter((pl.col("basis") == "forecast") & (pl.col("line") == "expected_result") & (pl.col("year") == year))
-    for r in res.sort("offer_id").iter_rows(named=True):
+    SHOWN = 20  # a municipality's offers one by one; a national run: the total and the largest deficits
+    if res.height > SHOWN:
+        deficits = res.filter(pl.col("value") < 0)
+        con.print(f"{year}: forecast expected result {format_kr(res['value'].sum())} kr over {res.height} offers; "
+                  f"{deficits.height} in deficit ({format_kr(deficits['value'].sum())} kr); the largest:")
+        res = deficits.sort(["value", "offer_id"]).head(10)  # largest first
+    else:
+        res = res.sort("offer_id")
+    for r in res.iter_rows(named=True):
         v = r["value"]
         word = "deficit" if v < 0 else "surplus"
         con.print(f"{r['offer_id']} {year}: forecast expected result {format_kr(v)} kr ({word})")
