@@ -407,9 +407,12 @@ def build(
     else:
         offers = sorted(set(c["offer_id"].to_list()))
         skipped = sorted(set(expected["offer_id"].to_list()) - set(offers))
+        # split by offer once (not a filter of the whole table for each of 1,667 offers)
+        c_of = {k[0]: v for k, v in c.partition_by("offer_id", as_dict=True, maintain_order=True).items()}
+        e_of = {k[0]: v for k, v in expected.partition_by("offer_id", as_dict=True, maintain_order=True).items()} if expected.height else {}
         for o in offers:
-            e = expected.filter(pl.col("offer_id") == o)
-            out.append(build_offer(o, year, structure, c.filter(pl.col("offer_id") == o), e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap,
+            e = e_of.get(o, expected.clear())
+            out.append(build_offer(o, year, structure, c_of[o], e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap,
                                    placed=placed, carried_in=carry.get(o, Decimal(0)), settings=settings, places=places.get(o)))
         if skipped and out:
             out[0].warnings.append(

@@ -88,13 +88,26 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
         raise UsageError("--portal needs --offers (the places and names the portal shows)")
     tariffs, built = build(st, co, h, year, basis=basis, carry_cap=carry_cap, file_costs=tio.label_of(costs), file_haap=hf, placed=placed,
                            results=res, file_results=tio.label_of(results) if results else "results", rules=tr, places=places)
+    places_of: dict = {}
+    if of is not None:
+        for o, p in of.select("offer_id", "places").iter_rows():
+            places_of.setdefault(o, p)
     for r in built:
         for w in r.warnings:
             err(f"tariffkit: warning: {w}")
-        n_places = None if of is None else next((p for o, p in of.select("offer_id", "places").iter_rows() if o == r.offer_id), None)
+        n_places = places_of.get(r.offer_id)
         occ = f", assumed occupancy {format_kr(100 * r.expected_haap / n_places, 1)} % of {n_places} places" if n_places else ""
+        if len(built) > 20:  # a national run: one summary line below, not a line per offer
+            continue
         err(f"{r.offer_id} {year}: tariff basis {format_kr(r.tariff_basis)} kr, expected income {format_kr(r.expected_income, 2)} kr "
             f"({format_kr(r.expected_haap, 2)} HÅP{occ}), residue {format_kr(r.residue, 2)} kr")
+    if len(built) > 20:
+        from decimal import Decimal
+
+        worst = max(built, key=lambda r: (abs(r.residue), r.offer_id))
+        err(f"{len(built)} offers {year}: tariff basis {format_kr(sum((r.tariff_basis for r in built), Decimal(0)))} kr, "
+            f"expected income {format_kr(sum((r.expected_income for r in built), Decimal(0)), 2)} kr; the largest residue "
+            f"{format_kr(worst.residue, 2)} kr ({worst.offer_id})")
     for extra in (card, portal):
         if extra:
             tio.check_not_an_input(extra, inputs)
