@@ -425,20 +425,24 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
         ata_assessed=pl.when(assessed_par.is_not_null()).then(assessed_par.is_in(ata_pars)).otherwise(pl.col("ata")),
         _moved=assessed_par.is_not_null(),
     )
-    reg = pl.col("minutes") * pl.col("w")
     counted = pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes"))
-    ass = counted * pl.col("w")
+    # the per-line products once (a sum of a product masked by 0/1 is cheaper than filtered sums)
+    lf = lf.with_columns(
+        _reg=pl.col("minutes") * pl.col("w"), _ass=counted * pl.col("w"), _cs=counted * pl.col("_ws"), _cc=counted * pl.col("_wc"),
+        _a=pl.col("ata").cast(pl.Float64), _aa=pl.col("ata_assessed").cast(pl.Float64),
+    )
+    reg, ass = pl.col("_reg"), pl.col("_ass")
     g = lf.group_by("citizen_id", "offer_id").agg(
-        hours_registered=(reg.filter(pl.col("ata")).sum() / 60).round(6),
-        _assessed=(ass.filter(pl.col("ata_assessed")).sum() / 60).round(6),
+        hours_registered=((reg * pl.col("_a")).sum() / 60).round(6),
+        _assessed=((ass * pl.col("_aa")).sum() / 60).round(6),
         _is_assessed=(pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any(),
-        hours_other=(pl.when((pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any()).then(ass.filter(~pl.col("ata_assessed")).sum())
-                     .otherwise(reg.filter(~pl.col("ata")).sum()) / 60).round(6),
+        hours_other=(pl.when((pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any()).then((ass * (1 - pl.col("_aa"))).sum())
+                     .otherwise((reg * (1 - pl.col("_a"))).sum()) / 60).round(6),
         # both measures, counted as the level is (a line not assessed counts as registered)
-        staff_hours_all=((counted * pl.col("_ws")).sum() / 60).round(6),
-        staff_hours_ata=((counted * pl.col("_ws")).filter(pl.col("ata_assessed")).sum() / 60).round(6),
-        citizen_hours_all=((counted * pl.col("_wc")).sum() / 60).round(6),
-        citizen_hours_ata=((counted * pl.col("_wc")).filter(pl.col("ata_assessed")).sum() / 60).round(6),
+        staff_hours_all=(pl.col("_cs").sum() / 60).round(6),
+        staff_hours_ata=((pl.col("_cs") * pl.col("_aa")).sum() / 60).round(6),
+        citizen_hours_all=(pl.col("_cc").sum() / 60).round(6),
+        citizen_hours_ata=((pl.col("_cc") * pl.col("_aa")).sum() / 60).round(6),
         lines_to_discuss=pl.col("_to_discuss").sum().cast(pl.Int64),
         # citizen time as BDO prints it ("Tid pr. dag"): every line in full for the citizen, all
         # paragraphs, time shared with others included: minutes × times a week / 7
@@ -499,36 +503,43 @@ def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     lf = lf.join(ids, on=["citizen_id", "offer_id"]).with_columns(
         _float=pl.col("_mask").is_null(), _daily=pl.col("_mask") == _EVERY_DAY_MASK,
     )
-    # Each line on its days; a floating line on Tuesday (any day would do: it meets the daily
-    # lines there). A citizen whose lines all run every day or have no fixed days has seven
-    # identical days: one day is enough, with a line running past midnight continued at the
-    # start of that same day (a copy one day earlier), as on a clock face.
-    partial = (pl.col("_mask").is_not_null() & ~pl.col("_daily")).any().over("gid")
-    lf = lf.with_columns(_one_day=~partial)
-    day_one = pl.col("_one_day") | pl.col("_float")
-    one = lf.filter(day_one).with_columns(_day=pl.lit(1, pl.Int64))
+    # Two sweeps, each a sort by start with the latest end so far kept per kind of line:
+    # 1. the day as a clock face (minute of the day, a line past midnight continued at 00:00):
+    #    every line once. A line running every day is the same on each day, so a line meets it on
+    #    the clock exactly when it meets it on some day of the week; pairs with a daily line
+    #    count here (daily–daily, floating–daily, fixed days–daily).
+    # 2. the week (minute of the week, Sunday running into Monday): the lines on some days only,
+    #    on each of their days; pairs of them count here.
+    daily, flt = pl.col("_daily").fill_null(False), pl.col("_float")
+    partial = ~flt & ~daily
+    ind = pl.col("_ind")
+
+    def sweep(occ: pl.LazyFrame, span: int, pairs) -> pl.LazyFrame:
+        # minutes start at 1,440 (a copy one span earlier is never negative); below 2^14 = 16,384,
+        # so the citizens never meet in one sort
+        occ = occ.with_columns(a=pl.col("a") + 1440, b=pl.col("b") + 1440)
+        occ = pl.concat([occ, occ.filter(pl.col("b") > span + 1440).with_columns(a=pl.col("a") - span, b=pl.col("b") - span)])
+        base = pl.col("gid") * 16384
+        occ = occ.select("_ind", "_float", "_daily", "_partial", start=base + pl.col("a"), end=base + pl.col("b")).sort("start")
+
+        def latest_end(cond: pl.Expr) -> pl.Expr:
+            return pl.when(cond).then(pl.col("end")).cum_max().forward_fill().shift(1)
+
+        def after(earlier: pl.Expr) -> pl.Expr:  # starts before the end of an earlier one of that kind, one of the two individual
+            return (ind & (pl.col("start") < latest_end(earlier))) | (pl.col("start") < latest_end(earlier & ind))
+
+        return occ.filter(pairs(after).fill_null(False)).select(gid=pl.col("start") // 16384)
+
+    lf = lf.with_columns(_partial=partial, _daily=daily)
+    clock = lf.with_columns(a=pl.col("s"), b=pl.col("s") + pl.col("m"))
     bit = pl.lit(2, pl.Int32).pow(pl.col("_day")).cast(pl.Int32)
-    week = lf.filter(~day_one).with_columns(_day=pl.int_ranges(0, 7, dtype=pl.Int64)).explode("_day").filter((pl.col("_mask") // bit) % 2 == 1)
-    occ = pl.concat([one, week]).with_columns(a=pl.col("_day") * 1440 + pl.col("s") + 1440).with_columns(b=pl.col("a") + pl.col("m"))
-    # running past the end: on one day, past midnight (a copy one day earlier); on the week, past
-    # Sunday midnight into Monday (a copy one week earlier)
-    wrap = pl.when(pl.col("_one_day")).then(pl.lit(1440, pl.Int64)).otherwise(pl.lit(WEEK, pl.Int64))
-    occ = pl.concat([occ, occ.filter(pl.col("b") > wrap + 1440 * (1 + pl.col("_one_day").cast(pl.Int64))).with_columns(a=pl.col("a") - wrap, b=pl.col("b") - wrap)])
-    base = pl.col("gid") * 16384  # week minutes 0 … 12,960 < 2^14: groups never meet
-    occ = occ.select("_ind", "_float", "_daily", start=base + pl.col("a"), end=base + pl.col("b"))
-    # one sort by start; for each occurrence the latest end so far among the earlier ones of each
-    # kind: an earlier occurrence overlaps this one exactly when its end is after this start
-    occ = occ.sort("start")
-    ind, fixed, flt, daily = pl.col("_ind"), ~pl.col("_float"), pl.col("_float"), pl.col("_daily")
-
-    def latest_end(cond: pl.Expr) -> pl.Expr:
-        return pl.when(cond).then(pl.col("end")).cum_max().forward_fill().shift(1)
-
-    def after(earlier: pl.Expr) -> pl.Expr:  # this occurrence starts before the end of an earlier one of that kind, one of the two individual
-        return (ind & (pl.col("start") < latest_end(earlier))) | (pl.col("start") < latest_end(earlier & ind))
-
-    hit = (fixed & after(fixed)) | (flt & after(daily)) | (daily & after(flt))  # fixed days among themselves; floating against daily
-    found = occ.filter(hit.fill_null(False)).select(gid=pl.col("start") // 16384).unique()
+    week = lf.filter(pl.col("_partial")).with_columns(_day=pl.int_ranges(0, 7, dtype=pl.Int64)).explode("_day").filter((pl.col("_mask") // bit) % 2 == 1)
+    week = week.with_columns(a=pl.col("_day") * 1440 + pl.col("s")).with_columns(b=pl.col("a") + pl.col("m"))
+    c_daily = pl.col("_daily")
+    found = pl.concat([
+        sweep(clock, 1440, lambda after: after(c_daily) | (c_daily & after(pl.lit(True)))),  # any line against a daily one
+        sweep(week, WEEK, lambda after: after(pl.lit(True))),  # lines on some days only, among themselves
+    ]).unique()
     return found.join(ids, on="gid").select("citizen_id", "offer_id")
 
 
