@@ -101,16 +101,21 @@ def close_year(
     check_no_double_carry(costs, history, year, basis, f_costs, f_results)
     from_history = carried_into(history, year)
     rows, warnings = [], []
+    from tariffkit.budget import _PerOffer
+
+    # every table split by offer once (not a filter of each for every offer)
+    c_of, t_of, occ_of = _PerOffer(c), _PerOffer(t), _PerOffer(occupancy)
+    common = t_of["*"] if "*" in t_of.parts else None
     for offer in sorted(set(c["offer_id"].to_list())):
-        oc = c.filter(pl.col("offer_id") == offer)
-        ot = t.filter(pl.col("offer_id").is_in([offer, "*"]))
+        oc = c_of[offer]
+        ot = t_of[offer] if common is None else t.filter(pl.col("offer_id").is_in([offer, "*"]))
         if ot.height == 0:
             raise DataError(f"offer {offer}: cost lines for {year} but no tariffs for {year}", file=f_tariffs, column="offer_id")
         cost_basis = sum((dec(v) for v in oc.filter(pl.col("group") != "carried_result")["amount"]), D0)
         carried_in = sum((dec(v) for v in oc.filter(pl.col("group") == "carried_result")["amount"]), D0) + from_history.get(offer, D0)
         tariff_basis = cost_basis + carried_in
         tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in ot.iter_rows(named=True)}
-        h, supp = _haap_by_level(occupancy, offer)
+        h, supp = _haap_by_level(occ_of, offer)
         if not h:
             warnings.append(f"offer {offer}: no HÅP in {year}, so no income; the whole tariff basis is a deficit")
         inc = place_income(h, supp, tariff, dec(ot["price_per_weekly_hour"][0]), what=f"offer {offer}, {year}", file=f_haap)
