@@ -33,6 +33,7 @@ import polars as pl
 
 from tariffkit.errors import DataError, UsageError
 from tariffkit.money import D0, ORE, dec, kr, ore  # noqa: F401  (one home for money; re-exported)
+from tariffkit.rates import parse_pl  # noqa: F401  (one home for rates; re-exported)
 from tariffkit.rules import TariffRules, split
 
 # Stable line keys → Danish label and unit. Cost lines keep the key of the costs table.
@@ -85,31 +86,6 @@ LINES: dict[str, tuple[str, str]] = {
     "comment": ("Tilbudsleders kommentar", "text"),
 }
 CATEGORY_LABELS = {"management": "ledelse", "trained": "faguddannet", "untrained": "ikke faguddannet", "temporary": "ikke fastansatte", "admin": "TAP", "other": "øvrige"}
-
-
-def parse_pl(text: str | None, year: int, out_years: int) -> dict[int, Decimal]:
-    """``0.03`` (every out-year) or ``2025:0.031,2026:0.03`` (each out-year named)."""
-    years = list(range(year + 1, year + out_years + 1))
-    if text is None or text == "":
-        text = "0.03"
-    try:
-        if ":" not in text:
-            r = Decimal(text.replace(",", ".")) if "%" not in text else Decimal(text.replace("%", "").replace(",", ".")) / 100
-            rates = {y: r for y in years}
-        else:
-            rates = {}
-            for part in text.split(","):
-                y, r = part.split(":")
-                rates[int(y)] = Decimal(r.replace("%", "")) / (100 if "%" in r else 1)
-    except (ValueError, ArithmeticError):
-        raise UsageError(f"`pl`: expected a rate like 0.03 or YEAR:RATE pairs like {year + 1}:0.031,{year + 2}:0.03, found {text!r}") from None
-    missing = [y for y in years if y not in rates]
-    if missing:
-        raise UsageError(f"`pl`: no rate for out-year {missing[0]} (give every year {years[0]}–{years[-1]}, or one rate for all)")
-    for y, r in rates.items():
-        if not r.is_finite() or not Decimal("-0.5") < r < Decimal("0.5"):
-            raise UsageError(f"`pl`: the rate for {y} ({r}) is not a yearly rate (expected e.g. 0.03)")
-    return {y: rates[y] for y in years}
 
 
 @dataclass

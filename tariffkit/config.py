@@ -177,14 +177,14 @@ def _put(cfg: Config, full: str, section: str, key: str, value, base: Path, path
         if not isinstance(value, str) or not value.strip():
             raise UsageError(f"{at}: {full} must be text (in quotes), found {value!r}")
         if kind == "phase":
-            from tariffkit.schedules import parse_phase_in
+            from tariffkit.rates import parse_phase_in
 
             try:
                 parse_phase_in(value)
             except Exception as e:
                 raise UsageError(f"{at}: {full}: {e}") from None
         if kind == "rate":
-            from tariffkit.budget import parse_pl
+            from tariffkit.rates import parse_pl
 
             try:
                 parse_pl(value, 2000, 0)

@@ -32,6 +32,7 @@ import polars as pl
 from tariffkit.danish import MONEY, normalise_cpr
 from tariffkit.paragraphs import normalise as paragraph_key
 from tariffkit.errors import DataError
+from tariffkit.rates import parse_phase_in  # noqa: F401  (one home for rates; re-exported)
 from tariffkit.tariffs import Structure
 
 # Danish headers → contract columns (case and trailing dots ignored).
@@ -552,28 +553,6 @@ def over_24_hours(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     we = pl.when(pl.col("days").is_in(["all", "weekend"])).then(pl.col("m")).otherwise(0.0) + avg
     g = lf.group_by("citizen_id", "offer_id").agg(wd=wd.sum(), we=we.sum())
     return g.filter((pl.col("wd") > 1440) | (pl.col("we") > 1440)).select("citizen_id", "offer_id")
-
-
-def parse_phase_in(text: str | None) -> list[tuple[int, float]]:
-    """``2026:0.5,2027:1.0`` → [(2026, 0.5), (2027, 1.0)]; years increasing, shares in 0…1."""
-    from tariffkit.errors import UsageError
-
-    if not text:
-        return []
-    out = []
-    for part in text.split(","):
-        try:
-            y, s = part.split(":")
-            year, share = int(y), float(s.replace("%", "")) / (100 if "%" in s else 1)
-        except ValueError:
-            raise UsageError(f"`phase_in`: expected YEAR:SHARE pairs like 2026:0.5,2027:1.0, found {part!r}") from None
-        if not 0 <= share <= 1:
-            raise UsageError(f"`phase_in`: the share for {year} must be between 0 and 1, found {share:g}")
-        out.append((year, share))
-    years = [y for y, _ in out]
-    if years != sorted(set(years)):
-        raise UsageError("`phase_in`: years must be increasing, each once")
-    return out
 
 
 def tariff_lookup(tariffs: pl.DataFrame, year: int | None, file: str = "tariffs") -> pl.DataFrame:
