@@ -28,19 +28,7 @@ def mutate(data: bytes, ops) -> bytes:
 
 
 def check(run, tmp_path, payload: bytes, suffix=".csv"):
-    f = tmp_path / f"in{suffix}"
-    f.write_bytes(payload)
-    out = tmp_path / "out.parquet"
-    if out.exists():
-        out.unlink()
-    r = run("import-dss", f, "-o", out)
-    assert r.exit_code in (0, 1), r.stderr
-    assert "internal error" not in r.stderr and "Traceback" not in r.stderr, r.stderr
-    if r.exit_code == 1:
-        assert "tariffkit: error:" in r.stderr and not out.exists()
-    else:
-        assert out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    check_command(run, tmp_path, lambda f: ["import-dss", f], payload, suffix)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
