@@ -176,6 +176,10 @@ def _put(cfg: Config, full: str, section: str, key: str, value, base: Path, path
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             raise UsageError(f"{at}: {full} must be text (in quotes), found {value!r}")
+        if kind == "text":  # a setting's text reaches messages and outputs: a CPR-shaped run is masked
+            from tariffkit.cpr import scrub_text
+
+            value = scrub_text(value)
         if kind == "phase":
             from tariffkit.rates import parse_phase_in
 

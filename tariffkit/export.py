@@ -20,7 +20,9 @@ def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = sheet[:31]
+    from tariffkit.xlsx import sheet_name
+
+    ws.title = sheet_name(sheet, set())
     ws.append([LABELS.get(c, c) for c in df.columns])
     for c in ws[1]:
         c.font = Font(bold=True)
@@ -119,7 +121,9 @@ def xlsx_bytes(df: pl.DataFrame, sheet: str = "Data") -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     wb.set_properties({"created": dt.datetime(2000, 1, 1)})
-    d.write_excel(workbook=wb, worksheet=sheet[:31], column_formats=formats or None, autofilter=d.height > 0, freeze_panes=(1, 0),
+    from tariffkit.xlsx import sheet_name
+
+    d.write_excel(workbook=wb, worksheet=sheet_name(sheet, set()), column_formats=formats or None, autofilter=d.height > 0, freeze_panes=(1, 0),
                   autofit=True, table_style=None, header_format={"bold": True})
     wb.close()
     return _deterministic_zip(buf.getvalue())

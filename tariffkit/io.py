@@ -60,7 +60,9 @@ class Inputs:
             digest = _Digest(open(path, "rb"))
         else:
             digest = sha256_file(path)
-        self._entries.append((label, digest))
+        from tariffkit.cpr import scrub_text
+
+        self._entries.append((scrub_text(label), digest))  # a CPR number typed into a file name never reaches provenance
         if path is not None:
             self.paths.append(path)
 
@@ -164,11 +166,23 @@ def read_toml(path: str | Path, inputs: Inputs | None = None) -> dict:
 
     data = read_bytes(path, inputs)
     try:
-        return tomllib.loads(data.decode("utf-8-sig"))
+        return _scrubbed(tomllib.loads(data.decode("utf-8-sig")))
     except UnicodeDecodeError as e:
         raise DataError(f"expected a UTF-8 TOML file, found bytes that are not UTF-8 (at byte {e.start})", file=label_of(path)) from None
     except tomllib.TOMLDecodeError as e:
         raise DataError(f"not valid TOML ({e})", file=label_of(path)) from None
+
+
+def _scrubbed(value):
+    """A settings file's text, keys included (a category name, a tier name, a structure's or a
+    rules file's name and source), with CPR-shaped runs masked: settings text reaches outputs."""
+    from tariffkit.cpr import scrub_text
+
+    if isinstance(value, dict):
+        return {scrub_text(k) if isinstance(k, str) else k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    return scrub_text(value) if isinstance(value, str) else value
 
 
 def decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
@@ -246,7 +260,15 @@ def read_csv_text(
             raise DataError(f"not a well-formed CSV file ({str(e2).splitlines()[0]})", file=file) from None
     except pl.exceptions.NoDataError:
         raise DataError("the file is empty, expected a header row and data", file=file) from None
-    return _tidy_csv(df), used
+    return _scrub_headers(_tidy_csv(df)), used
+
+
+def _scrub_headers(df):
+    """Column names are text that enters too: a CPR-shaped run in a header is masked."""
+    from tariffkit.cpr import scrub_text
+
+    renames = {c: scrub_text(c) for c in (df.collect_schema().names() if isinstance(df, pl.LazyFrame) else df.columns) if scrub_text(c) != c}
+    return df.rename(renames) if renames else df
 
 
 def check_unique_headers(names: list[str], file: str, row: int) -> None:
@@ -310,7 +332,7 @@ def scan_csv_text(path: str | Path, file: str, *, separator: str | None = None, 
     except pl.exceptions.ComputeError as e:
         raise DataError(f"not a well-formed CSV file ({str(e).splitlines()[0]})", file=file) from None
     stripped = {c: c.strip() for c in names if c != c.strip()}
-    return lf.rename(stripped) if stripped else lf
+    return _scrub_headers(lf.rename(stripped) if stripped else lf)
 
 
 def _polars_csv(text: str | bytes, separator: str, lines_to_skip: int, header_row: int) -> pl.DataFrame:
@@ -369,7 +391,9 @@ def read_xlsx_text(data: bytes, file: str, *, sheet: str | None = None, header_r
         header = next(rows)
     except StopIteration:
         raise DataError("the sheet is empty, expected a header row and data", file=file) from None
-    names = [("" if h is None else str(h).strip()) for h in header]
+    from tariffkit.cpr import scrub_text
+
+    names = [("" if h is None else scrub_text(str(h).strip())) for h in header]
     check_unique_headers(names, file, header_row)
     keep = [i for i, n in enumerate(names) if n]
 

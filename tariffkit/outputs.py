@@ -38,6 +38,7 @@ def together():
         raise
     _batches.remove(batch)
     try:
+        _check_batch(batch)  # every target checked before the first is published
         for staged, target, mode in batch:
             if target == STDIO:
                 _copy_to_stdout(staged)
@@ -50,12 +51,37 @@ def together():
                 os.unlink(staged)
 
 
+def _check_batch(batch: list[tuple[Path, str, int | None]]) -> None:
+    """Refuse, before anything is published: two outputs to the same file (one would be lost
+    without a word), and a target that has become a folder."""
+    from tariffkit.errors import DataError
+
+    seen: dict[str, str] = {}
+    for _, target, _ in batch:
+        if target == STDIO:
+            key = STDIO
+        else:
+            key = os.path.realpath(target)
+            if os.path.isdir(key):
+                raise DataError("the output is a folder, not a file; no output was written", file=target)
+        if key in seen:
+            what = "stdout" if key == STDIO else f"the same file ({target})"
+            raise DataError(f"two outputs of this command go to {what}; give each its own; no output was written", file=seen[key])
+        seen[key] = target
+
+
 def move_into_place(tmp: Path, target: Path, mode: int | None = None, now: bool = False) -> None:
     """Rename a finished temp file over ``target`` (with ``mode``, or the old file's
     permissions, or the usual ones, 0666 less the umask, when new); inside :func:`together`
     at the end."""
     if _batches and not now:
         _batches[-1].append((_stage(tmp), str(target), mode))
+        return
+    if target.exists() and not target.is_file() and not target.is_dir():  # a device or a pipe (/dev/null, /dev/full): written into, never replaced
+        with open(tmp, "rb") as src, open(target, "wb") as dst:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                dst.write(chunk)
+        os.unlink(tmp)
         return
     if mode is not None:
         os.chmod(tmp, mode)

@@ -20,7 +20,9 @@ FIXED = dt.datetime(2000, 1, 1)
 def sheet_name(name: str, used: set[str]) -> str:
     """A valid, unique sheet name: no ``[]:*?/\\``, at most 31 characters, ``(2)``, ``(3)`` …
     for repeats (compared without case, as Excel does)."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", name or "(uden sagsbehandler)").strip("'")[:31] or "_"
+    from tariffkit.cpr import scrub_text
+
+    base = re.sub(r"[\[\]:*?/\\]", "_", scrub_text(name or "(uden sagsbehandler)")).strip("'")[:31] or "_"
     while len(base.encode("utf-16-le")) > 62:  # Excel counts UTF-16 units
         base = base[:-1]
     out, i = base, 2

@@ -85,6 +85,7 @@ CASES = [
     ("dss-binary-junk", "random bytes named .csv", lambda t: ["import-dss", w(t, "j.csv", bytes(range(256)) * 4)], 1, ["j.csv"]),
     ("dss-amount-with-cpr", "a CPR in the amount: rejected without the CPR in the message", lambda t: ["import-dss", dss(t, dss_line(cpr=CPR, amount=CPR))], 1, ["d.csv, row 2, column Beløb"]),
     ("dss-folder-as-input", "a folder as the input", lambda t: ["import-dss", t], 1, ["is a folder, expected a file"]),
+    ("same-file-twice", "two outputs to one file: refused, neither written", lambda t: tb(t, **{"-o": t / "same.out", "--card": t / "same.out"}), 1, ["two outputs of this command go to the same file"]),
     # --- compute-haap ----------------------------------------------------------------------
     ("haap-year-zero", "--year 0", lambda t: ["compute-haap", payments(t), "--year", "0"], 2, ["--year"]),
     ("haap-year-text", "--year abc", lambda t: ["compute-haap", payments(t), "--year", "abc"], 2, ["--year"]),
@@ -218,6 +219,56 @@ def _xlsx(t, header, rows):
 
 def _digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_cpr_number_in_settings_text_file_names_headers_and_sheet_names_reaches_no_output(run, tmp_path):
+    """Settings text (a structure's and a rules file's name, a category, a tier), an input's file
+    name, a column header and a sheet name given as an option are text that enters too."""
+    import re
+    import zipfile
+
+    cpr = "010170-1234"
+    levels = w(tmp_path, "levels.toml", LEVELS.replace('name = "Eksempel Kommune 2026"', f'name = "Eksempel {cpr}"')
+               .replace('ledsagelse = ["ledsag"]', f'"ledsag {cpr}" = ["ledsag"]'))
+    rules = w(tmp_path, "r.toml", (SAMPLE / "takstregler.toml").read_text(encoding="utf-8").replace('name = "', f'name = "{cpr} ', 1))
+    tiers = w(tmp_path, "b.toml", f"[[tiers]]\nname = 'sagsbehandler {cpr}'\nup_to = 100000\n[[tiers]]\nname = 'leder'\n")
+    named = tmp_path / f"udtraek-{cpr}.csv"
+    named.write_text("\n".join([HEADER, dss_line(cpr=CPR)]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    steps = [
+        ("import-dss", named, "-o", out / "p.parquet", "--rejects", out / "rj.parquet"),
+        ("reassign", w(tmp_path, "s.csv", f"{SCHED_H}\n" + SCHED_LINE.replace("Morgen", "Ledsagelse") + "\n"), "--structure", levels,
+         "--service-levels", out / "sl.xlsx", "-o", out / "r.parquet"),
+        ("tariff-build", "--structure", levels, "--costs", REF / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2024",
+         "--rules", rules, "-o", out / "t.parquet", "--card", out / "card.toml"),
+        ("portfolio", out / "p.parquet", "--quarter", "2025Q1", "--tiers", tiers, "-o", out / "pf.parquet", "--xlsx", out / "pf.xlsx"),
+        ("export", w(tmp_path, "h.csv", f"Note {cpr};b\n1;2\n"), "-o", out / "h.xlsx", "--sheet", cpr),
+        ("show", w(tmp_path, "h2.csv", f"Note {cpr};b\n1;2\n"), "--format", "csv"),
+    ]
+    seen = ""
+    for args in steps:
+        r = run(*args)
+        assert r.exit_code == 0, (args[0], r.stderr)
+        seen += r.stdout + r.stderr
+    for f in out.iterdir():
+        if f.suffix == ".xlsx":
+            with zipfile.ZipFile(f) as z:
+                seen += " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        else:
+            seen += f.read_bytes().decode("utf-8", "replace")
+    assert "Ledsagelse" in seen or "ledsag" in seen  # the text around it is kept
+    for d in (cpr, CPR):
+        assert not re.search(re.escape(d[:6]) + r"[- ]?" + re.escape(d[7:]), seen), d
+
+
+def test_writing_to_a_device_writes_into_it(run, tmp_path):
+    """-o /dev/null is a way to check a run without keeping it: the device stays a device."""
+    import stat
+
+    r = run("tariff-build", "--structure", REF / "levels.toml", "--costs", REF / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2024", "-o", "/dev/null")
+    assert r.exit_code == 0, r.stderr
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
 
 
 def test_the_corpus_with_the_bad_inputs_file_has_at_least_150_cases():

@@ -112,6 +112,9 @@ def init_command(folder_path, municipality, year):
       tariffkit init kommune --municipality "Eksempel Kommune"
       cd kommune && cp /sti/udtraek-2026-10.csv udtraek/ && tariffkit run monthly
     """
+    from tariffkit.cpr import scrub_text
+
+    municipality = scrub_text(municipality)  # written into every file of the folder: never a CPR number
     import datetime as dt
     import os
     import re
