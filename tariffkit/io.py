@@ -257,6 +257,9 @@ def read_csv_text(
         try:
             df = _polars_csv(text, separator, lines_to_skip, header_row)
         except pl.exceptions.ComputeError as e2:
+            row, n, want = _ragged_line(text, separator, lines_to_skip)
+            if row is not None:
+                raise DataError(f"not a well-formed CSV file: this line has {n} fields, the header {want}", file=file, row=row) from None
             raise DataError(f"not a well-formed CSV file ({str(e2).splitlines()[0]})", file=file) from None
     except pl.exceptions.NoDataError:
         raise DataError("the file is empty, expected a header row and data", file=file) from None
@@ -290,6 +293,24 @@ def _csv_header(line: str, separator: str) -> list[str]:
     import csv
 
     return next(csv.reader([line], delimiter=separator), [])
+
+
+def _ragged_line(text: str, separator: str, lines_to_skip: int) -> tuple[int | None, int, int]:
+    """(line number, its fields, the header's fields) of the first line with more fields than
+    the header; (None, 0, 0) when there is none (the problem is elsewhere)."""
+    import csv
+
+    lines = text.splitlines()[lines_to_skip:]
+    csv.field_size_limit(1 << 30)  # a 10 MB field is still a field: count it, do not fail on it
+    reader = csv.reader(lines, delimiter=separator)
+    try:
+        want = len(next(reader))
+        for i, fields in enumerate(reader, start=lines_to_skip + 2):
+            if len(fields) > want:
+                return i, len(fields), want
+    except (csv.Error, StopIteration):
+        pass
+    return None, 0, 0
 
 
 class NotUtf8(Exception):

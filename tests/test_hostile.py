@@ -82,6 +82,8 @@ CASES = [
     ("dss-mapping-number", "a mapping column given as a number", lambda t: ["import-dss", dss(t), "--mapping", w(t, "m.toml", "[columns]\namount = 5\n")], 1, ["m.toml"]),
     ("dss-xlsx-two-amounts", "a second Beløb in Excel is refused", lambda t: ["import-dss", _xlsx(t, HEADER.replace(";Beløb", ";Beløb;Beløb").split(";"), [dss_line(cpr=CPR).replace(";Forbrug", ";1,00;Forbrug").split(";")])], 1, ["x.xlsx", "two columns are named 'Beløb'"]),
     ("dss-10mb-field", "a 10 MB bad field gives a short message", lambda t: ["import-dss", dss(t, dss_line(cpr=CPR, amount="x" * 10_000_000))], 1, ["d.csv, row 2, column Beløb", "(10,000,000 characters)"]),
+    ("dss-ragged-line", "a line with more fields than the header is named by its row", lambda t: ["import-dss", dss(t, dss_line(cpr=CPR), dss_line(cpr=CPR) + ";extra;more")], 1, ["d.csv, row 3", "16 fields, the header 14"]),
+    ("validate-ragged-line", "validate names the ragged row", lambda t: ["validate", "staff", w(t, "s.csv", f"{STAFF_H}\nA;2024;trained;1;1,00;ja;x\n")], 1, ["s.csv, row 2", "7 fields, the header 6"]),
     ("dss-binary-junk", "random bytes named .csv", lambda t: ["import-dss", w(t, "j.csv", bytes(range(256)) * 4)], 1, ["j.csv"]),
     ("dss-amount-with-cpr", "a CPR in the amount: rejected without the CPR in the message", lambda t: ["import-dss", dss(t, dss_line(cpr=CPR, amount=CPR))], 1, ["d.csv, row 2, column Beløb"]),
     ("dss-folder-as-input", "a folder as the input", lambda t: ["import-dss", t], 1, ["is a folder, expected a file"]),
