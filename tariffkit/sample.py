@@ -578,9 +578,7 @@ LEVELS_TOML = """# Tariff structure for Eksempel Kommune: function levels as ban
 # upper bound exclusive). Above the top band: the top level plus a 5+ supplement for the hours
 # above the band's upper bound.
 name = "Eksempel Kommune {year}"
-year = {year}
 scope = "per_offer"            # per_offer: each offer its own tariffs; common: one set for all
-weeks_per_year = 52
 days_per_year = 365
 representative_hours = "midpoint"   # midpoint | configured | mean_of_placed
 ata_paragraphs = ["SEL 85", "SEL 107", "SEL 108"]
@@ -591,7 +589,6 @@ level_measure = "staff"             # staff | citizen: the time the bands are in
 # minimum_hours = 9                 # weekly hours below which a citizen cannot be enrolled (flag below_minimum), or a
                                     # table: [minimum_hours] default = 9, T101 = 12
 service_level_band = 0.5            # reassign --service-levels: an offer more than 50 % from the median is flagged
-fixed_groups = ["fixed_offer", "fixed_central", "other_income", "carried_result"]
 
 [activity_categories]               # reassign --service-levels: a line's category by keywords in its description
 ledsagelse = ["ledsag"]
@@ -755,15 +752,12 @@ LEVELS_10_TOML = """# DRAFT: 10 service packages (ydelsespakker) as bands of wee
 # draft's model on the sample (tariffkit tariff-build --rules takstregler-national-udkast.toml).
 # The bands are an assumption: the draft's packages are described by need, not by hours.
 name = "Eksempel: 10 ydelsespakker (udkast)"
-year = 2026
 scope = "per_offer"
-weeks_per_year = 52
 days_per_year = 365
 representative_hours = "midpoint"
 ata_paragraphs = ["SEL 85", "SEL 107", "SEL 108"]
 shared_citizens = 3
 top_level_rule = "none"
-fixed_groups = ["fixed_offer", "fixed_central", "other_income", "carried_result"]
 """ + "".join(f"""
 [[levels]]
 level = {i + 1}

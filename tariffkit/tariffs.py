@@ -30,6 +30,13 @@ from tariffkit.errors import DataError
 
 
 TOP_LEVEL_RULES = ("supplement", "supplement_above_representative", "none")
+# Settings a structure file once took and nothing read: refused with the reason, so a file does
+# not look as if it controlled something it does not (issue 21).
+NOT_READ = {
+    "year": "a structure serves any year (the tariffs' year is tariff-build's --year)",
+    "weeks_per_year": "the tariffs are per year of weekly hours; the budget model's ATA hours use 52 weeks (budget-forecast)",
+    "fixed_groups": "the fixed part is every cost line that does not follow ATA time (the costs' follows_ata column)",
+}
 # Two measures of a schedule's time (issue 24): ``citizen`` time is what the citizen receives,
 # every line in full (minutes × times a week), time shared with others included, as BDO prints it
 # ("Tid pr. dag"); ``staff`` time is what the offer must staff (minutes × times a week × staff ÷
@@ -50,12 +57,10 @@ class Structure:
     levels: tuple[Level, ...]
     name: str = ""
     scope: str = "per_offer"  # per_offer | common
-    weeks_per_year: float = 52.0
     days_per_year: int = 365
     representative_hours: str = "midpoint"  # midpoint | configured | mean_of_placed
     ata_paragraphs: tuple[str, ...] = ("SEL 85", "SEL 107", "SEL 108")
     top_level_rule: str = "supplement"
-    year: int | None = None
     shared_citizens: int = 3  # a schedule's "1:Flere" (several, no number): this many citizens share the staff
     level_measure: str = "staff"  # staff | citizen: the measure of time the bands are in (see LEVEL_MEASURES)
     minimum_hours: float | None = None  # weekly hours below which a citizen cannot be enrolled (flag below_minimum)
@@ -101,9 +106,11 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     """Structure TOML → :class:`Structure`, with clear errors for bad bands."""
     from tariffkit.rules import number
 
-    known = {"name", "year", "scope", "weeks_per_year", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "fixed_groups", "shared_citizens",
+    known = {"name", "scope", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "shared_citizens",
              "level_measure", "minimum_hours", "activity_categories", "service_level_band"}
     for k in d:
+        if k in NOT_READ:
+            raise DataError(f"{k} is not a setting: {NOT_READ[k]}; remove it from the structure", file=file, column=k)
         if k not in known:
             raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file)
     raw = d.get("levels")
@@ -157,10 +164,10 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         raise DataError(f"level_measure must be staff or citizen, found {measure!r}", file=file, column="level_measure")
     minimum, per_offer = _minimum_hours(d.get("minimum_hours"), file, number)
     return Structure(
-        tuple(levels), name=str(d.get("name", "")), scope=scope, weeks_per_year=float(number(d.get("weeks_per_year", 52), file, "weeks_per_year", 1, 53)),
+        tuple(levels), name=str(d.get("name", "")), scope=scope,
         days_per_year=number(d.get("days_per_year", 365), file, "days_per_year", 360, 366, integer=True), representative_hours=rep,
         ata_paragraphs=tuple(d.get("ata_paragraphs", ("SEL 85", "SEL 107", "SEL 108"))),
-        top_level_rule=rule, year=d.get("year"),
+        top_level_rule=rule,
         shared_citizens=_shared(d.get("shared_citizens", 3), file),
         level_measure=measure, minimum_hours=minimum, minimum_hours_per_offer=per_offer,
         activity_categories=_categories(d.get("activity_categories", {}), file),

@@ -152,6 +152,18 @@ def test_bad_input(run, tmp_path, case_id, build, expected):
     assert not leftovers, leftovers
 
 
+@pytest.mark.parametrize("key, value", [("year", "2026"), ("weeks_per_year", "52"), ("fixed_groups", '["fixed_offer"]')])
+def test_a_structure_setting_that_nothing_reads_is_refused_with_the_reason(key, value):
+    from tariffkit.errors import DataError
+    from tariffkit.tariffs import parse_structure
+    import tomllib
+
+    d = tomllib.loads(f"{key} = {value}\n[[levels]]\nlevel = 1\nmin_hours = 0\nmax_hours = 9\n")
+    with pytest.raises(DataError, match=f"{key} is not a setting: .*remove it") as e:
+        parse_structure(d, file="l.toml")
+    assert e.value.column == key
+
+
 def _structure(tmp_path, body, name):
     p = tmp_path / f"{name}.toml"
     p.write_text('name = "x"\n' + body, encoding="utf-8")
