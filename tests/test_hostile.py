@@ -298,3 +298,38 @@ def test_hostile(run, tmp_path, case_id, promise, build, code, expected):
     digits = CPR.replace("-", "")
     blob = r.stdout + r.stderr
     assert CPR not in blob and digits not in blob and "010170-1234" not in blob and "0101701234" not in blob
+
+
+@pytest.mark.parametrize("change, column", [
+    ("kind", "kind"),            # a value the contract does not allow
+    ("level", "level"),          # below the minimum
+    ("offer_id", "offer_id"),    # a missing value where one is required
+    ("service_to", "service_to"),  # a date in year 1
+    ("blank", "offer_id"),       # text with blanks around it
+])
+def test_a_typed_table_that_breaks_a_rule_is_still_caught(tmp_path, change, column):
+    """conform's one-pass check of an already-typed table (tariffkit's own Parquet) must catch
+    what the row-by-row check catches, and then name the row as that does."""
+    import datetime as dt
+
+    import polars as pl
+
+    from tariffkit.contracts import PAYMENTS, conform
+    from tariffkit.errors import DataError
+
+    df = pl.read_parquet(payments(tmp_path))
+    assert conform(df, PAYMENTS, file="p.parquet", check_key=False).equals(df.select(PAYMENTS.names))  # a good table passes unchanged
+    first = pl.int_range(pl.len()) == 1
+    bad = {
+        "kind": df.with_columns(kind=pl.when(first).then(pl.lit("maybe")).otherwise("kind")),
+        "level": df.with_columns(level=pl.when(first).then(pl.lit(0, pl.Int16)).otherwise("level")),
+        "offer_id": df.with_columns(offer_id=pl.when(first).then(pl.lit(None, pl.String)).otherwise("offer_id")),
+        "service_to": df.with_columns(service_to=pl.when(first).then(pl.lit(dt.date(1, 1, 1))).otherwise("service_to")),
+        "blank": df.with_columns(offer_id=pl.when(first).then(pl.lit(" T1 ")).otherwise("offer_id")),
+    }[change]
+    if change == "blank":  # not an error: the row-by-row path strips it, as it does for a CSV
+        assert conform(bad, PAYMENTS, file="p.parquet", check_key=False)["offer_id"][1] == "T1"
+        return
+    with pytest.raises(DataError) as e:
+        conform(bad, PAYMENTS, file="p.parquet", check_key=False)
+    assert e.value.row == 2 and e.value.column == column
