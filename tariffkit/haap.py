@@ -211,15 +211,28 @@ L = 72_201_776_446_800  # lcm(1, …, 31)
 YEAR_UNITS = 133_590  # days method: a day is 366 units in a 365-day year, 365 in a leap year
 
 
-def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.DataFrame:
+PART_LINES = 12_000_000  # lines of the window computed at once from a file; more are split by citizen
+
+
+def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=None, part_lines: int = PART_LINES) -> pl.DataFrame:
     """The ``haap`` table for ``payments`` (see the module docstring for the definitions).
+
+    ``payments`` may be a lazy scan of a Parquet file: only the lines whose service period
+    touches the window are read (the filter is pushed into the scan), and when they are more
+    than ``part_lines`` the citizens are split into parts by a hash of the pseudonym and each
+    part is computed on its own. Every figure is a sum over citizens (active months, their
+    shares, entries and exits of stays, øre), so the parts add up to exactly the table one pass
+    gives; memory is bounded by the part, not by the file. ``check``: called with each part's
+    lines in force, e.g. to check them against the payments contract.
 
     Inside, each (group, citizen, month) is one whole number ``_K`` = (group × citizens +
     citizen) × W + ``_k``, where ``_k`` is the month's offset in a window that starts
     ``stay_gap`` + 1 months before the period and ends ``stay_gap`` months after it. Sorted, a
     citizen's months in a group lie side by side, so the months before and after a stay are the
     neighbouring rows: inflow and outflow need no join, and every group-by is on one integer."""
-    lf, snap = history.lines_in_force(payments, opts.known_at)
+    in_memory = isinstance(payments, pl.DataFrame)
+    lf = payments.lazy()
+    snap = history.snapshot(lf, opts.known_at)
     if opts.known_at is not None and snap.horizon is None:
         raise UsageError(f"`known_at` {opts.known_at} is before the oldest extract in the history")
     if opts.as_of is not None and snap.horizon is not None and opts.as_of > snap.horizon:
@@ -230,7 +243,7 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     keys = list(opts.by)
     start, end = opts.start, opts.end
     if start is None or end is None:
-        bounds = lf.select(pl.col("service_from").min().alias("a"), pl.col("service_to").max().alias("b")).collect()
+        bounds = history.effective(lf, snap).select(pl.col("service_from").min().alias("a"), pl.col("service_to").max().alias("b")).collect()
         if bounds.height == 0 or bounds["a"][0] is None:
             return _empty(keys, opts)
         start = start or bounds["a"][0].replace(day=1)
@@ -238,13 +251,50 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     gap = opts.stay_gap
     first = month_number(start) - (gap + 1)  # _k = 0
     n = month_number(end) - month_number(start) + 1  # months in the period: _k = gap + 1 … gap + n
-    p0, p1 = gap + 1, gap + n
-    kmax = p1 + gap
-    width = kmax + 2
-    lo_day, hi_day = _first_day_of(first), month_add(_first_day_of(first + kmax), 1) - dt.timedelta(days=1)
-    lines = lf.filter((pl.col("service_to") >= lo_day) & (pl.col("service_from") <= hi_day)).select(
-        *keys, "citizen_id", "service_from", "service_to", "amount", "kind"
-    ).collect()
+    win = _Window(first, gap + 1, gap + n, gap + n + gap)
+    lo_day, hi_day = _first_day_of(first), month_add(_first_day_of(first + win.kmax), 1) - dt.timedelta(days=1)
+    touches = (pl.col("service_to") >= lo_day) & (pl.col("service_from") <= hi_day)
+    raw = lf.filter(touches)  # (the history's rules only cut lines shorter: the lines read are a superset)
+    parts = 1
+    if not in_memory and sum(e.lines for e in snap.extracts) > part_lines:
+        parts = max(1, -(-raw.select(pl.len()).collect().item() // part_lines))
+    partials = []
+    for i in range(parts):
+        part = raw if parts == 1 else raw.filter(pl.col("citizen_id").hash(_PART_SEED) % parts == i)
+        lines = history.effective(part, snap).filter(touches).collect()
+        if check is not None:
+            lines = check(lines)
+        partials.append(_partial(lines.select(*keys, "citizen_id", "service_from", "service_to", "amount", "kind"), keys, opts, win))
+        del lines
+    return _finish(partials, keys, opts, win)
+
+
+_PART_SEED = 20_260_101
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The months computed, as offsets ``_k`` from month number ``first``: the period is
+    ``p0`` … ``p1``; ``kmax`` is the last month read (the stays need ``stay_gap`` months either
+    side)."""
+
+    first: int
+    p0: int
+    p1: int
+    kmax: int
+
+    @property
+    def width(self) -> int:
+        return self.kmax + 2
+
+
+def _partial(lines: pl.DataFrame, keys: list[str], opts: HaapOptions, win: _Window) -> pl.DataFrame:
+    """The sums for these lines' citizens per group and period (the ``--by`` columns, ``_p``,
+    and whole numbers: citizens, ``_u`` units, ``_ore``, ``_refund_ore``, inflow, outflow and,
+    with ``as_of``, ``_u_ytd``/``_ore_ytd``); :func:`_finish` adds parts up and derives the
+    figures."""
+    first, p0, p1, kmax, width = win.first, win.p0, win.p1, win.kmax, win.width
+    gap = opts.stay_gap
     codes = _Codes(lines, keys)
     if codes.groups * codes.citizens * width >= _KEY_SPACE:
         raise UsageError("too many groups × citizens × months to number; group by fewer `by` columns or a shorter period")
@@ -317,34 +367,50 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions) -> pl.Data
     outflow = present.filter(pl.col("leaves") & (k + 1).is_between(p0, p1)).group_by(_gp=group_period(k + 1)).agg(pl.len().alias("outflow"))
     exp = kt.lazy().filter(in_period).group_by(_gp=group_period(k)).agg(exp_aggs)
     out = exp.join(per, on="_gp", how="full", coalesce=True).join(outflow, on="_gp", how="full", coalesce=True)
-    div = pl.lit(YEAR_UNITS if opts.method == "days" else 12 * L, pl.Int128)
-    out = out.with_columns(_g=pl.col("_gp") // width, _p=pl.col("_gp") % width).with_columns(
+    raw = [pl.col("_ore"), pl.col("_refund_ore")] + ([pl.col("_u_ytd").fill_null(0).cast(pl.Int128), pl.col("_ore_ytd").fill_null(0)] if cut is not None else [])
+    out = out.select(
+        pl.col("_gp") // width,
+        (pl.col("_gp") % width).alias("_p"),
         pl.col("citizens").fill_null(0).cast(pl.Int64),
         pl.col("_u").fill_null(0).cast(pl.Int128),
-        pl.col("_ore").fill_null(0),
-        pl.col("_refund_ore").fill_null(0),
+        *[e.fill_null(0) for e in raw],
         pl.col("inflow").fill_null(0).cast(pl.Int64),
         pl.col("outflow").fill_null(0).cast(pl.Int64),
-    ).with_columns(
+    ).rename({"_gp": "_g"})
+    # sorted by the group and period numbers, which sort as the values do (codes in the values'
+    # order, a null's code last): the table's order without sorting text
+    return codes.decode(out.sort("_g", "_p").collect())
+
+
+def _finish(partials: list[pl.DataFrame], keys: list[str], opts: HaapOptions, win: _Window) -> pl.DataFrame:
+    """The parts' sums added up per group and period, and the figures derived from them."""
+    out = partials[0]
+    if len(partials) > 1:  # (each part numbers its groups itself: added up by their values)
+        sums = [c for c in out.columns if c not in (*keys, "_p")]
+        out = pl.concat(partials).group_by([*keys, "_p"]).agg(pl.col(c).sum() for c in sums).sort([*keys, "_p"], nulls_last=True)
+    first = win.first
+    cut = opts.as_of is not None
+    div = pl.lit(YEAR_UNITS if opts.method == "days" else 12 * L, pl.Int128)
+    out = out.with_columns(
         expense=_money(pl.col("_ore")),
         # expense / (units / divisor) in whole numbers: exact, so a price that ends in half an
         # øre always rounds away from zero
         average_price=pl.when(pl.col("_u") > 0).then(_money(_divide_half_away(pl.col("_ore").cast(pl.Int128) * div, pl.col("_u")))),
         haap=(pl.col("_u").cast(pl.Float64) / div.cast(pl.Float64)).round(10),
     )
-    cols = ["_g", _period_label(opts, first).alias("period"), "citizens", "haap", "expense", "average_price", "inflow", "outflow"]
+    cols = [*keys, _period_label(opts, first).alias("period"), "citizens", "haap", "expense", "average_price", "inflow", "outflow"]
     if opts.refunds:
         out = out.with_columns(refund=_money(pl.col("_refund_ore")), expense_net=_money(pl.col("_ore") + pl.col("_refund_ore")))
         cols += ["refund", "expense_net"]
-    if cut is not None:
+    if cut:
         out = out.with_columns(
-            haap_ytd=(pl.col("_u_ytd").fill_null(0).cast(pl.Float64) / div.cast(pl.Float64)).round(10),
-            expense_ytd=_money(pl.col("_ore_ytd").fill_null(0)),
+            haap_ytd=(pl.col("_u_ytd").cast(pl.Float64) / div.cast(pl.Float64)).round(10),
+            expense_ytd=_money(pl.col("_ore_ytd")),
             haap_forecast=pl.col("haap"),
             expense_forecast=pl.col("expense"),
         )
         cols += ["haap_ytd", "expense_ytd", "haap_forecast", "expense_forecast"]
-    return codes.decode(out.select(cols).collect()).sort([*keys, "period"], nulls_last=True)
+    return out.select(cols)
 
 
 def _first_day_of(number: int) -> dt.date:
@@ -383,7 +449,7 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
     else:  # one group: the whole month, whatever its lines
         whole = single.select("_K").with_columns(_u=pl.lit(L, pl.Int64))
         unions = pl.LazyFrame(schema={"_K": pl.Int64, "_ng": pl.UInt32})
-    whole = whole.sort("_K").collect()
+    whole = whole.sort("_K").collect(background=True)  # (on polars' threads while the shared months are worked out below)
     many = kt.lazy().filter(in_multi).with_columns(_CK=K % per_group)
     # the citizen-month's net, and how many of its groups have a positive net
     active = many.group_by("_CK").agg(_net=pl.col("ore").sum(), _ng=pos.sum().cast(pl.UInt32)).filter(pl.col("_net") > 0)
@@ -425,7 +491,7 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
         shared = several.join(covered, on="_CK").select("_K", (pl.lit(L, pl.Int64) * pl.col("days") // pl.col("_D")).alias("_u"))  # ≤ L: fits
         small = pl.concat([one_group.select("_K", _u=pl.lit(L, pl.Int64)), shared])
     small = small.sort("_K").collect()
-    return whole.merge_sorted(small, key="_K").with_columns(_g=group)
+    return whole.fetch_blocking().merge_sorted(small, key="_K").with_columns(_g=group)
 
 
 def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:

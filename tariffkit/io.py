@@ -460,6 +460,26 @@ def read_parquet_bytes(data: bytes, file: str, columns: list[str] | None = None)
         raise DataError(f"cannot read Parquet: the file is truncated or corrupt ({type(e).__name__})", file=file) from None
 
 
+def scan_parquet_file(path: str | Path, inputs: Inputs, *, columns: list[str], schema: dict) -> pl.LazyFrame | None:
+    """A lazy scan of these ``columns`` of a Parquet file whose types are ``schema`` already
+    (tariffkit's own output); the file is recorded as an input and hashed on a thread. None when the file must be read
+    whole instead: stdin, not a ``.parquet`` name, or other column types (a table from
+    elsewhere, which :func:`read_table` and the contract check convert or refuse)."""
+    if str(path) == STDIO or Path(str(path)).suffix.lower() not in (".parquet", ".pq"):
+        return None
+    file = label_of(path)
+    if read_head(path, 4) != b"PAR1":
+        raise DataError("expected a Parquet file, found something else (is the extension wrong?)", file=file)
+    try:
+        found = pl.read_parquet_schema(path)
+    except Exception:  # polars raises several types for truncated/corrupt files
+        raise DataError("cannot read Parquet: the file is truncated or corrupt", file=file) from None
+    if "_row" in found or any(found.get(c) != schema[c] for c in columns):
+        return None
+    register_file(path, inputs, background=True)
+    return pl.scan_parquet(path).select(columns)
+
+
 def read_table(
     path: str | Path,
     inputs: Inputs | None = None,

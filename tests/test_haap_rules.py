@@ -161,6 +161,24 @@ def test_any_grouping_adds_up_to_the_coarser_one(rows, method):
     assert int((cells["expense"] * 100).sum()) == int((total["expense"] * 100).sum()) if total.height else True
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(line, min_size=1, max_size=30), st.sampled_from([0, 1]), st.sampled_from(["months", "days"]), st.booleans(), st.integers(1, 4))
+def test_a_file_computed_in_citizen_parts_equals_one_pass(tmp_path_factory, rows, gap, method, monthly, part_lines):
+    """A file too big for one pass is read by parts of the citizens (issue 30): every figure is a
+    sum over citizens, so the parts add up to the one-pass table, byte for byte."""
+    df = _df(rows)
+    path = tmp_path_factory.mktemp("parts") / "p.parquet"
+    df.write_parquet(path)
+    opts = HaapOptions(by=("offer_id", "level"), **{**YEAR, "period_label": None if monthly else "2026"}, monthly=monthly, method=method,
+                       stay_gap=gap, as_of=D(2026, 6, 30))
+    whole = compute(df, opts)
+    seen = []
+    parts = compute(pl.scan_parquet(path), opts, part_lines=part_lines, check=lambda lines: seen.append(lines.height) or lines)
+    assert parts.equals(whole)
+    split = len(rows) > part_lines  # (the file's lines; only then are the period's lines counted)
+    assert len(seen) == (max(1, -(-sum(seen) // part_lines)) if split else 1)
+
+
 def test_the_samples_corrections_are_not_flows(run, tmp_path):
     """The sample cancels about 2 % of actual months; with the default stay gap those are not
     departures and returns. Recomputed by the oracle: every flow that disappears with gap 1 is

@@ -45,7 +45,7 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
 
     from tariffkit import io as tio
     from tariffkit.cli.common import params_for_provenance
-    from tariffkit.contracts import HAAP_BUDGET, PAYMENTS, Column, Table, conform, dates_out_of_range
+    from tariffkit.contracts import DATE_RANGE, HAAP_BUDGET, PAYMENTS, Column, Table, conform, dates_out_of_range
     from tariffkit.errors import DataError, UsageError
     from tariffkit.haap import HaapOptions, budget_deviation, compute
 
@@ -94,17 +94,42 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
     # only the columns HÅP needs are read (and checked against the payments contract)
     needed = [*keys, "citizen_id", "service_from", "service_to", "amount", "kind", "extract_date"]
     contract = PAYMENTS.subset(needed)
-    df = tio.read_table(payments, inputs, columns=needed)
     file = tio.label_of(payments)
-    if dict(df.schema) != contract.schema:
-        df = conform(df, contract, file=file, check_key=False)
-    elif any(df.select(pl.col(c.name).null_count() > 0 for c in contract.columns if not c.nullable).row(0)) or dates_out_of_range(df):
-        conform(df, contract, file=file, check_key=False)  # names the first row with a missing value or an impossible date
-    if df.height == 0:
-        raise DataError("the payments table has no rows", file=file)
+    scan = tio.scan_parquet_file(payments, inputs, columns=needed, schema=contract.schema)
+    check = None
+    if scan is not None:  # tariffkit's own Parquet: only the period's lines are read
+        lo, hi = DATE_RANGE
+        bad = pl.any_horizontal(
+            *[pl.col(c.name).is_null() for c in contract.columns if not c.nullable],
+            *[~pl.col(c.name).is_between(lo, hi) for c in contract.columns if c.dtype == pl.Date],
+        )
+
+        def check_file() -> None:  # the first row breaking the contract, named by its row in the file
+            found = pl.scan_parquet(payments, row_index_name="_row", row_index_offset=1).select("_row", *needed).filter(bad).head(1).collect()
+            if found.height:
+                conform(found, contract, file=file, check_key=False)
+
+        def check(lines: pl.DataFrame) -> pl.DataFrame:  # the lines read: checked as they come
+            if lines.select(bad.any()).item():
+                check_file()
+            return lines
+
+        if scan.select(pl.len()).collect().item() == 0:
+            raise DataError("the payments table has no rows", file=file)
+        if start is None:  # every year: every line is read, and all are checked before the period is taken from their dates
+            check_file()
+        df = scan
+    else:
+        df = tio.read_table(payments, inputs, columns=needed)
+        if dict(df.schema) != contract.schema:
+            df = conform(df, contract, file=file, check_key=False)
+        elif any(df.select(pl.col(c.name).null_count() > 0 for c in contract.columns if not c.nullable).row(0)) or dates_out_of_range(df):
+            conform(df, contract, file=file, check_key=False)  # names the first row with a missing value or an impossible date
+        if df.height == 0:
+            raise DataError("the payments table has no rows", file=file)
     opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label, known_at=known_at_date,
                        stay_gap=stay_gap, refunds=refunds)
-    result = compute(df, opts)
+    result = compute(df, opts, check=check)
     if budget:
         table = Table("haap_budget", HAAP_BUDGET.description, (*[Column(k, pl.String if k != "level" else pl.Int16, k) for k in keys], *HAAP_BUDGET.columns), key=keys)
         b = tio.read_table(budget, inputs, contract=table)
