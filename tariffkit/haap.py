@@ -128,8 +128,12 @@ class _Codes:
         self.keys = keys
         self._anchors: list[pl.Series] = []
         self._decoders: list[tuple[pl.Series, pl.Series | int, int]] = []  # (empty column, categories | minimum, radix)
+        # the text columns cast to categoricals in one select (polars casts them side by side)
+        self._categories = {n: pl.Categories.random() for n in [*keys, "citizen_id"] if lines.schema[n] == pl.String}
+        self._cast = lines.select(pl.col(n).cast(pl.Categorical(c)) for n, c in self._categories.items())
         codes = [self._code(lines, name, f"_c{i}") for i, name in enumerate(keys)]
         citizen, self.citizens = self._code(lines, "citizen_id", "_cit", ordered=False), self._decoders.pop()[2]
+        del self._cast
         space = 1
         for _, _, radix in self._decoders:
             space *= radix
@@ -150,13 +154,12 @@ class _Codes:
         only has to tell citizens apart, and no output depends on its order."""
         column = lines[name]
         if column.dtype == pl.String and not ordered:
-            physical = column.cast(pl.Categorical(pl.Categories.random())).to_physical()
+            physical = self._cast[name].to_physical()
             size = 0 if physical.max() is None else int(physical.max()) + 1  # a fresh mapping numbers 0, 1, …
             self._decoders.append((column.clear(), 0, size + 1))
             return physical.cast(pl.Int64).fill_null(size).rename(alias)
         if column.dtype == pl.String:
-            categories = pl.Categories.random()
-            categorical = column.cast(pl.Categorical(categories))
+            categories, categorical = self._categories[name], self._cast[name]
             self._anchors.append(categorical)
             cats = categories.to_series()
             # codes in the values' sorted order, so group numbers sort as the values do
@@ -232,35 +235,33 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=N
     neighbouring rows: inflow and outflow need no join, and every group-by is on one integer."""
     in_memory = isinstance(payments, pl.DataFrame)
     lf = payments.lazy()
+    if opts.stay_gap < 0:
+        raise UsageError(f"`stay_gap` must be 0 or more months, got {opts.stay_gap}")
+    keys = list(opts.by)
+    start, end = opts.start, opts.end
+    early = None  # with the period given and one part: the period's lines, read while the history's snapshot is found
+    if start is not None and end is not None and (in_memory or lf.select(pl.len()).collect().item() <= part_lines):
+        early = lf.filter(_window(start, end, opts.stay_gap)[1]).collect(background=True)
     snap = history.snapshot(lf, opts.known_at)
     if opts.known_at is not None and snap.horizon is None:
         raise UsageError(f"`known_at` {opts.known_at} is before the oldest extract in the history")
     if opts.as_of is not None and snap.horizon is not None and opts.as_of > snap.horizon:
         raise UsageError(f"`as_of` {opts.as_of} is after the newest extract date {snap.horizon}: a forecast needs data up to its as-of date"
                          + (" (the history as known at that date)" if opts.known_at else ""))
-    if opts.stay_gap < 0:
-        raise UsageError(f"`stay_gap` must be 0 or more months, got {opts.stay_gap}")
-    keys = list(opts.by)
-    start, end = opts.start, opts.end
     if start is None or end is None:
         bounds = history.effective(lf, snap).select(pl.col("service_from").min().alias("a"), pl.col("service_to").max().alias("b")).collect()
         if bounds.height == 0 or bounds["a"][0] is None:
             return _empty(keys, opts)
         start = start or bounds["a"][0].replace(day=1)
         end = end or bounds["b"][0].replace(day=1)
-    gap = opts.stay_gap
-    first = month_number(start) - (gap + 1)  # _k = 0
-    n = month_number(end) - month_number(start) + 1  # months in the period: _k = gap + 1 … gap + n
-    win = _Window(first, gap + 1, gap + n, gap + n + gap)
-    lo_day, hi_day = _first_day_of(first), month_add(_first_day_of(first + win.kmax), 1) - dt.timedelta(days=1)
-    touches = (pl.col("service_to") >= lo_day) & (pl.col("service_from") <= hi_day)
+    win, touches = _window(start, end, opts.stay_gap)
     raw = lf.filter(touches)  # (the history's rules only cut lines shorter: the lines read are a superset)
     parts = 1
-    if not in_memory and sum(e.lines for e in snap.extracts) > part_lines:
+    if early is None and not in_memory and sum(e.lines for e in snap.extracts) > part_lines:
         parts = max(1, -(-raw.select(pl.len()).collect().item() // part_lines))
     partials = []
     for i in range(parts):
-        part = raw if parts == 1 else raw.filter(pl.col("citizen_id").hash(_PART_SEED) % parts == i)
+        part = early.fetch_blocking() if early is not None else raw if parts == 1 else raw.filter(pl.col("citizen_id").hash(_PART_SEED) % parts == i)
         lines = history.effective(part, snap).filter(touches).collect()
         if check is not None:
             lines = check(lines)
@@ -270,6 +271,16 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=N
 
 
 _PART_SEED = 20_260_101
+
+
+def _window(start: dt.date, end: dt.date, gap: int) -> tuple["_Window", pl.Expr]:
+    """The months computed for the period ``start`` … ``end`` (first days of months), and the
+    filter of the lines that touch them."""
+    first = month_number(start) - (gap + 1)  # _k = 0
+    n = month_number(end) - month_number(start) + 1  # months in the period: _k = gap + 1 … gap + n
+    win = _Window(first, gap + 1, gap + n, gap + n + gap)
+    lo_day, hi_day = _first_day_of(first), month_add(_first_day_of(first + win.kmax), 1) - dt.timedelta(days=1)
+    return win, (pl.col("service_to") >= lo_day) & (pl.col("service_from") <= hi_day)
 
 
 @dataclass(frozen=True)

@@ -65,33 +65,16 @@ def cli(ctx: click.Context, debug: bool, config_file: str | None, overrides: tup
     ctx.obj["config"] = cfg
 
 
-from tariffkit.cli import (  # noqa: E402  (commands register themselves on the group)
-    billing,
-    budget_forecast,
-    close_year,
-    compute_haap,
-    folder,
-    run,
-    export,
-    import_dss,
-    occupancy,
-    portfolio,
-    price_ata,
-    reassign,
-    refunds,
-    report,
-    sample,
-    schema,
-    show,
-    tariff_build,
-    validate,
-)
-
-for module in (folder, run):
-    for c in module.commands:
-        cli.add_command(c)
-for module in (import_dss, compute_haap, refunds, occupancy, price_ata, tariff_build, reassign, budget_forecast, close_year, billing, portfolio, report, validate, export, sample, schema, show):
-    cli.add_command(module.command)
+# name → module and attribute; a command's module is imported when the command is used (or when
+# every command is listed: --help, the settings check), so one command does not load the others
+for name, where in [
+    ("init", "folder:init_command"), ("config", "folder:config_command"), ("run", "run:run_group"),
+    ("import-dss", "import_dss"), ("compute-haap", "compute_haap"), ("refunds", "refunds"), ("occupancy", "occupancy"),
+    ("price-ata", "price_ata"), ("tariff-build", "tariff_build"), ("reassign", "reassign"), ("budget-forecast", "budget_forecast"),
+    ("close-year", "close_year"), ("billing", "billing"), ("portfolio", "portfolio"), ("report", "report"), ("validate", "validate"),
+    ("export", "export"), ("sample", "sample"), ("schema", "schema"), ("show", "show"),
+]:
+    cli.add_lazy(name, "tariffkit.cli." + (where if ":" in where else where + ":command"))
 
 
 def main() -> None:

@@ -80,8 +80,40 @@ class TariffkitGroup(click.Group):
     Commands are listed in the order they were added (the pipeline order), not alphabetically.
     """
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+    def __init__(self, *args, **kwargs):
+        self._lazy: dict[str, str] = {}  # command name → "module:attribute", not imported yet
+        self._order: list[str] = []
+        super().__init__(*args, **kwargs)
+
+    def add_lazy(self, name: str, where: str) -> None:
+        """Register a command by where it lives; its module is imported when it is first used."""
+        self._lazy[name] = where
+        self._order.append(name)
+
+    def _load(self, name: str) -> None:
+        import importlib
+
+        module, attr = self._lazy.pop(name).split(":")
+        self._commands[name] = getattr(importlib.import_module(module), attr)
+        self._commands = {n: self._commands[n] for n in self.list_commands(None) if n in self._commands}  # the pipeline's order
+
+    @property
+    def commands(self) -> dict[str, click.Command]:  # every command, imported (docs, the settings check)
+        for name in list(self._lazy):
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy:
+            self._load(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context | None) -> list[str]:
+        return self._order + [n for n in self._commands if n not in self._order]
 
     def invoke(self, ctx: click.Context):
         from tariffkit import outputs
