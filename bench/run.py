@@ -386,6 +386,8 @@ MARKER = "<!-- Everything below this line is written by hand and kept when bench
 
 def step_label(args: list[str]) -> str:
     """``compute-haap → haap-2026.parquet``: the command (with its subcommand) and what it writes."""
+    while args and args[0].startswith("-"):  # tariffkit's own options before the command
+        args = args[2:] if args[0] in ("--set", "--config") else args[1:]
     words = [args[0]] + ([args[1]] if len(args) > 1 and not args[1].startswith("-") and "." not in args[1] and "/" not in args[1] else [])
     out = next((args[i + 1] for i, x in enumerate(args[:-1]) if x in ("-o", "--output")), None)
     return " ".join(words) + (f" → {Path(out).name}" if out else "")
