@@ -19,8 +19,10 @@ demo: $(STAMP)
 	@echo "Outputs are in sample-data/out/:"
 	@ls -1 sample-data/out/ | sed 's/^/  sample-data\/out\//'
 
-## test: run the test suite
+## test: lint and format check (ruff, settings in pyproject.toml), then the test suite
 test: $(STAMP)
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/python -m pytest -q
 
 ## bench: run the benchmark harness at 100,000 citizens (installs duckdb and pandas for comparison only)

@@ -5,13 +5,17 @@ stays with one-month gaps bridged. The harness checks that the table equals tari
 
     python bench/duckdb_haap.py payments.parquet out.parquet [MEMORY_LIMIT]
 """
-import duckdb, sys
+
+import sys
+
+import duckdb
+
 con = duckdb.connect()
 con.execute("SET threads TO 2")
 if len(sys.argv) > 3:
     con.execute(f"SET memory_limit = '{sys.argv[3]}'")
 L = 72201776446800  # lcm(1..31): a month's units, shared by days without a remainder
-q = '''
+q = """
 COPY (
 WITH raw AS (SELECT citizen_id, offer_id, level, service_from, service_to, CAST(amount * 100 AS BIGINT) AS ore, kind, extract_date
              FROM read_parquet(?) WHERE service_to >= DATE '2025-11-01' AND service_from <= DATE '2027-01-31'),
@@ -80,6 +84,6 @@ LEFT JOIN per p ON p.offer_id = k.offer_id AND p.level IS NOT DISTINCT FROM k.le
 LEFT JOIN outf o ON o.offer_id = k.offer_id AND o.level IS NOT DISTINCT FROM k.level AND o.month = k.month
 ORDER BY k.offer_id, k.level NULLS LAST, period
 ) TO ? (FORMAT parquet)
-''' % {"L": L}
+""" % {"L": L}
 src = repr(sys.argv[1])
 con.execute(q.replace("read_parquet(?)", f"read_parquet({src})").replace("TO ?", f"TO {sys.argv[2]!r}"))

@@ -3,9 +3,16 @@ the same rules and the same table as bench/duckdb_haap.py, for 2026 by offer, le
 
     python bench/pandas_haap.py payments.parquet out.parquet
 """
-import sys, datetime as dt
+
+import datetime as dt
+import sys
 from decimal import Decimal
-import numpy as np, pandas as pd, pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 src, out = sys.argv[1], sys.argv[2]
 L = 72201776446800  # lcm(1..31): a month's units, shared by days without a remainder
@@ -19,14 +26,23 @@ snap = pq.read_table(src, columns=["extract_date", "kind"]).to_pandas()
 h = snap.extract_date.max()
 c = snap.extract_date[snap.kind == "commitment"].max()
 h1 = (np.datetime64(h, "D").astype("int64") + 1) if pd.notna(h) else None
-t = pq.read_table(src, columns=["citizen_id", "offer_id", "level", "service_from", "service_to", "amount", "kind", "extract_date"],
-                  filters=[("service_to", ">=", dt.date(1970, 1, 1) + dt.timedelta(days=LO)), ("service_from", "<=", dt.date(1970, 1, 1) + dt.timedelta(days=HI))])
-df = pd.DataFrame({
-    "cit": t["citizen_id"].to_pandas(), "offer": t["offer_id"].to_pandas(), "level": t["level"].to_pandas(),
-    "sf": t["service_from"].cast(pa.int32()).to_numpy().astype("int64"), "st": t["service_to"].cast(pa.int32()).to_numpy().astype("int64"),
-    "ore": pc.cast(pc.multiply(t["amount"], 100), pa.int64()).to_numpy(), "kind": t["kind"].to_pandas(),
-    "ex": t["extract_date"].cast(pa.int32()).to_numpy(),
-})
+t = pq.read_table(
+    src,
+    columns=["citizen_id", "offer_id", "level", "service_from", "service_to", "amount", "kind", "extract_date"],
+    filters=[("service_to", ">=", dt.date(1970, 1, 1) + dt.timedelta(days=LO)), ("service_from", "<=", dt.date(1970, 1, 1) + dt.timedelta(days=HI))],
+)
+df = pd.DataFrame(
+    {
+        "cit": t["citizen_id"].to_pandas(),
+        "offer": t["offer_id"].to_pandas(),
+        "level": t["level"].to_pandas(),
+        "sf": t["service_from"].cast(pa.int32()).to_numpy().astype("int64"),
+        "st": t["service_to"].cast(pa.int32()).to_numpy().astype("int64"),
+        "ore": pc.cast(pc.multiply(t["amount"], 100), pa.int64()).to_numpy(),
+        "kind": t["kind"].to_pandas(),
+        "ex": t["extract_date"].cast(pa.int32()).to_numpy(),
+    }
+)
 ex_h = np.datetime64(h, "D").astype("int64")
 actual = df[(df.kind != "commitment") & (df.ex <= ex_h)]
 com = df[(df.kind == "commitment") & (df.ex == (np.datetime64(c, "D").astype("int64") if pd.notna(c) else -1)) & (df.st >= h1)].copy()
@@ -84,11 +100,17 @@ r = r.sort_values(["offer", "level", "month"], na_position="last").reset_index(d
 ore = r.ore.fillna(0).astype("int64").to_numpy()
 u = r.u.fillna(0).astype("int64").to_numpy()
 price = [None if uu <= 0 else Decimal((2 * abs(e * 12 * L) + uu) // (2 * uu) * (1 if e >= 0 else -1)).scaleb(-2) for e, uu in zip(ore.tolist(), u.tolist())]
-res = pa.table({
-    "offer_id": pa.array(r.offer, pa.string()), "level": pa.array(r.level.astype("Int16"), pa.int16()),
-    "period": pa.array(pd.Series(r.month.astype("int64").to_numpy().astype("datetime64[M]")).dt.strftime("%Y-%m"), pa.string()),
-    "citizens": pa.array(r.citizens.fillna(0).astype("int64")), "haap": pa.array(np.round(u.astype("float64") / float(12 * L), 10)),
-    "expense": pa.array([Decimal(e).scaleb(-2) for e in ore.tolist()], pa.decimal128(18, 2)), "average_price": pa.array(price, pa.decimal128(18, 2)),
-    "inflow": pa.array(r.inflow.fillna(0).astype("int64")), "outflow": pa.array(r.outflow.fillna(0).astype("int64")),
-})
+res = pa.table(
+    {
+        "offer_id": pa.array(r.offer, pa.string()),
+        "level": pa.array(r.level.astype("Int16"), pa.int16()),
+        "period": pa.array(pd.Series(r.month.astype("int64").to_numpy().astype("datetime64[M]")).dt.strftime("%Y-%m"), pa.string()),
+        "citizens": pa.array(r.citizens.fillna(0).astype("int64")),
+        "haap": pa.array(np.round(u.astype("float64") / float(12 * L), 10)),
+        "expense": pa.array([Decimal(e).scaleb(-2) for e in ore.tolist()], pa.decimal128(18, 2)),
+        "average_price": pa.array(price, pa.decimal128(18, 2)),
+        "inflow": pa.array(r.inflow.fillna(0).astype("int64")),
+        "outflow": pa.array(r.outflow.fillna(0).astype("int64")),
+    }
+)
 pq.write_table(res, out)

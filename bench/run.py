@@ -249,24 +249,47 @@ def compare(a, d: Path, csv: Path, env) -> dict:
     pay, n = d / "payments.parquet", a.pairs
     res = {}
     imp = [*TK, "import-dss", str(csv), "-o", str(pay)]
-    res["import"] = paired("tariffkit import-dss", imp, "duckdb, same parsing and checks",
-                           [PY, "-c", DUCKDB_IMPORT_SAME, str(csv), str(d / "duck.parquet"), env["TARIFFKIT_KEY"]], n, env)
+    res["import"] = paired(
+        "tariffkit import-dss",
+        imp,
+        "duckdb, same parsing and checks",
+        [PY, "-c", DUCKDB_IMPORT_SAME, str(csv), str(d / "duck.parquet"), env["TARIFFKIT_KEY"]],
+        n,
+        env,
+    )
     subprocess.run([PY, "-c", SAME_PAYMENTS, str(pay), str(d / "duck.parquet")], check=True)
-    res["import_light"] = paired("tariffkit import-dss", imp, "duckdb, light cleaning, no checks",
-                                 [PY, "-c", DUCKDB_IMPORT, str(csv), str(d / "duck-light.parquet")], n, env)
+    res["import_light"] = paired(
+        "tariffkit import-dss", imp, "duckdb, light cleaning, no checks", [PY, "-c", DUCKDB_IMPORT, str(csv), str(d / "duck-light.parquet")], n, env
+    )
     haap = [*TK, "compute-haap", str(pay), "--year", "2026", "--by", "offer_id,level", "--monthly", "-o", str(d / "haap.parquet")]
-    res["haap"] = paired("tariffkit compute-haap offer×level×month", haap, "duckdb SQL, same table",
-                         [PY, str(HERE / "duckdb_haap.py"), str(pay), str(d / "duck-haap.parquet")], n, env)
+    res["haap"] = paired(
+        "tariffkit compute-haap offer×level×month",
+        haap,
+        "duckdb SQL, same table",
+        [PY, str(HERE / "duckdb_haap.py"), str(pay), str(d / "duck-haap.parquet")],
+        n,
+        env,
+    )
     subprocess.run([PY, "-c", SAME_TABLE, str(d / "haap.parquet"), str(d / "duck-haap.parquet")], check=True)
-    res["haap_pandas"] = paired("tariffkit compute-haap offer×level×month", haap, "pandas (vectorised), same table",
-                                [PY, str(HERE / "pandas_haap.py"), str(pay), str(d / "pandas-haap.parquet")], n, env)
+    res["haap_pandas"] = paired(
+        "tariffkit compute-haap offer×level×month",
+        haap,
+        "pandas (vectorised), same table",
+        [PY, str(HERE / "pandas_haap.py"), str(pay), str(d / "pandas-haap.parquet")],
+        n,
+        env,
+    )
     subprocess.run([PY, "-c", SAME_TABLE, str(d / "haap.parquet"), str(d / "pandas-haap.parquet")], check=True)
     # Built in a child process: the parent stays small, so the children's peak RSS (which on
     # Linux includes the forked copy of the parent before exec) is their own.
     subprocess.run([PY, __file__, "--make-schedules", str(d)], check=True)
     sched, tariffs = d / "doegnskemaer-1.5m.csv", d / "tariffs-common.parquet"
-    res["reassign"] = bench("tariffkit reassign 1.5M schedule lines", [*TK, "reassign", str(sched), "--structure", str(d / "levels.toml"),
-                                                                      "--tariffs", str(tariffs), "-o", str(d / "reassign.parquet")], a.repeat, env)
+    res["reassign"] = bench(
+        "tariffkit reassign 1.5M schedule lines",
+        [*TK, "reassign", str(sched), "--structure", str(d / "levels.toml"), "--tariffs", str(tariffs), "-o", str(d / "reassign.parquet")],
+        a.repeat,
+        env,
+    )
     res["help"] = bench("tariffkit --help", [*TK, "--help"], 5)
     return res
 
@@ -283,8 +306,9 @@ def pipeline(d: Path, env) -> dict:
     log.unlink(missing_ok=True)
     step = f"{PY} {HERE / 'step.py'}"
     t = time.perf_counter()
-    p = subprocess.run(["make", "-s", "-C", str(d), f"TARIFFKIT={step}"], env={**env, "TARIFFKIT_BENCH_LOG": str(log)},
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.run(
+        ["make", "-s", "-C", str(d), f"TARIFFKIT={step}"], env={**env, "TARIFFKIT_BENCH_LOG": str(log)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     wall = time.perf_counter() - t
     if p.returncode:
         raise SystemExit(f"make demo failed on {d}:\n{p.stderr.decode(errors='replace')[-3000:]}")
@@ -302,8 +326,7 @@ def replicate(csv: Path, m: int, out: Path) -> None:
         return
     lf = pl.scan_csv(csv, separator=";", infer_schema=False, encoding="utf8")
     cpr = pl.col("CPR-nr.")
-    copies = [lf.with_columns(cpr.str.slice(0, 7) + ((cpr.str.slice(7, 4).cast(pl.Int32) + r * 173) % 10000).cast(pl.String).str.zfill(4))
-              for r in range(m)]
+    copies = [lf.with_columns(cpr.str.slice(0, 7) + ((cpr.str.slice(7, 4).cast(pl.Int32) + r * 173) % 10000).cast(pl.String).str.zfill(4)) for r in range(m)]
     tmp = out.with_suffix(".tmp")
     pl.concat(copies).sink_csv(tmp, separator=";")
     tmp.rename(out)
@@ -322,8 +345,12 @@ def scaling(d: Path, csv: Path, sizes: list[int], repeat: int, env) -> list[dict
         n = count_lines(src)
         pay = d / f"payments-{m}x.parquet"
         imp = bench(f"import-dss {m}× ({n:,} lines)", [*TK, "import-dss", str(src), "-o", str(pay)], repeat, env)
-        hp = bench(f"compute-haap {m}×", [*TK, "compute-haap", str(pay), "--year", "2026", "--by", "offer_id,level", "--monthly",
-                                          "-o", str(d / f"haap-{m}x.parquet")], repeat, env)
+        hp = bench(
+            f"compute-haap {m}×",
+            [*TK, "compute-haap", str(pay), "--year", "2026", "--by", "offer_id,level", "--monthly", "-o", str(d / f"haap-{m}x.parquet")],
+            repeat,
+            env,
+        )
         rows.append({"m": m, "lines": n, "import": imp, "haap": hp})
         if m > 1:
             src.unlink()  # (a 50× extract is 14 GB)
@@ -341,9 +368,14 @@ def national(d: Path, pairs: int, env) -> dict:
         if not (d / "payments.parquet").exists():
             subprocess.run([*TK, "import-dss", str(d / "dss-udtraek-2026-09.csv"), "-o", str(d / "payments.parquet")], env=env, check=True)
         lf = pl.scan_parquet(d / "payments.parquet")
-        copies = [lf.with_columns(citizen_id=pl.col("citizen_id").str.slice(0, 14) + pl.lit(f"{j:02x}"),
-                                  service_from=pl.col("service_from").dt.offset_by(f"-{j % 10}y"),
-                                  service_to=pl.col("service_to").dt.offset_by(f"-{j % 10}y")) for j in range(58)]
+        copies = [
+            lf.with_columns(
+                citizen_id=pl.col("citizen_id").str.slice(0, 14) + pl.lit(f"{j:02x}"),
+                service_from=pl.col("service_from").dt.offset_by(f"-{j % 10}y"),
+                service_to=pl.col("service_to").dt.offset_by(f"-{j % 10}y"),
+            )
+            for j in range(58)
+        ]
         pl.concat(copies).sink_parquet(big, compression="zstd", statistics=True, row_group_size=262_144)
     n = pl.scan_parquet(big).select(pl.len()).collect().item()
     ours = [*TK, "compute-haap", str(big), "--year", "2026", "--by", "offer_id,level", "--monthly", "-o", str(d / "haap-national.parquet")]
@@ -351,6 +383,8 @@ def national(d: Path, pairs: int, env) -> dict:
     p = paired(f"tariffkit compute-haap, {n:,} lines", ours, "duckdb SQL, same table, 4 GB limit", duck, pairs, env)
     subprocess.run([PY, "-c", SAME_TABLE, str(d / "haap-national.parquet"), str(d / "duck-national.parquet")], check=True)
     return {"lines": n, "pair": p}
+
+
 def schedules_1_5m(d: Path) -> tuple[Path, Path]:
     """1.5 million schedule lines for 100,000 citizens (about 15 lines each), built from the
     sample's schedules (each schedule twice, the copy 12 hours later; the population three
@@ -371,13 +405,27 @@ def schedules_1_5m(d: Path) -> tuple[Path, Path]:
     levels = [(1, 0, 9), (2, 9, 15), (3, 15, 22), (4, 22, 30), (5, 30, None)]
     from decimal import Decimal
 
-    pl.DataFrame({
-        "offer_id": "*", "year": 2026, "tariff_kind": "level", "level": [lv for lv, _, _ in levels],
-        "min_hours": [float(a) for _, a, _ in levels], "max_hours": [None if b is None else float(b) for _, _, b in levels], "hours": 1.0,
-        "annual_tariff": [Decimal(300_000 + 150_000 * lv) for lv, _, _ in levels], "monthly_tariff": Decimal(0), "daily_tariff": Decimal(0),
-        "fixed_part": Decimal(0), "ata_part": Decimal(0), "price_per_weekly_hour": Decimal(25_000),
-    }).with_columns(pl.col("level").cast(pl.Int16), pl.col("year").cast(pl.Int32),
-                    *[pl.col(c).cast(pl.Decimal(18, 2)) for c in ("annual_tariff", "monthly_tariff", "daily_tariff", "fixed_part", "ata_part", "price_per_weekly_hour")]).write_parquet(tar)
+    pl.DataFrame(
+        {
+            "offer_id": "*",
+            "year": 2026,
+            "tariff_kind": "level",
+            "level": [lv for lv, _, _ in levels],
+            "min_hours": [float(a) for _, a, _ in levels],
+            "max_hours": [None if b is None else float(b) for _, _, b in levels],
+            "hours": 1.0,
+            "annual_tariff": [Decimal(300_000 + 150_000 * lv) for lv, _, _ in levels],
+            "monthly_tariff": Decimal(0),
+            "daily_tariff": Decimal(0),
+            "fixed_part": Decimal(0),
+            "ata_part": Decimal(0),
+            "price_per_weekly_hour": Decimal(25_000),
+        }
+    ).with_columns(
+        pl.col("level").cast(pl.Int16),
+        pl.col("year").cast(pl.Int32),
+        *[pl.col(c).cast(pl.Decimal(18, 2)) for c in ("annual_tariff", "monthly_tariff", "daily_tariff", "fixed_part", "ata_part", "price_per_weekly_hour")],
+    ).write_parquet(tar)
     return out, tar
 
 
@@ -396,7 +444,8 @@ def step_label(args: list[str]) -> str:
 def write_results(a, lines, res) -> None:
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     out = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}.",
         f"Date: {dt.date.today()}. Data: `tariffkit sample --citizens {a.citizens}` ({lines:,} DSS lines).",
         f"Load average (1 / 5 / 15 min) before the run {res['load'][0]}, after {res['load'][1]}; the harness took {res['minutes']:.1f} min.",
@@ -404,41 +453,63 @@ def write_results(a, lines, res) -> None:
         "",
     ]
     if "import" in res:
-        rows = [("DSS CSV → Parquet, DuckDB with the same parsing and checks", "import", "≤ 1.2×"),
-                ("DSS CSV → Parquet, DuckDB's light cleaning without checks", "import_light", "for comparison"),
-                ("HÅP offer × level × month, DuckDB SQL, the same table", "haap", "≤ 1.0×"),
-                ("HÅP offer × level × month, vectorised pandas, the same table", "haap_pandas", "for comparison")]
-        out += ["## tariffkit against other engines", "",
-                f"Interleaved pairs (A B, B A, …; {a.pairs} pairs); the ratio is the median of the per-pair ratios tariffkit / other, "
-                "so a drift in the machine's speed cancels out. Each other engine's output is checked against tariffkit's "
-                "(the same lines in every column but the pseudonym; the same HÅP table value for value) before it counts.", "",
-                "| work | tariffkit | other | ratio tariffkit / other | target |", "|---|---|---|---|---|"]
+        rows = [
+            ("DSS CSV → Parquet, DuckDB with the same parsing and checks", "import", "≤ 1.2×"),
+            ("DSS CSV → Parquet, DuckDB's light cleaning without checks", "import_light", "for comparison"),
+            ("HÅP offer × level × month, DuckDB SQL, the same table", "haap", "≤ 1.0×"),
+            ("HÅP offer × level × month, vectorised pandas, the same table", "haap_pandas", "for comparison"),
+        ]
+        out += [
+            "## tariffkit against other engines",
+            "",
+            f"Interleaved pairs (A B, B A, …; {a.pairs} pairs); the ratio is the median of the per-pair ratios tariffkit / other, "
+            "so a drift in the machine's speed cancels out. Each other engine's output is checked against tariffkit's "
+            "(the same lines in every column but the pseudonym; the same HÅP table value for value) before it counts.",
+            "",
+            "| work | tariffkit | other | ratio tariffkit / other | target |",
+            "|---|---|---|---|---|",
+        ]
         for label, key, target in rows:
             p = res[key]
             out.append(f"| {label} | {p.a.cell()} | {p.b.cell()} | {p.ratio:.2f}× | {target} |")
-        out += ["", "| single timings | tariffkit | target |", "|---|---|---|",
-                f"| reassign, 1.5 M schedule lines (100,000 citizens) | {res['reassign'].cell()} | < 3 s |",
-                f"| `tariffkit --help` | {res['help'].cell()} | < 0.3 s |", ""]
+        out += [
+            "",
+            "| single timings | tariffkit | target |",
+            "|---|---|---|",
+            f"| reassign, 1.5 M schedule lines (100,000 citizens) | {res['reassign'].cell()} | < 3 s |",
+            f"| `tariffkit --help` | {res['help'].cell()} | < 0.3 s |",
+            "",
+        ]
     if "pipeline" in res:
         pipe = res["pipeline"]
         steps = pipe["steps"]
         inside = sum(s["wall"] for s in steps)
-        out += ["## The whole pipeline, step by step", "",
-                f"`make demo`'s Makefile (sample-data/Makefile) on this data: **{pipe['wall']:.1f} s** wall in all (target ≤ 20 s), "
-                f"{len(steps)} tariffkit steps taking {inside:.1f} s, peak {max(s['mb'] for s in steps):,} MB. One run; each "
-                "step timed by bench/step.py.", "",
-                "| step | time | peak memory |", "|---|---|---|"]
+        out += [
+            "## The whole pipeline, step by step",
+            "",
+            f"`make demo`'s Makefile (sample-data/Makefile) on this data: **{pipe['wall']:.1f} s** wall in all (target ≤ 20 s), "
+            f"{len(steps)} tariffkit steps taking {inside:.1f} s, peak {max(s['mb'] for s in steps):,} MB. One run; each "
+            "step timed by bench/step.py.",
+            "",
+            "| step | time | peak memory |",
+            "|---|---|---|",
+        ]
         for s_ in sorted(steps, key=lambda s: -s["wall"]):
             out.append(f"| `{step_label(s_['args'])}` | {s_['wall']:.2f} s | {s_['mb']:,} MB |")
         out.append("")
     if res.get("scaling"):
         rows = res["scaling"]
         base = rows[0]
-        out += ["## Scaling", "",
-                f"import-dss and compute-haap (2026 by offer, level and month) at multiples of the sample's extract (each copy its own "
-                f"citizens); {a.repeat} runs per size. *Marginal* = seconds per million lines above the smallest size, so the fixed "
-                "start-up does not flatter the growth; memory is the peak of the runs.", "",
-                "| size | DSS lines | import-dss | marginal s / M lines | compute-haap | marginal s / M lines |", "|---|---|---|---|---|---|"]
+        out += [
+            "## Scaling",
+            "",
+            f"import-dss and compute-haap (2026 by offer, level and month) at multiples of the sample's extract (each copy its own "
+            f"citizens); {a.repeat} runs per size. *Marginal* = seconds per million lines above the smallest size, so the fixed "
+            "start-up does not flatter the growth; memory is the peak of the runs.",
+            "",
+            "| size | DSS lines | import-dss | marginal s / M lines | compute-haap | marginal s / M lines |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in rows:
             dm = (r["lines"] - base["lines"]) / 1e6
             mi = f"{(r['import'].median - base['import'].median) / dm:.2f}" if dm else "–"
@@ -448,15 +519,22 @@ def write_results(a, lines, res) -> None:
     if "national" in res:
         n = res["national"]
         p = n["pair"]
-        out += ["## National scale", "",
-                f"compute-haap on {n['lines']:,} payment lines (a ten-year history, see `national` in bench/run.py) against DuckDB's "
-                f"same table with a 4 GB memory limit, {len(p.a.runs)} interleaved pairs:", "",
-                "| | time | peak memory |", "|---|---|---|",
-                f"| tariffkit compute-haap (target ≤ 3 GB, faster than DuckDB) | {p.a.cell()} | |", f"| DuckDB, 4 GB limit | {p.b.cell()} | |",
-                f"| ratio tariffkit / DuckDB | {p.ratio:.2f}× | |", ""]
+        out += [
+            "## National scale",
+            "",
+            f"compute-haap on {n['lines']:,} payment lines (a ten-year history, see `national` in bench/run.py) against DuckDB's "
+            f"same table with a 4 GB memory limit, {len(p.a.runs)} interleaved pairs:",
+            "",
+            "| | time | peak memory |",
+            "|---|---|---|",
+            f"| tariffkit compute-haap (target ≤ 3 GB, faster than DuckDB) | {p.a.cell()} | |",
+            f"| DuckDB, 4 GB limit | {p.b.cell()} | |",
+            f"| ratio tariffkit / DuckDB | {p.ratio:.2f}× | |",
+            "",
+        ]
     target = Path(a.results)
     old = target.read_text(encoding="utf-8") if target.exists() else ""
-    out += [MARKER, "", old[old.index(MARKER) + len(MARKER):].lstrip("\n") if MARKER in old else ""]
+    out += [MARKER, "", old[old.index(MARKER) + len(MARKER) :].lstrip("\n") if MARKER in old else ""]
     target.write_text("\n".join(out), encoding="utf-8")
     print(f"wrote {target}")
 

@@ -13,26 +13,43 @@ __version__ = "0.1.0"
 # name → module that defines it
 _API = {
     # the payments history
-    "import_extracts": "tariffkit.dss", "ImportOptions": "tariffkit.dss", "Mapping": "tariffkit.dss",
-    "lines_in_force": "tariffkit.history", "snapshot": "tariffkit.history",
+    "import_extracts": "tariffkit.dss",
+    "ImportOptions": "tariffkit.dss",
+    "Mapping": "tariffkit.dss",
+    "lines_in_force": "tariffkit.history",
+    "snapshot": "tariffkit.history",
     # HÅP (helårspersoner)
-    "compute_haap": ("tariffkit.haap", "compute"), "HaapOptions": "tariffkit.haap",
+    "compute_haap": ("tariffkit.haap", "compute"),
+    "HaapOptions": "tariffkit.haap",
     # the whole offer
-    "occupancy": "tariffkit.placements", "billing": "tariffkit.placements",
+    "occupancy": "tariffkit.placements",
+    "billing": "tariffkit.placements",
     # tariffs and their rules
-    "price_ata": "tariffkit.ata", "build_tariffs": ("tariffkit.tariffs", "build"), "parse_structure": "tariffkit.tariffs",
-    "Structure": "tariffkit.tariffs", "Level": "tariffkit.tariffs", "TariffRules": "tariffkit.rules", "parse_rules": "tariffkit.rules",
+    "price_ata": "tariffkit.ata",
+    "build_tariffs": ("tariffkit.tariffs", "build"),
+    "parse_structure": "tariffkit.tariffs",
+    "Structure": "tariffkit.tariffs",
+    "Level": "tariffkit.tariffs",
+    "TariffRules": "tariffkit.rules",
+    "parse_rules": "tariffkit.rules",
     # the annual close
-    "close_year": "tariffkit.close", "CloseResult": "tariffkit.close",
+    "close_year": "tariffkit.close",
+    "CloseResult": "tariffkit.close",
     # re-placement from 24-hour schedules
-    "reassign": "tariffkit.schedules", "parse_lines": "tariffkit.schedules",
+    "reassign": "tariffkit.schedules",
+    "parse_lines": "tariffkit.schedules",
     # budgets
-    "offer_model": "tariffkit.budget", "OfferModelOptions": "tariffkit.budget", "authority_budget": "tariffkit.budget",
-    "activity_allocation": "tariffkit.budget", "next_year_costs": "tariffkit.budget",
+    "offer_model": "tariffkit.budget",
+    "OfferModelOptions": "tariffkit.budget",
+    "authority_budget": "tariffkit.budget",
+    "activity_allocation": "tariffkit.budget",
+    "next_year_costs": "tariffkit.budget",
     # the working folder and its runs
-    "load_config": ("tariffkit.config", "load"), "find_config": ("tariffkit.config", "find"),
+    "load_config": ("tariffkit.config", "load"),
+    "find_config": ("tariffkit.config", "find"),
     # errors
-    "DataError": "tariffkit.errors", "UsageError": "tariffkit.errors",
+    "DataError": "tariffkit.errors",
+    "UsageError": "tariffkit.errors",
 }
 
 __all__ = ["__version__", *sorted(_API)]

@@ -41,8 +41,14 @@ class Assumptions:
     ata_hours_per_fte: float | None = None  # fixed number; overrides the derivation
 
     def attendance(self) -> float:
-        return (self.norm_hours_per_fte - self.holiday_hours - self.extra_holiday_hours - self.public_holiday_hours
-                - self.sickness_share * self.norm_hours_per_fte - self.course_hours)
+        return (
+            self.norm_hours_per_fte
+            - self.holiday_hours
+            - self.extra_holiday_hours
+            - self.public_holiday_hours
+            - self.sickness_share * self.norm_hours_per_fte
+            - self.course_hours
+        )
 
     def ata_per_fte(self) -> float:
         if self.ata_hours_per_fte is not None:
@@ -63,8 +69,10 @@ class Assumptions:
         if a.ata_hours_per_fte is not None:
             lines.append(f"  ATA hours per FTE (fixed)     {a.ata_per_fte():10.1f}")
         else:
-            lines += [f"  − indirect time {a.indirect_share:.0%}           {a.attendance() * a.indirect_share:10.1f}",
-                      f"  = ATA hours per FTE           {a.ata_per_fte():10.1f}"]
+            lines += [
+                f"  − indirect time {a.indirect_share:.0%}           {a.attendance() * a.indirect_share:10.1f}",
+                f"  = ATA hours per FTE           {a.ata_per_fte():10.1f}",
+            ]
         return lines
 
 
@@ -122,7 +130,8 @@ def cost_basis(costs: pl.DataFrame, basis: str) -> pl.DataFrame:
     the carried result, for the chosen basis."""
     return (
         costs.filter((pl.col("basis") == basis) & pl.col("group").is_in(YEAR_COST_GROUPS))
-        .group_by("offer_id", "year").agg(pl.col("amount").sum().cast(MONEY).alias("cost_basis"))
+        .group_by("offer_id", "year")
+        .agg(pl.col("amount").sum().cast(MONEY).alias("cost_basis"))
     )
 
 
@@ -136,8 +145,15 @@ def hours_ratio(hours: pl.DataFrame) -> pl.DataFrame:
     return g.filter(pl.col("_s") > 0).select("offer_id", hours_ratio=(pl.col("_c") / pl.col("_s")).round(6))
 
 
-def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFrame | None = None, basis: str = "tariff_budget",
-              measure: str = "staff", hours: pl.DataFrame | None = None, hours_file: str = "hours") -> pl.DataFrame:
+def price_ata(
+    staff: pl.DataFrame,
+    assumptions: AssumptionSet,
+    costs: pl.DataFrame | None = None,
+    basis: str = "tariff_budget",
+    measure: str = "staff",
+    hours: pl.DataFrame | None = None,
+    hours_file: str = "hours",
+) -> pl.DataFrame:
     """The ``ata_prices`` table per offer and year, on ``measure`` (``staff`` or ``citizen``
     time; ``citizen`` needs ``hours``: reassign's output with both measures per offer)."""
     from tariffkit.errors import UsageError
@@ -146,13 +162,16 @@ def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFra
         raise UsageError(f"`measure` must be staff or citizen, found {measure!r}")
     if measure == "citizen" and hours is None:
         raise UsageError("`measure` citizen needs `hours`: reassign's output (citizen and staff hours per offer) to convert the staff's hours")
-    per = staff.with_columns(
-        _salary=(pl.col("fte") * pl.col("cost_per_fte").cast(pl.Float64) * 100).round(0, mode="half_away_from_zero").cast(pl.Int64)
-    ).group_by("offer_id", "year").agg(
-        pl.col("fte").sum().alias("fte"),
-        pl.col("fte").filter("gives_ata").sum().alias("ata_fte"),
-        pl.col("_salary").filter("gives_ata").sum().alias("_direct"),
-    ).sort("offer_id", "year")
+    per = (
+        staff.with_columns(_salary=(pl.col("fte") * pl.col("cost_per_fte").cast(pl.Float64) * 100).round(0, mode="half_away_from_zero").cast(pl.Int64))
+        .group_by("offer_id", "year")
+        .agg(
+            pl.col("fte").sum().alias("fte"),
+            pl.col("fte").filter("gives_ata").sum().alias("ata_fte"),
+            pl.col("_salary").filter("gives_ata").sum().alias("_direct"),
+        )
+        .sort("offer_id", "year")
+    )
     offers = per["offer_id"].to_list()
     att = [assumptions.for_offer(o).attendance() for o in offers]
     ata = [assumptions.for_offer(o).ata_per_fte() for o in offers]
@@ -160,7 +179,8 @@ def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFra
         attendance_hours_per_fte=pl.Series(att, dtype=pl.Float64).round(6),  # hours: no float noise (1213.6000000000001)
         ata_hours_per_fte=pl.Series(ata, dtype=pl.Float64).round(6),
     ).with_columns(
-        fte=pl.col("fte").round(4), ata_fte=pl.col("ata_fte").round(4),
+        fte=pl.col("fte").round(4),
+        ata_fte=pl.col("ata_fte").round(4),
         staff_ata_hours=(pl.col("ata_fte") * pl.col("ata_hours_per_fte")).round(4),
     )
     if measure == "citizen":
@@ -168,16 +188,23 @@ def price_ata(staff: pl.DataFrame, assumptions: AssumptionSet, costs: pl.DataFra
         per = per.join(ratio, on="offer_id", how="left")
         missing = per.filter(pl.col("hours_ratio").is_null())
         if missing.height:
-            raise DataError(f"offer {missing['offer_id'][0]} has no schedules with ATA hours, so its staff hours cannot be put in citizen time",
-                            file=hours_file, column="offer_id")
+            raise DataError(
+                f"offer {missing['offer_id'][0]} has no schedules with ATA hours, so its staff hours cannot be put in citizen time",
+                file=hours_file,
+                column="offer_id",
+            )
     else:
         per = per.with_columns(hours_ratio=pl.lit(1.0))
     per = per.with_columns(measure=pl.lit(measure), ata_hours=(pl.col("staff_ata_hours") * pl.col("hours_ratio")).round(4))
     money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(MONEY)  # noqa: E731
     per = per.with_columns(
         direct_salary=money(pl.col("_direct")),
-        price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(money((pl.col("_direct") / pl.col("ata_hours")).round(0, mode="half_away_from_zero").cast(pl.Int64))),
-        price_per_attendance_hour=pl.when(pl.col("ata_fte") > 0).then(money((pl.col("_direct") / (pl.col("ata_fte") * pl.col("attendance_hours_per_fte"))).round(0, mode="half_away_from_zero").cast(pl.Int64))),
+        price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(
+            money((pl.col("_direct") / pl.col("ata_hours")).round(0, mode="half_away_from_zero").cast(pl.Int64))
+        ),
+        price_per_attendance_hour=pl.when(pl.col("ata_fte") > 0).then(
+            money((pl.col("_direct") / (pl.col("ata_fte") * pl.col("attendance_hours_per_fte"))).round(0, mode="half_away_from_zero").cast(pl.Int64))
+        ),
     )
     if costs is not None:
         cb = cost_basis(costs, basis)

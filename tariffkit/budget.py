@@ -85,7 +85,14 @@ LINES: dict[str, tuple[str, str]] = {
     "price_effect": ("heraf priseffekt (ændring − mængdeeffekt)", "DKK"),
     "comment": ("Tilbudsleders kommentar", "text"),
 }
-CATEGORY_LABELS = {"management": "ledelse", "trained": "faguddannet", "untrained": "ikke faguddannet", "temporary": "ikke fastansatte", "admin": "TAP", "other": "øvrige"}
+CATEGORY_LABELS = {
+    "management": "ledelse",
+    "trained": "faguddannet",
+    "untrained": "ikke faguddannet",
+    "temporary": "ikke fastansatte",
+    "admin": "TAP",
+    "other": "øvrige",
+}
 
 
 @dataclass
@@ -124,8 +131,15 @@ class PlaceIncome:
         return self.haap_own + self.haap_other
 
 
-def place_income(h: dict[tuple[int, str], Decimal], supplement_hours: Decimal, tariff: dict[int, Decimal], price_per_weekly_hour: Decimal,
-                 *, what: str = "offer", file: str = "haap") -> PlaceIncome:
+def place_income(
+    h: dict[tuple[int, str], Decimal],
+    supplement_hours: Decimal,
+    tariff: dict[int, Decimal],
+    price_per_weekly_hour: Decimal,
+    *,
+    what: str = "offer",
+    file: str = "haap",
+) -> PlaceIncome:
     """Income = Σ_(level, origin) HÅP × the level's annual tariff (rounded once, to whole
     kroner, half away from zero) + 5+ supplement hours × the price per weekly hour (whole
     kroner). The one rule for income, used by the budget model and the annual close."""
@@ -137,8 +151,11 @@ def place_income(h: dict[tuple[int, str], Decimal], supplement_hours: Decimal, t
         if o == "other":
             other += v * tariff[lv]
     return PlaceIncome(
-        places=kr(total), places_other=kr(other), supplements=kr(supplement_hours * price_per_weekly_hour),
-        haap_own=sum((v for (_, o), v in h.items() if o != "other"), D0), haap_other=sum((v for (_, o), v in h.items() if o == "other"), D0),
+        places=kr(total),
+        places_other=kr(other),
+        supplements=kr(supplement_hours * price_per_weekly_hour),
+        haap_own=sum((v for (_, o), v in h.items() if o != "other"), D0),
+        haap_other=sum((v for (_, o), v in h.items() if o == "other"), D0),
     )
 
 
@@ -163,8 +180,14 @@ def year_on_year(previous: pl.DataFrame, offer: str, year: int, blocks: dict) ->
     per_haap = cost_prev / haap_prev
     change = now["cost_basis"] - cost_prev
     volume = ore((now["haap"] - haap_prev) * per_haap)
-    return key[0], {"previous_haap": haap_prev, "previous_cost_basis": cost_prev, "previous_cost_per_haap": ore(per_haap),
-                    "cost_change": change, "volume_effect": volume, "price_effect": change - volume}
+    return key[0], {
+        "previous_haap": haap_prev,
+        "previous_cost_basis": cost_prev,
+        "previous_cost_per_haap": ore(per_haap),
+        "cost_change": change,
+        "volume_effect": volume,
+        "price_effect": change - volume,
+    }
 
 
 def next_year_costs(costs: pl.DataFrame, year: int, rate: Decimal, basis: str = "forecast") -> pl.DataFrame:
@@ -258,13 +281,27 @@ def offer_model(
         lab, un = LINES.get(line, (label or line, unit or "DKK"))
         u = unit or un
         exact = u == "HÅP"  # HÅP kept exact (10 decimals): income = HÅP × tariff must be reproducible from the table
-        rows.append({"offer_id": offer, "year": year, "basis": basis, "line": line, "label": label or lab, "unit": u,
-                     "value": None if value is None else (dec(value).quantize(Decimal("1E-10"), rounding=ROUND_HALF_UP) if exact else ore(dec(value))),
-                     "text": text, "group": group})
+        rows.append(
+            {
+                "offer_id": offer,
+                "year": year,
+                "basis": basis,
+                "line": line,
+                "label": label or lab,
+                "unit": u,
+                "value": None if value is None else (dec(value).quantize(Decimal("1E-10"), rounding=ROUND_HALF_UP) if exact else ore(dec(value))),
+                "text": text,
+                "group": group,
+            }
+        )
 
     tariff_y_in_order = list(tariff_y.iter_rows(named=True)) if len(tariff_rows) > 1 and "*" in tariff_rows else []
     for offer in offer_ids:
-        t = [r for r in tariff_y_in_order if r["offer_id"] in (offer, "*")] if offer in tariff_rows and "*" in tariff_rows else tariff_rows.get(offer) or tariff_rows.get("*", [])
+        t = (
+            [r for r in tariff_y_in_order if r["offer_id"] in (offer, "*")]
+            if offer in tariff_rows and "*" in tariff_rows
+            else tariff_rows.get(offer) or tariff_rows.get("*", [])
+        )
         if not t:
             warnings.append(f"offer {offer}: no tariffs for {Y}, so no income is computed")
         tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in t}
@@ -345,7 +382,10 @@ def offer_model(
             if not c:
                 continue
             blocks[(basis, year)] = cost_block(basis, year, c)
-            haap_src = {"tariff_budget": expected_parts if expected_haap is not None else None, "forecast": forecast_parts if forecast_haap is not None else None}.get(basis)
+            haap_src = {
+                "tariff_budget": expected_parts if expected_haap is not None else None,
+                "forecast": forecast_parts if forecast_haap is not None else None,
+            }.get(basis)
             if haap_src is not None and year == Y:
                 h, supp = _haap_by_level(haap_src, offer)
                 inc = income_lines(basis, year, h, supp)
@@ -420,7 +460,14 @@ def offer_model(
             cpf = price_of.get(opts.cut_category)
             if cpf:
                 cut = (deficit / cpf).quantize(Decimal("0.1"), rounding=ROUND_CEILING)
-                add(offer, Y, "forecast", "cut_fte", cut, label=f"Reduktion i årsværk ({CATEGORY_LABELS.get(opts.cut_category, opts.cut_category)}) for at lukke merforbruget")
+                add(
+                    offer,
+                    Y,
+                    "forecast",
+                    "cut_fte",
+                    cut,
+                    label=f"Reduktion i årsværk ({CATEGORY_LABELS.get(opts.cut_category, opts.cut_category)}) for at lukke merforbruget",
+                )
                 add(offer, Y, "forecast", "cut_amount", kr(cut * cpf))
             elif deficit:
                 warnings.append(f"offer {offer}: no staff in category {opts.cut_category} for {Y}, so the cut calculator is left out")
@@ -492,28 +539,41 @@ def activity_allocation(
     only the ATA part of the tariff follows activity; the fixed part stays a frame
     (fixed part × budgeted places share, i.e. the frame's fixed share is kept).
     """
-    from tariffkit.contracts import ALLOCATION
-
     import datetime as dt
 
+    from tariffkit.contracts import ALLOCATION
     from tariffkit.history import lines_in_force
 
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    p = lines_in_force(payments)[0].collect().filter((pl.col("provider") == "internal") & pl.col("level").is_not_null() & (pl.col("service_to") >= start) & (pl.col("service_from") <= end))
+    p = (
+        lines_in_force(payments)[0]
+        .collect()
+        .filter((pl.col("provider") == "internal") & pl.col("level").is_not_null() & (pl.col("service_to") >= start) & (pl.col("service_from") <= end))
+    )
     p = p.with_columns(
-        f=pl.max_horizontal(pl.col("service_from"), pl.lit(start)), t=pl.min_horizontal(pl.col("service_to"), pl.lit(end)),
+        f=pl.max_horizontal(pl.col("service_from"), pl.lit(start)),
+        t=pl.min_horizontal(pl.col("service_to"), pl.lit(end)),
     )
     # union of periods per citizen, offer, level: sort, then merge overlaps
-    p = p.sort("offer_id", "citizen_id", "level", "f", "t").with_columns(
-        prev_end=pl.col("t").cum_max().shift(1).over("offer_id", "citizen_id", "level"),
-    ).with_columns(
-        start_new=pl.col("prev_end").is_null() | (pl.col("f") > pl.col("prev_end") + pl.duration(days=1)),
-    ).with_columns(seg=pl.col("start_new").cum_sum().over("offer_id", "citizen_id", "level"))
+    p = (
+        p.sort("offer_id", "citizen_id", "level", "f", "t")
+        .with_columns(
+            prev_end=pl.col("t").cum_max().shift(1).over("offer_id", "citizen_id", "level"),
+        )
+        .with_columns(
+            start_new=pl.col("prev_end").is_null() | (pl.col("f") > pl.col("prev_end") + pl.duration(days=1)),
+        )
+        .with_columns(seg=pl.col("start_new").cum_sum().over("offer_id", "citizen_id", "level"))
+    )
     seg = p.group_by("offer_id", "citizen_id", "level", "seg").agg(pl.col("f").min(), pl.col("t").max())
-    days = seg.with_columns(days=(pl.col("t") - pl.col("f")).dt.total_days() + 1).group_by("offer_id", "level").agg(
-        pl.col("days").sum(), pl.col("citizen_id").n_unique().alias("citizens"))
+    days = (
+        seg.with_columns(days=(pl.col("t") - pl.col("f")).dt.total_days() + 1)
+        .group_by("offer_id", "level")
+        .agg(pl.col("days").sum(), pl.col("citizen_id").n_unique().alias("citizens"))
+    )
     t = tariffs.filter((pl.col("tariff_kind") == "level") & (pl.col("year") == year)).select(
-        "offer_id", pl.col("level").cast(pl.Int16), "annual_tariff", "fixed_part")
+        "offer_id", pl.col("level").cast(pl.Int16), "annual_tariff", "fixed_part"
+    )
     common = t.filter(pl.col("offer_id") == "*")
     days = days.with_columns(pl.col("level").cast(pl.Int16))
     if common.height:
@@ -523,22 +583,34 @@ def activity_allocation(
     missing = j.filter(pl.col("annual_tariff").is_null())
     if missing.height:
         r = missing.row(0, named=True)
-        raise DataError(f"offer {r['offer_id']} has citizens on level {r['level']} in {year}, but the tariffs have no such level", file="tariffs", column="level")
+        raise DataError(
+            f"offer {r['offer_id']} has citizens on level {r['level']} in {year}, but the tariffs have no such level", file="tariffs", column="level"
+        )
     follows = pl.col("annual_tariff") if mode == "activity" else (pl.col("annual_tariff") - pl.col("fixed_part"))
     j = j.with_columns(amount=(follows.cast(pl.Float64) * pl.col("days") / days_per_year))
-    act = j.group_by("offer_id").agg(activity_budget=pl.col("amount").sum().round(0, mode="half_away_from_zero"), citizens=pl.col("citizens").sum(), days=pl.col("days").sum())
-    fr = frame.select("offer_id", pl.col("frame_budget").cast(pl.Float64), *([pl.col("fixed_frame").cast(pl.Float64)] if "fixed_frame" in frame.columns else []))
+    act = j.group_by("offer_id").agg(
+        activity_budget=pl.col("amount").sum().round(0, mode="half_away_from_zero"), citizens=pl.col("citizens").sum(), days=pl.col("days").sum()
+    )
+    fr = frame.select(
+        "offer_id", pl.col("frame_budget").cast(pl.Float64), *([pl.col("fixed_frame").cast(pl.Float64)] if "fixed_frame" in frame.columns else [])
+    )
     out = fr.join(act, on="offer_id", how="full", coalesce=True).with_columns(
-        pl.col("activity_budget").fill_null(0.0), pl.col("citizens").fill_null(0), pl.col("days").fill_null(0), pl.col("frame_budget").fill_null(0.0))
+        pl.col("activity_budget").fill_null(0.0), pl.col("citizens").fill_null(0), pl.col("days").fill_null(0), pl.col("frame_budget").fill_null(0.0)
+    )
     if mode == "hybrid":
         if "fixed_frame" not in out.columns:
             raise UsageError("`allocation` hybrid needs the fixed part of each offer's frame")
         out = out.with_columns(activity_budget=pl.col("activity_budget") + pl.col("fixed_frame").fill_null(0.0))
     phases = phase_in or [(year, 1.0)]
     ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
-    out = out.with_columns(change=pl.col("activity_budget") - pl.col("frame_budget")).join(ph, how="cross").with_columns(
-        phased_change=(pl.col("change") * pl.col("phase_share")).round(0, mode="half_away_from_zero"),
-    ).with_columns(new_budget=pl.col("frame_budget") + pl.col("phased_change"), mode=pl.lit(mode), year=pl.lit(year, dtype=pl.Int32))
+    out = (
+        out.with_columns(change=pl.col("activity_budget") - pl.col("frame_budget"))
+        .join(ph, how="cross")
+        .with_columns(
+            phased_change=(pl.col("change") * pl.col("phase_share")).round(0, mode="half_away_from_zero"),
+        )
+        .with_columns(new_budget=pl.col("frame_budget") + pl.col("phased_change"), mode=pl.lit(mode), year=pl.lit(year, dtype=pl.Int32))
+    )
     money = ["frame_budget", "activity_budget", "change", "phased_change", "new_budget"]
     out = out.with_columns([pl.col(c).round(0, mode="half_away_from_zero").cast(pl.Decimal(18, 2)) for c in money])
     return out.select(ALLOCATION.names).cast(ALLOCATION.schema).sort("phase_year", "offer_id")
@@ -551,10 +623,14 @@ def frame_budgets(costs: pl.DataFrame, tariffs: pl.DataFrame, year: int, basis: 
     c = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis) & (pl.col("group") != "carried_result"))
     if c.height == 0:
         raise DataError(f"no {basis} cost lines for {year}: the old frame budget is not known", file="costs", column="basis")
-    return c.group_by("offer_id").agg(
-        frame_budget=pl.col("amount").sum(),
-        fixed_frame=pl.col("amount").filter(~pl.col("follows_ata")).sum(),
-    ).sort("offer_id")
+    return (
+        c.group_by("offer_id")
+        .agg(
+            frame_budget=pl.col("amount").sum(),
+            fixed_frame=pl.col("amount").filter(~pl.col("follows_ata")).sum(),
+        )
+        .sort("offer_id")
+    )
 
 
 # --- authority side ------------------------------------------------------------------------
@@ -595,7 +671,9 @@ def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: l
     base_year = str(year - 1)
     h = history.filter(pl.col("period") == base_year)
     if h.height == 0:
-        raise DataError(f"the HÅP history has no rows for {base_year} (the base year before {year}); run compute-haap --year {base_year}", file="haap", column="period")
+        raise DataError(
+            f"the HÅP history has no rows for {base_year} (the base year before {year}); run compute-haap --year {base_year}", file="haap", column="period"
+        )
     key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in by], separator="|") if by else pl.lit("all")
     h = h.with_columns(group_key=key)
     exp_map, gr_map = a.expected_haap, a.growth
@@ -607,26 +685,49 @@ def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: l
         haap_b = exp_map.get(k, base_haap)
         growth = gr_map.get(k, a.price_growth)
         price_b = round(base_price * (1 + growth) * (1 + a.pl_rate), 2)
-        rows.append({**{c: r[c] for c in by}, "group_key": k, "year": year, "base_haap": base_haap, "base_average_price": base_price,
-                     "price_growth": growth, "pl_rate": a.pl_rate, "budget_haap": haap_b, "budget_average_price": price_b,
-                     "budget": round(haap_b * price_b, 0)})
+        rows.append(
+            {
+                **{c: r[c] for c in by},
+                "group_key": k,
+                "year": year,
+                "base_haap": base_haap,
+                "base_average_price": base_price,
+                "price_growth": growth,
+                "pl_rate": a.pl_rate,
+                "budget_haap": haap_b,
+                "budget_average_price": price_b,
+                "budget": round(haap_b * price_b, 0),
+            }
+        )
     for k in set(exp_map) - set(h["group_key"].to_list()):
         raise DataError(f"the assumptions name group {k!r}, which the history for {base_year} does not have", file="assumptions", column="groups")
     out = pl.DataFrame(rows)
     if forecast is not None:
-        f = forecast.with_columns(group_key=key).select("group_key", pl.col("haap").alias("forecast_haap"), pl.col("expense").cast(pl.Float64).alias("forecast"))
+        f = forecast.with_columns(group_key=key).select(
+            "group_key", pl.col("haap").alias("forecast_haap"), pl.col("expense").cast(pl.Float64).alias("forecast")
+        )
         out = out.join(f, on="group_key", how="full", coalesce=True).with_columns(
-            pl.col("year").fill_null(year), pl.col("budget_haap").fill_null(0.0), pl.col("budget_average_price").fill_null(0.0), pl.col("budget").fill_null(0.0),
-            pl.col("forecast_haap").fill_null(0.0), pl.col("forecast").fill_null(0.0))
-        out = out.with_columns(
-            forecast_average_price=pl.when(pl.col("forecast_haap") > 0).then(pl.col("forecast") / pl.col("forecast_haap")),
-            deviation=pl.col("forecast") - pl.col("budget"),
-        ).with_columns(
-            # to the øre, half away from zero: the same computation and rounding as the monthly report's
-            volume_effect=((pl.col("forecast_haap") - pl.col("budget_haap")) * pl.col("budget_average_price") * 100).round(0, mode="half_away_from_zero") / 100,
-        ).with_columns(
-            # the price effect takes the rest, so the two add up to the deviation to the krone
-            price_effect=pl.col("deviation") - pl.col("volume_effect"),
+            pl.col("year").fill_null(year),
+            pl.col("budget_haap").fill_null(0.0),
+            pl.col("budget_average_price").fill_null(0.0),
+            pl.col("budget").fill_null(0.0),
+            pl.col("forecast_haap").fill_null(0.0),
+            pl.col("forecast").fill_null(0.0),
+        )
+        out = (
+            out.with_columns(
+                forecast_average_price=pl.when(pl.col("forecast_haap") > 0).then(pl.col("forecast") / pl.col("forecast_haap")),
+                deviation=pl.col("forecast") - pl.col("budget"),
+            )
+            .with_columns(
+                # to the øre, half away from zero: the same computation and rounding as the monthly report's
+                volume_effect=((pl.col("forecast_haap") - pl.col("budget_haap")) * pl.col("budget_average_price") * 100).round(0, mode="half_away_from_zero")
+                / 100,
+            )
+            .with_columns(
+                # the price effect takes the rest, so the two add up to the deviation to the krone
+                price_effect=pl.col("deviation") - pl.col("volume_effect"),
+            )
         )
     else:
         out = out.with_columns(forecast_haap=None, forecast=None, forecast_average_price=None, deviation=None, volume_effect=None, price_effect=None)

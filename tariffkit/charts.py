@@ -22,18 +22,20 @@ def _plt():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({
-        "svg.hashsalt": "tariffkit",
-        "svg.fonttype": "none",
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.color": "#dddddd",
-        "grid.linewidth": 0.6,
-        "axes.axisbelow": True,
-    })
+    plt.rcParams.update(
+        {
+            "svg.hashsalt": "tariffkit",
+            "svg.fonttype": "none",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.color": "#dddddd",
+            "grid.linewidth": 0.6,
+            "axes.axisbelow": True,
+        }
+    )
     return plt
 
 
@@ -54,12 +56,20 @@ def _svg(fig, title: str) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = buf.getvalue()
-    text = text[text.index("<svg"):]  # drop the XML declaration and doctype: inline in HTML
+    text = text[text.index("<svg") :]  # drop the XML declaration and doctype: inline in HTML
     text = re.sub(r"<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
     return text.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
 
 
-def month_lines(series: dict[str, tuple[list[dt.date], list[float | None], list[bool]]], title: str, ylabel: str, *, decimals: int = 0, scale: float = 1.0, unit_suffix: str = "") -> str:
+def month_lines(
+    series: dict[str, tuple[list[dt.date], list[float | None], list[bool]]],
+    title: str,
+    ylabel: str,
+    *,
+    decimals: int = 0,
+    scale: float = 1.0,
+    unit_suffix: str = "",
+) -> str:
     """One line per series over the months; solid where the month is actual, dashed after
     (open commitments)."""
     plt = _plt()
@@ -82,7 +92,9 @@ def month_lines(series: dict[str, tuple[list[dt.date], list[float | None], list[
     return _svg(fig, title)
 
 
-def grouped_bars(categories: list[str], series: dict[str, list[float | None]], title: str, ylabel: str, *, scale: float = 1.0, decimals: int = 0, unit_suffix: str = "") -> str:
+def grouped_bars(
+    categories: list[str], series: dict[str, list[float | None]], title: str, ylabel: str, *, scale: float = 1.0, decimals: int = 0, unit_suffix: str = ""
+) -> str:
     """Bars per category, one bar per series side by side (e.g. budget against forecast)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7.2, 3.0))

@@ -34,8 +34,20 @@ from tariffkit.errors import DataError
 from tariffkit.rules import Split, TariffRules, split
 
 MONEY = pl.Decimal(18, 2)
-RESULT_MONEY = ("cost_basis", "carried_in", "tariff_basis", "income_places", "income_places_other", "income_supplements", "income",
-                "result", "carried", "set_aside", "set_aside_used", "kept")
+RESULT_MONEY = (
+    "cost_basis",
+    "carried_in",
+    "tariff_basis",
+    "income_places",
+    "income_places_other",
+    "income_supplements",
+    "income",
+    "result",
+    "carried",
+    "set_aside",
+    "set_aside_used",
+    "kept",
+)
 
 
 @dataclass
@@ -70,8 +82,12 @@ def check_no_double_carry(costs: pl.DataFrame, results: pl.DataFrame | None, yea
     typed = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis) & (pl.col("group") == "carried_result") & (pl.col("amount") != 0))
     both = sorted(set(typed["offer_id"].to_list()) & set(carry))
     if both:
-        raise DataError(f"offer {both[0]}: the results table carries a result into {year}, and the costs have a typed-in carried result for {year} "
-                        f"({basis}) too; remove the typed-in line or leave the results out", file=file_results, column="carry_into_year")
+        raise DataError(
+            f"offer {both[0]}: the results table carries a result into {year}, and the costs have a typed-in carried result for {year} "
+            f"({basis}) too; remove the typed-in line or leave the results out",
+            file=file_results,
+            column="carry_into_year",
+        )
 
 
 def close_year(
@@ -97,7 +113,9 @@ def close_year(
         raise DataError(f"no cost lines for {year} with basis {basis}: nothing to close", file=f_costs, column="year")
     t = tariffs.filter((pl.col("tariff_kind") == "level") & (pl.col("year") == year))
     if t.height == 0:
-        raise DataError(f"no level tariffs for {year}: the year's income cannot be computed without the tariffs it was billed at", file=f_tariffs, column="year")
+        raise DataError(
+            f"no level tariffs for {year}: the year's income cannot be computed without the tariffs it was billed at", file=f_tariffs, column="year"
+        )
     check_no_double_carry(costs, history, year, basis, f_costs, f_results)
     from_history = carried_into(history, year)
     rows, warnings = [], []
@@ -122,15 +140,33 @@ def close_year(
         result = inc.income - tariff_basis
         residue = rules.rounding_residue == "kept" and result != 0 and abs(result) < rules.tariffs.rounding * max(inc.haap, Decimal(1))
         s = Split(D0, D0, result) if residue else split(result, cost_basis, tariff_basis, rules)
-        rows.append({
-            "offer_id": offer, "year": year, "basis": basis, "cost_basis": cost_basis, "carried_in": carried_in, "tariff_basis": tariff_basis,
-            "haap_own": float(inc.haap_own), "haap_other": float(inc.haap_other),
-            "income_places": inc.places, "income_places_other": inc.places_other, "income_supplements": inc.supplements, "income": inc.income,
-            "result": result, "carried": s.carried, "carry_into_year": year + rules.year_offset if s.carried else None,
-            "set_aside": s.set_aside, "set_aside_use_by": year + rules.set_aside_years if s.set_aside else None,
-            "set_aside_used": D0, "set_aside_expired": False, "kept": s.kept, "rounding_residue": residue,
-            "rules": rules.name, "rules_version": rules.version,
-        })
+        rows.append(
+            {
+                "offer_id": offer,
+                "year": year,
+                "basis": basis,
+                "cost_basis": cost_basis,
+                "carried_in": carried_in,
+                "tariff_basis": tariff_basis,
+                "haap_own": float(inc.haap_own),
+                "haap_other": float(inc.haap_other),
+                "income_places": inc.places,
+                "income_places_other": inc.places_other,
+                "income_supplements": inc.supplements,
+                "income": inc.income,
+                "result": result,
+                "carried": s.carried,
+                "carry_into_year": year + rules.year_offset if s.carried else None,
+                "set_aside": s.set_aside,
+                "set_aside_use_by": year + rules.set_aside_years if s.set_aside else None,
+                "set_aside_used": D0,
+                "set_aside_expired": False,
+                "kept": s.kept,
+                "rounding_residue": residue,
+                "rules": rules.name,
+                "rules_version": rules.version,
+            }
+        )
     from tariffkit.contracts import RESULTS
 
     new = pl.DataFrame(rows, schema=RESULTS.schema, orient="row")
@@ -162,12 +198,20 @@ def _merge(history: pl.DataFrame | None, new: pl.DataFrame, year: int, replace: 
             b = new.select(figures).sort("offer_id")
             if not a.equals(b):
                 diff = a.join(b, on="offer_id", how="full", suffix="_new", coalesce=True)
-                changed = next((r["offer_id"] for r in diff.iter_rows(named=True)
-                                if any(r.get(k) != r.get(f"{k}_new") for k in figures if k != "offer_id")), a["offer_id"][0] if a.height else "?")
-                raise DataError(f"{year} is already closed in the results table with other figures (offer {changed}); "
-                                f"close it again with `replace` to use these inputs", file=file, column="year")
-            new = new.join(old.select("offer_id", "set_aside_used"), on="offer_id", how="left", suffix="_old").with_columns(
-                set_aside_used=pl.coalesce("set_aside_used_old", "set_aside_used")).drop("set_aside_used_old")
+                changed = next(
+                    (r["offer_id"] for r in diff.iter_rows(named=True) if any(r.get(k) != r.get(f"{k}_new") for k in figures if k != "offer_id")),
+                    a["offer_id"][0] if a.height else "?",
+                )
+                raise DataError(
+                    f"{year} is already closed in the results table with other figures (offer {changed}); close it again with `replace` to use these inputs",
+                    file=file,
+                    column="year",
+                )
+            new = (
+                new.join(old.select("offer_id", "set_aside_used"), on="offer_id", how="left", suffix="_old")
+                .with_columns(set_aside_used=pl.coalesce("set_aside_used_old", "set_aside_used"))
+                .drop("set_aside_used_old")
+            )
         merged = pl.concat([history.filter(pl.col("year") != year).select(RESULTS.names), new.select(RESULTS.names)])
     left = pl.col("set_aside") - pl.col("set_aside_used")
     merged = merged.with_columns(set_aside_expired=(pl.col("set_aside_use_by") < year) & (left > 0)) if merged.height else merged
@@ -185,8 +229,14 @@ def settle(placements: pl.DataFrame, tariffs: pl.DataFrame, recomputed: pl.DataF
     keys = ["paying_municipality", "offer_id", "level"]
     billed = billing(placements, tariffs, first, last, claim).group_by(keys).agg(pl.col("days").sum(), billed=pl.col("amount").sum())
     again = billing(placements, recomputed, first, last, claim).group_by(keys).agg(recomputed=pl.col("amount").sum())
-    out = billed.join(again, on=keys, how="full", coalesce=True, nulls_equal=True).with_columns(
-        pl.col("days").fill_null(0), pl.col("billed").fill_null(0).cast(MONEY), pl.col("recomputed").fill_null(0).cast(MONEY),
-        pl.lit(year, pl.Int32).alias("year"),
-    ).with_columns(difference=(pl.col("recomputed") - pl.col("billed")).cast(MONEY))
+    out = (
+        billed.join(again, on=keys, how="full", coalesce=True, nulls_equal=True)
+        .with_columns(
+            pl.col("days").fill_null(0),
+            pl.col("billed").fill_null(0).cast(MONEY),
+            pl.col("recomputed").fill_null(0).cast(MONEY),
+            pl.lit(year, pl.Int32).alias("year"),
+        )
+        .with_columns(difference=(pl.col("recomputed") - pl.col("billed")).cast(MONEY))
+    )
     return out.select("paying_municipality", "year", "offer_id", "level", "days", "billed", "recomputed", "difference").sort(keys)

@@ -54,8 +54,13 @@ SCHEMA: dict[str, dict[str, tuple[str, str]]] = {
 
 # settings that are option defaults: key → the option's parameter name (for every command that has it)
 OPTION_OF = {
-    "key_file": "key_file", "files.tiers": "tiers", "files.offers": "offers",
-    "files.costs": "costs", "files.staff": "staff", "annual.phase_in": "phase_in", "annual.pl": "pl_rate",
+    "key_file": "key_file",
+    "files.tiers": "tiers",
+    "files.offers": "offers",
+    "files.costs": "costs",
+    "files.staff": "staff",
+    "annual.phase_in": "phase_in",
+    "annual.pl": "pl_rate",
 }
 # only for some commands (the option means something else elsewhere)
 OPTION_FOR = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import polars as pl
 
@@ -28,10 +28,7 @@ CPR_SHAPED_PATTERN = r"(^|[^0-9])[0-9]{6}[- ]?[0-9]{4}([^0-9]|$)"  # the same, f
 
 # DDMM of a valid CPR date part: every day that exists in a leap year, and the same + 60.
 _DAY_MONTH = frozenset(
-    f"{d + plus:02d}{m:02d}"
-    for m, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1)
-    for d in range(1, days + 1)
-    for plus in (0, 60)
+    f"{d + plus:02d}{m:02d}" for m, days in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), start=1) for d in range(1, days + 1) for plus in (0, 60)
 )
 
 

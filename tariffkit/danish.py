@@ -68,9 +68,7 @@ def parse_date(expr: pl.Expr, *, formats: tuple[str, ...] = DATE_FORMATS, excel_
     candidates = [text.str.to_date(fmt, strict=False, exact=True) for fmt in formats]
     if excel_serials:
         serial = pl.when(text.str.contains(r"^\d{4,6}$")).then(text.cast(pl.Int64, strict=False))
-        candidates.append(
-            pl.lit(EXCEL_EPOCH).str.to_date("%Y-%m-%d") + pl.duration(days=serial)
-        )
+        candidates.append(pl.lit(EXCEL_EPOCH).str.to_date("%Y-%m-%d") + pl.duration(days=serial))
     return pl.coalesce(candidates)
 
 
@@ -80,9 +78,7 @@ def normalise_function(expr: pl.Expr) -> pl.Expr:
     text = expr.cast(pl.String).str.strip_chars()
     dotted = text.str.extract(r"^(\d)\.(\d{2})\.(\d{2})", 0)
     digits = text.str.replace_all(r"[\s.\-]", "")
-    from_digits = pl.when(digits.str.contains(r"^\d{5,10}$")).then(
-        digits.str.slice(0, 1) + "." + digits.str.slice(1, 2) + "." + digits.str.slice(3, 2)
-    )
+    from_digits = pl.when(digits.str.contains(r"^\d{5,10}$")).then(digits.str.slice(0, 1) + "." + digits.str.slice(1, 2) + "." + digits.str.slice(3, 2))
     return pl.coalesce(dotted, from_digits)
 
 
@@ -106,12 +102,7 @@ def cpr_date_ok(digits: pl.Expr) -> pl.Expr:
     day = digits.str.slice(0, 2).cast(pl.Int32, strict=False)
     day = pl.when(day > 60).then(day - 60).otherwise(day)
     month = digits.str.slice(2, 2).cast(pl.Int32, strict=False)
-    iso = (
-        pl.lit("2000-")
-        + month.cast(pl.String).str.zfill(2)
-        + "-"
-        + day.cast(pl.String).str.zfill(2)
-    )
+    iso = pl.lit("2000-") + month.cast(pl.String).str.zfill(2) + "-" + day.cast(pl.String).str.zfill(2)
     return iso.str.to_date("%Y-%m-%d", strict=False).is_not_null() & (day >= 1)
 
 

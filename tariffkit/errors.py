@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 QUOTE_LIMIT = 80  # characters of a quoted value shown in a message; the rest is cut
-_QUOTED = re.compile(r"'([^']{%d,})'" % (QUOTE_LIMIT + 1))
+_QUOTED = re.compile(r"'([^']{" + str(QUOTE_LIMIT + 1) + r",})'")
 
 
 def cap_quotes(message: str) -> str:
@@ -57,7 +57,7 @@ class DataError(Exception):
         where = self.where()
         return f"{where}: {self.message}" if where else self.message
 
-    def located(self, *, file: str | None = None) -> "DataError":
+    def located(self, *, file: str | None = None) -> DataError:
         """Return the same error with the file filled in when it was not known yet."""
         if self.file is None and file is not None:
             self.file = file

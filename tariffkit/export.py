@@ -7,7 +7,8 @@ import io
 
 import polars as pl
 
-from tariffkit.labels import CODED_COLUMNS, COLUMNS as LABELS, VALUES  # one table of labels
+from tariffkit.labels import CODED_COLUMNS, VALUES  # one table of labels
+from tariffkit.labels import COLUMNS as LABELS
 
 
 def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:
@@ -28,11 +29,12 @@ def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:
         c.font = Font(bold=True)
     money = {c for c, t in df.schema.items() if isinstance(t, pl.Decimal)}
     for row in df.iter_rows():
-        ws.append([
-            ("ja" if v else "nej") if isinstance(v, bool) else float(v) if c in money and v is not None
-            else VALUES.get(v, v) if isinstance(v, str) else v
-            for c, v in zip(df.columns, row)
-        ])
+        ws.append(
+            [
+                ("ja" if v else "nej") if isinstance(v, bool) else float(v) if c in money and v is not None else VALUES.get(v, v) if isinstance(v, str) else v
+                for c, v in zip(df.columns, row)
+            ]
+        )
     for j, (c, t) in enumerate(df.schema.items(), start=1):
         fmt = "#,##0.00" if c in money else "0.00" if c == "haap" else "dd-mm-yyyy" if t == pl.Date else None
         if fmt:
@@ -66,7 +68,9 @@ def flatten(df: pl.DataFrame, danish: bool = False) -> pl.DataFrame:
             out.append(items.list.join(LIST_SEPARATOR).alias(c))
         elif isinstance(t, pl.Struct):
             fields = [f.name for f in t.fields]
-            out.append(pl.concat_str([pl.lit(f"{f}=") + pl.col(c).struct.field(f).cast(pl.String).fill_null("") for f in fields], separator=LIST_SEPARATOR).alias(c))
+            out.append(
+                pl.concat_str([pl.lit(f"{f}=") + pl.col(c).struct.field(f).cast(pl.String).fill_null("") for f in fields], separator=LIST_SEPARATOR).alias(c)
+            )
         else:
             out.append(pl.col(c))
     return df.select(out)
@@ -123,7 +127,15 @@ def xlsx_bytes(df: pl.DataFrame, sheet: str = "Data") -> bytes:
     wb.set_properties({"created": dt.datetime(2000, 1, 1)})
     from tariffkit.xlsx import sheet_name
 
-    d.write_excel(workbook=wb, worksheet=sheet_name(sheet, set()), column_formats=formats or None, autofilter=d.height > 0, freeze_panes=(1, 0),
-                  autofit=True, table_style=None, header_format={"bold": True})
+    d.write_excel(
+        workbook=wb,
+        worksheet=sheet_name(sheet, set()),
+        column_formats=formats or None,
+        autofilter=d.height > 0,
+        freeze_panes=(1, 0),
+        autofit=True,
+        table_style=None,
+        header_format={"bold": True},
+    )
     wb.close()
     return _deterministic_zip(buf.getvalue())

@@ -84,11 +84,21 @@ def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool, last: int | Non
     # Most lines pay for one month (97 % in a typical extract): they need no spreading.
     dates = [total_days.alias("days"), pl.col("service_from").alias("from"), pl.col("service_to").alias("to")] if clip else []
     one = lines.filter(pl.col("_mf") == pl.col("_mt")).select(*cols, "kind", pl.col("_mf").alias("_mn"), ore.alias("ore"), *dates)
-    many = lines.filter(pl.col("_mf") != pl.col("_mt")).select(
-        *cols, "kind", "service_from", "service_to", "_mt",
-        _ore=ore, _total=total_days, _line=pl.int_range(pl.len(), dtype=pl.Int64),
-        _mn=pl.int_ranges("_mf", (pl.col("_mt") if last is None else pl.min_horizontal("_mt", pl.lit(last, pl.Int32))) + 1, dtype=pl.Int32),
-    ).explode("_mn")
+    many = (
+        lines.filter(pl.col("_mf") != pl.col("_mt"))
+        .select(
+            *cols,
+            "kind",
+            "service_from",
+            "service_to",
+            "_mt",
+            _ore=ore,
+            _total=total_days,
+            _line=pl.int_range(pl.len(), dtype=pl.Int64),
+            _mn=pl.int_ranges("_mf", (pl.col("_mt") if last is None else pl.min_horizontal("_mt", pl.lit(last, pl.Int32))) + 1, dtype=pl.Int32),
+        )
+        .explode("_mn")
+    )
     many = many.with_columns(
         _f=pl.max_horizontal(_first_day(pl.col("_mn")), "service_from"),
         _t=pl.min_horizontal(_first_day(pl.col("_mn") + 1) - pl.duration(days=1), "service_to"),
@@ -96,9 +106,7 @@ def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool, last: int | Non
     # each month but the last: trunc(amount × days / total days), toward zero; the last: the rest
     share = (pl.col("_ore").abs() * pl.col("days") // pl.col("_total")) * pl.col("_ore").sign()
     many = many.with_columns(_share=share).with_columns(
-        ore=pl.when(pl.col("_mn") == pl.col("_mt"))
-        .then(pl.col("_ore") - (pl.col("_share").sum().over("_line") - pl.col("_share")))
-        .otherwise(pl.col("_share"))
+        ore=pl.when(pl.col("_mn") == pl.col("_mt")).then(pl.col("_ore") - (pl.col("_share").sum().over("_line") - pl.col("_share"))).otherwise(pl.col("_share"))
     )
     dates = ["days", pl.col("_f").alias("from"), pl.col("_t").alias("to")] if clip else []
     return pl.concat([one, many.select(*cols, "kind", "_mn", "ore", *dates)])
@@ -109,9 +117,7 @@ def spread_months(payments: pl.LazyFrame, cols: list[str]) -> pl.LazyFrame:
 
     Keeps ``cols`` plus ``kind``, ``month`` (first day), ``days`` (days of the line in the
     month), ``ore`` and ``from``/``to`` clipped to the month."""
-    return _spread(payments, cols, clip=True).select(
-        *cols, "kind", _first_day(pl.col("_mn")).alias(MONTH), "days", "ore", "from", "to"
-    )
+    return _spread(payments, cols, clip=True).select(*cols, "kind", _first_day(pl.col("_mn")).alias(MONTH), "days", "ore", "from", "to")
 
 
 class _Codes:
@@ -214,7 +220,7 @@ L = 72_201_776_446_800  # lcm(1, …, 31)
 YEAR_UNITS = 133_590  # days method: a day is 366 units in a 365-day year, 365 in a leap year
 
 
-PART_LINES = 12_000_000  # lines of the window computed at once from a file; more are split by citizen
+PART_LINES = 4_000_000  # lines of the window computed at once from a file (about 1.2 GB at the peak); more are split by citizen
 
 
 def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=None, part_lines: int = PART_LINES) -> pl.DataFrame:
@@ -246,8 +252,10 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=N
     if opts.known_at is not None and snap.horizon is None:
         raise UsageError(f"`known_at` {opts.known_at} is before the oldest extract in the history")
     if opts.as_of is not None and snap.horizon is not None and opts.as_of > snap.horizon:
-        raise UsageError(f"`as_of` {opts.as_of} is after the newest extract date {snap.horizon}: a forecast needs data up to its as-of date"
-                         + (" (the history as known at that date)" if opts.known_at else ""))
+        raise UsageError(
+            f"`as_of` {opts.as_of} is after the newest extract date {snap.horizon}: a forecast needs data up to its as-of date"
+            + (" (the history as known at that date)" if opts.known_at else "")
+        )
     if start is None or end is None:
         bounds = history.effective(lf, snap).select(pl.col("service_from").min().alias("a"), pl.col("service_to").max().alias("b")).collect()
         if bounds.height == 0 or bounds["a"][0] is None:
@@ -273,7 +281,7 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=N
 _PART_SEED = 20_260_101
 
 
-def _window(start: dt.date, end: dt.date, gap: int) -> tuple["_Window", pl.Expr]:
+def _window(start: dt.date, end: dt.date, gap: int) -> tuple[_Window, pl.Expr]:
     """The months computed for the period ``start`` … ``end`` (first days of months), and the
     filter of the lines that touch them."""
     first = month_number(start) - (gap + 1)  # _k = 0
@@ -362,11 +370,15 @@ def _partial(lines: pl.DataFrame, keys: list[str], opts: HaapOptions, win: _Wind
         return K // per_group * width + period_of(kk)
 
     in_period = k.is_between(p0, p1)
-    present = units.with_columns(  # (units are sorted by _K)
-        # a stay: months present in the group, gaps of at most `gap` months bridged
-        came=(K - K.shift(1) > gap + 1).fill_null(True) | (K // width != (K // width).shift(1)).fill_null(True),
-        leaves=(K.shift(-1) - K > gap + 1).fill_null(True) | (K // width != (K // width).shift(-1)).fill_null(True),
-    ).collect().lazy()  # used twice below (inflow, outflow): computed once
+    present = (
+        units.with_columns(  # (units are sorted by _K)
+            # a stay: months present in the group, gaps of at most `gap` months bridged
+            came=(K - K.shift(1) > gap + 1).fill_null(True) | (K // width != (K // width).shift(1)).fill_null(True),
+            leaves=(K.shift(-1) - K > gap + 1).fill_null(True) | (K // width != (K // width).shift(-1)).fill_null(True),
+        )
+        .collect()
+        .lazy()
+    )  # used twice below (inflow, outflow): computed once
     per = present.filter(in_period).with_columns(_gp=group_period(k), _cp=K // width * width + period_of(k))
     per = per.with_columns(_first=pl.col("_cp").ne(pl.col("_cp").shift(1)).fill_null(True))  # the citizen's first month in the period
     aggs = [pl.col("_first").sum().alias("citizens"), pl.col("_u").cast(pl.Int128).sum(), pl.col("came").sum().alias("inflow")]  # sums may pass Int64
@@ -378,7 +390,9 @@ def _partial(lines: pl.DataFrame, keys: list[str], opts: HaapOptions, win: _Wind
     outflow = present.filter(pl.col("leaves") & (k + 1).is_between(p0, p1)).group_by(_gp=group_period(k + 1)).agg(pl.len().alias("outflow"))
     exp = kt.lazy().filter(in_period).group_by(_gp=group_period(k)).agg(exp_aggs)
     out = exp.join(per, on="_gp", how="full", coalesce=True).join(outflow, on="_gp", how="full", coalesce=True)
-    raw = [pl.col("_ore"), pl.col("_refund_ore")] + ([pl.col("_u_ytd").fill_null(0).cast(pl.Int128), pl.col("_ore_ytd").fill_null(0)] if cut is not None else [])
+    raw = [pl.col("_ore"), pl.col("_refund_ore")] + (
+        [pl.col("_u_ytd").fill_null(0).cast(pl.Int128), pl.col("_ore_ytd").fill_null(0)] if cut is not None else []
+    )
     out = out.select(
         pl.col("_gp") // width,
         (pl.col("_gp") % width).alias("_p"),
@@ -470,12 +484,16 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
     rest = pl.concat([good.filter(~one_line).select("_K", "_ng"), unions]).collect()
     citizens = rest.select(_cit=cit).unique()
     cover = (
-        lines_of(citizens).filter(pos).join(rest.lazy(), on="_K", how="inner")
+        lines_of(citizens)
+        .filter(pos)
+        .join(rest.lazy(), on="_K", how="inner")
         .select("_K", (K % per_group).alias("_CK"), group.alias("_g"), "from", "to", "ore", "_sf", "_st", "_ng")
         .collect()
     )
     merged = (  # one group, several lines: their union (sort, merge overlapping or touching intervals)
-        cover.filter(pl.col("_ng") == 1).lazy().sort("_K", "from")
+        cover.filter(pl.col("_ng") == 1)
+        .lazy()
+        .sort("_K", "from")
         .with_columns(_prev_end=pl.col("to").cum_max().shift(1).over("_K"))
         .with_columns(_new=(pl.col("_prev_end").is_null() | (pl.col("from") > pl.col("_prev_end") + pl.duration(days=1))).cast(pl.Int32))
         .with_columns(_block=pl.col("_new").cum_sum().over("_K"))
@@ -485,7 +503,8 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
         .agg(days=((pl.col("to") - pl.col("from")).dt.total_days() + 1).sum().cast(pl.Int64))
     )
     several = (  # a citizen in several groups this month (a move, a level change): day by day
-        cover.filter(pl.col("_ng") > 1).lazy()
+        cover.filter(pl.col("_ng") > 1)
+        .lazy()
         .with_columns(_day=pl.date_ranges("from", "to"))
         .explode("_day")
         .sort("_CK", "_day", "_sf", "_st", "ore", "_g")  # the line's own start and end, not the month's
@@ -518,7 +537,18 @@ def _money(ore: pl.Expr) -> pl.Expr:
 
 
 def _empty(keys, opts) -> pl.DataFrame:
-    return pl.DataFrame(schema={**{k: pl.String for k in keys}, "period": pl.String, "citizens": pl.Int64, "haap": pl.Float64, "expense": MONEY, "average_price": MONEY, "inflow": pl.Int64, "outflow": pl.Int64})
+    return pl.DataFrame(
+        schema={
+            **{k: pl.String for k in keys},
+            "period": pl.String,
+            "citizens": pl.Int64,
+            "haap": pl.Float64,
+            "expense": MONEY,
+            "average_price": MONEY,
+            "inflow": pl.Int64,
+            "outflow": pl.Int64,
+        }
+    )
 
 
 def budget_deviation(haap: pl.DataFrame, budget: pl.DataFrame, by: list[str]) -> pl.DataFrame:

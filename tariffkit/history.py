@@ -58,13 +58,7 @@ class Snapshot:
 
 def extracts(payments: pl.LazyFrame | pl.DataFrame) -> tuple[Extract, ...]:
     """The snapshots in a payments history, oldest first."""
-    g = (
-        payments.lazy()
-        .group_by("extract_date")
-        .agg(lines=pl.len(), commitments=(pl.col("kind") == COMMITMENT).sum())
-        .sort("extract_date")
-        .collect()
-    )
+    g = payments.lazy().group_by("extract_date").agg(lines=pl.len(), commitments=(pl.col("kind") == COMMITMENT).sum()).sort("extract_date").collect()
     return tuple(Extract(r["extract_date"], int(r["lines"]), int(r["commitments"])) for r in g.iter_rows(named=True) if r["extract_date"] is not None)
 
 

@@ -24,9 +24,9 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import polars as pl
 
@@ -47,7 +47,7 @@ PARQUET_OPTIONS = {"compression": "zstd", "statistics": True, "row_group_size": 
 class Inputs:
     """The inputs a command has read, for provenance and for the never-overwrite-an-input rule."""
 
-    _entries: list[tuple[str, "str | _Digest"]] = field(default_factory=list)  # (label, sha256)
+    _entries: list[tuple[str, str | _Digest]] = field(default_factory=list)  # (label, sha256)
     paths: list[Path] = field(default_factory=list)
 
     def add(self, label: str, data: bytes | None = None, path: Path | None = None, background: bool = False) -> None:
@@ -284,8 +284,12 @@ def check_unique_headers(names: list[str], file: str, row: int) -> None:
         if not key:
             continue
         if key in seen:
-            raise DataError(f"two columns are named {n.strip()!r} (columns {seen[key]} and {i}); rename or remove one, so it is clear which to read",
-                            file=file, row=row, column=n.strip())
+            raise DataError(
+                f"two columns are named {n.strip()!r} (columns {seen[key]} and {i}); rename or remove one, so it is clear which to read",
+                file=file,
+                row=row,
+                column=n.strip(),
+            )
         seen[key] = i
 
 
@@ -343,8 +347,15 @@ def scan_csv_text(path: str | Path, file: str, *, separator: str | None = None, 
         separator = ";" if line.count(";") >= line.count(",") else ","
     check_unique_headers(_csv_header(line, separator), file, header_row)
     lf = pl.scan_csv(
-        p, separator=separator, infer_schema=False, skip_lines=lines_to_skip, row_index_name="_row",
-        row_index_offset=header_row + 1, truncate_ragged_lines=False, raise_if_empty=True, glob=False,
+        p,
+        separator=separator,
+        infer_schema=False,
+        skip_lines=lines_to_skip,
+        row_index_name="_row",
+        row_index_offset=header_row + 1,
+        truncate_ragged_lines=False,
+        raise_if_empty=True,
+        glob=False,
     )
     try:
         names = lf.collect_schema().names()
@@ -358,15 +369,15 @@ def scan_csv_text(path: str | Path, file: str, *, separator: str | None = None, 
 
 def _polars_csv(text: str | bytes, separator: str, lines_to_skip: int, header_row: int) -> pl.DataFrame:
     return pl.read_csv(
-            io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text),
-            separator=separator,
-            infer_schema=False,
-            skip_lines=lines_to_skip,
-            row_index_name="_row",
-            row_index_offset=header_row + 1,
-            truncate_ragged_lines=False,
-            raise_if_empty=True,
-        )
+        io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text),
+        separator=separator,
+        infer_schema=False,
+        skip_lines=lines_to_skip,
+        row_index_name="_row",
+        row_index_offset=header_row + 1,
+        truncate_ragged_lines=False,
+        raise_if_empty=True,
+    )
 
 
 def _tidy_csv(df: pl.DataFrame) -> pl.DataFrame:
@@ -527,6 +538,7 @@ def read_table(
 
 def provenance(command: str, options: dict, inputs: Inputs | None) -> dict[str, str]:
     """Key-value metadata for a Parquet output: version, command, options, input hashes."""
+
     def plain(v):
         if isinstance(v, (list, tuple)):
             return [plain(x) for x in v]
@@ -537,8 +549,10 @@ def provenance(command: str, options: dict, inputs: Inputs | None) -> dict[str, 
     from tariffkit.cpr import scrub_text
 
     opts = {k: plain(v) for k, v in sorted(options.items())}
-    opts = {k: scrub_text(v) if isinstance(v, str) else [scrub_text(x) if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
-            for k, v in opts.items()}
+    opts = {
+        k: scrub_text(v) if isinstance(v, str) else [scrub_text(x) if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
+        for k, v in opts.items()
+    }
     return {
         "tariffkit.version": __version__,
         "tariffkit.command": command,

@@ -27,8 +27,22 @@ from __future__ import annotations
 import re
 
 WEEKDAYS = {
-    "mandag": 0, "man": 0, "tirsdag": 1, "tir": 1, "tirs": 1, "onsdag": 2, "ons": 2, "torsdag": 3, "tor": 3, "tors": 3,
-    "fredag": 4, "fre": 4, "lørdag": 5, "lør": 5, "søndag": 6, "søn": 6,
+    "mandag": 0,
+    "man": 0,
+    "tirsdag": 1,
+    "tir": 1,
+    "tirs": 1,
+    "onsdag": 2,
+    "ons": 2,
+    "torsdag": 3,
+    "tor": 3,
+    "tors": 3,
+    "fredag": 4,
+    "fre": 4,
+    "lørdag": 5,
+    "lør": 5,
+    "søndag": 6,
+    "søn": 6,
 }
 ALL, WEEKDAYS_MASK, WEEKEND = frozenset(range(7)), frozenset(range(5)), frozenset({5, 6})
 DEFAULT_SHARED = 3

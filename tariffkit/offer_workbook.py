@@ -11,22 +11,46 @@ change to a cost line shows at once. Number formats are Excel's locale-neutral c
 
 from __future__ import annotations
 
-import io
-
 import polars as pl
 
-from tariffkit.xlsx import sheet_name as _sheet_name
-
 SECTIONS = ["Omkostninger", "Indtægter pr. funktionsniveau", "Nøgletal", "Personale", "Beregnere (værdier fra budget-forecast)"]
-KEY_LINES = {"places", "portal_places", "occupancy_pct", "place_price_year", "place_price_day", "place_price_year_incl_result",
-             "place_price_day_incl_result", "pl_rate", "ata_fte", "ata_hours_staff", "ata_hours_placed", "cost_per_ata_hour",
-             "ata_hours_placed_source", "previous_haap", "previous_cost_basis", "previous_cost_per_haap", "cost_change", "volume_effect", "price_effect"}
+KEY_LINES = {
+    "places",
+    "portal_places",
+    "occupancy_pct",
+    "place_price_year",
+    "place_price_day",
+    "place_price_year_incl_result",
+    "place_price_day_incl_result",
+    "pl_rate",
+    "ata_fte",
+    "ata_hours_staff",
+    "ata_hours_placed",
+    "cost_per_ata_hour",
+    "ata_hours_placed_source",
+    "previous_haap",
+    "previous_cost_basis",
+    "previous_cost_per_haap",
+    "cost_change",
+    "volume_effect",
+    "price_effect",
+}
 INCOME_LINES = {"income_places", "income_places_own", "income_places_other", "income_supplements", "income", "expected_result"}
 CALC_LINES = {"deficit", "cut_fte", "cut_amount", "frame_cut_share", "frame_cut_amount", "frame_cut_pct_of_variable_salary"}
 BASIS_LABELS = {"actual": "Regnskab", "budget": "Budget", "tariff_budget": "Budget jf. takst", "forecast": "Prognose", "out_year": "Overslagsår"}
 BASIS_ORDER = {"actual": 0, "budget": 1, "tariff_budget": 2, "forecast": 3, "out_year": 4}
-FORMATS = {"DKK": "#,##0", "DKK/year": "#,##0", "DKK/day": "#,##0", "DKK/FTE": "#,##0", "DKK/hour": "#,##0", "hours/year": "#,##0",
-           "HÅP": "#,##0.00", "FTE": "#,##0.00", "%": '0.00" %"', "places": "#,##0"}
+FORMATS = {
+    "DKK": "#,##0",
+    "DKK/year": "#,##0",
+    "DKK/day": "#,##0",
+    "DKK/FTE": "#,##0",
+    "DKK/hour": "#,##0",
+    "hours/year": "#,##0",
+    "HÅP": "#,##0.00",
+    "FTE": "#,##0.00",
+    "%": '0.00" %"',
+    "places": "#,##0",
+}
 
 
 def _print_setup(ws, header_row: int) -> None:
@@ -53,7 +77,14 @@ def section_of(line: str) -> int:
     return 0
 
 
-CUT_CATEGORY = {"faguddannet": "trained", "ikke faguddannet": "untrained", "ikke fastansatte": "temporary", "ledelse": "management", "TAP": "admin", "øvrige": "other"}
+CUT_CATEGORY = {
+    "faguddannet": "trained",
+    "ikke faguddannet": "untrained",
+    "ikke fastansatte": "temporary",
+    "ledelse": "management",
+    "TAP": "admin",
+    "øvrige": "other",
+}
 
 
 def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None) -> tuple[bytes, int]:
@@ -95,8 +126,12 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         title = sheet_name(f"{offer} {names.get(offer, '')}".strip(), used)
         ws = book.sheet(title)
         ws.write_string(0, 0, f"Tilbudsspecifik budgetmodel: {offer}" + (f" {names[offer]}" if names.get(offer) else ""), F(**title_style))
-        ws.write_string(1, 0, f"Budgetår {year}. Beløb i kr. De gule felter er indtastninger (omkostningslinjer, HÅP, takster, pladser, PL); "
-                              "alle totaler, takstgrundlag, indtægter, resultat, pladspriser, overslagsår og beregnere er formler på dem.")
+        ws.write_string(
+            1,
+            0,
+            f"Budgetår {year}. Beløb i kr. De gule felter er indtastninger (omkostningslinjer, HÅP, takster, pladser, PL); "
+            "alle totaler, takstgrundlag, indtægter, resultat, pladspriser, overslagsår og beregnere er formler på dem.",
+        )
 
         cols = sorted({(r["basis"], r["year"]) for r in rows}, key=lambda c: (c[1] if c[0] == "out_year" else 0, BASIS_ORDER[c[0]], c[1]))
         header_row = 4
@@ -139,11 +174,19 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
 
         base_col = next((col_of[c] for c in (("forecast", year), ("tariff_budget", year)) if c in col_of), None)
         first_out = next(((bb, yy) for (bb, yy) in col_of if bb == "out_year"), None)
-        indexed = first_out is not None and base_col is not None and values.get(("income", *first_out)) != values.get(
-            ("income",) + next(c for c, jj in col_of.items() if jj == base_col))
-        ws.write_string(2, 0, "Overslagsår: omkostninger og indtægter fremskrives med PL (taksterne følger PL)." if indexed else
-                              "Overslagsår: omkostningerne fremskrives med PL, indtægterne holdes på årets niveau (taksterne er ikke fremskrevet), "
-                              "så et underskud i overslagsårene viser, hvad der sker uden ny takst.")
+        indexed = (
+            first_out is not None
+            and base_col is not None
+            and values.get(("income", *first_out)) != values.get(("income",) + next(c for c, jj in col_of.items() if jj == base_col))
+        )
+        ws.write_string(
+            2,
+            0,
+            "Overslagsår: omkostninger og indtægter fremskrives med PL (taksterne følger PL)."
+            if indexed
+            else "Overslagsår: omkostningerne fremskrives med PL, indtægterne holdes på årets niveau (taksterne er ikke fremskrevet), "
+            "så et underskud i overslagsårene viser, hvad der sker uden ny takst.",
+        )
         pl_cells: list[str] = []
         formulas: dict[tuple[str, str, int], str] = {}
         for (basis, y), j in col_of.items():
@@ -181,8 +224,10 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 f[("tariff_basis", *k)] = f"={cell('cost_basis')}+{cell('result_two_years_earlier')}"
             haap_lines = [ln for ln in row_of if ln.startswith("haap_level_") and present(ln, basis, y)]
             if haap_lines and present("income_places", basis, y):
+
                 def lv(ln):
                     return ln.split("_")[2]
+
                 own = [ln for ln in haap_lines if ln.endswith("_own")]
                 other = [ln for ln in haap_lines if ln.endswith("_other")]
                 f[("haap_own", *k)] = "=" + ("+".join(cell(x) for x in own) if own else "0")
@@ -215,7 +260,9 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 if cpfs and present("cost_per_fte_mean", basis, y):
                     f[("cost_per_fte_mean", *k)] = "=ROUND(AVERAGE(" + ",".join(c for _, c in cpfs) + "),0)"
                 if cpfs and present("cost_per_fte_weighted", basis, y):
-                    f[("cost_per_fte_weighted", *k)] = f"=IF({cell('fte_total')}>0,ROUND((" + "+".join(f"{a}*{c}" for a, c in cpfs) + f")/{cell('fte_total')},0),0)"
+                    f[("cost_per_fte_weighted", *k)] = (
+                        f"=IF({cell('fte_total')}>0,ROUND((" + "+".join(f"{a}*{c}" for a, c in cpfs) + f")/{cell('fte_total')},0),0)"
+                    )
             if present("cost_per_ata_hour", basis, y) and present("ata_hours_staff", basis, y):
                 f[("cost_per_ata_hour", *k)] = f"=ROUND({cell('cost_basis')}/{cell('ata_hours_staff')},0)"
             if present("deficit", basis, y):
@@ -231,7 +278,9 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             if present("frame_cut_amount", basis, y):
                 f[("frame_cut_amount", *k)] = f"=ROUND({cell('frame_cut_share')}/100*{cell('cost_basis')},0)"
                 if present("frame_cut_pct_of_variable_salary", basis, y):
-                    f[("frame_cut_pct_of_variable_salary", *k)] = f"=IF({cell('variable_salary')}<>0,{cell('frame_cut_amount')}/{cell('variable_salary')}*100,0)"
+                    f[("frame_cut_pct_of_variable_salary", *k)] = (
+                        f"=IF({cell('variable_salary')}<>0,{cell('frame_cut_amount')}/{cell('variable_salary')}*100,0)"
+                    )
         # --- the cells: section bands, labels, values and formulas ---
         last_col = len(cols) + 1
         for r_, section in section_rows:
@@ -274,8 +323,13 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         if tb_row and inc_row:
             ch = book.wb.add_chart({"type": "column"})
             for r_ in (tb_row, inc_row):
-                ch.add_series({"name": [title, r_ - 1, 0], "categories": [title, header_row - 1, 1, header_row - 1, last_col - 1],
-                               "values": [title, r_ - 1, 1, r_ - 1, last_col - 1]})
+                ch.add_series(
+                    {
+                        "name": [title, r_ - 1, 0],
+                        "categories": [title, header_row - 1, 1, header_row - 1, last_col - 1],
+                        "values": [title, r_ - 1, 1, r_ - 1, last_col - 1],
+                    }
+                )
             ch.set_title({"name": "Takstgrundlag og indtægter"})
             ch.set_y_axis({"name": "kr.", "num_format": "#,##0"})
             ch.set_size({"width": 680, "height": 300})
@@ -294,18 +348,42 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 return (f"='{quoted}'!{letter(j)}{row_of[line]}", 0.0 if v is None else float(v))
             return fallback() if fallback else None
 
-        overview_rows.append([
-            offer, names.get(offer, ""), link("forecast", "places", lambda: link("tariff_budget", "places")),
-            link("forecast", "haap_total"), link("forecast", "occupancy_pct"),
-            link("tariff_budget", "tariff_basis"), link("forecast", "tariff_basis"), link("forecast", "income"), link("forecast", "expected_result"),
-            link("forecast", "place_price_day", lambda: link("tariff_budget", "place_price_day")), link("forecast", "cut_fte"),
-        ])
+        overview_rows.append(
+            [
+                offer,
+                names.get(offer, ""),
+                link("forecast", "places", lambda: link("tariff_budget", "places")),
+                link("forecast", "haap_total"),
+                link("forecast", "occupancy_pct"),
+                link("tariff_budget", "tariff_basis"),
+                link("forecast", "tariff_basis"),
+                link("forecast", "income"),
+                link("forecast", "expected_result"),
+                link("forecast", "place_price_day", lambda: link("tariff_budget", "place_price_day")),
+                link("forecast", "cut_fte"),
+            ]
+        )
     # --- overview ---
-    headers = ["Tilbud", "Navn", "Pladser", f"HÅP prognose {year}", "Belægning %", f"Budget: takstgrundlag {year}", f"Prognose: takstgrundlag {year}", f"Prognose: indtægter {year}",
-               "Forventet resultat", "Pladspris pr. døgn", "Reduktion i årsværk"]
+    headers = [
+        "Tilbud",
+        "Navn",
+        "Pladser",
+        f"HÅP prognose {year}",
+        "Belægning %",
+        f"Budget: takstgrundlag {year}",
+        f"Prognose: takstgrundlag {year}",
+        f"Prognose: indtægter {year}",
+        "Forventet resultat",
+        "Pladspris pr. døgn",
+        "Reduktion i årsværk",
+    ]
     fmts = [None, None, "#,##0", "#,##0.00", '0.0" %"', "#,##0", "#,##0", "#,##0", "#,##0", "#,##0", "#,##0.0"]
     ov.write_string(0, 0, f"Tilbud {year}: oversigt", F(**title_style))
-    ov.write_string(1, 0, "Tallene er formler, der henter fra tilbuddenes ark. Budget = takstberegningsgrundlaget (budget jf. takst). Prognose = årets forventede takstgrundlag og indtægter (HÅP til dato plus disponeret). Forventet resultat = indtægter − takstgrundlag (prognose).")
+    ov.write_string(
+        1,
+        0,
+        "Tallene er formler, der henter fra tilbuddenes ark. Budget = takstberegningsgrundlaget (budget jf. takst). Prognose = årets forventede takstgrundlag og indtægter (HÅP til dato plus disponeret). Forventet resultat = indtægter − takstgrundlag (prognose).",
+    )
     for j, h in enumerate(headers):
         ov.write_string(3, j, h, F(bold=True, text_wrap=True, **header_bg))
     sums = [0.0] * len(headers)

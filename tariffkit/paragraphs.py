@@ -27,10 +27,20 @@ from dataclasses import dataclass
 import polars as pl
 
 LAWS = {
-    "sel": "SEL", "sl": "SEL", "serviceloven": "SEL", "servicelovens": "SEL", "lov om social service": "SEL",
-    "abl": "ABL", "almenboligloven": "ABL", "almenboliglovens": "ABL", "lov om almene boliger": "ABL",
-    "sul": "SUL", "sundhedsloven": "SUL", "sundhedslovens": "SUL",
-    "lab": "LAB", "bek": "BEK",
+    "sel": "SEL",
+    "sl": "SEL",
+    "serviceloven": "SEL",
+    "servicelovens": "SEL",
+    "lov om social service": "SEL",
+    "abl": "ABL",
+    "almenboligloven": "ABL",
+    "almenboliglovens": "ABL",
+    "lov om almene boliger": "ABL",
+    "sul": "SUL",
+    "sundhedsloven": "SUL",
+    "sundhedslovens": "SUL",
+    "lab": "LAB",
+    "bek": "BEK",
 }
 _LAW = "|".join(sorted((re.escape(k) for k in LAWS), key=len, reverse=True))
 _DETAIL = r"(?:\s*,?\s*(?:stk\.?|nr\.?|litra|pkt\.?)\s*[0-9a-zæøå]+\.?(?:\s*pkt\.?)?)*"
@@ -91,7 +101,9 @@ def normalise_series(values: pl.Series) -> pl.Series:
     parsed = [parse(v) for v in uniq.to_list()]
     keys = pl.Series([None if p is None else p.key for p in parsed], dtype=pl.String)
     also = pl.Series([None if p is None or not p.also else ", ".join(p.also) for p in parsed], dtype=pl.String)
-    return pl.DataFrame({
-        "paragraph": values.replace_strict(uniq, keys, default=None, return_dtype=pl.String),
-        "paragraph_also": values.replace_strict(uniq, also, default=None, return_dtype=pl.String),
-    }).to_struct(values.name)
+    return pl.DataFrame(
+        {
+            "paragraph": values.replace_strict(uniq, keys, default=None, return_dtype=pl.String),
+            "paragraph_also": values.replace_strict(uniq, also, default=None, return_dtype=pl.String),
+        }
+    ).to_struct(values.name)

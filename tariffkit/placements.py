@@ -27,12 +27,25 @@ import polars as pl
 from tariffkit.errors import DataError
 
 HEADERS = {
-    "cpr-nr": "cpr", "cpr": "cpr", "cprnr": "cpr", "cpr-nummer": "cpr",
-    "tilbudsnr": "offer_id", "tilbudsnummer": "offer_id",
-    "funktionsniveau": "level", "niveau": "level",
-    "fra dato": "valid_from", "fra": "valid_from", "indflytning": "valid_from", "startdato": "valid_from",
-    "til dato": "valid_to", "til": "valid_to", "fraflytning": "valid_to", "slutdato": "valid_to",
-    "oprindelse": "origin", "betalingskommune": "municipality", "handlekommune": "acting_municipality",
+    "cpr-nr": "cpr",
+    "cpr": "cpr",
+    "cprnr": "cpr",
+    "cpr-nummer": "cpr",
+    "tilbudsnr": "offer_id",
+    "tilbudsnummer": "offer_id",
+    "funktionsniveau": "level",
+    "niveau": "level",
+    "fra dato": "valid_from",
+    "fra": "valid_from",
+    "indflytning": "valid_from",
+    "startdato": "valid_from",
+    "til dato": "valid_to",
+    "til": "valid_to",
+    "fraflytning": "valid_to",
+    "slutdato": "valid_to",
+    "oprindelse": "origin",
+    "betalingskommune": "municipality",
+    "handlekommune": "acting_municipality",
 }
 ORIGIN_VALUES = {"egen borger": "own", "egen": "own", "own": "own", "anden kommune": "other", "other": "other", "fremmed kommune": "other"}
 CLAIM_MONTHS = 12  # Serviceloven § 174 stk. 2: a claim must be made within 12 months of the help
@@ -63,7 +76,9 @@ def read(path: str, inputs, key: bytes | None) -> pl.DataFrame:
     df = pseudonymise_column(df, key or b"", file)
     if "origin" in df.columns:
         o = pl.col("origin").str.strip_chars().str.to_lowercase()
-        df = df.with_columns(pl.when(o.is_in(list(ORIGIN_VALUES))).then(o.replace_strict(ORIGIN_VALUES, default=None)).otherwise(pl.col("origin")).alias("origin"))
+        df = df.with_columns(
+            pl.when(o.is_in(list(ORIGIN_VALUES))).then(o.replace_strict(ORIGIN_VALUES, default=None)).otherwise(pl.col("origin")).alias("origin")
+        )
     else:
         df = df.with_columns(origin=pl.lit("own"))
     for c in ("municipality", "acting_municipality", "valid_from", "valid_to"):
@@ -90,16 +105,27 @@ def check(p: pl.DataFrame, file: str, rows: pl.Series | None = None) -> pl.DataF
             more = f" ({bad.height} rows like this)" if bad.height > 1 else ""
             raise DataError(reason + more, file=file, row=int(bad["_r"][0]), column=COLUMN_LABELS.get(column, column))
 
-    first(pl.col("valid_to").is_not_null() & pl.col("valid_from").is_not_null() & (pl.col("valid_to") < pl.col("valid_from")),
-          "valid_to", "the stay ends before it begins")
-    first((pl.col("origin") == "other") & (pl.col("municipality").is_null()), "municipality",
-          "another municipality's citizen needs the paying municipality (Betalingskommune)")
+    first(
+        pl.col("valid_to").is_not_null() & pl.col("valid_from").is_not_null() & (pl.col("valid_to") < pl.col("valid_from")),
+        "valid_to",
+        "the stay ends before it begins",
+    )
+    first(
+        (pl.col("origin") == "other") & (pl.col("municipality").is_null()),
+        "municipality",
+        "another municipality's citizen needs the paying municipality (Betalingskommune)",
+    )
     dated = r.filter(pl.col("valid_from").is_not_null()).sort("citizen_id", "valid_from", "_r")
     end = pl.col("valid_to").fill_null(dt.date(9999, 12, 31))
     overl = dated.with_columns(_prev_end=end.shift(1).over("citizen_id")).filter(pl.col("_prev_end") >= pl.col("valid_from"))
     if overl.height:
-        raise DataError(f"the citizen's stays overlap: a stay begins on {overl['valid_from'][0]} before the previous one has ended"
-                        + (f" ({overl.height} rows like this)" if overl.height > 1 else ""), file=file, row=int(overl["_r"][0]), column=COLUMN_LABELS["valid_from"])
+        raise DataError(
+            f"the citizen's stays overlap: a stay begins on {overl['valid_from'][0]} before the previous one has ended"
+            + (f" ({overl.height} rows like this)" if overl.height > 1 else ""),
+            file=file,
+            row=int(overl["_r"][0]),
+            column=COLUMN_LABELS["valid_from"],
+        )
     return p
 
 
@@ -126,18 +152,35 @@ def stay_lines(p: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
     from tariffkit.contracts import PAYMENTS
 
     if p["valid_from"].null_count():
-        raise DataError("the placements need dates (Fra dato) to give HÅP; a stay without a start date cannot be counted", file="placements", column="valid_from")
+        raise DataError(
+            "the placements need dates (Fra dato) to give HÅP; a stay without a start date cannot be counted", file="placements", column="valid_from"
+        )
     s = p.filter((pl.col("valid_from") <= end) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= start))).with_columns(
         service_from=pl.max_horizontal("valid_from", pl.lit(start)),
         service_to=pl.min_horizontal(pl.col("valid_to").fill_null(end), pl.lit(end)),
     )
     days = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
     return s.select(
-        "citizen_id", case_id=pl.lit(""), caseworker=pl.lit(""), offer_id="offer_id", offer_name=pl.lit(""), provider=pl.lit("internal"),
-        paragraph=pl.lit(""), paragraph_also=pl.lit(None, pl.String), function=pl.lit(""), level=pl.col("level").cast(pl.Int16),
-        service_from="service_from", service_to="service_to", amount=days.cast(pl.Decimal(18, 2)), kind=pl.lit("actual"),
-        extract_date=pl.lit(end), source_file=pl.lit("placements"), source_row=pl.int_range(pl.len(), dtype=pl.Int64),
-        origin="origin", municipality="municipality", acting_municipality="acting_municipality",
+        "citizen_id",
+        case_id=pl.lit(""),
+        caseworker=pl.lit(""),
+        offer_id="offer_id",
+        offer_name=pl.lit(""),
+        provider=pl.lit("internal"),
+        paragraph=pl.lit(""),
+        paragraph_also=pl.lit(None, pl.String),
+        function=pl.lit(""),
+        level=pl.col("level").cast(pl.Int16),
+        service_from="service_from",
+        service_to="service_to",
+        amount=days.cast(pl.Decimal(18, 2)),
+        kind=pl.lit("actual"),
+        extract_date=pl.lit(end),
+        source_file=pl.lit("placements"),
+        source_row=pl.int_range(pl.len(), dtype=pl.Int64),
+        origin="origin",
+        municipality="municipality",
+        acting_municipality="acting_municipality",
     ).select(*PAYMENTS.names, "origin", "municipality", "acting_municipality")
 
 
@@ -184,7 +227,21 @@ def occupancy(
     elif own_p.height:
         parts.append(compute(own_p, opts).with_columns(origin=pl.lit("own"), source=pl.lit("placements")))
     cols = ["offer_id", "level", "origin", "source", "period", "citizens", "haap"]
-    table = pl.concat([x.select(cols) for x in parts]) if parts else pl.DataFrame(schema={"offer_id": pl.String, "level": pl.Int16, "origin": pl.String, "source": pl.String, "period": pl.String, "citizens": pl.Int64, "haap": pl.Float64})
+    table = (
+        pl.concat([x.select(cols) for x in parts])
+        if parts
+        else pl.DataFrame(
+            schema={
+                "offer_id": pl.String,
+                "level": pl.Int16,
+                "origin": pl.String,
+                "source": pl.String,
+                "period": pl.String,
+                "citizens": pl.Int64,
+                "haap": pl.Float64,
+            }
+        )
+    )
     table = table.filter(pl.col("haap") > 0).sort("offer_id", "level", "origin")
     rec = reconcile(own_p, payments.filter(pl.col("offer_id").is_in(offers)) if payments is not None else None, year)
     return Occupancy(table, rec)
@@ -206,24 +263,38 @@ def reconcile(own_stays: pl.DataFrame, payments: pl.DataFrame | None, year: int)
     paid = (
         spread_months(lf.filter((pl.col("kind") != "refund") & (pl.col("service_to") >= start) & (pl.col("service_from") <= end)), ["citizen_id", "offer_id"])
         .filter(pl.col("month").dt.year() == year)
-        .group_by("citizen_id", "offer_id", "month").agg(pl.col("ore").sum()).filter(pl.col("ore") > 0)
-        .group_by("citizen_id", "offer_id").agg(months_paid=pl.len().cast(pl.Int64)).collect()
+        .group_by("citizen_id", "offer_id", "month")
+        .agg(pl.col("ore").sum())
+        .filter(pl.col("ore") > 0)
+        .group_by("citizen_id", "offer_id")
+        .agg(months_paid=pl.len().cast(pl.Int64))
+        .collect()
     )
     placed = (
-        spread_months(own_stays.lazy(), ["citizen_id", "offer_id"]).filter(pl.col("month").dt.year() == year)
-        .group_by("citizen_id", "offer_id").agg(months_placed=pl.col("month").n_unique().cast(pl.Int64)).collect()
+        spread_months(own_stays.lazy(), ["citizen_id", "offer_id"])
+        .filter(pl.col("month").dt.year() == year)
+        .group_by("citizen_id", "offer_id")
+        .agg(months_placed=pl.col("month").n_unique().cast(pl.Int64))
+        .collect()
     )
     j = paid.join(placed, on=["citizen_id", "offer_id"], how="full", coalesce=True).with_columns(
-        pl.col("months_paid").fill_null(0), pl.col("months_placed").fill_null(0))
+        pl.col("months_paid").fill_null(0), pl.col("months_placed").fill_null(0)
+    )
     j = j.filter(pl.col("months_paid") != pl.col("months_placed")).with_columns(
-        finding=pl.when(pl.col("months_placed") == 0).then(pl.lit("paid, not placed"))
-        .when(pl.col("months_paid") == 0).then(pl.lit("placed, not paid"))
-        .when(pl.col("months_paid") < pl.col("months_placed")).then(pl.lit("placed in months not paid"))
-        .otherwise(pl.lit("paid in months not placed")))
+        finding=pl.when(pl.col("months_placed") == 0)
+        .then(pl.lit("paid, not placed"))
+        .when(pl.col("months_paid") == 0)
+        .then(pl.lit("placed, not paid"))
+        .when(pl.col("months_paid") < pl.col("months_placed"))
+        .then(pl.lit("placed in months not paid"))
+        .otherwise(pl.lit("paid in months not placed"))
+    )
     return j.select(list(schema)).cast(schema).sort("offer_id", "citizen_id")
 
 
-def billing(placements: pl.DataFrame, tariffs: pl.DataFrame, first_month: dt.date, last_month: dt.date, claim_date: dt.date, days_per_year: int = 365) -> pl.DataFrame:
+def billing(
+    placements: pl.DataFrame, tariffs: pl.DataFrame, first_month: dt.date, last_month: dt.date, claim_date: dt.date, days_per_year: int = 365
+) -> pl.DataFrame:
     """What each paying municipality owes per external citizen and month: days on the offer at
     each level (a level change by its date) × the level's daily tariff (annual / days per year,
     to the øre) of the month's year. A month that ended more than 12 months before
@@ -245,7 +316,9 @@ def billing(placements: pl.DataFrame, tariffs: pl.DataFrame, first_month: dt.dat
     missing = j.filter(pl.col("daily_tariff").is_null())
     if missing.height:
         r = missing.row(0, named=True)
-        raise DataError(f"no tariff for offer {r['offer_id']}, level {r['level']}, {r['year']}: an external citizen cannot be billed", file="tariffs", column="level")
+        raise DataError(
+            f"no tariff for offer {r['offer_id']}, level {r['level']}, {r['year']}: an external citizen cannot be billed", file="tariffs", column="level"
+        )
     money = pl.Decimal(18, 2)
     deadline = pl.col("month").dt.month_end().dt.offset_by(f"{CLAIM_MONTHS}mo")
     out = j.with_columns(
@@ -253,8 +326,17 @@ def billing(placements: pl.DataFrame, tariffs: pl.DataFrame, first_month: dt.dat
         claim_deadline=deadline,
     ).with_columns(late=pl.lit(claim_date) > pl.col("claim_deadline"))
     return out.select(
-        pl.col("municipality").alias("paying_municipality"), "acting_municipality", pl.col("month").dt.strftime("%Y-%m").alias("month"),
-        "citizen_id", "offer_id", "level", pl.col("days").cast(pl.Int64), "daily_tariff", "amount", "claim_deadline", "late",
+        pl.col("municipality").alias("paying_municipality"),
+        "acting_municipality",
+        pl.col("month").dt.strftime("%Y-%m").alias("month"),
+        "citizen_id",
+        "offer_id",
+        "level",
+        pl.col("days").cast(pl.Int64),
+        "daily_tariff",
+        "amount",
+        "claim_deadline",
+        "late",
     ).sort("paying_municipality", "month", "offer_id", "citizen_id", "level")
 
 
@@ -281,8 +363,20 @@ def billing_workbook(bill: pl.DataFrame, municipality: str, offers: dict[str, st
         c.font = Font(bold=True)
     total = Decimal(0)
     for r in bill.filter(pl.col("paying_municipality") == municipality).iter_rows(named=True):
-        ws.append([r["month"], r["citizen_id"], r["offer_id"], (offers or {}).get(r["offer_id"], ""), r["level"], r["days"],
-                   float(r["daily_tariff"]), float(r["amount"]), r["claim_deadline"], "ja" if r["late"] else "nej"])
+        ws.append(
+            [
+                r["month"],
+                r["citizen_id"],
+                r["offer_id"],
+                (offers or {}).get(r["offer_id"], ""),
+                r["level"],
+                r["days"],
+                float(r["daily_tariff"]),
+                float(r["amount"]),
+                r["claim_deadline"],
+                "ja" if r["late"] else "nej",
+            ]
+        )
         total += r["amount"]
         for j in (7, 8):
             ws.cell(row=ws.max_row, column=j).number_format = "#,##0.00"

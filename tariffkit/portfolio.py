@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
-from tariffkit.errors import DataError, UsageError
 from tariffkit import history
 from tariffkit import labels as LABELS
+from tariffkit.errors import DataError, UsageError
 from tariffkit.haap import month_add, spread_months
 
 KEYS = ["caseworker", "citizen_id", "case_id", "offer_id"]
@@ -67,7 +67,9 @@ class ApprovalTiers:
     the political committee after the visitation committee."""
 
     tiers: tuple[tuple[str, float | None], ...] = (
-        ("sagsbehandler", 110_000.0), ("leder af myndighed", 415_000.0), ("visitationsudvalg", 1_000_000.0),
+        ("sagsbehandler", 110_000.0),
+        ("leder af myndighed", 415_000.0),
+        ("visitationsudvalg", 1_000_000.0),
         ("politisk udvalg (efter visitationsudvalget)", None),
     )
     name: str = "Ikast-Brande (eksempel fra VIVE, 2019)"
@@ -138,26 +140,37 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     in_c = pl.col("month").is_between(c0, c1)
     monthly = spread.group_by(KEYS + ["month"]).agg(net=pl.col("ore").sum())
     costs = monthly.group_by(KEYS).agg(
-        q_ore=pl.col("net").filter(in_q).sum(), c_ore=pl.col("net").filter(in_c).sum(),
+        q_ore=pl.col("net").filter(in_q).sum(),
+        c_ore=pl.col("net").filter(in_c).sum(),
         active_months=(pl.col("net").filter(in_q) > 0).sum(),
         active_months_c=(pl.col("net").filter(in_c) > 0).sum(),
         q_active_ore=pl.col("net").filter(in_q & (pl.col("net") > 0)).sum(),
         c_active_ore=pl.col("net").filter(in_c & (pl.col("net") > 0)).sum(),
     )
     pos = spread.filter(pl.col("ore") > 0)
-    last_in_q = pos.filter(in_q).sort("month", "_start").group_by(KEYS).agg(
-        level=pl.col("level").last(), provider=pl.col("provider").last(), paragraph=pl.col("paragraph").last(),
-        levels_in_q=pl.col("level").drop_nulls().n_unique(),
+    last_in_q = (
+        pos.filter(in_q)
+        .sort("month", "_start")
+        .group_by(KEYS)
+        .agg(
+            level=pl.col("level").last(),
+            provider=pl.col("provider").last(),
+            paragraph=pl.col("paragraph").last(),
+            levels_in_q=pl.col("level").drop_nulls().n_unique(),
+        )
     )
     last_c_month = pos.filter(pl.col("month") == c1).sort("_start").group_by(KEYS).agg(level_before=pl.col("level").last())
-    any_info = spread.sort("month", "_start").group_by(KEYS).agg(
-        _provider=pl.col("provider").last(), _paragraph=pl.col("paragraph").last(), _level=pl.col("level").last())
-    hist = p.filter(pl.col("amount") > 0).group_by(KEYS).agg(
-        first_from=pl.col("service_from").min(), last_to=pl.col("service_to").max())
+    any_info = (
+        spread.sort("month", "_start")
+        .group_by(KEYS)
+        .agg(_provider=pl.col("provider").last(), _paragraph=pl.col("paragraph").last(), _level=pl.col("level").last())
+    )
+    hist = p.filter(pl.col("amount") > 0).group_by(KEYS).agg(first_from=pl.col("service_from").min(), last_to=pl.col("service_to").max())
     df = costs.join(any_info, on=KEYS, how="left").join(last_in_q, on=KEYS, how="left").join(last_c_month, on=KEYS, how="left").join(hist, on=KEYS, how="left")
     df = df.filter((pl.col("q_ore") != 0) | (pl.col("c_ore") != 0) | (pl.col("active_months") > 0))
     df = df.with_columns(
-        provider=pl.coalesce("provider", "_provider"), paragraph=pl.coalesce("paragraph", "_paragraph"),
+        provider=pl.coalesce("provider", "_provider"),
+        paragraph=pl.coalesce("paragraph", "_paragraph"),
         level=pl.coalesce("level", "_level").cast(pl.Int16),
     )
     money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(pl.Decimal(18, 2))  # noqa: E731
@@ -176,6 +189,7 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     a = start_m + fm  # month of the first follow-up
     nxt = pl.when(a >= q_first).then(a).otherwise(a + ((pl.lit(q_first) - a + every - 1) // every) * every)  # first follow-up from the quarter on
     follow_due = nxt <= q_last
+
     # approval tiers: the lowest tier whose limit covers the annualised cost, now and in the comparison quarter
     def tier_of(cost: pl.Expr) -> pl.Expr:
         e = pl.lit(len(opts.tiers.tiers) - 1, pl.Int32)
@@ -192,7 +206,9 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     rate_c = pl.col("c_active_ore") / pl.col("active_months_c")
     df = df.with_columns(
         _rate_change=pl.when((pl.col("active_months") > 0) & (pl.col("active_months_c") > 0)).then(rate_q - rate_c),
-        _rate_pct=pl.when((pl.col("active_months") > 0) & (pl.col("active_months_c") > 0) & (pl.col("c_active_ore") > 0)).then((rate_q - rate_c) / rate_c * 100),
+        _rate_pct=pl.when((pl.col("active_months") > 0) & (pl.col("active_months_c") > 0) & (pl.col("c_active_ore") > 0)).then(
+            (rate_q - rate_c) / rate_c * 100
+        ),
     )
     sched = None
     if schedules is not None:
@@ -204,25 +220,47 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     flag_exprs = [
         # the cost per active month (the run rate): a month emptied by a correction is not a cheaper month
         ("cost_up", (pl.col("_rate_change") * 12 > mn * 100) & (pl.col("_rate_pct") > thr) & (pl.col("active_months_c") > 0)),
-        ("level_changed", (pl.col("levels_in_q").fill_null(0) > 1) | (pl.col("level_before").is_not_null() & pl.col("level").is_not_null() & (pl.col("level_before") != pl.col("level")))),
+        (
+            "level_changed",
+            (pl.col("levels_in_q").fill_null(0) > 1)
+            | (pl.col("level_before").is_not_null() & pl.col("level").is_not_null() & (pl.col("level_before") != pl.col("level"))),
+        ),
         ("schedule_level_differs", pl.col("schedule_level").is_not_null() & pl.col("level").is_not_null() & (pl.col("schedule_level") != pl.col("level"))),
         ("commitment_ending", (pl.col("last_to") > pl.lit(q_end)) & (pl.col("last_to") <= pl.lit(q_end + dt.timedelta(days=opts.ending_within_days)))),
         ("new_case", pl.col("first_from").is_between(q0, q_end)),
         ("closed_case", pl.col("last_to").is_between(q0, q_end)),
         ("follow_up_due", follow_due & (pl.col("last_to") >= pl.lit(q0))),
         ("tier_up", (pl.col("_tier") > pl.col("_tier_c")) & (pl.col("c_ore") > 0)),
-        ("no_schedule", pl.lit(schedules is not None) & (pl.col("provider") == "internal") & pl.col("paragraph").is_in(list(RESIDENTIAL)) & pl.col("schedule_level").is_null() & (pl.col("active_months") > 0)),
+        (
+            "no_schedule",
+            pl.lit(schedules is not None)
+            & (pl.col("provider") == "internal")
+            & pl.col("paragraph").is_in(list(RESIDENTIAL))
+            & pl.col("schedule_level").is_null()
+            & (pl.col("active_months") > 0),
+        ),
     ]
     df = df.with_columns(flags=pl.concat_list([pl.when(e.fill_null(False)).then(pl.lit(n)) for n, e in flag_exprs]).list.drop_nulls())
     df = df.with_columns(quarter=pl.lit(quarter_label(q0)), compare_quarter=pl.lit(quarter_label(c0)))
-    cases = df.select(PORTFOLIO.names).cast(PORTFOLIO.schema).sort(["caseworker", "change", "citizen_id", "case_id", "offer_id"], descending=[False, True, False, False, False])
-    summary = df.group_by("caseworker").agg(
-        cases=pl.len(), haap=pl.col("active_months").sum() / 12,  # integer sum: independent of summation order
-        _q=pl.col("q_ore").sum(), annual_cost=pl.col("annualised_cost").sum(), change=pl.col("change").sum(),
-        flagged_cases=(pl.col("flags").list.len() > 0).sum(),
-    ).with_columns(
-        average_price=pl.when(pl.col("haap") > 0).then(money((pl.col("_q") / pl.col("haap")).round(0, mode="half_away_from_zero").cast(pl.Int64))),
-        quarter=pl.lit(quarter_label(q0)),
+    cases = (
+        df.select(PORTFOLIO.names)
+        .cast(PORTFOLIO.schema)
+        .sort(["caseworker", "change", "citizen_id", "case_id", "offer_id"], descending=[False, True, False, False, False])
+    )
+    summary = (
+        df.group_by("caseworker")
+        .agg(
+            cases=pl.len(),
+            haap=pl.col("active_months").sum() / 12,  # integer sum: independent of summation order
+            _q=pl.col("q_ore").sum(),
+            annual_cost=pl.col("annualised_cost").sum(),
+            change=pl.col("change").sum(),
+            flagged_cases=(pl.col("flags").list.len() > 0).sum(),
+        )
+        .with_columns(
+            average_price=pl.when(pl.col("haap") > 0).then(money((pl.col("_q") / pl.col("haap")).round(0, mode="half_away_from_zero").cast(pl.Int64))),
+            quarter=pl.lit(quarter_label(q0)),
+        )
     )
     summary = summary.select(PORTFOLIO_SUMMARY.names).cast(PORTFOLIO_SUMMARY.schema).sort(["change", "caseworker"], descending=[True, False])
     return cases, summary

@@ -94,14 +94,22 @@ def estimate(payments: pl.DataFrame | pl.LazyFrame, rules: RefundRules, *, known
     lf, _ = lines_in_force(payments, known_at)
     y0, y1 = dt.date(rules.year, 1, 1), dt.date(rules.year, 12, 31)
     s = spread_months(lf.filter((pl.col("service_to") >= y0) & (pl.col("service_from") <= y1)), ["citizen_id"])
-    g = s.filter(pl.col("month").dt.year() == rules.year).group_by("citizen_id").agg(
-        gross=pl.col("ore").filter(pl.col("kind") != "refund").sum(),
-        recorded=-pl.col("ore").filter(pl.col("kind") == "refund").sum(),
-    ).collect().sort("citizen_id")
+    g = (
+        s.filter(pl.col("month").dt.year() == rules.year)
+        .group_by("citizen_id")
+        .agg(
+            gross=pl.col("ore").filter(pl.col("kind") != "refund").sum(),
+            recorded=-pl.col("ore").filter(pl.col("kind") == "refund").sum(),
+        )
+        .collect()
+        .sort("citizen_id")
+    )
     rows = []
     for cid, gross, recorded in g.iter_rows():
         est = estimate_of(Decimal(gross) / 100, rules)
         if est or recorded:
-            rows.append({"citizen_id": cid, "year": rules.year, "gross": Decimal(gross) / 100, "refund_recorded": Decimal(recorded) / 100, "refund_estimated": est})
+            rows.append(
+                {"citizen_id": cid, "year": rules.year, "gross": Decimal(gross) / 100, "refund_recorded": Decimal(recorded) / 100, "refund_estimated": est}
+            )
     money = pl.Decimal(18, 2)
     return pl.DataFrame(rows, schema={"citizen_id": pl.String, "year": pl.Int32, "gross": money, "refund_recorded": money, "refund_estimated": money})

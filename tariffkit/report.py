@@ -66,8 +66,12 @@ def budget_frame(budget: pl.DataFrame, area: str) -> pl.DataFrame:
     """area, budget_haap, budget_price (Float64), budget_ore (Int64) from an authority_budget or
     haap_budget table."""
     if "budget" in budget.columns and "budget_haap" in budget.columns:
-        b = budget.select(pl.col(area).cast(pl.String), "budget_haap", pl.col("budget_average_price").cast(pl.Float64).alias("budget_price"),
-                          (pl.col("budget").cast(pl.Float64) * 100).round(0).cast(pl.Int64).alias("budget_ore"))
+        b = budget.select(
+            pl.col(area).cast(pl.String),
+            "budget_haap",
+            pl.col("budget_average_price").cast(pl.Float64).alias("budget_price"),
+            (pl.col("budget").cast(pl.Float64) * 100).round(0).cast(pl.Int64).alias("budget_ore"),
+        )
     else:
         b = budget.select(pl.col(area).cast(pl.String), pl.col("haap").alias("budget_haap"), pl.col("average_price").cast(pl.Float64).alias("budget_price"))
         b = b.with_columns(budget_ore=_ore(pl.col("budget_haap") * pl.col("budget_price")))
@@ -79,13 +83,18 @@ def _forecast(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date) -> p
     return compute(payments, opts).with_columns(pl.col(area).cast(pl.String))
 
 
-def key_figures(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date, budget: pl.DataFrame | None, previous: pl.DataFrame | None = None) -> pl.DataFrame:
+def key_figures(
+    payments: pl.LazyFrame, area: str, year: int, as_of: dt.date, budget: pl.DataFrame | None, previous: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The ``key_figures`` table: one row per area and a total row (area ``I alt``); money as
     Decimal, the volume and price effects add up to the deviation exactly. ``previous`` is last
     month's key_figures table (the change since last month); without it the change is null."""
     now = _forecast(payments, area, year, as_of)
     k = now.select(
-        area, "citizens", "haap_ytd", "haap_forecast",
+        area,
+        "citizens",
+        "haap_ytd",
+        "haap_forecast",
         (pl.col("expense_ytd") * 100).cast(pl.Int64).alias("_ytd_ore"),
         (pl.col("expense_forecast") * 100).cast(pl.Int64).alias("_fc_ore"),
     )
@@ -93,16 +102,27 @@ def key_figures(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date, bu
         k = k.join(budget_frame(budget, area), on=area, how="full", coalesce=True)
     else:
         k = k.with_columns(budget_haap=pl.lit(None, pl.Float64), budget_price=pl.lit(None, pl.Float64), budget_ore=pl.lit(None, pl.Int64))
-    k = k.with_columns(
-        pl.col("citizens").fill_null(0), pl.col("haap_ytd").fill_null(0.0), pl.col("haap_forecast").fill_null(0.0),
-        pl.col("_ytd_ore").fill_null(0), pl.col("_fc_ore").fill_null(0),
-    ).with_columns(
-        _vol=_ore((pl.col("haap_forecast") - pl.col("budget_haap")) * pl.col("budget_price")),
-    ).sort(area)
+    k = (
+        k.with_columns(
+            pl.col("citizens").fill_null(0),
+            pl.col("haap_ytd").fill_null(0.0),
+            pl.col("haap_forecast").fill_null(0.0),
+            pl.col("_ytd_ore").fill_null(0),
+            pl.col("_fc_ore").fill_null(0),
+        )
+        .with_columns(
+            _vol=_ore((pl.col("haap_forecast") - pl.col("budget_haap")) * pl.col("budget_price")),
+        )
+        .sort(area)
+    )
     with_budget = budget is not None
     total = k.select(
-        pl.lit("I alt").alias(area), pl.col("citizens").sum(), pl.col("haap_ytd").sum(), pl.col("haap_forecast").sum(),
-        pl.col("_ytd_ore").sum(), pl.col("_fc_ore").sum(),
+        pl.lit("I alt").alias(area),
+        pl.col("citizens").sum(),
+        pl.col("haap_ytd").sum(),
+        pl.col("haap_forecast").sum(),
+        pl.col("_ytd_ore").sum(),
+        pl.col("_fc_ore").sum(),
         pl.col("budget_haap").sum() if with_budget else pl.lit(None, pl.Float64).alias("budget_haap"),
         pl.lit(None, pl.Float64).alias("budget_price"),
         pl.col("budget_ore").sum() if with_budget else pl.lit(None, pl.Int64).alias("budget_ore"),
@@ -114,8 +134,13 @@ def key_figures(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date, bu
     k = pl.concat([k, total.cast(k.schema)])
     horizon = history_horizon(payments)
     out = k.select(
-        pl.lit(year, pl.Int32).alias("year"), pl.lit(as_of).alias("as_of"), pl.lit(horizon, pl.Date).alias("extract_date"),
-        pl.col(area).alias("area"), "citizens", "haap_ytd", "haap_forecast",
+        pl.lit(year, pl.Int32).alias("year"),
+        pl.lit(as_of).alias("as_of"),
+        pl.lit(horizon, pl.Date).alias("extract_date"),
+        pl.col(area).alias("area"),
+        "citizens",
+        "haap_ytd",
+        "haap_forecast",
         pl.when(pl.col("haap_forecast") > 0).then(_money(_ore(pl.col("_fc_ore") / 100 / pl.col("haap_forecast")))).alias("average_price"),
         _money(pl.col("_ytd_ore")).alias("expense_ytd"),
         _money(pl.col("_fc_ore")).alias("forecast"),
@@ -127,10 +152,14 @@ def key_figures(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date, bu
     )
     if previous is not None:
         p = previous.select("area", pl.col("haap_forecast").alias("_ph"), pl.col("forecast").cast(MONEY).alias("_pf"))
-        out = out.join(p, on="area", how="left", maintain_order="left").with_columns(
-            haap_change=(pl.col("haap_forecast") - pl.col("_ph")).round(10),  # HÅP has ten decimals: no float noise
-            forecast_change=(pl.col("forecast") - pl.col("_pf")).cast(MONEY)
-        ).drop("_ph", "_pf")
+        out = (
+            out.join(p, on="area", how="left", maintain_order="left")
+            .with_columns(
+                haap_change=(pl.col("haap_forecast") - pl.col("_ph")).round(10),  # HÅP has ten decimals: no float noise
+                forecast_change=(pl.col("forecast") - pl.col("_pf")).cast(MONEY),
+            )
+            .drop("_ph", "_pf")
+        )
     else:
         out = out.with_columns(haap_change=pl.lit(None, pl.Float64), forecast_change=pl.lit(None, MONEY))
     return out
@@ -152,13 +181,21 @@ def monthly_series(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date)
     _month_days = pl.col("period").str.to_date("%Y-%m").dt.month_end().dt.day().cast(pl.Float64)
     _year_days = float((dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days)
     m = compute(payments, opts).with_columns(haap=(pl.col("haap") * 12).round(8))  # 12 × a 10-decimal HÅP: exact to 8
-    return m.select(
-        pl.col(area).cast(pl.String).alias("area"),
-        pl.col("period").str.to_date("%Y-%m").alias("month"),
-        "haap", "expense",
-        pl.when(pl.col("haap") > 0).then(_money(_ore(pl.col("expense").cast(pl.Float64) * _year_days / _month_days / pl.col("haap")))).alias("average_price_annual"),
-        "inflow", "outflow",
-    ).with_columns(actual=pl.col("month") <= as_of.replace(day=1)).sort("area", "month")
+    return (
+        m.select(
+            pl.col(area).cast(pl.String).alias("area"),
+            pl.col("period").str.to_date("%Y-%m").alias("month"),
+            "haap",
+            "expense",
+            pl.when(pl.col("haap") > 0)
+            .then(_money(_ore(pl.col("expense").cast(pl.Float64) * _year_days / _month_days / pl.col("haap"))))
+            .alias("average_price_annual"),
+            "inflow",
+            "outflow",
+        )
+        .with_columns(actual=pl.col("month") <= as_of.replace(day=1))
+        .sort("area", "month")
+    )
 
 
 def cost_changes(payments: pl.LazyFrame, as_of: dt.date, top: int) -> pl.DataFrame:
@@ -167,18 +204,27 @@ def cost_changes(payments: pl.LazyFrame, as_of: dt.date, top: int) -> pl.DataFra
     this = as_of.replace(day=1)
     before = month_add(this, -1)
     cols = ["citizen_id", "case_id", "offer_id", "caseworker"]
-    lf = payments.lazy().filter((pl.col("kind") != "refund") & (pl.col("service_to") >= before) & (pl.col("service_from") <= month_add(this, 1) - dt.timedelta(days=1)))
+    lf = payments.lazy().filter(
+        (pl.col("kind") != "refund") & (pl.col("service_to") >= before) & (pl.col("service_from") <= month_add(this, 1) - dt.timedelta(days=1))
+    )
     s = spread_months(lf, cols).filter(pl.col("month").is_in([before, this]))
     keys = ["citizen_id", "case_id", "offer_id"]
-    g = s.group_by(keys).agg(
-        pl.col("caseworker").sort().last(),
-        pl.col("ore").filter(pl.col("month") == before).sum().alias("_before"),
-        pl.col("ore").filter(pl.col("month") == this).sum().alias("_this"),
-    ).with_columns(_chg=(pl.col("_this") - pl.col("_before")) * 12).filter(pl.col("_chg") != 0)
+    g = (
+        s.group_by(keys)
+        .agg(
+            pl.col("caseworker").sort().last(),
+            pl.col("ore").filter(pl.col("month") == before).sum().alias("_before"),
+            pl.col("ore").filter(pl.col("month") == this).sum().alias("_this"),
+        )
+        .with_columns(_chg=(pl.col("_this") - pl.col("_before")) * 12)
+        .filter(pl.col("_chg") != 0)
+    )
     g = g.with_columns(_abs=pl.col("_chg").abs()).sort(["_abs", *keys], descending=[True, False, False, False]).head(top).collect()
     return g.select(
-        *keys, "caseworker",
-        _money(pl.col("_before")).alias("cost_before"), _money(pl.col("_this")).alias("cost_this"),
+        *keys,
+        "caseworker",
+        _money(pl.col("_before")).alias("cost_before"),
+        _money(pl.col("_this")).alias("cost_this"),
         _money(pl.col("_chg")).alias("annual_change"),
     )
 
@@ -188,12 +234,16 @@ def deficit_offers(offer_budget: pl.DataFrame, year: int, min_deficit: float = 1
     ``min_deficit`` kroner (a few kroner are the tariffs' rounding, not a deficit), worst first."""
     b = offer_budget.filter((pl.col("year") == year) & (pl.col("basis") == "forecast"))
     wide = b.filter(pl.col("line").is_in(["expected_result", "tariff_basis", "income", "haap_total", "occupancy_pct"])).pivot(
-        on="line", index="offer_id", values="value", maintain_order=True)
+        on="line", index="offer_id", values="value", maintain_order=True
+    )
     for c in ("expected_result", "tariff_basis", "income", "haap_total", "occupancy_pct"):
         if c not in wide.columns:
             wide = wide.with_columns(pl.lit(None, MONEY).alias(c))
-    return wide.filter(pl.col("expected_result") <= -min_deficit).sort(["expected_result", "offer_id"]).select(
-        "offer_id", "haap_total", "occupancy_pct", "tariff_basis", "income", "expected_result")
+    return (
+        wide.filter(pl.col("expected_result") <= -min_deficit)
+        .sort(["expected_result", "offer_id"])
+        .select("offer_id", "haap_total", "occupancy_pct", "tariff_basis", "income", "expected_result")
+    )
 
 
 def monthly_report(
@@ -228,7 +278,9 @@ def monthly_report(
     # the name an offer has on its newest line
     names = dict(lf.sort("service_to", "offer_name").group_by("offer_id").agg(pl.col("offer_name").last()).collect().iter_rows())
     return MonthlyReport(
-        year=year, as_of=as_of, area=area,
+        year=year,
+        as_of=as_of,
+        area=area,
         key_figures=key_figures(lf, area, year, as_of, budget, previous),
         monthly=monthly_series(lf, area, year, as_of),
         deficits=deficit_offers(offer_budget, year, min_deficit) if offer_budget is not None else None,

@@ -11,7 +11,14 @@ import polars as pl
 from tariffkit.danish import format_kr
 from tariffkit.report import MonthlyReport
 
-AREA_LABELS = {"paragraph": "Paragraf", "offer_id": "Tilbud", "function": "Funktion", "level": "Funktionsniveau", "provider": "Leverandør", "caseworker": "Sagsbehandler"}
+AREA_LABELS = {
+    "paragraph": "Paragraf",
+    "offer_id": "Tilbud",
+    "function": "Funktion",
+    "level": "Funktionsniveau",
+    "provider": "Leverandør",
+    "caseworker": "Sagsbehandler",
+}
 
 CSS = """
 :root { --ink:#1b1b1b; --muted:#5c5c5c; --line:#d7d7d7; --accent:#1f5f8b; --bad:#a4262c; --good:#2f7d4a; }
@@ -78,18 +85,40 @@ def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, str]]], t
 
 
 def _key_table(r: MonthlyReport) -> str:
-    headers = [(AREA_LABELS.get(r.area, r.area), False), ("Borgere", True), ("HÅP år til dato", True), ("HÅP prognose", True),
-               ("Gns. pris", True), ("Forbrug år til dato", True), ("Budget", True), ("Prognose", True), ("Afvigelse", True),
-               ("heraf mængde", True), ("heraf pris", True), ("Prognose, ændring siden sidste måned", True), ("HÅP, ændring", True)]
+    headers = [
+        (AREA_LABELS.get(r.area, r.area), False),
+        ("Borgere", True),
+        ("HÅP år til dato", True),
+        ("HÅP prognose", True),
+        ("Gns. pris", True),
+        ("Forbrug år til dato", True),
+        ("Budget", True),
+        ("Prognose", True),
+        ("Afvigelse", True),
+        ("heraf mængde", True),
+        ("heraf pris", True),
+        ("Prognose, ændring siden sidste måned", True),
+        ("HÅP, ændring", True),
+    ]
     rows = []
     for x in r.key_figures.iter_rows(named=True):
-        rows.append([
-            (x["area"], ""), (_kr(x["citizens"]), "n"), (_kr(x["haap_ytd"], 2), "n"), (_kr(x["haap_forecast"], 2), "n"),
-            (_kr(x["average_price"]), "n"), (_kr(x["expense_ytd"]), "n"), (_kr(x["budget"]), "n"), (_kr(x["forecast"]), "n"),
-            (_signed(x["deviation"]), _cls(x["deviation"])), (_signed(x["volume_effect"]), _cls(x["volume_effect"])),
-            (_signed(x["price_effect"]), _cls(x["price_effect"])), (_signed(x["forecast_change"]), _cls(x["forecast_change"])),
-            (_signed(x["haap_change"], 2), "n"),
-        ])
+        rows.append(
+            [
+                (x["area"], ""),
+                (_kr(x["citizens"]), "n"),
+                (_kr(x["haap_ytd"], 2), "n"),
+                (_kr(x["haap_forecast"], 2), "n"),
+                (_kr(x["average_price"]), "n"),
+                (_kr(x["expense_ytd"]), "n"),
+                (_kr(x["budget"]), "n"),
+                (_kr(x["forecast"]), "n"),
+                (_signed(x["deviation"]), _cls(x["deviation"])),
+                (_signed(x["volume_effect"]), _cls(x["volume_effect"])),
+                (_signed(x["price_effect"]), _cls(x["price_effect"])),
+                (_signed(x["forecast_change"]), _cls(x["forecast_change"])),
+                (_signed(x["haap_change"], 2), "n"),
+            ]
+        )
     return _table(headers, rows, total_last=True, cls="key")
 
 
@@ -109,21 +138,50 @@ def _charts(r: MonthlyReport) -> list[tuple[str, str]]:
     total = m.group_by("month").agg(pl.col("inflow").sum(), pl.col("outflow").sum(), pl.col("actual").first()).sort("month").filter("actual")
     out = [
         ("HÅP pr. måned", charts.month_lines(series("haap"), "HÅP pr. måned", "Helårspersoner (månedens niveau)", decimals=0)),
-        ("Gennemsnitspris pr. måned", charts.month_lines(series("average_price_annual", 1000.0), "Gennemsnitspris pr. måned (årlig takt)", "1.000 kr. pr. HÅP", decimals=0)),
+        (
+            "Gennemsnitspris pr. måned",
+            charts.month_lines(series("average_price_annual", 1000.0), "Gennemsnitspris pr. måned (årlig takt)", "1.000 kr. pr. HÅP", decimals=0),
+        ),
     ]
     k = r.key_figures.filter(pl.col("area") != "I alt")
     if r.has_budget:
-        out.append(("Budget og prognose pr. område", charts.grouped_bars(
-            k["area"].to_list(),
-            {"Budget": [None if v is None else float(v) / 1e6 for v in k["budget"].to_list()],
-             "Prognose": [float(v) / 1e6 for v in k["forecast"].to_list()]},
-            "Budget og prognose pr. område", "Mio. kr.", decimals=1)))
+        out.append(
+            (
+                "Budget og prognose pr. område",
+                charts.grouped_bars(
+                    k["area"].to_list(),
+                    {
+                        "Budget": [None if v is None else float(v) / 1e6 for v in k["budget"].to_list()],
+                        "Prognose": [float(v) / 1e6 for v in k["forecast"].to_list()],
+                    },
+                    "Budget og prognose pr. område",
+                    "Mio. kr.",
+                    decimals=1,
+                ),
+            )
+        )
     else:
-        out.append(("Forbrug og prognose pr. område", charts.grouped_bars(
-            k["area"].to_list(),
-            {"Forbrug år til dato": [float(v) / 1e6 for v in k["expense_ytd"].to_list()], "Prognose": [float(v) / 1e6 for v in k["forecast"].to_list()]},
-            "Forbrug og prognose pr. område", "Mio. kr.", decimals=1)))
-    out.append(("Tilgang og afgang pr. måned", charts.flows(total["month"].to_list(), total["inflow"].to_list(), total["outflow"].to_list(), "Tilgang og afgang pr. måned (hele kommunen)")))
+        out.append(
+            (
+                "Forbrug og prognose pr. område",
+                charts.grouped_bars(
+                    k["area"].to_list(),
+                    {
+                        "Forbrug år til dato": [float(v) / 1e6 for v in k["expense_ytd"].to_list()],
+                        "Prognose": [float(v) / 1e6 for v in k["forecast"].to_list()],
+                    },
+                    "Forbrug og prognose pr. område",
+                    "Mio. kr.",
+                    decimals=1,
+                ),
+            )
+        )
+    out.append(
+        (
+            "Tilgang og afgang pr. måned",
+            charts.flows(total["month"].to_list(), total["inflow"].to_list(), total["outflow"].to_list(), "Tilgang og afgang pr. måned (hele kommunen)"),
+        )
+    )
     return out
 
 
@@ -132,7 +190,8 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
     footer. No clock time goes in, so the same inputs give the same bytes."""
     title = title or f"Månedlig økonomiopfølgning {r.year}"
     parts = [
-        "<!DOCTYPE html>", '<html lang="da"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="da"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<header><h1>{escape(title)}</h1>",
@@ -140,20 +199,26 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
         f"plus disponerede beløb resten af året. Beløb i kr.</p>",
         _snapshot_line(r),
         "</header>",
-        "<section><h2>Nøgletal</h2>", _key_table(r),
+        "<section><h2>Nøgletal</h2>",
+        _key_table(r),
         '<p class="note">Afvigelse = prognose − budget (positiv = merforbrug, rød). Mængdeeffekt = (HÅP prognose − budget-HÅP) × budgetpris; '
         "priseffekt = afvigelse − mængdeeffekt, så de to summer præcist til afvigelsen. Gns. pris = prognose / HÅP.</p>",
     ]
     if not r.has_budget:
         parts.append('<p class="note">Intet budget angivet (<code>--budget</code>): budget og afvigelse vises ikke.</p>')
     if r.previous_year is not None:
-        parts.append(f'<p class="note">Sidste måneds nøgletal gælder {r.previous_year}; et nyt år sammenlignes ikke med det forrige, så ændringen siden sidste måned vises fra næste måned.</p>')
+        parts.append(
+            f'<p class="note">Sidste måneds nøgletal gælder {r.previous_year}; et nyt år sammenlignes ikke med det forrige, så ændringen siden sidste måned vises fra næste måned.</p>'
+        )
     elif not r.has_previous:
         parts.append('<p class="note">Ingen nøgletal fra sidste måned (<code>--previous</code>): ændringen siden sidste måned vises ikke.</p>')
-    parts.append("</section><section><h2>Udvikling</h2><div class=\"charts\">")
+    parts.append('</section><section><h2>Udvikling</h2><div class="charts">')
     for caption, svg in _charts(r):
-        parts.append(f"<figure>{svg}<figcaption>{escape(caption)}. Fuldt optrukket: faktisk forbrug; stiplet: disponeret.</figcaption></figure>"
-                     if "måned" in caption and "Tilgang" not in caption else f"<figure>{svg}<figcaption>{escape(caption)}.</figcaption></figure>")
+        parts.append(
+            f"<figure>{svg}<figcaption>{escape(caption)}. Fuldt optrukket: faktisk forbrug; stiplet: disponeret.</figcaption></figure>"
+            if "måned" in caption and "Tilgang" not in caption
+            else f"<figure>{svg}<figcaption>{escape(caption)}.</figcaption></figure>"
+        )
     parts.append("</div></section>")
 
     parts.append("<section><h2>Tilbud på vej mod underskud</h2>")
@@ -162,20 +227,65 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
     elif r.deficits.height == 0:
         parts.append("<p>Ingen tilbud forventer underskud i år.</p>")
     else:
-        rows = [[(_offer(r, x["offer_id"]), ""), (_kr(x["haap_total"], 2), "n"), (_kr(x["occupancy_pct"], 1), "n"), (_kr(x["tariff_basis"]), "n"),
-                 (_kr(x["income"]), "n"), (_signed(x["expected_result"]), _cls(-x["expected_result"]))] for x in r.deficits.iter_rows(named=True)]
-        parts.append(_table([("Tilbud", False), ("HÅP prognose", True), ("Belægning %", True), ("Takstgrundlag", True), ("Forventede indtægter", True), ("Forventet resultat", True)], rows))
+        rows = [
+            [
+                (_offer(r, x["offer_id"]), ""),
+                (_kr(x["haap_total"], 2), "n"),
+                (_kr(x["occupancy_pct"], 1), "n"),
+                (_kr(x["tariff_basis"]), "n"),
+                (_kr(x["income"]), "n"),
+                (_signed(x["expected_result"]), _cls(-x["expected_result"])),
+            ]
+            for x in r.deficits.iter_rows(named=True)
+        ]
+        parts.append(
+            _table(
+                [
+                    ("Tilbud", False),
+                    ("HÅP prognose", True),
+                    ("Belægning %", True),
+                    ("Takstgrundlag", True),
+                    ("Forventede indtægter", True),
+                    ("Forventet resultat", True),
+                ],
+                rows,
+            )
+        )
     parts.append("</section>")
 
-    parts.append(f"<section><h2>Sager med største ændring i udgift</h2><p class=\"lead\">{escape(_month_name(r.as_of))} mod måneden før, omregnet til årlig udgift. "
-                 "Borgere vises med pseudonym, aldrig CPR-nummer.</p>")
+    parts.append(
+        f'<section><h2>Sager med største ændring i udgift</h2><p class="lead">{escape(_month_name(r.as_of))} mod måneden før, omregnet til årlig udgift. '
+        "Borgere vises med pseudonym, aldrig CPR-nummer.</p>"
+    )
     if r.cost_changes.height == 0:
         parts.append("<p>Ingen sager ændrede udgift.</p>")
     else:
-        rows = [[(x["citizen_id"], ""), (x["case_id"], ""), (_offer(r, x["offer_id"]), ""), (x["caseworker"] or "", ""), (_kr(x["cost_before"]), "n"),
-                 (_kr(x["cost_this"]), "n"), (_signed(x["annual_change"]), _cls(x["annual_change"]))] for x in r.cost_changes.iter_rows(named=True)]
-        parts.append(_table([("Borger (pseudonym)", False), ("Sag", False), ("Tilbud", False), ("Sagsbehandler", False), ("Måneden før", True),
-                             ("Denne måned", True), ("Ændring pr. år", True)], rows))
+        rows = [
+            [
+                (x["citizen_id"], ""),
+                (x["case_id"], ""),
+                (_offer(r, x["offer_id"]), ""),
+                (x["caseworker"] or "", ""),
+                (_kr(x["cost_before"]), "n"),
+                (_kr(x["cost_this"]), "n"),
+                (_signed(x["annual_change"]), _cls(x["annual_change"])),
+            ]
+            for x in r.cost_changes.iter_rows(named=True)
+        ]
+        parts.append(
+            _table(
+                [
+                    ("Borger (pseudonym)", False),
+                    ("Sag", False),
+                    ("Tilbud", False),
+                    ("Sagsbehandler", False),
+                    ("Måneden før", True),
+                    ("Denne måned", True),
+                    ("Ændring pr. år", True),
+                ],
+                rows,
+            )
+        )
     parts.append("</section>")
 
     first, last = r.data_period
@@ -210,8 +320,7 @@ def _snapshot_line(r: MonthlyReport) -> str:
     year_end = dt.date(r.year, 12, 31)
     if r.as_of < year_end and (r.commitments_until is None or r.commitments_until < year_end):
         last = "ingen dispositioner" if r.commitments_until is None else f"dispositionerne rækker kun til {_d(r.commitments_until)}"
-        out += (f'<p class="note warn">Bemærk: {last}; resten af året indgår ikke i prognosen, '
-                "som derfor er for lav, hvis borgerne fortsætter.</p>")
+        out += f'<p class="note warn">Bemærk: {last}; resten af året indgår ikke i prognosen, som derfor er for lav, hvis borgerne fortsætter.</p>'
     return out
 
 

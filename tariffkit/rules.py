@@ -152,7 +152,9 @@ def parse_rules(d: dict, file: str = "rules") -> TariffRules:
     deficit = _side(carry.get("deficit", {}), file, "carry.deficit")
     if deficit.set_aside:
         raise DataError("carry.deficit.set_aside: only a surplus can be set aside", file=file, column="carry.deficit.set_aside")
-    return TariffRules(d["name"], d["version"], d["source"], draft, offset, cap_of, years, surplus, deficit, _tariffs(d.get("tariffs", {}), file), file, residue)
+    return TariffRules(
+        d["name"], d["version"], d["source"], draft, offset, cap_of, years, surplus, deficit, _tariffs(d.get("tariffs", {}), file), file, residue
+    )
 
 
 def _tariffs(d, file: str) -> TariffSettings:
@@ -202,10 +204,17 @@ def check_structure(rules: TariffRules, structure, structure_file: str) -> None:
     """The structure must be the one the rules expect: the number of levels, the 5+ rule."""
     t = rules.tariffs
     if t.levels is not None and len(structure.levels) != t.levels:
-        raise DataError(f"the rules expect {t.levels} levels, the structure {structure_file} has {len(structure.levels)}", file=rules.file or "rules", column="tariffs.levels")
+        raise DataError(
+            f"the rules expect {t.levels} levels, the structure {structure_file} has {len(structure.levels)}",
+            file=rules.file or "rules",
+            column="tariffs.levels",
+        )
     if t.supplement is not None and structure.top_level_rule != t.supplement:
-        raise DataError(f"the rules require top_level_rule = {t.supplement!r}, the structure {structure_file} has {structure.top_level_rule!r}",
-                        file=rules.file or "rules", column="tariffs.supplement")
+        raise DataError(
+            f"the rules require top_level_rule = {t.supplement!r}, the structure {structure_file} has {structure.top_level_rule!r}",
+            file=rules.file or "rules",
+            column="tariffs.supplement",
+        )
 
 
 def read_rules(path: str, inputs=None) -> TariffRules:

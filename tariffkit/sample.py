@@ -45,7 +45,32 @@ EXTERNAL_OFFERS = [
     ("Havbrisen (privat tilbud)", "SEL 107", "SEL § 107", "5.38.52"),
     ("Nabokommunens Bofællesskab", "ABL 105", "SEL § 85", "5.38.51"),
 ]
-FIRST_NAMES = ["Anna", "Bo", "Clara", "Dennis", "Eva", "Frederik", "Gitte", "Henrik", "Ida", "Jonas", "Karen", "Lars", "Maja", "Niels", "Olivia", "Peter", "Rikke", "Søren", "Tove", "Ulrik", "Vibeke", "William", "Yrsa", "Åse"]
+FIRST_NAMES = [
+    "Anna",
+    "Bo",
+    "Clara",
+    "Dennis",
+    "Eva",
+    "Frederik",
+    "Gitte",
+    "Henrik",
+    "Ida",
+    "Jonas",
+    "Karen",
+    "Lars",
+    "Maja",
+    "Niels",
+    "Olivia",
+    "Peter",
+    "Rikke",
+    "Søren",
+    "Tove",
+    "Ulrik",
+    "Vibeke",
+    "William",
+    "Yrsa",
+    "Åse",
+]
 SURNAMES = ["Eksempelsen", "Prøvesen", "Fiktivsen", "Testesen", "Modelsen", "Demosen", "Opdigtsen", "Skabelonsen"]
 CASEWORKER_FIRST = ["Mette", "Rasmus", "Louise", "Kasper", "Camilla", "Thomas", "Sofie", "Jesper", "Line", "Morten", "Nanna", "Anders"]
 
@@ -70,7 +95,15 @@ NON_ATA_ACTIVITIES = [
     ("Praktisk hjælp, rengøring", "§ 83", 30, "1 gang om ugen", "1:1", "10:30"),
     ("Sygepleje, medicindosering", "SUL § 138", 15, "1 gang om ugen", "1:1", "12:00"),
 ]
-FREQ_PER_WEEK = {"Alle ugens 7 dage": 7.0, "Hverdage": 5.0, "Weekend": 2.0, "3 gange om ugen": 3.0, "2 gange om ugen": 2.0, "1 gang om ugen": 1.0, "Månedligt": 12.0 / 52.0}
+FREQ_PER_WEEK = {
+    "Alle ugens 7 dage": 7.0,
+    "Hverdage": 5.0,
+    "Weekend": 2.0,
+    "3 gange om ugen": 3.0,
+    "2 gange om ugen": 2.0,
+    "1 gang om ugen": 1.0,
+    "Månedligt": 12.0 / 52.0,
+}
 
 
 @dataclass(frozen=True)
@@ -131,9 +164,12 @@ def danish_amount(ore: pl.Expr) -> pl.Expr:
     s = [x.cast(pl.String) for x in g]
     z = [x.cast(pl.String).str.zfill(3) for x in g]
     body = (
-        pl.when(kr >= 10**9).then(s[0] + "." + z[1] + "." + z[2] + "." + z[3])
-        .when(kr >= 10**6).then(s[1] + "." + z[2] + "." + z[3])
-        .when(kr >= 1000).then(s[2] + "." + z[3])
+        pl.when(kr >= 10**9)
+        .then(s[0] + "." + z[1] + "." + z[2] + "." + z[3])
+        .when(kr >= 10**6)
+        .then(s[1] + "." + z[2] + "." + z[3])
+        .when(kr >= 1000)
+        .then(s[2] + "." + z[3])
         .otherwise(s[3])
     )
     return pl.when(ore < 0).then(pl.lit("-")).otherwise(pl.lit("")) + body + "," + dec
@@ -151,10 +187,19 @@ def _cpr_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
     days = (birth - birth.astype("datetime64[M]")).astype(int) + 1
     serial = rng.permutation(10000 * max(1, -(-n // 10000)))[:n] % 10000
     dd, mm, yy = days + 60, months, years % 100
-    s = pl.DataFrame({"dd": dd, "mm": mm, "yy": yy, "ss": serial}).select(
-        pl.format("{}{}{}-{}", pl.col("dd").cast(pl.String).str.zfill(2), pl.col("mm").cast(pl.String).str.zfill(2),
-                  pl.col("yy").cast(pl.String).str.zfill(2), pl.col("ss").cast(pl.String).str.zfill(4))
-    ).to_series()
+    s = (
+        pl.DataFrame({"dd": dd, "mm": mm, "yy": yy, "ss": serial})
+        .select(
+            pl.format(
+                "{}{}{}-{}",
+                pl.col("dd").cast(pl.String).str.zfill(2),
+                pl.col("mm").cast(pl.String).str.zfill(2),
+                pl.col("yy").cast(pl.String).str.zfill(2),
+                pl.col("ss").cast(pl.String).str.zfill(4),
+            )
+        )
+        .to_series()
+    )
     # guarantee uniqueness (collisions are possible for very large n): bump the serial
     out = s.to_numpy().astype(object)
     seen: set[str] = set()
@@ -179,15 +224,17 @@ def _world(cfg: SampleConfig):
     int_names = [INTERNAL_NAMES[i % 5] + ("" if i < 5 else f" {i // 5 + 1}") for i in range(n_int)]
     ext = [EXTERNAL_OFFERS[i % 3] for i in range(n_ext)]
     ext_names = [ext[i][0] + ("" if i < 3 else f" {i // 3 + 1}") for i in range(n_ext)]
-    offers = pl.DataFrame({
-        "offer_id": [f"T{101 + i}" for i in range(n_int)] + [f"E{201 + i}" for i in range(n_ext)],
-        "offer_name": int_names + ext_names,
-        "provider": ["internal"] * n_int + ["external"] * n_ext,
-        "paragraph": [k[0] for k in kinds] + [e[1] for e in ext],
-        "dss_paragraph": [k[1] for k in kinds] + [e[2] for e in ext],
-        "function": [k[2] for k in kinds] + [e[3] for e in ext],
-        "factor": np.round(np.concatenate([rng.uniform(0.92, 1.08, n_int), rng.uniform(1.05, 1.2, n_ext)]), 3),
-    })
+    offers = pl.DataFrame(
+        {
+            "offer_id": [f"T{101 + i}" for i in range(n_int)] + [f"E{201 + i}" for i in range(n_ext)],
+            "offer_name": int_names + ext_names,
+            "provider": ["internal"] * n_int + ["external"] * n_ext,
+            "paragraph": [k[0] for k in kinds] + [e[1] for e in ext],
+            "dss_paragraph": [k[1] for k in kinds] + [e[2] for e in ext],
+            "function": [k[2] for k in kinds] + [e[3] for e in ext],
+            "factor": np.round(np.concatenate([rng.uniform(0.92, 1.08, n_int), rng.uniform(1.05, 1.2, n_ext)]), 3),
+        }
+    )
     daily = np.round(LEVEL_DAILY_BASE[None, :] * offers["factor"].to_numpy()[:, None]).astype(np.int64)  # [offer, level-1]
 
     cpr = _cpr_numbers(rng, n)
@@ -195,7 +242,9 @@ def _world(cfg: SampleConfig):
     existing = rng.random(n) < 0.45
     start_month = np.where(existing, 0, rng.integers(1, window_months, n))
     start_day = np.where(existing, 0, rng.integers(0, 28, n))
-    start = np.array([np.datetime64(cfg.first_month, "M") + int(m) for m in range(window_months)])[start_month].astype("datetime64[D]") + start_day.astype("timedelta64[D]")
+    start = np.array([np.datetime64(cfg.first_month, "M") + int(m) for m in range(window_months)])[start_month].astype("datetime64[D]") + start_day.astype(
+        "timedelta64[D]"
+    )
     duration_days = (rng.exponential(40, n) * 30.4).astype(int) + 60
     end = start + duration_days.astype("timedelta64[D]")
     planned = rng.random(n) < 0.25  # the end is known ahead (a planned move): commitments run to it
@@ -223,18 +272,38 @@ def _world(cfg: SampleConfig):
     change_at = np.where(jump, jump_day, change_at)
     has_change = (change | jump) & (new_level != level) & (change_at > start) & (change_at < end)
 
-    cit = pl.DataFrame({
-        "i": np.arange(n), "cpr": cpr, "name": [f"{FIRST_NAMES[a]} {SURNAMES[b]}" for a, b in zip(first, last)],
-        "case_id": [f"SAG-{100000 + i}" for i in range(n)], "caseworker": [f"{CASEWORKER_FIRST[k % 12]} {SURNAMES[k % 8]}" + ("" if k < 12 else f" {k // 12 + 1}") for k in caseworker_idx],
-        "offer": offer_idx, "start": start.astype("datetime64[D]"), "end": end.astype("datetime64[D]"), "planned": planned,
-        "level": level, "new_level": new_level, "change_at": change_at.astype("datetime64[D]"), "has_change": has_change,
-        "jump": jump & has_change,
-    })
-    seg1 = cit.select("i", "offer", "level", pl.col("start").alias("seg_from"),
-                      pl.when("has_change").then(pl.col("change_at") - pl.duration(days=1)).otherwise("end").alias("seg_to"))
-    seg2 = cit.filter("has_change").select("i", "offer", pl.col("new_level").alias("level"), pl.col("change_at").alias("seg_from"), pl.col("end").alias("seg_to"))
-    segs = pl.concat([seg1, seg2]).sort("i", "seg_from").with_columns(
-        daily=pl.lit(pl.Series(daily.reshape(-1))).gather(pl.col("offer") * 5 + pl.col("level") - 1).cast(pl.Int64)
+    cit = pl.DataFrame(
+        {
+            "i": np.arange(n),
+            "cpr": cpr,
+            "name": [f"{FIRST_NAMES[a]} {SURNAMES[b]}" for a, b in zip(first, last)],
+            "case_id": [f"SAG-{100000 + i}" for i in range(n)],
+            "caseworker": [f"{CASEWORKER_FIRST[k % 12]} {SURNAMES[k % 8]}" + ("" if k < 12 else f" {k // 12 + 1}") for k in caseworker_idx],
+            "offer": offer_idx,
+            "start": start.astype("datetime64[D]"),
+            "end": end.astype("datetime64[D]"),
+            "planned": planned,
+            "level": level,
+            "new_level": new_level,
+            "change_at": change_at.astype("datetime64[D]"),
+            "has_change": has_change,
+            "jump": jump & has_change,
+        }
+    )
+    seg1 = cit.select(
+        "i",
+        "offer",
+        "level",
+        pl.col("start").alias("seg_from"),
+        pl.when("has_change").then(pl.col("change_at") - pl.duration(days=1)).otherwise("end").alias("seg_to"),
+    )
+    seg2 = cit.filter("has_change").select(
+        "i", "offer", pl.col("new_level").alias("level"), pl.col("change_at").alias("seg_from"), pl.col("end").alias("seg_to")
+    )
+    segs = (
+        pl.concat([seg1, seg2])
+        .sort("i", "seg_from")
+        .with_columns(daily=pl.lit(pl.Series(daily.reshape(-1))).gather(pl.col("offer") * 5 + pl.col("level") - 1).cast(pl.Int64))
     )
     return offers, cit, segs, n_int
 
@@ -281,14 +350,20 @@ def extract_lines(cfg: SampleConfig, cit: pl.DataFrame, segs: pl.DataFrame, offe
         lines.join(cit.select("i", "cpr", "name", "case_id", "caseworker"), on="i")
         .join(off_cols, on="offer")
         .select(
-            pl.col("cpr").alias("CPR-nr."), pl.col("name").alias("Navn"), pl.col("case_id").alias("Sagsnr."),
-            pl.col("caseworker").alias("Sagsbehandler"), pl.col("offer_id").alias("Tilbudsnr."), pl.col("offer_name").alias("Tilbud"),
+            pl.col("cpr").alias("CPR-nr."),
+            pl.col("name").alias("Navn"),
+            pl.col("case_id").alias("Sagsnr."),
+            pl.col("caseworker").alias("Sagsbehandler"),
+            pl.col("offer_id").alias("Tilbudsnr."),
+            pl.col("offer_name").alias("Tilbud"),
             pl.when(pl.col("provider") == "internal").then(pl.lit("Intern")).otherwise(pl.lit("Ekstern")).alias("Leverandørtype"),
-            pl.col("dss_paragraph").alias("Paragraf"), pl.col("function").alias("Funktion"),
+            pl.col("dss_paragraph").alias("Paragraf"),
+            pl.col("function").alias("Funktion"),
             pl.col("level").cast(pl.String).alias("Funktionsniveau"),
             pl.col("service_from").dt.strftime("%d-%m-%Y").alias("Periode fra"),
             pl.col("service_to").dt.strftime("%d-%m-%Y").alias("Periode til"),
-            danish_amount(pl.col("ore")).alias("Beløb"), pl.col("kind").alias("Type"),
+            danish_amount(pl.col("ore")).alias("Beløb"),
+            pl.col("kind").alias("Type"),
         )
     )
 
@@ -301,17 +376,27 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         if not cfg.first_month <= d <= cfg.world_end:
             raise ValueError(f"extract date {d} outside the simulated period {cfg.first_month}–{cfg.world_end}")
     offers, cit, segs, n_int = _world(cfg)
-    as_of = pl.lit(cfg.as_of)
     extracts = {extract_file_name(d, cfg.extract_dates): extract_lines(cfg, cit, segs, offers, d) for d in sorted(cfg.extract_dates)}
 
     # --- placements: stays on internal offers (own + other municipalities' citizens) ---
     e = cfg.as_of
     n = cfg.citizens
     since = dt.date(cfg.budget_year - 1, 1, 1)
-    own_stays = segs.filter((pl.col("offer") < n_int) & (pl.col("seg_from") <= pl.lit(e)) & (pl.col("seg_to") >= pl.lit(since))).join(
-        cit.select("i", "cpr"), on="i").select(
-        "i", "cpr", "offer", "level", valid_from="seg_from", valid_to=pl.when(pl.col("seg_to") <= pl.lit(e)).then(pl.col("seg_to")),
-        origin=pl.lit("own"), municipality=pl.lit("Eksempel Kommune"), acting=pl.lit("Eksempel Kommune"))
+    own_stays = (
+        segs.filter((pl.col("offer") < n_int) & (pl.col("seg_from") <= pl.lit(e)) & (pl.col("seg_to") >= pl.lit(since)))
+        .join(cit.select("i", "cpr"), on="i")
+        .select(
+            "i",
+            "cpr",
+            "offer",
+            "level",
+            valid_from="seg_from",
+            valid_to=pl.when(pl.col("seg_to") <= pl.lit(e)).then(pl.col("seg_to")),
+            origin=pl.lit("own"),
+            municipality=pl.lit("Eksempel Kommune"),
+            acting=pl.lit("Eksempel Kommune"),
+        )
+    )
     n_own_now = own_stays.filter(pl.col("valid_to").is_null()).height
     n_other = max(3, round(n_own_now * 0.15))
     other_cpr = np.array(list(_cpr_numbers(np.random.default_rng(cfg.seed + 2), n + n_other)[n:]))
@@ -321,8 +406,11 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     # in or out during it, and some change level (the paying municipality pays by level and date)
     early = orng.random(n_other) < 0.7
     span_days = (e - dt.date(cfg.budget_year, 1, 1)).days
-    o_start = np.where(early, _add_days(dt.date(cfg.budget_year - 2, 1, 1), orng.integers(0, 700, n_other)),
-                       _add_days(dt.date(cfg.budget_year, 1, 1), orng.integers(0, max(span_days, 1), n_other)))
+    o_start = np.where(
+        early,
+        _add_days(dt.date(cfg.budget_year - 2, 1, 1), orng.integers(0, 700, n_other)),
+        _add_days(dt.date(cfg.budget_year, 1, 1), orng.integers(0, max(span_days, 1), n_other)),
+    )
     leaves = orng.random(n_other) < 0.15
     o_end = np.where(leaves, np.minimum(o_start + orng.integers(90, 400, n_other).astype("timedelta64[D]"), np.datetime64(e) - 1), np.datetime64("NaT"))
     o_level = orng.choice(5, n_other, p=LEVEL_SHARE) + 1
@@ -332,17 +420,32 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     change_day = o_start + ((np.datetime64(e) - o_start).astype(int) * orng.uniform(0.3, 0.8, n_other)).astype(int).astype("timedelta64[D]")
     o_new = np.clip(o_level + np.where(orng.random(n_other) < 0.6, 1, -1), 1, 5)
     o_offer = orng.integers(0, n_int, n_other)
-    first_stay = pl.DataFrame({
-        "i": np.arange(n, n + n_other), "cpr": other_cpr, "offer": o_offer, "level": o_level,
-        "valid_from": o_start.astype("datetime64[D]"),
-        "valid_to": np.where(changes, change_day - 1, o_end).astype("datetime64[D]"),
-        "origin": ["other"] * n_other, "municipality": munis, "acting": munis,
-    })
-    second = pl.DataFrame({
-        "i": np.arange(n, n + n_other), "cpr": other_cpr, "offer": o_offer, "level": o_new, "valid_from": change_day.astype("datetime64[D]"),
-        "valid_to": np.full(n_other, np.datetime64("NaT"), dtype="datetime64[D]"), "origin": ["other"] * n_other,
-        "municipality": munis, "acting": munis,
-    }).filter(pl.Series(changes))
+    first_stay = pl.DataFrame(
+        {
+            "i": np.arange(n, n + n_other),
+            "cpr": other_cpr,
+            "offer": o_offer,
+            "level": o_level,
+            "valid_from": o_start.astype("datetime64[D]"),
+            "valid_to": np.where(changes, change_day - 1, o_end).astype("datetime64[D]"),
+            "origin": ["other"] * n_other,
+            "municipality": munis,
+            "acting": munis,
+        }
+    )
+    second = pl.DataFrame(
+        {
+            "i": np.arange(n, n + n_other),
+            "cpr": other_cpr,
+            "offer": o_offer,
+            "level": o_new,
+            "valid_from": change_day.astype("datetime64[D]"),
+            "valid_to": np.full(n_other, np.datetime64("NaT"), dtype="datetime64[D]"),
+            "origin": ["other"] * n_other,
+            "municipality": munis,
+            "acting": munis,
+        }
+    ).filter(pl.Series(changes))
     other_stays = pl.concat([first_stay, second]).filter(pl.col("valid_to").is_null() | (pl.col("valid_to") >= pl.lit(since)))
     stays = pl.concat([own_stays, other_stays.select(own_stays.columns).cast(own_stays.schema)]).sort("offer", "i", "valid_from")
     placements = stays.filter(pl.col("valid_to").is_null()).select("i", "cpr", "offer", "level", "origin", "municipality")  # in force now
@@ -355,10 +458,16 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     occ = placements.group_by("offer").agg(pl.len().alias("occupied"), pl.col("level").mean().alias("mean_level"))
     # the most citizens on an offer on any day of the budget year so far: the offer has at least that many places
     days = pl.date_range(dt.date(cfg.budget_year, 1, 1), e, "1d", eager=True).to_frame("day")
-    peak = stays.join(days, how="cross").filter((pl.col("valid_from") <= pl.col("day")) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= pl.col("day"))))
+    peak = stays.join(days, how="cross").filter(
+        (pl.col("valid_from") <= pl.col("day")) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= pl.col("day")))
+    )
     peak = peak.group_by("offer", "day").agg(pl.len().alias("n")).group_by("offer").agg(pl.col("n").max().alias("peak"))
-    internal_offers = offers.head(n_int).with_columns(pl.int_range(pl.len()).alias("offer")).join(occ, on="offer", how="left").join(peak, on="offer", how="left").with_columns(
-        pl.col("occupied").fill_null(0), pl.col("mean_level").fill_null(3.0), pl.col("peak").fill_null(0)
+    internal_offers = (
+        offers.head(n_int)
+        .with_columns(pl.int_range(pl.len()).alias("offer"))
+        .join(occ, on="offer", how="left")
+        .join(peak, on="offer", how="left")
+        .with_columns(pl.col("occupied").fill_null(0), pl.col("mean_level").fill_null(3.0), pl.col("peak").fill_null(0))
     )
     staff, costs, offers_out, deficit_offer = _staff_and_costs(internal_offers, offers, cfg)
 
@@ -368,15 +477,21 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
     # newly placed own citizen is on the list with no payment yet
     missing = stays.filter((pl.col("origin") == "own") & pl.col("valid_to").is_null()).row(0, named=True)
     new_cpr = _cpr_numbers(np.random.default_rng(cfg.seed + 10), n + n_other + 1)[-1]
-    listed = pl.concat([
-        stays.filter(~((pl.col("i") == missing["i"]) & (pl.col("valid_from") == missing["valid_from"]))),
-        pl.DataFrame([{**missing, "i": n + n_other, "cpr": new_cpr, "valid_from": dt.date(e.year, e.month, 1), "level": 2}]).cast(stays.schema),
-    ])
+    listed = pl.concat(
+        [
+            stays.filter(~((pl.col("i") == missing["i"]) & (pl.col("valid_from") == missing["valid_from"]))),
+            pl.DataFrame([{**missing, "i": n + n_other, "cpr": new_cpr, "valid_from": dt.date(e.year, e.month, 1), "level": 2}]).cast(stays.schema),
+        ]
+    )
     placements_out = listed.join(offers.select(pl.int_range(pl.len()).alias("offer"), "offer_id"), on="offer").select(
-        pl.col("cpr").alias("CPR-nr."), pl.col("offer_id").alias("Tilbudsnr."), pl.col("level").cast(pl.String).alias("Funktionsniveau"),
-        date("valid_from").alias("Fra dato"), date("valid_to").alias("Til dato"),
+        pl.col("cpr").alias("CPR-nr."),
+        pl.col("offer_id").alias("Tilbudsnr."),
+        pl.col("level").cast(pl.String).alias("Funktionsniveau"),
+        date("valid_from").alias("Fra dato"),
+        date("valid_to").alias("Til dato"),
         pl.when(pl.col("origin") == "own").then(pl.lit("Egen borger")).otherwise(pl.lit("Anden kommune")).alias("Oprindelse"),
-        pl.col("municipality").alias("Betalingskommune"), pl.col("acting").alias("Handlekommune"),
+        pl.col("municipality").alias("Betalingskommune"),
+        pl.col("acting").alias("Handlekommune"),
     )
     jumps = cit.filter("jump").height
     findings = _findings_text(cfg, planted, jumps, deficit_offer, n_other, planted_other)
@@ -423,31 +538,35 @@ def _schedules(placements: pl.DataFrame, offers: pl.DataFrame, cfg: SampleConfig
     share = pl.col("staffing").str.split(":").list.get(1).cast(pl.Float64)
     lines = lines.with_columns(weekly=pl.col("base_minutes") * tpw * staff / share)
     tot = lines.group_by("k").agg(pl.col("weekly").sum().alias("tot"))
-    lines = lines.join(tot, on="k").with_columns(
-        factor=pl.lit(pl.Series(target * 60.0)).gather(pl.col("k").cast(pl.Int64)) / pl.col("tot")
-    ).with_columns(
-        minutes=((pl.col("base_minutes") * pl.col("factor") / 5).round(0) * 5).clip(5, 600).cast(pl.Int32)
+    lines = (
+        lines.join(tot, on="k")
+        .with_columns(factor=pl.lit(pl.Series(target * 60.0)).gather(pl.col("k").cast(pl.Int64)) / pl.col("tot"))
+        .with_columns(minutes=((pl.col("base_minutes") * pl.col("factor") / 5).round(0) * 5).clip(5, 600).cast(pl.Int32))
     )
     # Activities follow each other: a line starts at its usual time or 5 minutes after the previous
     # line ends, whichever is later (start_i = max_j≤i(base_j − C_j) + C_i with C the running
     # sum of minutes + 5), so only the planted overlaps below overlap.
-    lines = lines.sort("k", "start", "description").with_columns(
-        _base=pl.col("start").str.slice(0, 2).cast(pl.Int32) * 60 + pl.col("start").str.slice(3, 2).cast(pl.Int32),
-        _c=(pl.col("minutes") + 5).cum_sum().shift(1, fill_value=0).over("k"),
-    ).with_columns(
-        _s=((pl.col("_base") - pl.col("_c")).cum_max().over("k") + pl.col("_c")) % 1440,
-    ).with_columns(
-        start=(pl.col("_s") // 60).cast(pl.String).str.zfill(2) + ":" + (pl.col("_s") % 60).cast(pl.String).str.zfill(2),
-    ).drop("_base", "_c", "_s")
+    lines = (
+        lines.sort("k", "start", "description")
+        .with_columns(
+            _base=pl.col("start").str.slice(0, 2).cast(pl.Int32) * 60 + pl.col("start").str.slice(3, 2).cast(pl.Int32),
+            _c=(pl.col("minutes") + 5).cum_sum().shift(1, fill_value=0).over("k"),
+        )
+        .with_columns(
+            _s=((pl.col("_base") - pl.col("_c")).cum_max().over("k") + pl.col("_c")) % 1440,
+        )
+        .with_columns(
+            start=(pl.col("_s") // 60).cast(pl.String).str.zfill(2) + ":" + (pl.col("_s") % 60).cast(pl.String).str.zfill(2),
+        )
+        .drop("_base", "_c", "_s")
+    )
     # overlapping pair for planted citizens: duplicate the morning routine as a second 1:1 activity at the same time
     daily_1to1 = lines.filter((pl.col("staffing") == "1:1") & (pl.col("frequency") == "Alle ugens 7 dage"))
     eligible = np.array(sorted(set(daily_1to1["k"].to_list())), dtype=np.int64)
     n_overlap = min(len(eligible), max(2, round(m * 0.05)))
     chosen = np.sort(np.random.default_rng(cfg.seed + 8).choice(eligible, n_overlap, replace=False)) if n_overlap else eligible[:0]
     ov = daily_1to1.filter(pl.col("k").cast(pl.Int64).is_in(chosen.tolist()))
-    ov = ov.unique("k", keep="first", maintain_order=True).with_columns(
-        description=pl.lit("Individuel samtale (samtidig med anden 1:1-aktivitet)")
-    )
+    ov = ov.unique("k", keep="first", maintain_order=True).with_columns(description=pl.lit("Individuel samtale (samtidig med anden 1:1-aktivitet)"))
     non_ata = pl.DataFrame(NON_ATA_ACTIVITIES, schema=["description", "paragraph", "base_minutes", "frequency", "staffing", "start"], orient="row")
     na_owner = np.arange(m)[rng.random(m) < 0.6]
     na = non_ata[rng.integers(0, 2, len(na_owner))].with_columns(k=pl.Series(na_owner, dtype=pl.UInt32), minutes=pl.col("base_minutes").cast(pl.Int32))
@@ -464,26 +583,34 @@ def _schedules(placements: pl.DataFrame, offers: pl.DataFrame, cfg: SampleConfig
         .otherwise(None)
     )
     off = offers.select(pl.int_range(pl.len()).alias("offer"), "offer_id")
-    out = allx.join(p.select("k", "i", "offer"), on="k").join(off, on="offer").sort("k", "line_no").select(
-        "i",
-        pl.col("offer_id").alias("Tilbudsnr."),
-        pl.col("line_no").cast(pl.String).alias("Aktivitetsnr."),
-        pl.col("description").alias("Beskrivelse"),
-        pl.col("paragraph").alias("Paragraf"),
-        pl.col("start").alias("Starttidspunkt"),
-        pl.col("minutes").cast(pl.String).alias("Minutter"),
-        pl.col("frequency").alias("Hyppighed"),
-        pl.col("staffing").alias("Normering"),
-        pl.col("assessed_minutes").cast(pl.String).alias("Vurderede minutter"),
-        pl.lit(None, dtype=pl.String).alias("Bemærkning"),
+    out = (
+        allx.join(p.select("k", "i", "offer"), on="k")
+        .join(off, on="offer")
+        .sort("k", "line_no")
+        .select(
+            "i",
+            pl.col("offer_id").alias("Tilbudsnr."),
+            pl.col("line_no").cast(pl.String).alias("Aktivitetsnr."),
+            pl.col("description").alias("Beskrivelse"),
+            pl.col("paragraph").alias("Paragraf"),
+            pl.col("start").alias("Starttidspunkt"),
+            pl.col("minutes").cast(pl.String).alias("Minutter"),
+            pl.col("frequency").alias("Hyppighed"),
+            pl.col("staffing").alias("Normering"),
+            pl.col("assessed_minutes").cast(pl.String).alias("Vurderede minutter"),
+            pl.lit(None, dtype=pl.String).alias("Bemærkning"),
+        )
     )
     return out, {"drift": int((drift & (lv <= 3)).sum()), "overlap": int(ov.height), "assessed": int(assessed.sum()), "scheduled": m}
 
 
 COST_PER_FTE = {"management": 694000, "trained": 487000, "untrained": 420000, "temporary": 445000, "admin": 335000}
 CATEGORY_LABEL = {
-    "management": "Ledelse", "trained": "Borgerrelateret personale (faguddannet)", "untrained": "Borgerrelateret personale (ikke faguddannet)",
-    "temporary": "Ikke fastansat personale", "admin": "Administrativt personale (TAP)",
+    "management": "Ledelse",
+    "trained": "Borgerrelateret personale (faguddannet)",
+    "untrained": "Borgerrelateret personale (ikke faguddannet)",
+    "temporary": "Ikke fastansat personale",
+    "admin": "Administrativt personale (TAP)",
 }
 
 
@@ -499,12 +626,23 @@ def _staff_and_costs(internal_offers: pl.DataFrame, offers: pl.DataFrame, cfg: S
         weekly_hours = occupied * float(np.interp(r["mean_level"], [1, 2, 3, 4, 5], mid))
         ata_fte = weekly_hours * 52 / 1211.0 * 1.12
         fte = {
-            "management": round(1.0 + places / 30, 2), "trained": round(ata_fte * 0.56, 2), "untrained": round(ata_fte * 0.29, 2),
-            "temporary": round(ata_fte * 0.15, 2), "admin": round(0.4 + places / 25, 2),
+            "management": round(1.0 + places / 30, 2),
+            "trained": round(ata_fte * 0.56, 2),
+            "untrained": round(ata_fte * 0.29, 2),
+            "temporary": round(ata_fte * 0.15, 2),
+            "admin": round(0.4 + places / 25, 2),
         }
         for cat, f in fte.items():
-            staff_rows.append({"offer_id": r["offer_id"], "year": str(y), "category": cat, "fte": f"{f:.2f}".replace(".", ","),
-                               "cost_per_fte": f"{COST_PER_FTE[cat]:,}".replace(",", ".") + ",00", "gives_ata": "nej" if cat in ("management", "admin") else "ja"})
+            staff_rows.append(
+                {
+                    "offer_id": r["offer_id"],
+                    "year": str(y),
+                    "category": cat,
+                    "fte": f"{f:.2f}".replace(".", ","),
+                    "cost_per_fte": f"{COST_PER_FTE[cat]:,}".replace(",", ".") + ",00",
+                    "gives_ata": "nej" if cat in ("management", "admin") else "ja",
+                }
+            )
         salary = {cat: round(f * COST_PER_FTE[cat]) for cat, f in fte.items()}
         base = {
             **{f"staff_{cat}": ("variable_staff", CATEGORY_LABEL[cat], cat not in ("management", "admin"), v) for cat, v in salary.items()},
@@ -525,16 +663,54 @@ def _staff_and_costs(internal_offers: pl.DataFrame, offers: pl.DataFrame, cfg: S
                     a *= 1.09  # planted deficit: more staff than the income carries
                 elif basis == "actual":
                     a *= float(rng.uniform(0.97, 1.04))
-                cost_rows.append({"offer_id": r["offer_id"], "year": str(yr), "basis": basis, "line": line, "label": label, "group": group,
-                                  "follows_ata": "ja" if follows else "nej", "amount": round(a)})
+                cost_rows.append(
+                    {
+                        "offer_id": r["offer_id"],
+                        "year": str(yr),
+                        "basis": basis,
+                        "line": line,
+                        "label": label,
+                        "group": group,
+                        "follows_ata": "ja" if follows else "nej",
+                        "amount": round(a),
+                    }
+                )
             if basis in ("tariff_budget", "forecast", "budget") and yr == y:
-                cost_rows.append({"offer_id": r["offer_id"], "year": str(yr), "basis": basis, "line": "result_two_years_earlier",
-                                  "label": "Resultat to år tidligere", "group": "carried_result", "follows_ata": "nej", "amount": carried})
-        offer_rows.append({"offer_id": r["offer_id"], "offer_name": r["offer_name"], "provider": "internal", "paragraph": r["paragraph"],
-                           "places": str(places), "portal_places": str(places), "comment": ""})
+                cost_rows.append(
+                    {
+                        "offer_id": r["offer_id"],
+                        "year": str(yr),
+                        "basis": basis,
+                        "line": "result_two_years_earlier",
+                        "label": "Resultat to år tidligere",
+                        "group": "carried_result",
+                        "follows_ata": "nej",
+                        "amount": carried,
+                    }
+                )
+        offer_rows.append(
+            {
+                "offer_id": r["offer_id"],
+                "offer_name": r["offer_name"],
+                "provider": "internal",
+                "paragraph": r["paragraph"],
+                "places": str(places),
+                "portal_places": str(places),
+                "comment": "",
+            }
+        )
     for r in offers.filter(pl.col("provider") == "external").iter_rows(named=True):
-        offer_rows.append({"offer_id": r["offer_id"], "offer_name": r["offer_name"], "provider": "external", "paragraph": r["paragraph"],
-                           "places": "", "portal_places": "", "comment": ""})
+        offer_rows.append(
+            {
+                "offer_id": r["offer_id"],
+                "offer_name": r["offer_name"],
+                "provider": "external",
+                "paragraph": r["paragraph"],
+                "places": "",
+                "portal_places": "",
+                "comment": "",
+            }
+        )
     costs = pl.DataFrame(cost_rows).with_columns(amount=danish_amount(pl.col("amount").cast(pl.Int64) * 100))
     return pl.DataFrame(staff_rows), costs, pl.DataFrame(offer_rows), deficit_offer
 
@@ -546,18 +722,18 @@ The sample is fictional. These patterns were put there on purpose, for the comma
 
 - **Cost jumps between quarters**: {jumps} case(s) on internal offers move up two function levels on
   {cfg.budget_year}-07-01, so their cost rises sharply from Q2 to Q3 {cfg.budget_year} (`portfolio`).
-- **Service drift**: {planted['drift']} citizen(s) on levels 1–3 have 24-hour schedules far above
+- **Service drift**: {planted["drift"]} citizen(s) on levels 1–3 have 24-hour schedules far above
   the band of their level (`reassign` flags hours outside the band).
-- **Overlapping 1:1 activities**: {planted['overlap']} citizen(s) have two 1:1 activities at the same
+- **Overlapping 1:1 activities**: {planted["overlap"]} citizen(s) have two 1:1 activities at the same
   time on the same days (`reassign` flags the overlap).
-- **Assessment**: {planted['assessed']} of {planted['scheduled']} schedules are assessed by the caseworker;
+- **Assessment**: {planted["assessed"]} of {planted["scheduled"]} schedules are assessed by the caseworker;
   a third of the assessed lines are shortened by 10–40 %.
 - **An offer heading for a deficit**: {deficit_offer}'s forecast staff costs are 9 % above its
   tariff budget (`budget-forecast`).
 - **Other municipalities' citizens**: {n_other} citizen(s) on internal offers are placed and paid for by
   other municipalities (`placeringer.csv`, origin `Anden kommune`): not in the DSS extract, but in the
-  tariffs' volume, the offers' income and the billing (`occupancy`, `billing`). {other['moves']} of them moved in or
-  out since {cfg.budget_year}-01-01 and {other['changes']} changed level; `placeringer.csv` lists every stay with its dates.
+  tariffs' volume, the offers' income and the billing (`occupancy`, `billing`). {other["moves"]} of them moved in or
+  out since {cfg.budget_year}-01-01 and {other["changes"]} changed level; `placeringer.csv` lists every stay with its dates.
 - **Reconciliation**: one own citizen paid in DSS is missing from `placeringer.csv`, and one newly placed own
   citizen is on it with no payment yet (`occupancy --check`).
 - **Corrections**: about 2 % of monthly actual lines are cancelled by a negative line for the same
@@ -758,12 +934,15 @@ representative_hours = "midpoint"
 ata_paragraphs = ["SEL 85", "SEL 107", "SEL 108"]
 shared_citizens = 3
 top_level_rule = "none"
-""" + "".join(f"""
+""" + "".join(
+    f"""
 [[levels]]
 level = {i + 1}
 min_hours = {lo}
 max_hours = {hi}
-""" for i, (lo, hi) in enumerate([(0, 3), (3, 6), (6, 9), (9, 12), (12, 15), (15, 19), (19, 23), (23, 28), (28, 34), (34, 45)]))
+"""
+    for i, (lo, hi) in enumerate([(0, 3), (3, 6), (6, 9), (9, 12), (12, 15), (15, 19), (19, 23), (23, 28), (28, 34), (34, 45)])
+)
 
 TIERS_TOML = """# Approval tiers (bevillingskompetence) for `tariffkit portfolio --tiers`: who may approve a
 # case by its annual cost. Ikast-Brande's example from VIVE's slides (2019); change the names

@@ -21,48 +21,99 @@ Computation (all vectorised; no Python loop over lines):
 
 from __future__ import annotations
 
-import re
-
 import io as _io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
 
 from tariffkit.danish import MONEY, normalise_cpr
-from tariffkit.paragraphs import normalise as paragraph_key
 from tariffkit.errors import DataError
 from tariffkit.rates import parse_phase_in  # noqa: F401  (one home for rates; re-exported)
 from tariffkit.tariffs import Structure
 
 # Danish headers → contract columns (case and trailing dots ignored).
 SCHEDULE_HEADERS = {
-    "cpr-nr": "cpr", "cpr": "cpr", "cprnr": "cpr", "cpr-nummer": "cpr",
-    "tilbudsnr": "offer_id", "tilbud": "offer_id", "tilbudsnummer": "offer_id",
-    "aktivitetsnr": "line_no", "aktivitet nr": "line_no", "nr": "line_no",
-    "beskrivelse": "description", "aktivitet": "description",
-    "paragraf": "paragraph", "lovgrundlag": "paragraph",
-    "starttidspunkt": "start_time", "start": "start_time", "tidspunkt": "start_time", "kl": "start_time",
-    "minutter": "minutes", "tid (minutter)": "minutes", "varighed": "minutes",
-    "hyppighed": "frequency", "frekvens": "frequency",
+    "cpr-nr": "cpr",
+    "cpr": "cpr",
+    "cprnr": "cpr",
+    "cpr-nummer": "cpr",
+    "tilbudsnr": "offer_id",
+    "tilbud": "offer_id",
+    "tilbudsnummer": "offer_id",
+    "aktivitetsnr": "line_no",
+    "aktivitet nr": "line_no",
+    "nr": "line_no",
+    "beskrivelse": "description",
+    "aktivitet": "description",
+    "paragraf": "paragraph",
+    "lovgrundlag": "paragraph",
+    "starttidspunkt": "start_time",
+    "start": "start_time",
+    "tidspunkt": "start_time",
+    "kl": "start_time",
+    "minutter": "minutes",
+    "tid (minutter)": "minutes",
+    "varighed": "minutes",
+    "hyppighed": "frequency",
+    "frekvens": "frequency",
     "normering": "staffing",
-    "vurderede minutter": "assessed_minutes", "vurderet tid": "assessed_minutes", "minutter efter vurdering": "assessed_minutes",
-    "bemærkning": "comment", "bemærkninger": "comment", "kommentar": "comment",
-    "vurderet paragraf": "assessed_paragraph", "ny paragraf": "assessed_paragraph", "ny §": "assessed_paragraph", "ny": "assessed_paragraph",
-    "skal drøftes": "to_discuss", "drøftes": "to_discuss",
-    "kategori": "category", "aktivitetskategori": "category",
+    "vurderede minutter": "assessed_minutes",
+    "vurderet tid": "assessed_minutes",
+    "minutter efter vurdering": "assessed_minutes",
+    "bemærkning": "comment",
+    "bemærkninger": "comment",
+    "kommentar": "comment",
+    "vurderet paragraf": "assessed_paragraph",
+    "ny paragraf": "assessed_paragraph",
+    "ny §": "assessed_paragraph",
+    "ny": "assessed_paragraph",
+    "skal drøftes": "to_discuss",
+    "drøftes": "to_discuss",
+    "kategori": "category",
+    "aktivitetskategori": "category",
 }
 
 TEMPLATE_TITLE = "Døgnskema"
-TEMPLATE_COLUMNS = ["Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering", "Vurderede minutter",
-                    "Vurderet paragraf", "Skal drøftes", "Bemærkning", "Kategori"]
+TEMPLATE_COLUMNS = [
+    "Aktivitetsnr.",
+    "Beskrivelse",
+    "Paragraf",
+    "Starttidspunkt",
+    "Minutter",
+    "Hyppighed",
+    "Normering",
+    "Vurderede minutter",
+    "Vurderet paragraf",
+    "Skal drøftes",
+    "Bemærkning",
+    "Kategori",
+]
 TO_DISCUSS_YES = {"ja", "x", "skal drøftes", "drøftes", "1", "sand", "true"}
 TO_DISCUSS_NO = {"", "nej", "0", "falsk", "false"}
 TEMPLATE_FIRST_LINE_ROW = 8  # header row 7, lines from row 8
 TEMPLATE_LINES = 60
-FREQUENCY_CHOICES = ["Alle ugens 7 dage", "Hverdage", "Weekend", "2 x dagligt", "1 gang om ugen", "2 gange om ugen", "3 gange om ugen",
-                     "4 gange om ugen", "5 gange om ugen", "6 gange om ugen", "Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag",
-                     "Hver anden uge", "Månedligt", "2 gange om måneden"]
+FREQUENCY_CHOICES = [
+    "Alle ugens 7 dage",
+    "Hverdage",
+    "Weekend",
+    "2 x dagligt",
+    "1 gang om ugen",
+    "2 gange om ugen",
+    "3 gange om ugen",
+    "4 gange om ugen",
+    "5 gange om ugen",
+    "6 gange om ugen",
+    "Mandag",
+    "Tirsdag",
+    "Onsdag",
+    "Torsdag",
+    "Fredag",
+    "Hver anden uge",
+    "Månedligt",
+    "2 gange om måneden",
+]
 STAFFING_CHOICES = ["1:1", "2:1", "1:2", "1:3", "1:4", "1:5", "1:6", "1:8", "1:Flere"]
 PARAGRAPH_CHOICES = ["§ 85", "§ 83", "83/85", "§ 83 a", "§ 107", "§ 108", "SUL", "SUL § 138", "ABL § 105"]
 
@@ -119,8 +170,12 @@ def pseudonymise_column(df: pl.DataFrame, key: bytes, file: str, column_label: s
     if bad_values.len():
         bad = df.filter(pl.col("cpr").is_in(bad_values.implode()) | pl.col("cpr").is_null())
         rows = bad["_row"] if "_row" in bad.columns else None
-        raise DataError(f"expected a CPR number (DDMMÅÅ-XXXX), found something else ({bad.height} rows like this; value not shown)",
-                        file=file, row=int(rows[0]) if rows is not None else None, column=column_label)
+        raise DataError(
+            f"expected a CPR number (DDMMÅÅ-XXXX), found something else ({bad.height} rows like this; value not shown)",
+            file=file,
+            row=int(rows[0]) if rows is not None else None,
+            column=column_label,
+        )
     uniq = uniq.with_columns(citizen_id=pseudonymise(uniq["d"], key)).select("cpr", "citizen_id")
     from tariffkit.cpr import scrub_frame
 
@@ -178,8 +233,10 @@ def read_schedule_workbook(data: bytes, file: str) -> pl.DataFrame:
             continue
         first = _cell_text(rows[0][0]) if rows[0] else None
         if first and first.strip().lower() == TEMPLATE_TITLE.lower():
+
             def block(r):
                 return _cell_text(rows[r - 1][1]) if len(rows) >= r and len(rows[r - 1]) > 1 else None
+
             cpr, offer = block(2), block(3)
             if len(rows) < 7:
                 continue
@@ -264,15 +321,27 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
     """Text (or typed) schedule lines → typed lines with ``times_per_week``, ``days``, ``staff``,
     ``share``; and the problems found (``_file``, ``_row``, ``citizen_id``, ``offer_id``,
     ``column``, ``reason``), one per bad line (its first bad column)."""
-    for c, default in (("description", None), ("start_time", None), ("assessed_minutes", None), ("comment", None), ("line_no", None),
-                       ("assessed_paragraph", None), ("to_discuss", None), ("category", None)):
+    for c, default in (
+        ("description", None),
+        ("start_time", None),
+        ("assessed_minutes", None),
+        ("comment", None),
+        ("line_no", None),
+        ("assessed_paragraph", None),
+        ("to_discuss", None),
+        ("category", None),
+    ):
         if c not in df.columns:
             df = df.with_columns(pl.lit(default, dtype=pl.String).alias(c))
     missing = [c for c in ("offer_id", "paragraph", "minutes", "frequency", "staffing") if c not in df.columns]
     if missing:
         names = {"offer_id": "Tilbudsnr.", "paragraph": "Paragraf", "minutes": "Minutter", "frequency": "Hyppighed", "staffing": "Normering"}
-        raise DataError(f"missing column {names[missing[0]]} ({missing[0]}); a schedule needs Tilbudsnr., Paragraf, Minutter, Hyppighed and Normering",
-                        file=df["_file"][0] if df.height else "schedules", row=1, column=names[missing[0]])
+        raise DataError(
+            f"missing column {names[missing[0]]} ({missing[0]}); a schedule needs Tilbudsnr., Paragraf, Minutter, Hyppighed and Normering",
+            file=df["_file"][0] if df.height else "schedules",
+            row=1,
+            column=names[missing[0]],
+        )
     text_cols = ("line_no", "offer_id", "paragraph", "minutes", "frequency", "staffing", "assessed_minutes", "start_time", "assessed_paragraph", "to_discuss")
     df = df.with_columns(pl.col(c).cast(pl.String) for c in text_cols)
     txt = {c: pl.col(c).str.strip_chars() for c in text_cols}
@@ -283,45 +352,66 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
 
     fv = df.select(pl.col("frequency").unique())["frequency"].to_list()
     fr = [notation.frequency(v) for v in fv]
-    freq = pl.DataFrame({"frequency": fv, "times_per_week": [None if r is None else r[0] for r in fr],
-                         "days": [None if r is None else notation.day_class(r[1]) for r in fr],
-                         "day_mask": [None if r is None or r[1] is None else sum(1 << d for d in r[1]) for r in fr]},
-                        schema={"frequency": pl.String, "times_per_week": pl.Float64, "days": pl.String, "day_mask": pl.Int16})
+    freq = pl.DataFrame(
+        {
+            "frequency": fv,
+            "times_per_week": [None if r is None else r[0] for r in fr],
+            "days": [None if r is None else notation.day_class(r[1]) for r in fr],
+            "day_mask": [None if r is None or r[1] is None else sum(1 << d for d in r[1]) for r in fr],
+        },
+        schema={"frequency": pl.String, "times_per_week": pl.Float64, "days": pl.String, "day_mask": pl.Int16},
+    )
     sv = df.select(pl.col("staffing").unique())["staffing"].to_list()
     sr = [notation.staffing(v, shared_citizens) for v in sv]
-    stf = pl.DataFrame({"staffing": sv, "staff": [None if r is None else r[0] for r in sr], "share": [None if r is None else r[1] for r in sr]},
-                       schema={"staffing": pl.String, "staff": pl.Float64, "share": pl.Float64})
+    stf = pl.DataFrame(
+        {"staffing": sv, "staff": [None if r is None else r[0] for r in sr], "share": [None if r is None else r[1] for r in sr]},
+        schema={"staffing": pl.String, "staff": pl.Float64, "share": pl.Float64},
+    )
     pv = df.select(pl.col("paragraph").unique())["paragraph"].to_list()
     pr = [notation.paragraph(v) for v in pv]
-    par = pl.DataFrame({"paragraph": pv, "paragraph_norm": [None if r is None else r[0] for r in pr],
-                        "paragraph_also": [None if r is None or not r[1] else ", ".join(r[1]) for r in pr]},
-                       schema={"paragraph": pl.String, "paragraph_norm": pl.String, "paragraph_also": pl.String})
+    par = pl.DataFrame(
+        {
+            "paragraph": pv,
+            "paragraph_norm": [None if r is None else r[0] for r in pr],
+            "paragraph_also": [None if r is None or not r[1] else ", ".join(r[1]) for r in pr],
+        },
+        schema={"paragraph": pl.String, "paragraph_norm": pl.String, "paragraph_also": pl.String},
+    )
     # the caseworker's paragraph for a line (BDO: "Ny § 83", financed elsewhere), read by the same rule
     av = df.select(pl.col("assessed_paragraph").unique())["assessed_paragraph"].to_list()
     ar = [None if v is None or not v.strip() else notation.paragraph(re.sub(r"^\s*ny\s+", "", v, flags=re.I)) for v in av]
-    apar = pl.DataFrame({"assessed_paragraph": av, "assessed_paragraph_norm": [None if r is None else r[0] for r in ar]},
-                        schema={"assessed_paragraph": pl.String, "assessed_paragraph_norm": pl.String})
+    apar = pl.DataFrame(
+        {"assessed_paragraph": av, "assessed_paragraph_norm": [None if r is None else r[0] for r in ar]},
+        schema={"assessed_paragraph": pl.String, "assessed_paragraph_norm": pl.String},
+    )
     st = pl.col("start_time").str.strip_chars().str.replace(r"^(\d):", "0$1:").str.replace(r"\.", ":")
-    sta = df.select(pl.col("start_time").unique()).with_columns(start=pl.coalesce(st.str.to_time("%H:%M", strict=False), st.str.to_time("%H:%M:%S", strict=False)))
+    sta = df.select(pl.col("start_time").unique()).with_columns(
+        start=pl.coalesce(st.str.to_time("%H:%M", strict=False), st.str.to_time("%H:%M:%S", strict=False))
+    )
+
     def lookup(table: pl.DataFrame, key: str, col: str) -> pl.Expr:
         t = table.filter(pl.col(key).is_not_null())
         return pl.col(key).replace_strict(t[key], t[col], default=None, return_dtype=table.schema[col]).alias(col)
 
-    typed = (
-        df.with_columns(
-            lookup(freq, "frequency", "times_per_week"), lookup(freq, "frequency", "days"), lookup(freq, "frequency", "day_mask"),
-            lookup(stf, "staffing", "staff"), lookup(stf, "staffing", "share"),
-            lookup(par, "paragraph", "paragraph_norm"), lookup(par, "paragraph", "paragraph_also"), lookup(sta, "start_time", "start"),
-            lookup(apar, "assessed_paragraph", "assessed_paragraph_norm"),
-        )
-        .with_columns(
-            offer_id=txt["offer_id"],
-            line_no_num=txt["line_no"].cast(pl.Int32, strict=False),
-            minutes_num=txt["minutes"].cast(pl.Int32, strict=False).pipe(lambda m: pl.when(m >= 0).then(m)),
-            assessed_num=txt["assessed_minutes"].cast(pl.Int32, strict=False).pipe(lambda m: pl.when(m >= 0).then(m)),
-            to_discuss_flag=pl.when(txt["to_discuss"].str.to_lowercase().fill_null("").is_in(list(TO_DISCUSS_YES))).then(True)
-            .when(txt["to_discuss"].str.to_lowercase().fill_null("").is_in(list(TO_DISCUSS_NO))).then(False),
-        )
+    typed = df.with_columns(
+        lookup(freq, "frequency", "times_per_week"),
+        lookup(freq, "frequency", "days"),
+        lookup(freq, "frequency", "day_mask"),
+        lookup(stf, "staffing", "staff"),
+        lookup(stf, "staffing", "share"),
+        lookup(par, "paragraph", "paragraph_norm"),
+        lookup(par, "paragraph", "paragraph_also"),
+        lookup(sta, "start_time", "start"),
+        lookup(apar, "assessed_paragraph", "assessed_paragraph_norm"),
+    ).with_columns(
+        offer_id=txt["offer_id"],
+        line_no_num=txt["line_no"].cast(pl.Int32, strict=False),
+        minutes_num=txt["minutes"].cast(pl.Int32, strict=False).pipe(lambda m: pl.when(m >= 0).then(m)),
+        assessed_num=txt["assessed_minutes"].cast(pl.Int32, strict=False).pipe(lambda m: pl.when(m >= 0).then(m)),
+        to_discuss_flag=pl.when(txt["to_discuss"].str.to_lowercase().fill_null("").is_in(list(TO_DISCUSS_YES)))
+        .then(True)
+        .when(txt["to_discuss"].str.to_lowercase().fill_null("").is_in(list(TO_DISCUSS_NO)))
+        .then(False),
     )
     c = pl.col
     checks = [
@@ -333,7 +423,11 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
         ("minutes", c("minutes_num").is_null(), "expected minutes as a whole number of at least 0 (negative or decimal minutes are not allowed)"),
         ("minutes", c("minutes_num") > 1440, "expected at most 1440 minutes (one day) per activity"),
         ("frequency", blank["frequency"], "expected a frequency, found an empty value"),
-        ("frequency", c("times_per_week").is_null(), "expected a frequency: Alle ugens 7 dage, Hverdage, Weekend, a weekday (Fredag), 2 x dagligt, 2 gange ugentligt, Månedligt, hver anden uge or a number per week"),
+        (
+            "frequency",
+            c("times_per_week").is_null(),
+            "expected a frequency: Alle ugens 7 dage, Hverdage, Weekend, a weekday (Fredag), 2 x dagligt, 2 gange ugentligt, Månedligt, hver anden uge or a number per week",
+        ),
         ("staffing", blank["staffing"], "expected a staffing, found an empty value"),
         ("staffing", c("staff").is_null(), "expected a staffing like 1:1, 1:3, 2:1 or 1:Flere"),
         ("assessed_minutes", ~blank["assessed_minutes"] & c("assessed_num").is_null(), "expected assessed minutes as a whole number of at least 0"),
@@ -341,9 +435,18 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
         ("assessed_paragraph", ~blank["assessed_paragraph"] & c("assessed_paragraph_norm").is_null(), "expected a paragraph like § 85 or Ny § 83"),
         ("to_discuss", c("to_discuss_flag").is_null(), "expected ja, x or nothing (skal drøftes)"),
     ]
-    labels = {"offer_id": "Tilbudsnr.", "line_no": "Aktivitetsnr.", "paragraph": "Paragraf", "minutes": "Minutter", "frequency": "Hyppighed",
-              "staffing": "Normering", "assessed_minutes": "Vurderede minutter", "start_time": "Starttidspunkt",
-              "assessed_paragraph": "Vurderet paragraf", "to_discuss": "Skal drøftes"}
+    labels = {
+        "offer_id": "Tilbudsnr.",
+        "line_no": "Aktivitetsnr.",
+        "paragraph": "Paragraf",
+        "minutes": "Minutter",
+        "frequency": "Hyppighed",
+        "staffing": "Normering",
+        "assessed_minutes": "Vurderede minutter",
+        "start_time": "Starttidspunkt",
+        "assessed_paragraph": "Vurderet paragraf",
+        "to_discuss": "Skal drøftes",
+    }
     any_bad = pl.any_horizontal([bad.fill_null(False) for _, bad, _ in checks])
     typed = typed.with_columns(_bad=any_bad)
     flagged = typed.filter(pl.col("_bad"))
@@ -353,13 +456,26 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
         value = pl.col(col).cast(pl.String).str.replace_all(r"\d{6}-?\d{4}", "(a CPR-shaped value, not shown)").str.slice(0, 40)
         col_expr = pl.when(bad.fill_null(False)).then(pl.lit(f"{labels[col]} ({col})")).otherwise(col_expr)
         reason_expr = pl.when(bad.fill_null(False)).then(pl.lit(reason + ", found ") + pl.lit("'") + value.fill_null("") + pl.lit("'")).otherwise(reason_expr)
-    problems = flagged.select(
-        "_file", "_row", "citizen_id", "offer_id", col_expr.alias("column"), reason_expr.alias("reason"))
+    problems = flagged.select("_file", "_row", "citizen_id", "offer_id", col_expr.alias("column"), reason_expr.alias("reason"))
     good = typed.filter(~pl.col("_bad")).select(
-        "_file", "_row", "citizen_id", "offer_id", pl.col("line_no_num").alias("line_no"), "description",
-        pl.col("paragraph_norm").alias("paragraph"), "paragraph_also", "start", pl.col("minutes_num").alias("minutes"),
-        pl.col("assessed_num").alias("assessed_minutes"), "times_per_week", "days", "day_mask", "staff", "share",
-        pl.col("assessed_paragraph_norm").alias("assessed_paragraph"), pl.col("to_discuss_flag").alias("to_discuss"),
+        "_file",
+        "_row",
+        "citizen_id",
+        "offer_id",
+        pl.col("line_no_num").alias("line_no"),
+        "description",
+        pl.col("paragraph_norm").alias("paragraph"),
+        "paragraph_also",
+        "start",
+        pl.col("minutes_num").alias("minutes"),
+        pl.col("assessed_num").alias("assessed_minutes"),
+        "times_per_week",
+        "days",
+        "day_mask",
+        "staff",
+        "share",
+        pl.col("assessed_paragraph_norm").alias("assessed_paragraph"),
+        pl.col("to_discuss_flag").alias("to_discuss"),
         pl.col("category").cast(pl.String),
     )
     return good, problems
@@ -415,30 +531,43 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
     to_discuss = pl.col("to_discuss").fill_null(False) if "to_discuss" in names else pl.lit(False)
     staff_w = pl.col("times_per_week") * pl.col("staff") / pl.col("share")  # staff time: shared time divided
     citizen_w = pl.col("times_per_week")  # citizen time: every line in full
-    lf = lines.lazy().with_columns(
-        # a combined line (83/85) counts towards the level when any of its paragraphs is an ATA paragraph
-        ata=pl.col("paragraph").is_in(ata_pars) | also.str.split(", ").list.eval(pl.element().is_in(ata_pars)).list.any().fill_null(False),
-        w=staff_w if structure.level_measure == "staff" else citizen_w,
-        _ws=staff_w, _wc=citizen_w,
-        _to_discuss=to_discuss,
-    ).with_columns(
-        # after the assessment a line counts where the caseworker put it (BDO: "Ny § 83" is financed elsewhere)
-        ata_assessed=pl.when(assessed_par.is_not_null()).then(assessed_par.is_in(ata_pars)).otherwise(pl.col("ata")),
-        _moved=assessed_par.is_not_null(),
+    lf = (
+        lines.lazy()
+        .with_columns(
+            # a combined line (83/85) counts towards the level when any of its paragraphs is an ATA paragraph
+            ata=pl.col("paragraph").is_in(ata_pars) | also.str.split(", ").list.eval(pl.element().is_in(ata_pars)).list.any().fill_null(False),
+            w=staff_w if structure.level_measure == "staff" else citizen_w,
+            _ws=staff_w,
+            _wc=citizen_w,
+            _to_discuss=to_discuss,
+        )
+        .with_columns(
+            # after the assessment a line counts where the caseworker put it (BDO: "Ny § 83" is financed elsewhere)
+            ata_assessed=pl.when(assessed_par.is_not_null()).then(assessed_par.is_in(ata_pars)).otherwise(pl.col("ata")),
+            _moved=assessed_par.is_not_null(),
+        )
     )
     counted = pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes"))
     # the per-line products once (a sum of a product masked by 0/1 is cheaper than filtered sums)
     lf = lf.with_columns(
-        _reg=pl.col("minutes") * pl.col("w"), _ass=counted * pl.col("w"), _cs=counted * pl.col("_ws"), _cc=counted * pl.col("_wc"),
-        _a=pl.col("ata").cast(pl.Float64), _aa=pl.col("ata_assessed").cast(pl.Float64),
+        _reg=pl.col("minutes") * pl.col("w"),
+        _ass=counted * pl.col("w"),
+        _cs=counted * pl.col("_ws"),
+        _cc=counted * pl.col("_wc"),
+        _a=pl.col("ata").cast(pl.Float64),
+        _aa=pl.col("ata_assessed").cast(pl.Float64),
     )
     reg, ass = pl.col("_reg"), pl.col("_ass")
     g = lf.group_by("citizen_id", "offer_id").agg(
         hours_registered=((reg * pl.col("_a")).sum() / 60).round(6),
         _assessed=((ass * pl.col("_aa")).sum() / 60).round(6),
         _is_assessed=(pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any(),
-        hours_other=(pl.when((pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any()).then((ass * (1 - pl.col("_aa"))).sum())
-                     .otherwise((reg * (1 - pl.col("_a"))).sum()) / 60).round(6),
+        hours_other=(
+            pl.when((pl.col("assessed_minutes").is_not_null() | pl.col("_moved")).any())
+            .then((ass * (1 - pl.col("_aa"))).sum())
+            .otherwise((reg * (1 - pl.col("_a"))).sum())
+            / 60
+        ).round(6),
         # both measures, counted as the level is (a line not assessed counts as registered)
         staff_hours_all=(pl.col("_cs").sum() / 60).round(6),
         staff_hours_ata=((pl.col("_cs") * pl.col("_aa")).sum() / 60).round(6),
@@ -450,18 +579,24 @@ def citizen_hours(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> p
         citizen_minutes_per_day=(pl.col("minutes") * pl.col("times_per_week") / 7).sum().round(2),
         _citizen_assessed=(counted * pl.col("times_per_week") / 7).sum().round(2),
     )
-    return g.with_columns(
-        hours_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_assessed")),
-        citizen_minutes_per_day_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_citizen_assessed")),
-    ).with_columns(
-        hours_counted=pl.coalesce(pl.col("hours_assessed"), pl.col("hours_registered")),
-    ).with_columns(
-        new_level=level_expr(pl.col("hours_counted"), structure),
-        supplement_hours=_supplement_hours(pl.col("hours_counted"), structure),
-    ).with_columns(
-        # the assessment's potential as BDO reports it: citizen time registered − assessed, minutes a day
-        potential_minutes_per_day=pl.when(pl.col("_is_assessed")).then((pl.col("citizen_minutes_per_day") - pl.col("_citizen_assessed")).round(2)),
-    ).drop("_assessed", "_is_assessed", "_citizen_assessed")
+    return (
+        g.with_columns(
+            hours_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_assessed")),
+            citizen_minutes_per_day_assessed=pl.when(pl.col("_is_assessed")).then(pl.col("_citizen_assessed")),
+        )
+        .with_columns(
+            hours_counted=pl.coalesce(pl.col("hours_assessed"), pl.col("hours_registered")),
+        )
+        .with_columns(
+            new_level=level_expr(pl.col("hours_counted"), structure),
+            supplement_hours=_supplement_hours(pl.col("hours_counted"), structure),
+        )
+        .with_columns(
+            # the assessment's potential as BDO reports it: citizen time registered − assessed, minutes a day
+            potential_minutes_per_day=pl.when(pl.col("_is_assessed")).then((pl.col("citizen_minutes_per_day") - pl.col("_citizen_assessed")).round(2)),
+        )
+        .drop("_assessed", "_is_assessed", "_citizen_assessed")
+    )
 
 
 def _supplement_hours(hours: pl.Expr, structure) -> pl.Expr:
@@ -496,13 +631,23 @@ def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     so far, kept apart by kind (any / individual, fixed / every day / floating) so only the pairs
     the rule names count."""
     lf = lines.lazy().filter(pl.col("start").is_not_null() & (pl.col("minutes") > 0) & pl.col("times_per_week").is_not_null())
-    mask = pl.col("day_mask") if "day_mask" in lines.collect_schema().names() else pl.col("days").replace_strict(
-        {"all": 127, "weekdays": 31, "weekend": 96}, default=None, return_dtype=pl.Int16)
-    lf = lf.select("citizen_id", "offer_id", _mask=mask.cast(pl.Int32), _ind=pl.col("share") == 1,
-                   s=pl.col("start").dt.hour().cast(pl.Int64) * 60 + pl.col("start").dt.minute().cast(pl.Int64), m=pl.col("minutes").cast(pl.Int64))
+    mask = (
+        pl.col("day_mask")
+        if "day_mask" in lines.collect_schema().names()
+        else pl.col("days").replace_strict({"all": 127, "weekdays": 31, "weekend": 96}, default=None, return_dtype=pl.Int16)
+    )
+    lf = lf.select(
+        "citizen_id",
+        "offer_id",
+        _mask=mask.cast(pl.Int32),
+        _ind=pl.col("share") == 1,
+        s=pl.col("start").dt.hour().cast(pl.Int64) * 60 + pl.col("start").dt.minute().cast(pl.Int64),
+        m=pl.col("minutes").cast(pl.Int64),
+    )
     ids = lf.select("citizen_id", "offer_id").unique(maintain_order=True).with_row_index("gid").with_columns(pl.col("gid").cast(pl.Int64)).collect().lazy()
     lf = lf.join(ids, on=["citizen_id", "offer_id"]).with_columns(
-        _float=pl.col("_mask").is_null(), _daily=pl.col("_mask") == _EVERY_DAY_MASK,
+        _float=pl.col("_mask").is_null(),
+        _daily=pl.col("_mask") == _EVERY_DAY_MASK,
     )
     # Two sweeps, each a sort by start with the latest end so far kept per kind of line:
     # 1. the day as a clock face (minute of the day, a line past midnight continued at 00:00):
@@ -537,10 +682,12 @@ def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     week = lf.filter(pl.col("_partial")).with_columns(_day=pl.int_ranges(0, 7, dtype=pl.Int64)).explode("_day").filter((pl.col("_mask") // bit) % 2 == 1)
     week = week.with_columns(a=pl.col("_day") * 1440 + pl.col("s")).with_columns(b=pl.col("a") + pl.col("m"))
     c_daily = pl.col("_daily")
-    found = pl.concat([
-        sweep(clock, 1440, lambda after: after(c_daily) | (c_daily & after(pl.lit(True)))),  # any line against a daily one
-        sweep(week, WEEK, lambda after: after(pl.lit(True))),  # lines on some days only, among themselves
-    ]).unique()
+    found = pl.concat(
+        [
+            sweep(clock, 1440, lambda after: after(c_daily) | (c_daily & after(pl.lit(True)))),  # any line against a daily one
+            sweep(week, WEEK, lambda after: after(pl.lit(True))),  # lines on some days only, among themselves
+        ]
+    ).unique()
     return found.join(ids, on="gid").select("citizen_id", "offer_id")
 
 
@@ -597,7 +744,9 @@ def reassign(
     df = df.join(ov, on=keys, how="left").join(o24, on=keys, how="left")
     if problems is not None and problems.height:
         notes = problems.group_by(keys).agg(
-            _notes=(pl.col("_file") + pl.lit(", row ") + pl.col("_row").cast(pl.String) + pl.lit(", column ") + pl.col("column") + pl.lit(": ") + pl.col("reason")).sort()
+            _notes=(
+                pl.col("_file") + pl.lit(", row ") + pl.col("_row").cast(pl.String) + pl.lit(", column ") + pl.col("column") + pl.lit(": ") + pl.col("reason")
+            ).sort()
         )
         df = df.join(notes, on=keys, how="left")
     else:
@@ -620,8 +769,11 @@ def reassign(
     df = df.with_columns(new_tariff=pl.when(pl.col("_new_level_tariff").is_not_null()).then(new_tariff).cast(MONEY))
     df = df.with_columns(annual_change=(pl.col("new_tariff") - pl.col("current_tariff")).cast(MONEY))
     # the potential in kroner a year: the weekly ATA hours the assessment took off × the price per weekly hour
-    df = df.with_columns(potential_per_year=pl.when(pl.col("hours_assessed").is_not_null())
-                         .then(((pl.col("hours_registered") - pl.col("hours_assessed")) * pl.col("_pwh").cast(pl.Float64)).round(0, mode="half_away_from_zero")).cast(MONEY))
+    df = df.with_columns(
+        potential_per_year=pl.when(pl.col("hours_assessed").is_not_null())
+        .then(((pl.col("hours_registered") - pl.col("hours_assessed")) * pl.col("_pwh").cast(pl.Float64)).round(0, mode="half_away_from_zero"))
+        .cast(MONEY)
+    )
     lv = {x.level: x for x in structure.levels}
     lo = pl.col("current_level").replace_strict({k: v.min_hours for k, v in lv.items()}, default=None, return_dtype=pl.Float64)
     hi = pl.col("current_level").replace_strict({k: v.max_hours for k, v in lv.items()}, default=None, return_dtype=pl.Float64)
@@ -631,18 +783,31 @@ def reassign(
     flag_exprs = [
         ("overlap", pl.col("_overlap").fill_null(False)),
         ("over_24_hours", pl.col("_over24").fill_null(False)),
-        ("assessment_gap", pl.col("hours_assessed").is_not_null() & ((pl.col("hours_registered") - pl.col("hours_assessed")).abs() > tol * pl.col("hours_registered")) & (pl.col("hours_registered") > 0)),
+        (
+            "assessment_gap",
+            pl.col("hours_assessed").is_not_null()
+            & ((pl.col("hours_registered") - pl.col("hours_assessed")).abs() > tol * pl.col("hours_registered"))
+            & (pl.col("hours_registered") > 0),
+        ),
         ("outside_band", h.is_not_null() & pl.col("current_level").is_not_null() & ((h < lo) | ((h >= hi) & (pl.col("current_level") != top)))),
         ("above_top_band", h >= structure.levels[-1].max_hours),
         ("level_change", pl.col("new_level").is_not_null() & pl.col("current_level").is_not_null() & (pl.col("new_level") != pl.col("current_level"))),
         ("above_paid_level", (pl.col("origin") == "other") & (pl.col("new_level") > pl.col("current_level"))),
         ("invalid_lines", pl.col("_notes").is_not_null()),
         ("to_discuss", pl.col("lines_to_discuss").fill_null(0) > 0),
-        ("below_minimum", h < pl.col("offer_id").replace_strict(structure.minimum_hours_per_offer, default=structure.minimum_hours, return_dtype=pl.Float64)
-         if (structure.minimum_hours is not None or structure.minimum_hours_per_offer) else pl.lit(False)),
+        (
+            "below_minimum",
+            h < pl.col("offer_id").replace_strict(structure.minimum_hours_per_offer, default=structure.minimum_hours, return_dtype=pl.Float64)
+            if (structure.minimum_hours is not None or structure.minimum_hours_per_offer)
+            else pl.lit(False),
+        ),
         ("no_placement", pl.col("_placed").is_null()),
         ("no_schedule", pl.col("_scheduled").is_null()),
-        ("no_tariff", pl.lit(priced) & ((pl.col("_placed").is_not_null() & pl.col("current_tariff").is_null()) | (pl.col("_scheduled").is_not_null() & pl.col("new_tariff").is_null()))),
+        (
+            "no_tariff",
+            pl.lit(priced)
+            & ((pl.col("_placed").is_not_null() & pl.col("current_tariff").is_null()) | (pl.col("_scheduled").is_not_null() & pl.col("new_tariff").is_null())),
+        ),
     ]
     flags = pl.concat_list([pl.when(e.fill_null(False)).then(pl.lit(name)) for name, e in flag_exprs]).list.drop_nulls()
     df = df.with_columns(flags=flags, notes=pl.col("_notes").fill_null(pl.lit([], dtype=pl.List(pl.String))))
@@ -653,12 +818,21 @@ def reassign(
 def negotiation_list(result: pl.DataFrame) -> pl.DataFrame:
     """Other municipalities' citizens whose schedule puts them on another level than the one paid
     for, per paying municipality: the basis for the tariff negotiations (*takstforhandlinger*)."""
-    r = result.filter((pl.col("origin") == "other") & pl.col("new_level").is_not_null() & pl.col("current_level").is_not_null()
-                      & (pl.col("new_level") != pl.col("current_level")))
+    r = result.filter(
+        (pl.col("origin") == "other")
+        & pl.col("new_level").is_not_null()
+        & pl.col("current_level").is_not_null()
+        & (pl.col("new_level") != pl.col("current_level"))
+    )
     return r.select(
-        pl.col("municipality").alias("paying_municipality"), "citizen_id", "offer_id",
-        pl.col("current_level").alias("paid_level"), pl.col("new_level").alias("assessed_level"),
-        "current_tariff", "new_tariff", pl.col("annual_change").alias("yearly_difference"),
+        pl.col("municipality").alias("paying_municipality"),
+        "citizen_id",
+        "offer_id",
+        pl.col("current_level").alias("paid_level"),
+        pl.col("new_level").alias("assessed_level"),
+        "current_tariff",
+        "new_tariff",
+        pl.col("annual_change").alias("yearly_difference"),
     ).sort("paying_municipality", "offer_id", "citizen_id")
 
 
@@ -670,21 +844,38 @@ def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.Data
     r = result.filter(pl.col("current_tariff").is_not_null() & pl.col("new_tariff").is_not_null())
     own, other = pl.col("origin") == "own", pl.col("origin") == "other"
     ch = pl.col("annual_change")
-    g = result.group_by("offer_id").agg(
-        citizens=pl.len(), citizens_own=own.sum(), citizens_other=other.sum(),
-        moved_up=(pl.col("new_level") > pl.col("current_level")).sum(), moved_down=(pl.col("new_level") < pl.col("current_level")).sum(),
-        not_priced=(pl.col("current_tariff").is_null() | pl.col("new_tariff").is_null()).sum(),
-        potential_minutes_per_day=pl.col("potential_minutes_per_day").sum().round(2),
-        potential_per_year=pl.col("potential_per_year").sum(),
-        lines_to_discuss=pl.col("lines_to_discuss").fill_null(0).sum(),
-        **{c: pl.col(c).fill_null(0).sum().round(6) for c in ("hours_counted", "staff_hours_all", "staff_hours_ata", "citizen_hours_all", "citizen_hours_ata")},
-        below_minimum=pl.col("flags").list.contains("below_minimum").sum().cast(pl.Int64),
-    ).join(r.group_by("offer_id").agg(
-        income_current=pl.col("current_tariff").sum(), income_new=pl.col("new_tariff").sum(), change=ch.sum(),
-        change_own=ch.filter(own).sum(), change_other=ch.filter(other).sum(),
-        other_above_paid_level=(other & (pl.col("new_level") > pl.col("current_level"))).sum(),
-        other_above_paid_level_amount=ch.filter(other & (pl.col("new_level") > pl.col("current_level"))).sum(),
-    ), on="offer_id", how="left")
+    g = (
+        result.group_by("offer_id")
+        .agg(
+            citizens=pl.len(),
+            citizens_own=own.sum(),
+            citizens_other=other.sum(),
+            moved_up=(pl.col("new_level") > pl.col("current_level")).sum(),
+            moved_down=(pl.col("new_level") < pl.col("current_level")).sum(),
+            not_priced=(pl.col("current_tariff").is_null() | pl.col("new_tariff").is_null()).sum(),
+            potential_minutes_per_day=pl.col("potential_minutes_per_day").sum().round(2),
+            potential_per_year=pl.col("potential_per_year").sum(),
+            lines_to_discuss=pl.col("lines_to_discuss").fill_null(0).sum(),
+            **{
+                c: pl.col(c).fill_null(0).sum().round(6)
+                for c in ("hours_counted", "staff_hours_all", "staff_hours_ata", "citizen_hours_all", "citizen_hours_ata")
+            },
+            below_minimum=pl.col("flags").list.contains("below_minimum").sum().cast(pl.Int64),
+        )
+        .join(
+            r.group_by("offer_id").agg(
+                income_current=pl.col("current_tariff").sum(),
+                income_new=pl.col("new_tariff").sum(),
+                change=ch.sum(),
+                change_own=ch.filter(own).sum(),
+                change_other=ch.filter(other).sum(),
+                other_above_paid_level=(other & (pl.col("new_level") > pl.col("current_level"))).sum(),
+                other_above_paid_level_amount=ch.filter(other & (pl.col("new_level") > pl.col("current_level"))).sum(),
+            ),
+            on="offer_id",
+            how="left",
+        )
+    )
     phases = phase_in or [(None, 1.0)]
     ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
     # the phase-in is the municipality's own budget rule: it applies to own citizens only; other
@@ -730,7 +921,9 @@ def write_template(sheets: int = 1) -> bytes:
     guide["A1"].font = Font(bold=True, size=14)
     guide.column_dimensions["A"].width = 120
     lists = wb.create_sheet("Lister")
-    for j, (title, values) in enumerate((("Hyppighed", FREQUENCY_CHOICES), ("Normering", STAFFING_CHOICES), ("Paragraf", PARAGRAPH_CHOICES), ("Skal drøftes", ["ja"])), start=1):
+    for j, (title, values) in enumerate(
+        (("Hyppighed", FREQUENCY_CHOICES), ("Normering", STAFFING_CHOICES), ("Paragraf", PARAGRAPH_CHOICES), ("Skal drøftes", ["ja"])), start=1
+    ):
         lists.cell(row=1, column=j, value=title)
         for i, v in enumerate(values, start=2):
             lists.cell(row=i, column=j, value=v)
@@ -752,6 +945,7 @@ def write_template(sheets: int = 1) -> bytes:
         for col, width in zip("ABCDEFGHIJKL", (13, 40, 12, 14, 10, 20, 11, 12, 14, 10, 40, 16)):
             ws.column_dimensions[col].width = width
         ws.freeze_panes = "A8"
+
         def dv_list(ref: str, col_letter: str, values: list[str], prompt: str) -> None:
             dv = DataValidation(type="list", formula1=f"=Lister!${col_letter}$2:${col_letter}${len(values) + 1}", allow_blank=True)
             dv.errorStyle = "warning"  # other values (e.g. '4 gange om måneden') are allowed after a warning
@@ -761,6 +955,7 @@ def write_template(sheets: int = 1) -> bytes:
             dv.showInputMessage = True
             ws.add_data_validation(dv)
             dv.add(ref)
+
         dv_list(f"F{TEMPLATE_FIRST_LINE_ROW}:F{last}", "A", FREQUENCY_CHOICES, "Hvor ofte?")
         dv_list(f"G{TEMPLATE_FIRST_LINE_ROW}:G{last}", "B", STAFFING_CHOICES, "1:1, 1:n eller 2:1")
         dv_list(f"C{TEMPLATE_FIRST_LINE_ROW}:C{last}", "C", PARAGRAPH_CHOICES, "Lovgrundlag")

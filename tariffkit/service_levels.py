@@ -49,20 +49,33 @@ def service_levels(lines: pl.DataFrame | pl.LazyFrame, structure: Structure) -> 
     minutes = pl.coalesce(pl.col("assessed_minutes"), pl.col("minutes")) * pl.col("times_per_week")
     lf = lf.with_columns(category=category_expr(structure, names), _m=minutes)
     citizens = lf.group_by("offer_id").agg(citizens=pl.col("citizen_id").n_unique().cast(pl.Int64))
-    per = lf.group_by("offer_id", "category").agg(
-        citizens_with_activity=pl.col("citizen_id").n_unique().cast(pl.Int64), minutes_per_week=pl.col("_m").sum())
+    per = lf.group_by("offer_id", "category").agg(citizens_with_activity=pl.col("citizen_id").n_unique().cast(pl.Int64), minutes_per_week=pl.col("_m").sum())
     cats = per.select("category").unique()
-    grid = citizens.join(cats, how="cross").join(per, on=["offer_id", "category"], how="left").with_columns(
-        pl.col("citizens_with_activity").fill_null(0), pl.col("minutes_per_week").fill_null(0.0),
-    ).with_columns(minutes_per_citizen=(pl.col("minutes_per_week") / pl.col("citizens")).round(2))
+    grid = (
+        citizens.join(cats, how="cross")
+        .join(per, on=["offer_id", "category"], how="left")
+        .with_columns(
+            pl.col("citizens_with_activity").fill_null(0),
+            pl.col("minutes_per_week").fill_null(0.0),
+        )
+        .with_columns(minutes_per_citizen=(pl.col("minutes_per_week") / pl.col("citizens")).round(2))
+    )
     offers = pl.col("offer_id").n_unique().over("category")
-    out = grid.with_columns(
-        offers_compared=offers.cast(pl.Int64),
-        median_minutes_per_citizen=pl.col("minutes_per_citizen").median().over("category").round(2),
-    ).with_columns(
-        ratio_to_median=pl.when(pl.col("median_minutes_per_citizen") > 0).then((pl.col("minutes_per_citizen") / pl.col("median_minutes_per_citizen")).round(4)),
-    ).with_columns(
-        far_from_median=((pl.col("offers_compared") >= MIN_OFFERS) & ((pl.col("ratio_to_median") - 1).abs() > structure.service_level_band)).fill_null(False),
-        minutes_per_week=pl.col("minutes_per_week").round(2),
+    out = (
+        grid.with_columns(
+            offers_compared=offers.cast(pl.Int64),
+            median_minutes_per_citizen=pl.col("minutes_per_citizen").median().over("category").round(2),
+        )
+        .with_columns(
+            ratio_to_median=pl.when(pl.col("median_minutes_per_citizen") > 0).then(
+                (pl.col("minutes_per_citizen") / pl.col("median_minutes_per_citizen")).round(4)
+            ),
+        )
+        .with_columns(
+            far_from_median=((pl.col("offers_compared") >= MIN_OFFERS) & ((pl.col("ratio_to_median") - 1).abs() > structure.service_level_band)).fill_null(
+                False
+            ),
+            minutes_per_week=pl.col("minutes_per_week").round(2),
+        )
     )
     return out.select(SERVICE_LEVELS.names).cast(SERVICE_LEVELS.schema).sort("category", "offer_id").collect()

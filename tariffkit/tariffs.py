@@ -28,7 +28,6 @@ import polars as pl
 
 from tariffkit.errors import DataError
 
-
 TOP_LEVEL_RULES = ("supplement", "supplement_above_representative", "none")
 # Settings a structure file once took and nothing read: refused with the reason, so a file does
 # not look as if it controlled something it does not (issue 21).
@@ -106,8 +105,20 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     """Structure TOML → :class:`Structure`, with clear errors for bad bands."""
     from tariffkit.rules import number
 
-    known = {"name", "scope", "days_per_year", "representative_hours", "ata_paragraphs", "top_level_rule", "levels", "shared_citizens",
-             "level_measure", "minimum_hours", "activity_categories", "service_level_band"}
+    known = {
+        "name",
+        "scope",
+        "days_per_year",
+        "representative_hours",
+        "ata_paragraphs",
+        "top_level_rule",
+        "levels",
+        "shared_citizens",
+        "level_measure",
+        "minimum_hours",
+        "activity_categories",
+        "service_level_band",
+    }
     for k in d:
         if k in NOT_READ:
             raise DataError(f"{k} is not a setting: {NOT_READ[k]}; remove it from the structure", file=file, column=k)
@@ -125,11 +136,14 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
                 raise DataError(f"[[levels]] number {i} has no {k}", file=file, column=k)
         where = f"levels[{i}]."
         hours = lv.get("hours")
-        levels.append(Level(
-            number(lv["level"], file, where + "level", 1, 50, integer=True),
-            float(number(lv["min_hours"], file, where + "min_hours", 0, 168)), float(number(lv["max_hours"], file, where + "max_hours", 0, 168)),
-            None if hours is None else float(number(hours, file, where + "hours", 0, 168)),
-        ))
+        levels.append(
+            Level(
+                number(lv["level"], file, where + "level", 1, 50, integer=True),
+                float(number(lv["min_hours"], file, where + "min_hours", 0, 168)),
+                float(number(lv["max_hours"], file, where + "max_hours", 0, 168)),
+                None if hours is None else float(number(hours, file, where + "hours", 0, 168)),
+            )
+        )
     levels.sort(key=lambda x: x.level)
     if [lv.level for lv in levels] != list(range(1, len(levels) + 1)):
         raise DataError(f"levels must be numbered 1…{len(levels)} without gaps, found {[lv.level for lv in levels]}", file=file, column="level")
@@ -140,15 +154,25 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         raise DataError("level 1 starts below 0 hours", file=file, column="min_hours")
     for a, b in zip(levels, levels[1:]):
         if b.min_hours < a.max_hours:
-            raise DataError(f"levels {a.level} and {b.level} overlap: {a.level} ends at {a.max_hours:g}, {b.level} starts at {b.min_hours:g} hours", file=file, column="min_hours")
+            raise DataError(
+                f"levels {a.level} and {b.level} overlap: {a.level} ends at {a.max_hours:g}, {b.level} starts at {b.min_hours:g} hours",
+                file=file,
+                column="min_hours",
+            )
         if b.min_hours > a.max_hours:
-            raise DataError(f"gap between levels {a.level} and {b.level}: {a.max_hours:g}–{b.min_hours:g} hours belong to no level", file=file, column="min_hours")
+            raise DataError(
+                f"gap between levels {a.level} and {b.level}: {a.max_hours:g}–{b.min_hours:g} hours belong to no level", file=file, column="min_hours"
+            )
     rep = d.get("representative_hours", "midpoint")
     if rep not in ("midpoint", "configured", "mean_of_placed"):
         raise DataError(f"representative_hours must be midpoint, configured or mean_of_placed, found {rep!r}", file=file, column="representative_hours")
     if rep == "mean_of_placed" and d.get("top_level_rule") == "supplement_above_representative":
-        raise DataError('top_level_rule = "supplement_above_representative" needs fixed representative hours (midpoint or configured): '
-                        "the supplement must start where the top level's price stops, for every offer alike", file=file, column="top_level_rule")
+        raise DataError(
+            'top_level_rule = "supplement_above_representative" needs fixed representative hours (midpoint or configured): '
+            "the supplement must start where the top level's price stops, for every offer alike",
+            file=file,
+            column="top_level_rule",
+        )
     if rep == "configured":
         for lv in levels:
             if lv.hours is None:
@@ -164,12 +188,17 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
         raise DataError(f"level_measure must be staff or citizen, found {measure!r}", file=file, column="level_measure")
     minimum, per_offer = _minimum_hours(d.get("minimum_hours"), file, number)
     return Structure(
-        tuple(levels), name=str(d.get("name", "")), scope=scope,
-        days_per_year=number(d.get("days_per_year", 365), file, "days_per_year", 360, 366, integer=True), representative_hours=rep,
+        tuple(levels),
+        name=str(d.get("name", "")),
+        scope=scope,
+        days_per_year=number(d.get("days_per_year", 365), file, "days_per_year", 360, 366, integer=True),
+        representative_hours=rep,
         ata_paragraphs=tuple(d.get("ata_paragraphs", ("SEL 85", "SEL 107", "SEL 108"))),
         top_level_rule=rule,
         shared_citizens=_shared(d.get("shared_citizens", 3), file),
-        level_measure=measure, minimum_hours=minimum, minimum_hours_per_offer=per_offer,
+        level_measure=measure,
+        minimum_hours=minimum,
+        minimum_hours_per_offer=per_offer,
         activity_categories=_categories(d.get("activity_categories", {}), file),
         service_level_band=float(number(d.get("service_level_band", 0.5), file, "service_level_band", 0.01, 10)),
     )
@@ -182,8 +211,10 @@ def _minimum_hours(v, file: str, number) -> tuple[float | None, dict[str, float]
         return None, {}
     if isinstance(v, dict):
         default = v.get("default")
-        return (None if default is None else float(number(default, file, "minimum_hours.default", 0, 168)),
-                {str(k): float(number(x, file, f"minimum_hours.{k}", 0, 168)) for k, x in v.items() if k != "default"})
+        return (
+            None if default is None else float(number(default, file, "minimum_hours.default", 0, 168)),
+            {str(k): float(number(x, file, f"minimum_hours.{k}", 0, 168)) for k, x in v.items() if k != "default"},
+        )
     return float(number(v, file, "minimum_hours", 0, 168)), {}
 
 
@@ -204,8 +235,11 @@ def _categories(v, file: str) -> dict[str, tuple[str, ...]]:
 
 def _shared(v, file: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < 2:
-        raise DataError(f"shared_citizens must be a whole number of citizens of at least 2 (how many share the staff in 1:Flere), found {v!r}",
-                        file=file, column="shared_citizens")
+        raise DataError(
+            f"shared_citizens must be a whole number of citizens of at least 2 (how many share the staff in 1:Flere), found {v!r}",
+            file=file,
+            column="shared_citizens",
+        )
     return v
 
 
@@ -310,7 +344,9 @@ def build_offer(
     supp_hours = float(expected["supplement_hours"].fill_null(0).sum()) if "supplement_hours" in expected.columns else 0.0
     warnings_in = []
     if structure.top_level_rule == "none" and supp_hours:
-        warnings_in.append(f"offer {offer_id}: the structure has no 5+ supplement (top_level_rule = none); {supp_hours:g} supplement hours in the expected HÅP are not priced")
+        warnings_in.append(
+            f"offer {offer_id}: the structure has no 5+ supplement (top_level_rule = none); {supp_hours:g} supplement hours in the expected HÅP are not priced"
+        )
         supp_hours = 0.0
     if settings is not None and settings.occupancy == "rate":
         if not places:
@@ -325,7 +361,9 @@ def build_offer(
     if total_n <= 0:
         raise DataError(f"offer {offer_id}: no expected citizens (HÅP is 0), so no tariff can carry its basis", file=file_haap, column="haap")
     if fixed < 0:
-        raise DataError(f"offer {offer_id}: the fixed part is negative ({fixed} kr): other income or a surplus exceeds the fixed costs", file=file_costs, column="amount")
+        raise DataError(
+            f"offer {offer_id}: the fixed part is negative ({fixed} kr): other income or a surplus exceeds the fixed costs", file=file_costs, column="amount"
+        )
     hours, hour_warnings = representative_hours(structure, offer_id, placed)
     weighted = sum(n[lvl] * hours[lvl] for lvl in n) + supp_hours
     if weighted <= 0 and ata_costs != 0:
@@ -340,17 +378,31 @@ def build_offer(
         exact = f + p * Decimal(str(hours[lv.level]))
         annual = round_to(exact, rounding)
         if prev is not None and annual <= prev:
-            raise DataError(f"offer {offer_id}: tariffs do not increase by level (level {lv.level}: {annual} kr ≤ level {lv.level - 1}: {prev} kr); check the representative hours", file=file_costs)
+            raise DataError(
+                f"offer {offer_id}: tariffs do not increase by level (level {lv.level}: {annual} kr ≤ level {lv.level - 1}: {prev} kr); check the representative hours",
+                file=file_costs,
+            )
         prev = annual
         if n[lv.level] == 0:
             out.warnings.append(f"offer {offer_id}: no expected citizens on level {lv.level} (every level should be used)")
         top = lv.level == structure.levels[-1].level
-        out.rows.append({
-            "offer_id": offer_id, "year": year, "tariff_kind": "level", "level": lv.level,
-            "min_hours": lv.min_hours, "max_hours": None if top else lv.max_hours, "hours": hours[lv.level],
-            "annual_tariff": annual, "monthly_tariff": ore(annual / 12), "daily_tariff": ore(annual / structure.days_per_year),
-            "fixed_part": kr(f), "ata_part": annual - kr(f), "price_per_weekly_hour": ore(p),
-        })
+        out.rows.append(
+            {
+                "offer_id": offer_id,
+                "year": year,
+                "tariff_kind": "level",
+                "level": lv.level,
+                "min_hours": lv.min_hours,
+                "max_hours": None if top else lv.max_hours,
+                "hours": hours[lv.level],
+                "annual_tariff": annual,
+                "monthly_tariff": ore(annual / 12),
+                "daily_tariff": ore(annual / structure.days_per_year),
+                "fixed_part": kr(f),
+                "ata_part": annual - kr(f),
+                "price_per_weekly_hour": ore(p),
+            }
+        )
     supplements = kr(p * Decimal(str(supp_hours)))
     income = sum((Decimal(str(n[r["level"]])) * r["annual_tariff"] for r in out.rows), Decimal(0)) + supplements
     out.supplements = supplements
@@ -359,13 +411,23 @@ def build_offer(
     if abs(out.residue) >= rounding * Decimal(str(max(total_n, 1))):  # pragma: no cover - guards the arithmetic
         raise DataError(f"offer {offer_id}: rounding residue {out.residue} kr is not below the rounding per expected citizen", file=file_costs)
     avg = kr(basis / Decimal(str(total_n)))
-    out.rows.append({
-        "offer_id": offer_id, "year": year, "tariff_kind": "average", "level": None,
-        "min_hours": structure.levels[0].min_hours, "max_hours": None,
-        "hours": round((weighted) / total_n, 4),
-        "annual_tariff": avg, "monthly_tariff": ore(avg / 12), "daily_tariff": ore(avg / structure.days_per_year),
-        "fixed_part": kr(f), "ata_part": avg - kr(f), "price_per_weekly_hour": ore(p),
-    })
+    out.rows.append(
+        {
+            "offer_id": offer_id,
+            "year": year,
+            "tariff_kind": "average",
+            "level": None,
+            "min_hours": structure.levels[0].min_hours,
+            "max_hours": None,
+            "hours": round((weighted) / total_n, 4),
+            "annual_tariff": avg,
+            "monthly_tariff": ore(avg / 12),
+            "daily_tariff": ore(avg / structure.days_per_year),
+            "fixed_part": kr(f),
+            "ata_part": avg - kr(f),
+            "price_per_weekly_hour": ore(p),
+        }
+    )
     return out
 
 
@@ -402,15 +464,29 @@ def build(
     if structure.representative_hours == "mean_of_placed" and placed is None:
         from tariffkit.errors import UsageError
 
-        raise UsageError('representative_hours = "mean_of_placed" needs the placed citizens\' hours: give `placed_hours` (reassign\'s output)')
+        raise UsageError("representative_hours = \"mean_of_placed\" needs the placed citizens' hours: give `placed_hours` (reassign's output)")
 
     c = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis))
     if c.height == 0:
         raise DataError(f"no cost lines for year {year} with basis {basis}", file=file_costs, column="year")
     out = []
     if structure.scope == "common":
-        out.append(build_offer("*", year, structure, c, expected, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap, placed=placed,
-                               carried_in=sum(carry.values(), Decimal(0)), settings=settings, places=sum(places.values()) or None))
+        out.append(
+            build_offer(
+                "*",
+                year,
+                structure,
+                c,
+                expected,
+                carry_cap=carry_cap,
+                file_costs=file_costs,
+                file_haap=file_haap,
+                placed=placed,
+                carried_in=sum(carry.values(), Decimal(0)),
+                settings=settings,
+                places=sum(places.values()) or None,
+            )
+        )
     else:
         offers = sorted(set(c["offer_id"].to_list()))
         skipped = sorted(set(expected["offer_id"].to_list()) - set(offers))
@@ -419,8 +495,22 @@ def build(
         e_of = {k[0]: v for k, v in expected.partition_by("offer_id", as_dict=True, maintain_order=True).items()} if expected.height else {}
         for o in offers:
             e = e_of.get(o, expected.clear())
-            out.append(build_offer(o, year, structure, c_of[o], e, carry_cap=carry_cap, file_costs=file_costs, file_haap=file_haap,
-                                   placed=placed, carried_in=carry.get(o, Decimal(0)), settings=settings, places=places.get(o)))
+            out.append(
+                build_offer(
+                    o,
+                    year,
+                    structure,
+                    c_of[o],
+                    e,
+                    carry_cap=carry_cap,
+                    file_costs=file_costs,
+                    file_haap=file_haap,
+                    placed=placed,
+                    carried_in=carry.get(o, Decimal(0)),
+                    settings=settings,
+                    places=places.get(o),
+                )
+            )
         if skipped and out:
             out[0].warnings.append(
                 f"expected HÅP for {len(skipped)} offer(s) without cost lines for {year} ({basis}) ignored: {', '.join(skipped)} (external providers have no tariff to set here)"
@@ -430,21 +520,36 @@ def build(
     return df, out
 
 
-def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.DataFrame | None = None, offers: pl.DataFrame | None = None,
-              rules=None, inputs: list[tuple[str, str]] | None = None) -> str:
+def card_toml(
+    results: list[OfferTariffs],
+    structure: Structure,
+    ata_prices: pl.DataFrame | None = None,
+    offers: pl.DataFrame | None = None,
+    rules=None,
+    inputs: list[tuple[str, str]] | None = None,
+) -> str:
     """A human-readable card per offer: tariffs, expected HÅP and the basis; with ``offers``
     also the places and the assumed occupancy (*forudsat belægning*) = expected HÅP / places.
     The audit trail (Serviceloven § 108 b: a tariff can be shown to a reviewer): the rules file
     it was set under (name, version, source) and every input's SHA-256."""
     import tomli_w
 
-    doc: dict = {"structure": structure.name or "tariff structure", "representative_hours": structure.representative_hours,
-                 "top_level_rule": structure.top_level_rule}
+    doc: dict = {
+        "structure": structure.name or "tariff structure",
+        "representative_hours": structure.representative_hours,
+        "top_level_rule": structure.top_level_rule,
+    }
     if rules is not None:
         t = rules.tariffs
-        doc["rules"] = {"name": rules.name, "version": rules.version, "source": rules.source, "draft": rules.draft,
-                        "rounding": str(t.rounding), "overhead": t.overhead + (f" {t.overhead_rate}" if t.overhead == "percentage" else ""),
-                        "occupancy": t.occupancy + (f" {t.occupancy_rate}" if t.occupancy == "rate" else "")}
+        doc["rules"] = {
+            "name": rules.name,
+            "version": rules.version,
+            "source": rules.source,
+            "draft": rules.draft,
+            "rounding": str(t.rounding),
+            "overhead": t.overhead + (f" {t.overhead_rate}" if t.overhead == "percentage" else ""),
+            "occupancy": t.occupancy + (f" {t.occupancy_rate}" if t.occupancy == "rate" else ""),
+        }
     if inputs:
         doc["inputs"] = {label: digest for label, digest in inputs}
     doc["offers"] = {}
@@ -457,13 +562,23 @@ def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.
         if n_places:
             occupancy = {"places": int(n_places), "assumed_occupancy": round(r.expected_haap / n_places, 4)}
         entry = {
-            "year": r.year, **occupancy,
-            "cost_basis": str(r.cost_basis), "central_overhead": str(r.overhead), "carried_result": str(r.carried_result),
-            "carried_result_kept_by_offer": str(r.carried_kept), "tariff_basis": str(r.tariff_basis),
-            "expected_haap": round(r.expected_haap, 4), "supplement_hours": round(r.supplement_hours, 4),
-            "expected_income": str(r.expected_income), "rounding_residue": str(r.residue),
+            "year": r.year,
+            **occupancy,
+            "cost_basis": str(r.cost_basis),
+            "central_overhead": str(r.overhead),
+            "carried_result": str(r.carried_result),
+            "carried_result_kept_by_offer": str(r.carried_kept),
+            "tariff_basis": str(r.tariff_basis),
+            "expected_haap": round(r.expected_haap, 4),
+            "supplement_hours": round(r.supplement_hours, 4),
+            "expected_income": str(r.expected_income),
+            "rounding_residue": str(r.residue),
             "price_per_weekly_hour": str(r.price_per_weekly_hour),
-            "tariffs": {str(x["level"]): {"annual": str(x["annual_tariff"]), "daily": str(x["daily_tariff"]), "hours": x["hours"]} for x in r.rows if x["tariff_kind"] == "level"},
+            "tariffs": {
+                str(x["level"]): {"annual": str(x["annual_tariff"]), "daily": str(x["daily_tariff"]), "hours": x["hours"]}
+                for x in r.rows
+                if x["tariff_kind"] == "level"
+            },
             "average_tariff": str(next(x["annual_tariff"] for x in r.rows if x["tariff_kind"] == "average")),
         }
         if ata_prices is not None:
@@ -474,8 +589,16 @@ def card_toml(results: list[OfferTariffs], structure: Structure, ata_prices: pl.
     return "# Tariff card per offer (tariffkit tariff-build --card): the figures for the offer portal.\n" + tomli_w.dumps(doc)
 
 
-PORTAL_COLUMNS = ("Tilbudsnr.", "Tilbudsnavn", "År", "Funktionsniveau", "Takst pr. år", "Takst pr. døgn", "Forudsat belægningsprocent",
-                  "Antal pladser jf. Tilbudsportalen")
+PORTAL_COLUMNS = (
+    "Tilbudsnr.",
+    "Tilbudsnavn",
+    "År",
+    "Funktionsniveau",
+    "Takst pr. år",
+    "Takst pr. døgn",
+    "Forudsat belægningsprocent",
+    "Antal pladser jf. Tilbudsportalen",
+)
 
 
 def portal_table(tariffs: pl.DataFrame, results: list[OfferTariffs], offers: pl.DataFrame) -> pl.DataFrame:
@@ -492,11 +615,28 @@ def portal_table(tariffs: pl.DataFrame, results: list[OfferTariffs], offers: pl.
     rows = []
     for t in tariffs.filter(pl.col("tariff_kind") == "level").sort("offer_id", "level").iter_rows(named=True):
         rate, places = occ.get(t["offer_id"], (None, None))
-        rows.append({"Tilbudsnr.": t["offer_id"], "Tilbudsnavn": (info.get(t["offer_id"]) or {}).get("offer_name"), "År": t["year"],
-                     "Funktionsniveau": t["level"], "Takst pr. år": t["annual_tariff"], "Takst pr. døgn": t["daily_tariff"],
-                     "Forudsat belægningsprocent": rate, "Antal pladser jf. Tilbudsportalen": places})
-    schema = {"Tilbudsnr.": pl.String, "Tilbudsnavn": pl.String, "År": pl.Int32, "Funktionsniveau": pl.Int16, "Takst pr. år": pl.Decimal(18, 2),
-              "Takst pr. døgn": pl.Decimal(18, 2), "Forudsat belægningsprocent": pl.Float64, "Antal pladser jf. Tilbudsportalen": pl.Int64}
+        rows.append(
+            {
+                "Tilbudsnr.": t["offer_id"],
+                "Tilbudsnavn": (info.get(t["offer_id"]) or {}).get("offer_name"),
+                "År": t["year"],
+                "Funktionsniveau": t["level"],
+                "Takst pr. år": t["annual_tariff"],
+                "Takst pr. døgn": t["daily_tariff"],
+                "Forudsat belægningsprocent": rate,
+                "Antal pladser jf. Tilbudsportalen": places,
+            }
+        )
+    schema = {
+        "Tilbudsnr.": pl.String,
+        "Tilbudsnavn": pl.String,
+        "År": pl.Int32,
+        "Funktionsniveau": pl.Int16,
+        "Takst pr. år": pl.Decimal(18, 2),
+        "Takst pr. døgn": pl.Decimal(18, 2),
+        "Forudsat belægningsprocent": pl.Float64,
+        "Antal pladser jf. Tilbudsportalen": pl.Int64,
+    }
     return pl.DataFrame(rows, schema=schema, orient="row").select(PORTAL_COLUMNS)
 
 

@@ -101,8 +101,10 @@ def _worksheet_class():
     return Sheet
 
 
-_DYNAMIC = re.compile(r"_xlfn\.|\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|"
-                      r"SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\(|SINGLE\(")
+_DYNAMIC = re.compile(
+    r"_xlfn\.|\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|"
+    r"SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\(|SINGLE\("
+)
 
 
 class Book:
@@ -112,8 +114,7 @@ class Book:
 
     def __init__(self) -> None:
         self._buf = io.BytesIO()
-        self.wb = _workbook_class()(self._buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False})
+        self.wb = _workbook_class()(self._buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
         self.wb.set_properties({"created": FIXED})
         self._formats: dict = {}
 

@@ -30,9 +30,22 @@ def run(monkeypatch):
     return _run
 
 
-def dss_line(cpr="700101-1234", name="Test Testesen", case="S1", cw="Mette", offer="T1", offer_name="Egebo",
-             provider="Intern", paragraph="SEL § 108", function="5.38.50", level="3", frm="01-01-2025",
-             to="31-01-2025", amount="31.000,00", kind="Forbrug"):
+def dss_line(
+    cpr="700101-1234",
+    name="Test Testesen",
+    case="S1",
+    cw="Mette",
+    offer="T1",
+    offer_name="Egebo",
+    provider="Intern",
+    paragraph="SEL § 108",
+    function="5.38.50",
+    level="3",
+    frm="01-01-2025",
+    to="31-01-2025",
+    amount="31.000,00",
+    kind="Forbrug",
+):
     return ";".join([cpr, name, case, cw, offer, offer_name, provider, paragraph, function, level, frm, to, amount, kind])
 
 
@@ -60,7 +73,6 @@ def cpr_patterns(cprs):
 def sample_out(tmp_path_factory):
     """The whole sample pipeline (sample-data/Makefile) run into a temporary folder."""
     out = tmp_path_factory.mktemp("sample-out")
-    r = subprocess.run(["make", "-s", "-C", str(SAMPLE), f"OUT={out}", f"TARIFFKIT={sys.executable} -m tariffkit"],
-                       capture_output=True, text=True)
+    r = subprocess.run(["make", "-s", "-C", str(SAMPLE), f"OUT={out}", f"TARIFFKIT={sys.executable} -m tariffkit"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return out, r

@@ -72,7 +72,7 @@ def haap(lines, by, year, *, method="months", gap=1, monthly=False):
                     if d not in owner or (f, g) > owner[d]:
                         owner[d] = (f, g)
         count = defaultdict(int)
-        for f, g in owner.values():
+        for _start, g in owner.values():
             count[g] += 1
         covered = sum(count.values())
         for g, n in count.items():
@@ -83,7 +83,6 @@ def haap(lines, by, year, *, method="months", gap=1, monthly=False):
     out = {}
     yms = [(year, m) for m in range(1, 13)]
     groups = {g for (g, _, _) in share} | {g for (g, _) in expense}
-    idx = {ym: i for i, ym in enumerate(sorted({ym for (_, _, ym) in share} | set(yms)))}
 
     def mi(ym):
         return ym[0] * 12 + ym[1] - 1
@@ -93,7 +92,7 @@ def haap(lines, by, year, *, method="months", gap=1, monthly=False):
         for (gg, c, ym), v in share.items():
             if gg == g and v > 0:
                 present[c].add(mi(ym))
-        for period in (yms if monthly else [None]):
+        for period in yms if monthly else [None]:
             months = [period] if period else yms
             nums = {mi(ym) for ym in months}
             h = sum((v for (gg, c, ym), v in share.items() if gg == g and ym in months), Fraction(0))
@@ -103,7 +102,7 @@ def haap(lines, by, year, *, method="months", gap=1, monthly=False):
             e = sum(expense.get((g, ym), 0) for ym in months)
             touched = any((g, ym) in expense for ym in months)
             inflow = outflow = 0
-            for c, ms in present.items():
+            for ms in present.values():
                 for m in ms:
                     if m in nums and not any(m - j in ms for j in range(1, gap + 2)):
                         inflow += 1

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from conftest import SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLE
-from tariffkit.ata import AssumptionSet, Assumptions, price_ata
+from tariffkit.ata import Assumptions, AssumptionSet, price_ata
 from tariffkit.errors import DataError
 from tariffkit.tariffs import Level, Structure, build, parse_structure
 
@@ -32,8 +32,16 @@ def test_ata_derivation_from_absence():
     a = Assumptions()
     assert a.attendance() == pytest.approx(1924 - 185 - 37 - 66.6 - 96.2 - 22.2)
     assert a.ata_per_fte() == pytest.approx(a.attendance() * 0.8)
-    staff = pl.DataFrame({"offer_id": ["X", "X"], "year": [2026, 2026], "category": ["trained", "management"], "fte": [10.0, 1.0],
-                          "cost_per_fte": [Decimal("500000"), Decimal("700000")], "gives_ata": [True, False]}).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
+    staff = pl.DataFrame(
+        {
+            "offer_id": ["X", "X"],
+            "year": [2026, 2026],
+            "category": ["trained", "management"],
+            "fte": [10.0, 1.0],
+            "cost_per_fte": [Decimal("500000"), Decimal("700000")],
+            "gives_ata": [True, False],
+        }
+    ).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
     r = price_ata(staff, AssumptionSet(a)).row(0, named=True)
     assert r["direct_salary"] == Decimal("5000000.00")
     assert float(r["price_per_ata_hour"]) == pytest.approx(5_000_000 / (10 * a.ata_per_fte()), abs=0.005)
@@ -61,7 +69,21 @@ def test_init_writes_a_loadable_template(run, tmp_path):
 
 def test_reference_tariff_basis_and_neutrality(run, tmp_path):
     out, card = tmp_path / "t.parquet", tmp_path / "card.toml"
-    r = run("tariff-build", "--structure", REF / "levels.toml", "--costs", REF / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2024", "-o", out, "--card", card)
+    r = run(
+        "tariff-build",
+        "--structure",
+        REF / "levels.toml",
+        "--costs",
+        REF / "costs.csv",
+        "--haap",
+        REF / "expected-haap.csv",
+        "--year",
+        "2024",
+        "-o",
+        out,
+        "--card",
+        card,
+    )
     assert r.exit_code == 0, r.output
     assert "tariff basis 29.446.776 kr" in r.output
     t = pl.read_parquet(out).filter(pl.col("tariff_kind") == "level").sort("level")
@@ -78,24 +100,43 @@ def test_reference_tariff_basis_and_neutrality(run, tmp_path):
 
 
 def costs_frame(var, fixed, carried=0, offer="X", year=2026):
-    rows = [("staff_trained", "variable_staff", True, var), ("rent", "fixed_central", False, fixed), ("result_two_years_earlier", "carried_result", False, carried)]
-    return pl.DataFrame({"offer_id": offer, "year": year, "basis": "tariff_budget", "line": [r[0] for r in rows], "label": None, "group": [r[1] for r in rows],
-                         "follows_ata": [r[2] for r in rows], "amount": [Decimal(str(r[3])) for r in rows]},
-                        schema_overrides={"amount": pl.Decimal(18, 2), "year": pl.Int32, "label": pl.String})
+    rows = [
+        ("staff_trained", "variable_staff", True, var),
+        ("rent", "fixed_central", False, fixed),
+        ("result_two_years_earlier", "carried_result", False, carried),
+    ]
+    return pl.DataFrame(
+        {
+            "offer_id": offer,
+            "year": year,
+            "basis": "tariff_budget",
+            "line": [r[0] for r in rows],
+            "label": None,
+            "group": [r[1] for r in rows],
+            "follows_ata": [r[2] for r in rows],
+            "amount": [Decimal(str(r[3])) for r in rows],
+        },
+        schema_overrides={"amount": pl.Decimal(18, 2), "year": pl.Int32, "label": pl.String},
+    )
 
 
 FIVE = Structure(tuple(Level(i + 1, lo, hi) for i, (lo, hi) in enumerate([(0, 9), (9, 15), (15, 22), (22, 30), (30, 40)])))
 
 
 def expected(haaps, offer="X", supp=0.0):
-    return pl.DataFrame({"offer_id": offer, "level": list(range(1, len(haaps) + 1)), "haap": haaps, "supplement_hours": [0.0] * (len(haaps) - 1) + [supp]},
-                        schema_overrides={"level": pl.Int16})
+    return pl.DataFrame(
+        {"offer_id": offer, "level": list(range(1, len(haaps) + 1)), "haap": haaps, "supplement_hours": [0.0] * (len(haaps) - 1) + [supp]},
+        schema_overrides={"level": pl.Int16},
+    )
 
 
 @settings(max_examples=80, deadline=None)
 @given(
     st.lists(st.floats(0, 40), min_size=5, max_size=5).filter(lambda h: sum(h) > 0.5),
-    st.integers(1_000_000, 60_000_000), st.integers(0, 20_000_000), st.integers(-2_000_000, 3_000_000), st.floats(0, 50),
+    st.integers(1_000_000, 60_000_000),
+    st.integers(0, 20_000_000),
+    st.integers(-2_000_000, 3_000_000),
+    st.floats(0, 50),
 )
 def test_budget_neutrality_property(haaps, var, fixed, carried, supp):
     if fixed + carried < 0:
@@ -119,12 +160,15 @@ def test_carry_over_with_and_without_cap():
     assert r.tariff_basis == Decimal("11100000")
 
 
-@pytest.mark.parametrize("levels,msg", [
-    ([(1, 0, 10), (2, 9, 15)], "overlap"),
-    ([(1, 0, 9), (2, 10, 15)], "gap between levels 1 and 2"),
-    ([(1, 0, 9), (2, 15, 9)], "empty or reversed"),
-    ([(1, 0, 9), (3, 9, 15)], "numbered 1"),
-])
+@pytest.mark.parametrize(
+    "levels,msg",
+    [
+        ([(1, 0, 10), (2, 9, 15)], "overlap"),
+        ([(1, 0, 9), (2, 10, 15)], "gap between levels 1 and 2"),
+        ([(1, 0, 9), (2, 15, 9)], "empty or reversed"),
+        ([(1, 0, 9), (3, 9, 15)], "numbered 1"),
+    ],
+)
 def test_structure_errors(levels, msg):
     d = {"levels": [{"level": a, "min_hours": b, "max_hours": c} for a, b, c in levels]}
     with pytest.raises(DataError, match=msg):
@@ -158,7 +202,9 @@ def test_chain_price_ata_to_tariff_build_on_sample(run, tmp_path):
     assert run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "-o", pay).exit_code == 0
     assert run("compute-haap", pay, "--year", "2026", "--by", "offer_id,level", "-o", haap).exit_code == 0
     assert run("price-ata", SAMPLE / "staff.csv", "--assumptions", SAMPLE / "ata-assumptions.toml", "--costs", SAMPLE / "costs.csv", "-o", ata).exit_code == 0
-    r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", haap, "--ata-prices", ata, "--year", "2026", "-o", tar)
+    r = run(
+        "tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", haap, "--ata-prices", ata, "--year", "2026", "-o", tar
+    )
     assert r.exit_code == 0, r.output
     t = pl.read_parquet(tar)
     assert set(t["offer_id"]) == {"T101", "T102", "T103", "T104", "T105"}
@@ -179,8 +225,9 @@ def test_tariff_build_bad_inputs_named(run, tmp_path):
 
 def placed(rows):
     """A minimal reassignments frame: (offer_id, new_level, hours_counted)."""
-    return pl.DataFrame({"offer_id": [r[0] for r in rows], "new_level": [r[1] for r in rows], "hours_counted": [r[2] for r in rows]},
-                        schema_overrides={"new_level": pl.Int16})
+    return pl.DataFrame(
+        {"offer_id": [r[0] for r in rows], "new_level": [r[1] for r in rows], "hours_counted": [r[2] for r in rows]}, schema_overrides={"new_level": pl.Int16}
+    )
 
 
 def test_mean_of_placed_uses_the_placed_citizens_hours():
@@ -223,8 +270,27 @@ def test_sample_chain_mean_of_placed_and_assumed_occupancy_on_the_card(run, tmp_
     r = run("reassign", SAMPLE / "doegnskemaer.csv", "--structure", SAMPLE / "levels.toml", "--key-file", SAMPLE / "demo.key", "-o", hours)
     assert r.exit_code == 0, r.output
     assert "nothing priced" in r.output and "no_tariff" not in r.output
-    r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--representative-hours", "mean_of_placed", "--placed-hours", hours,
-            "--costs", SAMPLE / "costs.csv", "--haap", haap, "--offers", SAMPLE / "offers.csv", "--year", "2026", "-o", tar, "--card", card)
+    r = run(
+        "tariff-build",
+        "--structure",
+        SAMPLE / "levels.toml",
+        "--representative-hours",
+        "mean_of_placed",
+        "--placed-hours",
+        hours,
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--haap",
+        haap,
+        "--offers",
+        SAMPLE / "offers.csv",
+        "--year",
+        "2026",
+        "-o",
+        tar,
+        "--card",
+        card,
+    )
     assert r.exit_code == 0, r.output
     t = pl.read_parquet(tar).filter(pl.col("tariff_kind") == "level")
     re = pl.read_parquet(hours).filter(pl.col("offer_id") == "T101", pl.col("new_level") == 2)

@@ -4,7 +4,6 @@ where there is one), writes no output and shows no traceback."""
 from pathlib import Path
 
 import pytest
-
 from conftest import HEADER, SAMPLE, dss_line
 
 REF = SAMPLE / "reference"
@@ -37,8 +36,17 @@ def ata(staff):
 
 
 def tb(tmp, structure=None, costs=None, haap_file=None):
-    return ["tariff-build", "--structure", structure or w(tmp, "l.toml", LEVELS_OK), "--costs", costs or REF / "costs.csv",
-            "--haap", haap_file or REF / "expected-haap.csv", "--year", "2024"]
+    return [
+        "tariff-build",
+        "--structure",
+        structure or w(tmp, "l.toml", LEVELS_OK),
+        "--costs",
+        costs or REF / "costs.csv",
+        "--haap",
+        haap_file or REF / "expected-haap.csv",
+        "--year",
+        "2024",
+    ]
 
 
 def ra(tmp, sched):
@@ -69,7 +77,11 @@ CASES = [
     ("dss-bad-level", lambda t: imp(dss(t, dss_line(level="9"))), ["d.csv, row 2, column Funktionsniveau"]),
     ("dss-bad-kind", lambda t: imp(dss(t, dss_line(kind="Måske"))), ["d.csv, row 2, column Type"]),
     ("dss-bad-paragraph", lambda t: imp(dss(t, dss_line(paragraph="ukendt"))), ["d.csv, row 2, column Paragraf"]),
-    ("dss-excel-named-csv", lambda t: imp(w(t, "x.csv", (SAMPLE.parent / "tests" / "__init__.py").read_bytes() if False else b"PK\x03\x04garbage")), ["x.csv", "Excel"]),
+    (
+        "dss-excel-named-csv",
+        lambda t: imp(w(t, "x.csv", (SAMPLE.parent / "tests" / "__init__.py").read_bytes() if False else b"PK\x03\x04garbage")),
+        ["x.csv", "Excel"],
+    ),
     ("dss-broken-xlsx", lambda t: imp(w(t, "x.xlsx", b"PK\x03\x04not really a zip")), ["x.xlsx"]),
     ("dss-parquet-named-csv", lambda t: imp(w(t, "p.csv", b"PAR1\x00\x00")), ["p.csv", "parquet"]),
     ("dss-bad-utf8-bom", lambda t: imp(w(t, "b.csv", b"\xef\xbb\xbf" + HEADER.encode() + b"\n\xff\xfe;x\n")), ["b.csv"]),
@@ -87,10 +99,22 @@ CASES = [
     ("ata-bad-assumptions", lambda t: ["price-ata", REF / "staff.csv", "--assumptions", w(t, "a.toml", "sickness_share = [")], ["a.toml", "TOML"]),
     ("ata-wrong-encoding", lambda t: ata(w(t, "s.csv", f"{STAFF_H}\nA;2024;trained;1;x;ja\n".encode("utf-16"))), ["s.csv"]),
     # tariff-build
-    ("tb-overlapping-bands", lambda t: tb(t, structure=w(t, "o.toml", "[[levels]]\nlevel=1\nmin_hours=0\nmax_hours=10\n[[levels]]\nlevel=2\nmin_hours=9\nmax_hours=20\n")), ["o.toml", "overlap"]),
-    ("tb-gap-in-bands", lambda t: tb(t, structure=w(t, "g.toml", "[[levels]]\nlevel=1\nmin_hours=0\nmax_hours=9\n[[levels]]\nlevel=2\nmin_hours=10\nmax_hours=20\n")), ["g.toml", "gap"]),
+    (
+        "tb-overlapping-bands",
+        lambda t: tb(t, structure=w(t, "o.toml", "[[levels]]\nlevel=1\nmin_hours=0\nmax_hours=10\n[[levels]]\nlevel=2\nmin_hours=9\nmax_hours=20\n")),
+        ["o.toml", "overlap"],
+    ),
+    (
+        "tb-gap-in-bands",
+        lambda t: tb(t, structure=w(t, "g.toml", "[[levels]]\nlevel=1\nmin_hours=0\nmax_hours=9\n[[levels]]\nlevel=2\nmin_hours=10\nmax_hours=20\n")),
+        ["g.toml", "gap"],
+    ),
     ("tb-structure-not-utf8", lambda t: tb(t, structure=w(t, "l1.toml", "name = 'Æblehaven'\n", encoding="latin-1")), ["l1.toml", "not UTF-8"]),
-    ("pf-tiers-not-toml", lambda t: ["portfolio", _payments(t), "--quarter", "2025Q3", "--tiers", w(t, "lim.toml", "[tiers\n")], ["lim.toml", "not valid TOML"]),
+    (
+        "pf-tiers-not-toml",
+        lambda t: ["portfolio", _payments(t), "--quarter", "2025Q3", "--tiers", w(t, "lim.toml", "[tiers\n")],
+        ["lim.toml", "not valid TOML"],
+    ),
     ("tb-no-levels", lambda t: tb(t, structure=w(t, "n.toml", "name='x'\n")), ["n.toml", "levels"]),
     ("tb-unknown-level", lambda t: tb(t, haap_file=w(t, "h.csv", "offer_id;level;haap\nA;7;3\n")), ["h.csv", "level 7"]),
     ("tb-negative-haap", lambda t: tb(t, haap_file=w(t, "h.csv", "offer_id;level;haap\nA;2;-3\n")), ["h.csv, row 2, column haap"]),
@@ -106,10 +130,25 @@ CASES = [
     # budget-forecast
     ("bf-level-without-tariff", lambda t: bf(t, **{"--haap": w(t, "h.csv", "offer_id;level;haap\nA;6;1\n")}), ["h.csv", "level 6"]),
     ("bf-negative-fte", lambda t: bf(t, **{"--staff": w(t, "s.csv", f"{STAFF_H}\nA;2024;trained;-3;487.000,00;ja\n")}), ["s.csv, row 2, column fte"]),
-    ("bf-bad-tariff-amount", lambda t: bf(t, **{"--tariffs": w(t, "t.csv", (REF / "tariffs.csv").read_text(encoding="utf-8").replace("350000,00", "trehundrede"))}), ["t.csv, row 3, column annual_tariff"]),
+    (
+        "bf-bad-tariff-amount",
+        lambda t: bf(t, **{"--tariffs": w(t, "t.csv", (REF / "tariffs.csv").read_text(encoding="utf-8").replace("350000,00", "trehundrede"))}),
+        ["t.csv, row 3, column annual_tariff"],
+    ),
     # portfolio
     ("pf-truncated-parquet", lambda t: ["portfolio", w(t, "p.parquet", b"PAR1\x01\x02"), "--quarter", "2025Q3"], ["p.parquet", "truncated or corrupt"]),
-    ("pf-bad-tiers", lambda t: ["portfolio", _payments(t), "--quarter", "2025Q3", "--tiers", w(t, "l.toml", "[[tiers]]\nname = 'a'\nup_to = 'many'\n[[tiers]]\nname = 'b'\n")], ["l.toml", "number"]),
+    (
+        "pf-bad-tiers",
+        lambda t: [
+            "portfolio",
+            _payments(t),
+            "--quarter",
+            "2025Q3",
+            "--tiers",
+            w(t, "l.toml", "[[tiers]]\nname = 'a'\nup_to = 'many'\n[[tiers]]\nname = 'b'\n"),
+        ],
+        ["l.toml", "number"],
+    ),
     # validate
     ("validate-bad-rows", lambda t: ["validate", "staff", w(t, "s.csv", f"{STAFF_H}\nA;2024;trained;x;1,00;ja\n")], ["s.csv", "row 2, column fte"]),
 ]
@@ -154,9 +193,10 @@ def test_bad_input(run, tmp_path, case_id, build, expected):
 
 @pytest.mark.parametrize("key, value", [("year", "2026"), ("weeks_per_year", "52"), ("fixed_groups", '["fixed_offer"]')])
 def test_a_structure_setting_that_nothing_reads_is_refused_with_the_reason(key, value):
+    import tomllib
+
     from tariffkit.errors import DataError
     from tariffkit.tariffs import parse_structure
-    import tomllib
 
     d = tomllib.loads(f"{key} = {value}\n[[levels]]\nlevel = 1\nmin_hours = 0\nmax_hours = 9\n")
     with pytest.raises(DataError, match=f"{key} is not a setting: .*remove it") as e:
@@ -174,10 +214,38 @@ def _structure(tmp_path, body, name):
 def test_hostile_inputs_are_named_problems_not_internal_errors(run, tmp_path, sample_out, case):
     out, _ = sample_out
     level = "[[levels]]\nlevel = 1\nmin_hours = 0\nmax_hours = 10\n"
-    tb = ["tariff-build", "--costs", SAMPLE / "costs.csv", "--haap", out / "belaegning-2026.parquet", "--year", "2026", "-o", tmp_path / "x.parquet", "--structure"]
+    tb = [
+        "tariff-build",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--haap",
+        out / "belaegning-2026.parquet",
+        "--year",
+        "2026",
+        "-o",
+        tmp_path / "x.parquet",
+        "--structure",
+    ]
     args, code, words = {
-        "pl_nan": (["budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet", "--haap",
-                    out / "belaegning-2026.parquet", "--pl", "NaN", "-o", tmp_path / "x.parquet"], 2, "--pl"),
+        "pl_nan": (
+            [
+                "budget-forecast",
+                "--year",
+                "2026",
+                "--costs",
+                SAMPLE / "costs.csv",
+                "--tariffs",
+                out / "takster-2026.parquet",
+                "--haap",
+                out / "belaegning-2026.parquet",
+                "--pl",
+                "NaN",
+                "-o",
+                tmp_path / "x.parquet",
+            ],
+            2,
+            "--pl",
+        ),
         "weeks_text": ([*tb, _structure(tmp_path, 'weeks_per_year = "many"\n' + level, "w")], 1, "weeks_per_year"),
         "days_zero": ([*tb, _structure(tmp_path, "days_per_year = 0\n" + level, "d")], 1, "days_per_year"),
         "hours_nan": ([*tb, _structure(tmp_path, level.replace("max_hours = 10", "max_hours = nan"), "h")], 1, "levels[1].max_hours"),
@@ -198,5 +266,7 @@ def test_stdout_that_cannot_be_written_is_a_named_error(sample_out):
 
     out, _ = sample_out
     with open("/dev/full", "wb") as full:
-        r = subprocess.run([sys.executable, "-m", "tariffkit", "compute-haap", str(out / "payments.parquet"), "--year", "2026"], stdout=full, stderr=subprocess.PIPE, text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "tariffkit", "compute-haap", str(out / "payments.parquet"), "--year", "2026"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
     assert r.returncode == 1 and "No space left on device" in r.stderr and "internal error" not in r.stderr

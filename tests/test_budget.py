@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-
 from conftest import SAMPLE
+
 from tariffkit.budget import AuthorityAssumptions, activity_allocation, authority_budget, parse_pl
 from tariffkit.errors import DataError, UsageError
 
@@ -21,11 +21,46 @@ def reference(tmp_path_factory):
 
     d = tmp_path_factory.mktemp("ref")
     runner = CliRunner()
-    r = runner.invoke(cli, ["price-ata", str(REF / "staff.csv"), "--assumptions", str(REF / "ata-assumptions.toml"), "--costs", str(REF / "costs.csv"), "-o", str(d / "ata.parquet")])
+    r = runner.invoke(
+        cli,
+        [
+            "price-ata",
+            str(REF / "staff.csv"),
+            "--assumptions",
+            str(REF / "ata-assumptions.toml"),
+            "--costs",
+            str(REF / "costs.csv"),
+            "-o",
+            str(d / "ata.parquet"),
+        ],
+    )
     assert r.exit_code == 0, r.output
-    r = runner.invoke(cli, ["budget-forecast", "--year", "2024", "--costs", str(REF / "costs.csv"), "--staff", str(REF / "staff.csv"),
-                            "--offers", str(REF / "offers.csv"), "--tariffs", str(REF / "tariffs.csv"), "--expected-haap", str(REF / "expected-haap.csv"),
-                            "--haap", str(REF / "forecast-haap.csv"), "--ata-prices", str(d / "ata.parquet"), "--pl", "0.03", "-o", str(d / "budget.parquet")])
+    r = runner.invoke(
+        cli,
+        [
+            "budget-forecast",
+            "--year",
+            "2024",
+            "--costs",
+            str(REF / "costs.csv"),
+            "--staff",
+            str(REF / "staff.csv"),
+            "--offers",
+            str(REF / "offers.csv"),
+            "--tariffs",
+            str(REF / "tariffs.csv"),
+            "--expected-haap",
+            str(REF / "expected-haap.csv"),
+            "--haap",
+            str(REF / "forecast-haap.csv"),
+            "--ata-prices",
+            str(d / "ata.parquet"),
+            "--pl",
+            "0.03",
+            "-o",
+            str(d / "budget.parquet"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     df = pl.read_parquet(d / "budget.parquet")
     return {(row["basis"], row["year"], row["line"]): row["value"] for row in df.iter_rows(named=True)} | {"_df": df}
@@ -104,34 +139,72 @@ def test_level_without_a_tariff_is_named(run, tmp_path):
 def test_negative_fte_is_named(run, tmp_path):
     s = tmp_path / "staff.csv"
     s.write_text("offer_id;year;category;fte;cost_per_fte;gives_ata\nA;2024;trained;-2,5;487.000,00;ja\n", encoding="utf-8")
-    r = run("budget-forecast", "--year", 2024, "--costs", REF / "costs.csv", "--staff", s, "--tariffs", REF / "tariffs.csv", "--haap", REF / "forecast-haap.csv", "-o", tmp_path / "o.parquet")
+    r = run(
+        "budget-forecast",
+        "--year",
+        2024,
+        "--costs",
+        REF / "costs.csv",
+        "--staff",
+        s,
+        "--tariffs",
+        REF / "tariffs.csv",
+        "--haap",
+        REF / "forecast-haap.csv",
+        "-o",
+        tmp_path / "o.parquet",
+    )
     assert r.exit_code == 1 and f"{s}, row 2, column fte" in r.stderr and "at least 0" in r.stderr
 
 
 def _payments(rows):
-    base = {"citizen_id": "x", "case_id": "S", "caseworker": "M", "offer_id": "X", "offer_name": "X", "provider": "internal",
-            "paragraph": "SEL 108", "function": "5.38.50", "level": 1, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 31),
-            "amount": Decimal("1.00"), "kind": "actual", "extract_date": dt.date(2026, 12, 31), "source_file": "f", "source_row": 1}
+    base = {
+        "citizen_id": "x",
+        "case_id": "S",
+        "caseworker": "M",
+        "offer_id": "X",
+        "offer_name": "X",
+        "provider": "internal",
+        "paragraph": "SEL 108",
+        "function": "5.38.50",
+        "level": 1,
+        "service_from": dt.date(2026, 1, 1),
+        "service_to": dt.date(2026, 1, 31),
+        "amount": Decimal("1.00"),
+        "kind": "actual",
+        "extract_date": dt.date(2026, 12, 31),
+        "source_file": "f",
+        "source_row": 1,
+    }
     df = pl.DataFrame([{**base, **r} for r in rows])
     return df.with_columns(pl.col("level").cast(pl.Int16), pl.col("amount").cast(pl.Decimal(18, 2)))
 
 
 def _tariffs(levels=(1, 2, 3, 4), fixed=0):
-    return pl.DataFrame({"offer_id": "X", "year": 2026, "tariff_kind": "level", "level": list(levels),
-                         "annual_tariff": [Decimal(365_000 * lv) for lv in levels], "fixed_part": [Decimal(fixed)] * len(levels)}).with_columns(
-        pl.col("level").cast(pl.Int16), pl.col("annual_tariff").cast(pl.Decimal(18, 2)), pl.col("fixed_part").cast(pl.Decimal(18, 2)))
+    return pl.DataFrame(
+        {
+            "offer_id": "X",
+            "year": 2026,
+            "tariff_kind": "level",
+            "level": list(levels),
+            "annual_tariff": [Decimal(365_000 * lv) for lv in levels],
+            "fixed_part": [Decimal(fixed)] * len(levels),
+        }
+    ).with_columns(pl.col("level").cast(pl.Int16), pl.col("annual_tariff").cast(pl.Decimal(18, 2)), pl.col("fixed_part").cast(pl.Decimal(18, 2)))
 
 
 def test_activity_allocation_with_move_in_move_out_and_level_change():
     d = dt.date
-    pay = _payments([
-        {"citizen_id": "a", "level": 2, "service_from": d(2026, 1, 1), "service_to": d(2026, 12, 31)},  # whole year: 365 × 2,000
-        {"citizen_id": "a", "level": 2, "service_from": d(2026, 3, 1), "service_to": d(2026, 3, 31)},   # a correction line: counted once
-        {"citizen_id": "b", "level": 3, "service_from": d(2026, 7, 1), "service_to": d(2027, 6, 30)},   # moves in: 184 × 3,000
-        {"citizen_id": "c", "level": 1, "service_from": d(2025, 6, 1), "service_to": d(2026, 3, 31)},   # moves out: 90 × 1,000
-        {"citizen_id": "d", "level": 2, "service_from": d(2026, 1, 1), "service_to": d(2026, 6, 30)},   # level change: 181 × 2,000
-        {"citizen_id": "d", "level": 4, "service_from": d(2026, 7, 1), "service_to": d(2026, 12, 31)},  #   + 184 × 4,000
-    ])
+    pay = _payments(
+        [
+            {"citizen_id": "a", "level": 2, "service_from": d(2026, 1, 1), "service_to": d(2026, 12, 31)},  # whole year: 365 × 2,000
+            {"citizen_id": "a", "level": 2, "service_from": d(2026, 3, 1), "service_to": d(2026, 3, 31)},  # a correction line: counted once
+            {"citizen_id": "b", "level": 3, "service_from": d(2026, 7, 1), "service_to": d(2027, 6, 30)},  # moves in: 184 × 3,000
+            {"citizen_id": "c", "level": 1, "service_from": d(2025, 6, 1), "service_to": d(2026, 3, 31)},  # moves out: 90 × 1,000
+            {"citizen_id": "d", "level": 2, "service_from": d(2026, 1, 1), "service_to": d(2026, 6, 30)},  # level change: 181 × 2,000
+            {"citizen_id": "d", "level": 4, "service_from": d(2026, 7, 1), "service_to": d(2026, 12, 31)},  #   + 184 × 4,000
+        ]
+    )
     frame = pl.DataFrame({"offer_id": ["X"], "frame_budget": [Decimal(1_000_000)], "fixed_frame": [Decimal(0)]})
     out = activity_allocation(pay, _tariffs(), frame, 2026, phase_in=[(2026, 0.5), (2027, 1.0)]).to_dicts()
     expected = 730_000 + 552_000 + 90_000 + 362_000 + 736_000
@@ -156,8 +229,9 @@ def test_allocation_level_without_tariff_is_an_error():
 
 
 def test_authority_budget_and_the_split_adds_up():
-    hist = pl.DataFrame({"paragraph": ["SEL 107", "SEL 108"], "period": ["2025", "2025"], "haap": [10.0, 20.0],
-                         "average_price": [Decimal(500_000), Decimal(700_000)]}).with_columns(pl.col("average_price").cast(pl.Decimal(18, 2)))
+    hist = pl.DataFrame(
+        {"paragraph": ["SEL 107", "SEL 108"], "period": ["2025", "2025"], "haap": [10.0, 20.0], "average_price": [Decimal(500_000), Decimal(700_000)]}
+    ).with_columns(pl.col("average_price").cast(pl.Decimal(18, 2)))
     fc = pl.DataFrame({"paragraph": ["SEL 107", "SEL 108"], "haap": [12.0, 19.0], "expense": [Decimal(6_300_000), Decimal(14_000_000)]})
     a = AuthorityAssumptions(pl_rate=0.03, price_growth=0.0, expected_haap={"SEL 108": 21.0})
     out = authority_budget(hist, fc, ["paragraph"], 2026, a)
@@ -192,8 +266,21 @@ def test_out_years_with_indexed_income_stay_in_balance(sample_out, run, tmp_path
     offer in balance in the budget year stays in balance within a few kroner of rounding; held
     income (BDO's printed model, the default) drifts into deficit by the PL on its costs."""
     out, _ = sample_out
-    args = ["budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--offers", SAMPLE / "offers.csv",
-            "--tariffs", out / "takster-2026.parquet", "--expected-haap", out / "belaegning-2026.parquet", "--haap", out / "belaegning-2026.parquet"]
+    args = [
+        "budget-forecast",
+        "--year",
+        "2026",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--offers",
+        SAMPLE / "offers.csv",
+        "--tariffs",
+        out / "takster-2026.parquet",
+        "--expected-haap",
+        out / "belaegning-2026.parquet",
+        "--haap",
+        out / "belaegning-2026.parquet",
+    ]
     held, indexed = tmp_path / "h.parquet", tmp_path / "i.parquet"
     assert run(*args, "-o", held).exit_code == 0 and run(*args, "--index-income", "-o", indexed).exit_code == 0
     for path, bound in ((indexed, 10), (held, None)):
@@ -211,8 +298,21 @@ def test_ata_hours_placed_come_from_the_schedules_and_say_so(run, tmp_path, samp
     from decimal import Decimal
 
     out, _ = sample_out
-    base = ["budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet",
-            "--haap", out / "belaegning-2026.parquet", "--expected-haap", out / "belaegning-2026.parquet", "--out-years", "0"]
+    base = [
+        "budget-forecast",
+        "--year",
+        "2026",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--tariffs",
+        out / "takster-2026.parquet",
+        "--haap",
+        out / "belaegning-2026.parquet",
+        "--expected-haap",
+        out / "belaegning-2026.parquet",
+        "--out-years",
+        "0",
+    ]
     assert run(*base, "--placed-hours", out / "genindplacering-2026.parquet", "-o", tmp_path / "s.parquet").exit_code == 0
     assert run(*base, "-o", tmp_path / "m.parquet").exit_code == 0
     r = pl.read_parquet(out / "genindplacering-2026.parquet")

@@ -27,23 +27,61 @@ ONE_LEVEL = Structure((Level(1, 0, 100),), days_per_year=365)
 
 def costs(year, amount, carried=0, offer="X", basis="actual"):
     rows = [("rent", "fixed_offer", False, amount), ("result_two_years_earlier", "carried_result", False, carried)]
-    return pl.DataFrame({"offer_id": offer, "year": year, "basis": basis, "line": [r[0] for r in rows], "label": None, "group": [r[1] for r in rows],
-                         "follows_ata": [r[2] for r in rows], "amount": [D(str(r[3])) for r in rows]},
-                        schema_overrides={"amount": pl.Decimal(18, 2), "year": pl.Int32, "label": pl.String})
+    return pl.DataFrame(
+        {
+            "offer_id": offer,
+            "year": year,
+            "basis": basis,
+            "line": [r[0] for r in rows],
+            "label": None,
+            "group": [r[1] for r in rows],
+            "follows_ata": [r[2] for r in rows],
+            "amount": [D(str(r[3])) for r in rows],
+        },
+        schema_overrides={"amount": pl.Decimal(18, 2), "year": pl.Int32, "label": pl.String},
+    )
 
 
 def tariffs(year, annual, offer="X"):
-    return pl.DataFrame({"offer_id": [offer], "year": [year], "tariff_kind": ["level"], "level": [1], "min_hours": [0.0], "max_hours": [None],
-                         "hours": [50.0], "annual_tariff": [D(annual)], "monthly_tariff": [D(annual) / 12], "daily_tariff": [(D(annual) / 365).quantize(D("0.01"))],
-                         "fixed_part": [D(annual)], "ata_part": [D(0)], "price_per_weekly_hour": [D(0)]},
-                        schema_overrides={"level": pl.Int16, "year": pl.Int32, "max_hours": pl.Float64,
-                                          **{c: pl.Decimal(18, 2) for c in ("annual_tariff", "monthly_tariff", "daily_tariff", "fixed_part", "ata_part", "price_per_weekly_hour")}})
+    return pl.DataFrame(
+        {
+            "offer_id": [offer],
+            "year": [year],
+            "tariff_kind": ["level"],
+            "level": [1],
+            "min_hours": [0.0],
+            "max_hours": [None],
+            "hours": [50.0],
+            "annual_tariff": [D(annual)],
+            "monthly_tariff": [D(annual) / 12],
+            "daily_tariff": [(D(annual) / 365).quantize(D("0.01"))],
+            "fixed_part": [D(annual)],
+            "ata_part": [D(0)],
+            "price_per_weekly_hour": [D(0)],
+        },
+        schema_overrides={
+            "level": pl.Int16,
+            "year": pl.Int32,
+            "max_hours": pl.Float64,
+            **{c: pl.Decimal(18, 2) for c in ("annual_tariff", "monthly_tariff", "daily_tariff", "fixed_part", "ata_part", "price_per_weekly_hour")},
+        },
+    )
 
 
 def occupancy(haap, offer="X", other=0.0):
     rows = [(offer, 1, "own", haap)] + ([(offer, 1, "other", other)] if other else [])
-    return pl.DataFrame({"offer_id": [r[0] for r in rows], "level": [r[1] for r in rows], "origin": [r[2] for r in rows], "source": "placements",
-                         "period": "x", "citizens": 1, "haap": [r[3] for r in rows]}, schema_overrides={"level": pl.Int16})
+    return pl.DataFrame(
+        {
+            "offer_id": [r[0] for r in rows],
+            "level": [r[1] for r in rows],
+            "origin": [r[2] for r in rows],
+            "source": "placements",
+            "period": "x",
+            "citizens": 1,
+            "haap": [r[3] for r in rows],
+        },
+        schema_overrides={"level": pl.Int16},
+    )
 
 
 def one(results, year):
@@ -51,6 +89,7 @@ def one(results, year):
 
 
 # --- the worked case ---------------------------------------------------------------------------
+
 
 def test_worked_case_three_years_of_one_offer():
     # 2024: cost basis 10,000,000, nothing carried in, so the tariff basis is 10,000,000.
@@ -104,17 +143,21 @@ def test_the_results_always_add_up():
 
 # --- the carry rules at their boundaries --------------------------------------------------------
 
-@pytest.mark.parametrize("rule,result,carried,rest", [
-    # cap = 5 % of a cost basis of 1,000,000 = 50,000
-    ("all", "50000", "-50000", "0"),
-    ("beyond_cap", "30000", "0", "30000"),          # within the cap: nothing carried
-    ("beyond_cap", "50000", "0", "50000"),          # at the cap: nothing beyond it
-    ("beyond_cap", "50000.01", "-0.01", "50000"),   # one øre beyond
-    ("all_or_nothing", "50000", "0", "50000"),      # at the cap: stays (today's carry_cap rule)
-    ("all_or_nothing", "50000.01", "-50000.01", "0"),
-    ("none", "70000", "0", "70000"),
-    ("beyond_cap", "-50000.01", "0.01", "-50000"),  # a deficit under the same rule: beyond the cap carried
-])
+
+@pytest.mark.parametrize(
+    "rule,result,carried,rest",
+    [
+        # cap = 5 % of a cost basis of 1,000,000 = 50,000
+        ("all", "50000", "-50000", "0"),
+        ("beyond_cap", "30000", "0", "30000"),  # within the cap: nothing carried
+        ("beyond_cap", "50000", "0", "50000"),  # at the cap: nothing beyond it
+        ("beyond_cap", "50000.01", "-0.01", "50000"),  # one øre beyond
+        ("all_or_nothing", "50000", "0", "50000"),  # at the cap: stays (today's carry_cap rule)
+        ("all_or_nothing", "50000.01", "-50000.01", "0"),
+        ("none", "70000", "0", "70000"),
+        ("beyond_cap", "-50000.01", "0.01", "-50000"),  # a deficit under the same rule: beyond the cap carried
+    ],
+)
 def test_carry_rules_at_the_cap(rule, result, carried, rest):
     side = CarryRule(rule, D("0.05"))
     s = split(D(result), D("1000000"), D("1000000"), TariffRules("t", "1", "t", surplus=side, deficit=side))
@@ -141,23 +184,42 @@ def test_an_expired_set_aside_is_flagged():
 
 # --- settlement ---------------------------------------------------------------------------------
 
+
 def test_settlement_per_paying_municipality():
     # One citizen from Nabo Kommune on level 1 all of 2024 (366 days: a leap year) beside 9 HÅP
     # of our own. The daily tariff is annual / 365 (billing's rule): at the 2024 tariff of
     # 1,050,000 it is 2,876.71, so 366 days were billed 1,052,875.86. Recomputed on the actual
     # cost basis 10,000,000 and 10 HÅP: 1,000,000 a year, daily 2,739.73; 366 days give
     # 1,002,741.18. The difference, −50,134.68, is owed to Nabo Kommune.
-    stays = pl.DataFrame({"citizen_id": ["p1"], "offer_id": ["X"], "level": [1], "valid_from": [dt.date(2024, 1, 1)], "valid_to": [dt.date(2024, 12, 31)],
-                          "origin": ["other"], "municipality": ["Nabo Kommune"], "acting_municipality": ["Nabo Kommune"]}, schema_overrides={"level": pl.Int16})
+    stays = pl.DataFrame(
+        {
+            "citizen_id": ["p1"],
+            "offer_id": ["X"],
+            "level": [1],
+            "valid_from": [dt.date(2024, 1, 1)],
+            "valid_to": [dt.date(2024, 12, 31)],
+            "origin": ["other"],
+            "municipality": ["Nabo Kommune"],
+            "acting_municipality": ["Nabo Kommune"],
+        },
+        schema_overrides={"level": pl.Int16},
+    )
     res = close_year(costs(2024, 10_000_000), occupancy(9.0, other=1.0), tariffs(2024, "1050000"), FRAME, 2024, structure=ONE_LEVEL, placements=stays)
     assert res.recomputed.filter(pl.col("tariff_kind") == "level")["annual_tariff"][0] == D("1000000")
     s = res.settlement.row(0, named=True)
-    assert (s["paying_municipality"], s["days"], s["billed"], s["recomputed"], s["difference"]) == ("Nabo Kommune", 366, D("1052875.86"), D("1002741.18"), D("-50134.68"))
+    assert (s["paying_municipality"], s["days"], s["billed"], s["recomputed"], s["difference"]) == (
+        "Nabo Kommune",
+        366,
+        D("1052875.86"),
+        D("1002741.18"),
+        D("-50134.68"),
+    )
     x = one(res.results, 2024)
     assert x["income_places_other"] == D("1050000") and x["haap_other"] == 1.0
 
 
 # --- bad input ----------------------------------------------------------------------------------
+
 
 def test_no_tariffs_for_the_year_is_refused():
     with pytest.raises(DataError, match="no level tariffs for 2024"):
@@ -181,17 +243,20 @@ def test_a_carry_into_a_year_with_a_typed_in_result_is_refused():
         build(ONE_LEVEL, costs(2027, 10_600_000, carried=12_000, basis="tariff_budget"), exp, 2027, results=r)
 
 
-@pytest.mark.parametrize("text,key", [
-    ('[carry.surplus]\nrule = "beyond_cap"\ncap = -0.1', "carry.surplus.cap"),
-    ('[carry.surplus]\nrule = "beyond_cap"\ncap = 1.5', "carry.surplus.cap"),
-    ('[carry.surplus]\nrule = "beyond_cap"', "carry.surplus.cap"),
-    ('[carry.surplus]\nrule = "beyond_cap"\ncap = nan', "carry.surplus.cap"),
-    ('[carry]\nyear_offset = 0', "carry.year_offset"),
-    ('[carry]\nset_aside_years = 0', "carry.set_aside_years"),
-    ('[carry]\nyear_ofset = 2', "carry.year_ofset"),
-    ('[carry.deficit]\nset_aside = true', "carry.deficit.set_aside"),
-    ('[carry.surplus]\nrule = "half"', "carry.surplus.rule"),
-])
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ('[carry.surplus]\nrule = "beyond_cap"\ncap = -0.1', "carry.surplus.cap"),
+        ('[carry.surplus]\nrule = "beyond_cap"\ncap = 1.5', "carry.surplus.cap"),
+        ('[carry.surplus]\nrule = "beyond_cap"', "carry.surplus.cap"),
+        ('[carry.surplus]\nrule = "beyond_cap"\ncap = nan', "carry.surplus.cap"),
+        ("[carry]\nyear_offset = 0", "carry.year_offset"),
+        ("[carry]\nset_aside_years = 0", "carry.set_aside_years"),
+        ("[carry]\nyear_ofset = 2", "carry.year_ofset"),
+        ("[carry.deficit]\nset_aside = true", "carry.deficit.set_aside"),
+        ('[carry.surplus]\nrule = "half"', "carry.surplus.rule"),
+    ],
+)
 def test_a_rules_file_that_contradicts_itself_names_the_key(text, key):
     import tomllib
 
@@ -215,28 +280,92 @@ def test_the_shipped_rules_files_parse():
 
 # --- the command --------------------------------------------------------------------------------
 
+
 def test_close_year_command_on_the_sample(run, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     key = SAMPLE / "demo.key"
     assert run("import-dss", SAMPLE / "dss-udtraek-2026-10.csv", "--key-file", key, "-o", out / "p.parquet").exit_code == 0
-    assert run("occupancy", SAMPLE / "placeringer.csv", "--payments", out / "p.parquet", "--as-of", "2026-10-31", "--offers", SAMPLE / "offers.csv",
-               "--key-file", key, "-o", out / "occ.parquet").exit_code == 0
-    assert run("price-ata", SAMPLE / "staff.csv", "--assumptions", SAMPLE / "ata-assumptions.toml", "--costs", SAMPLE / "costs.csv", "-o", out / "ata.parquet").exit_code == 0
-    assert run("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", out / "occ.parquet", "--year", "2026",
-               "-o", out / "t.parquet").exit_code == 0
-    args = ["close-year", "--year", "2026", "--basis", "forecast", "--costs", SAMPLE / "costs.csv", "--occupancy", out / "occ.parquet",
-            "--tariffs", out / "t.parquet", "--rules", SAMPLE / "takstregler-rammeaftale.toml"]
+    assert (
+        run(
+            "occupancy",
+            SAMPLE / "placeringer.csv",
+            "--payments",
+            out / "p.parquet",
+            "--as-of",
+            "2026-10-31",
+            "--offers",
+            SAMPLE / "offers.csv",
+            "--key-file",
+            key,
+            "-o",
+            out / "occ.parquet",
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            "price-ata", SAMPLE / "staff.csv", "--assumptions", SAMPLE / "ata-assumptions.toml", "--costs", SAMPLE / "costs.csv", "-o", out / "ata.parquet"
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            "tariff-build",
+            "--structure",
+            SAMPLE / "levels.toml",
+            "--costs",
+            SAMPLE / "costs.csv",
+            "--haap",
+            out / "occ.parquet",
+            "--year",
+            "2026",
+            "-o",
+            out / "t.parquet",
+        ).exit_code
+        == 0
+    )
+    args = [
+        "close-year",
+        "--year",
+        "2026",
+        "--basis",
+        "forecast",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--occupancy",
+        out / "occ.parquet",
+        "--tariffs",
+        out / "t.parquet",
+        "--rules",
+        SAMPLE / "takstregler-rammeaftale.toml",
+    ]
     xdir = tmp_path / "x"
     xdir.mkdir()
-    r = run(*args, "-o", out / "res.parquet", "--append", "--structure", SAMPLE / "levels.toml", "--placements", SAMPLE / "placeringer.csv",
-            "--key-file", key, "--settlement", out / "s.parquet", "--settlement-xlsx-dir", xdir)
+    r = run(
+        *args,
+        "-o",
+        out / "res.parquet",
+        "--append",
+        "--structure",
+        SAMPLE / "levels.toml",
+        "--placements",
+        SAMPLE / "placeringer.csv",
+        "--key-file",
+        key,
+        "--settlement",
+        out / "s.parquet",
+        "--settlement-xlsx-dir",
+        xdir,
+    )
     assert r.exit_code == 0, r.output
     res = pl.read_parquet(out / "res.parquet")
     assert res.height == 5 and (res["result"] == res["income"] - res["tariff_basis"]).all()
     assert (res["result"] == -res["carried"] + res["set_aside"] + res["kept"]).all()
     s = pl.read_parquet(out / "s.parquet")
-    assert s.height and sorted(p.name for p in xdir.iterdir()) == sorted(f"efterregulering-{m.replace(' ', '-')}-2026.xlsx" for m in s["paying_municipality"].unique())
+    assert s.height and sorted(p.name for p in xdir.iterdir()) == sorted(
+        f"efterregulering-{m.replace(' ', '-')}-2026.xlsx" for m in s["paying_municipality"].unique()
+    )
     assert run(*args, "-o", out / "res.parquet", "--append").exit_code == 0  # closed again with the same inputs: the same figures
     assert pl.read_parquet(out / "res.parquet").equals(res)
     before = (out / "res.parquet").read_bytes()
@@ -244,12 +373,26 @@ def test_close_year_command_on_the_sample(run, tmp_path):
     assert r.exit_code == 1 and "already closed" in r.output and (out / "res.parquet").read_bytes() == before
     assert run(*args, "-o", out / "res.parquet", "--replace").exit_code == 2  # --replace without --append is a usage error
     # tariff-build reads the carry: 2026's results enter 2028's tariff basis, not 2027's
-    r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", out / "occ.parquet", "--year", "2026",
-            "--results", out / "res.parquet", "-o", out / "t2.parquet")
+    r = run(
+        "tariff-build",
+        "--structure",
+        SAMPLE / "levels.toml",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--haap",
+        out / "occ.parquet",
+        "--year",
+        "2026",
+        "--results",
+        out / "res.parquet",
+        "-o",
+        out / "t2.parquet",
+    )
     assert r.exit_code == 0 and pl.read_parquet(out / "t2.parquet").equals(pl.read_parquet(out / "t.parquet"))
 
 
 # --- next year from this year ---------------------------------------------------------------------
+
 
 def test_next_year_costs_index_each_line_and_leave_the_carry_out():
     from tariffkit.budget import next_year_costs
@@ -269,8 +412,10 @@ def test_year_on_year_volume_and_price_add_up_to_the_change():
 
     # last year: cost basis 10,000,000 on 10 HÅP (1,000,000 per HÅP); this year 10,815,000 on 10.5 HÅP.
     # volume = 0.5 × 1,000,000 = 500,000; price = 815,000 − 500,000 = 315,000.
-    prev = pl.DataFrame({"offer_id": "X", "year": 2026, "basis": "forecast", "line": ["cost_basis", "haap_total"], "value": [D("10000000"), D("10")]},
-                        schema_overrides={"year": pl.Int32, "value": pl.Decimal(28, 10)})
+    prev = pl.DataFrame(
+        {"offer_id": "X", "year": 2026, "basis": "forecast", "line": ["cost_basis", "haap_total"], "value": [D("10000000"), D("10")]},
+        schema_overrides={"year": pl.Int32, "value": pl.Decimal(28, 10)},
+    )
     key, v = year_on_year(prev, "X", 2027, {("tariff_budget", 2027): {"cost_basis": D("10815000"), "haap": D("10.5")}})
     assert key == "tariff_budget"
     assert (v["cost_change"], v["volume_effect"], v["price_effect"]) == (D("815000"), D("500000.00"), D("315000.00"))
@@ -291,7 +436,7 @@ def test_the_demo_builds_next_year_from_this_year(sample_out):
         assert val[(offer, "tariff_basis")] == val[(offer, "cost_basis")] + carried
         assert abs(val[(offer, "expected_result")]) < val[(offer, "haap_total")]  # budget-neutral up to the tariffs' rounding
         assert val[(offer, "volume_effect")] + val[(offer, "price_effect")] == val[(offer, "cost_change")]
-    costs27 = pl.read_parquet(out / "costs-2027.parquet").filter((pl.col("year") == 2027))
+    costs27 = pl.read_parquet(out / "costs-2027.parquet").filter(pl.col("year") == 2027)
     assert set(costs27["basis"].to_list()) == {"tariff_budget"} and "carried_result" not in costs27["group"].to_list()
     assert (out / "tilbud-2027.xlsx").exists()
     s = pl.read_parquet(out / "efterregulering-2026.parquet")
@@ -300,8 +445,21 @@ def test_the_demo_builds_next_year_from_this_year(sample_out):
 
 def test_budget_forecast_refuses_a_carry_and_a_typed_in_result_for_the_same_year(run, tmp_path, sample_out):
     out, _ = sample_out
-    r = run("budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet",
-            "--haap", out / "belaegning-2026.parquet", "--results", _carry_into(tmp_path, out, 2026), "-o", tmp_path / "b.parquet")
+    r = run(
+        "budget-forecast",
+        "--year",
+        "2026",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--tariffs",
+        out / "takster-2026.parquet",
+        "--haap",
+        out / "belaegning-2026.parquet",
+        "--results",
+        _carry_into(tmp_path, out, 2026),
+        "-o",
+        tmp_path / "b.parquet",
+    )
     assert r.exit_code == 1 and "typed-in carried result" in r.output and not (tmp_path / "b.parquet").exists()
 
 
@@ -314,8 +472,22 @@ def _carry_into(tmp_path, out, year):
 
 def test_out_years_carry_each_expected_result_into_year_t_plus_2(run, tmp_path, sample_out):
     out, _ = sample_out
-    base = ["budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet",
-            "--haap", out / "belaegning-2026.parquet", "--expected-haap", out / "belaegning-2026.parquet", "--out-years", "5", "--index-income"]
+    base = [
+        "budget-forecast",
+        "--year",
+        "2026",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--tariffs",
+        out / "takster-2026.parquet",
+        "--haap",
+        out / "belaegning-2026.parquet",
+        "--expected-haap",
+        out / "belaegning-2026.parquet",
+        "--out-years",
+        "5",
+        "--index-income",
+    ]
     assert run(*base, "-o", tmp_path / "plain.parquet").exit_code == 0
     r = run(*base, "--rules", SAMPLE / "takstregler.toml", "--results", out / "resultater.parquet", "-o", tmp_path / "ruled.parquet")
     assert r.exit_code == 0, r.output
@@ -337,7 +509,9 @@ def test_out_years_carry_each_expected_result_into_year_t_plus_2(run, tmp_path, 
             assert ruled[(offer, y, "out_year", "expected_result")] == plain[(offer, y, "out_year", "expected_result")]
 
 
-@pytest.mark.parametrize("tariff,residue", [("100000.30", True), ("100000.90", True), ("100001", False), ("99999.10", True), ("99999", False), ("100000", False)])
+@pytest.mark.parametrize(
+    "tariff,residue", [("100000.30", True), ("100000.90", True), ("100001", False), ("99999.10", True), ("99999", False), ("100000", False)]
+)
 def test_a_result_below_the_tariffs_rounding_per_haap_is_a_residue_kept(tariff, residue):
     # 10 HÅP on a tariff basis of 1,000,000: a result below 1 kr per HÅP (10 kr; whole-krone
     # tariffs) is the residue of budget-neutral tariffs, kept and flagged; exactly 10 kr is not

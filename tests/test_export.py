@@ -27,8 +27,10 @@ def test_every_demo_output_exports_to_xlsx_and_danish_csv(sample_out, run, tmp_p
 def test_csv_has_decimal_commas_no_float_noise_and_joined_lists(run, tmp_path):
     from decimal import Decimal
 
-    df = pl.DataFrame({"haap": [0.08333333339999172], "amount": [Decimal("1234.50")], "flags": [["overlap", "level_change"]], "ok": [True]},
-                      schema_overrides={"amount": pl.Decimal(18, 2)})
+    df = pl.DataFrame(
+        {"haap": [0.08333333339999172], "amount": [Decimal("1234.50")], "flags": [["overlap", "level_change"]], "ok": [True]},
+        schema_overrides={"amount": pl.Decimal(18, 2)},
+    )
     src = tmp_path / "t.parquet"
     df.write_parquet(src)
     r = run("export", src, "-o", tmp_path / "t.csv")
@@ -36,7 +38,7 @@ def test_csv_has_decimal_commas_no_float_noise_and_joined_lists(run, tmp_path):
     text = (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines() == ["HÅP;Beløb;Markeringer;ok", "0,08;1234,50;overlap, nyt niveau;ja"], "Danish headers, flags and numbers"
     r = run("export", src, "-o", tmp_path / "e.csv", "--locale", "en")
-    assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == ["haap,amount,flags,ok", "0.08,1234.50,\"overlap, level_change\",true"]
+    assert (tmp_path / "e.csv").read_text(encoding="utf-8").splitlines() == ["haap,amount,flags,ok", '0.08,1234.50,"overlap, level_change",true']
     r = run("export", src, "-o", tmp_path / "t.xlsx")
     ws = load_workbook(tmp_path / "t.xlsx").worksheets[0]
     assert [c.value for c in ws[1]] == ["HÅP", "Beløb", "Markeringer", "ok"]
@@ -78,8 +80,22 @@ def test_exports_open_in_libreoffice(sample_out, run, tmp_path):
         xs.append(x)
         cs.append(c)
     for files, extra, folder in ((xs, [], tmp_path / "lo-x"), (cs, ["--infilter=CSV:59,34,76,1"], tmp_path / "lo-c")):
-        r = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", *extra, "--convert-to", "xlsx", "--outdir", str(folder), *map(str, files)],
-                           capture_output=True, text=True, timeout=300)
+        r = subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                "--headless",
+                *extra,
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(folder),
+                *map(str, files),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert r.returncode == 0, r.stderr
         for name, src in zip(names, files):
             df = pl.read_parquet(out / name)

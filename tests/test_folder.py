@@ -24,8 +24,18 @@ def kommune(run, tmp_path, monkeypatch):
 
 
 def test_init_makes_the_folder_and_never_overwrites(run, kommune):
-    for name in ("tariffkit.toml", "kommune.key", "levels.toml", "takstregler.toml", "bevillingsniveauer.toml", "ata-assumptions.toml",
-                 "Makefile", "maaned.sh", "README.md", "doegnskema-skabelon.xlsx"):
+    for name in (
+        "tariffkit.toml",
+        "kommune.key",
+        "levels.toml",
+        "takstregler.toml",
+        "bevillingsniveauer.toml",
+        "ata-assumptions.toml",
+        "Makefile",
+        "maaned.sh",
+        "README.md",
+        "doegnskema-skabelon.xlsx",
+    ):
         assert (kommune / name).is_file(), name
     for d in ("udtraek", "historik", "output", "rapporter"):
         assert (kommune / d).is_dir()
@@ -60,17 +70,20 @@ def test_settings_give_defaults_and_the_command_line_wins(run, kommune):
     assert f"{kommune / 'tariffkit.toml'}:7" in cfg.output  # key_file, and the line it is on
 
 
-@pytest.mark.parametrize("text,words", [
-    ('municipality = "x"\nkey_file = "kommune.key"\n[folders\n', ["tariffkit.toml", "not valid TOML", "line 3"]),
-    ('municipality = "x"\nkey_fil = "kommune.key"\n', ["tariffkit.toml:2", "key_fil", "did you mean 'key_file'"]),
-    ('[files]\nstructur = "levels.toml"\n', ["tariffkit.toml:2", "files.structur", "did you mean 'structure'"]),
-    ('[annual]\nout_years = "five"\n', ["tariffkit.toml:2", "annual.out_years", "whole number"]),
-    ('[files]\ncosts = "mangler.csv"\n', ["tariffkit.toml:2", "files.costs", "no such file"]),
-    ('[annual]\nphase_in = "2026:1.5"\n', ["tariffkit.toml:2", "annual.phase_in"]),
-    ('[commands.compute-haap]\nstay_gab = 1\n', ["tariffkit.toml:2", "stay_gab", "did you mean 'stay_gap'"]),
-    ('[commands.compute-hap]\nstay_gap = 1\n', ["commands.compute-hap", "did you mean"]),
-    ('[monthly]\nportfolio = "ja"\n', ["monthly.portfolio", "true or false"]),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ('municipality = "x"\nkey_file = "kommune.key"\n[folders\n', ["tariffkit.toml", "not valid TOML", "line 3"]),
+        ('municipality = "x"\nkey_fil = "kommune.key"\n', ["tariffkit.toml:2", "key_fil", "did you mean 'key_file'"]),
+        ('[files]\nstructur = "levels.toml"\n', ["tariffkit.toml:2", "files.structur", "did you mean 'structure'"]),
+        ('[annual]\nout_years = "five"\n', ["tariffkit.toml:2", "annual.out_years", "whole number"]),
+        ('[files]\ncosts = "mangler.csv"\n', ["tariffkit.toml:2", "files.costs", "no such file"]),
+        ('[annual]\nphase_in = "2026:1.5"\n', ["tariffkit.toml:2", "annual.phase_in"]),
+        ("[commands.compute-haap]\nstay_gab = 1\n", ["tariffkit.toml:2", "stay_gab", "did you mean 'stay_gap'"]),
+        ("[commands.compute-hap]\nstay_gap = 1\n", ["commands.compute-hap", "did you mean"]),
+        ('[monthly]\nportfolio = "ja"\n', ["monthly.portfolio", "true or false"]),
+    ],
+)
 def test_a_bad_settings_file_is_a_usage_error_naming_file_line_and_key(run, kommune, text, words):
     (kommune / "tariffkit.toml").write_text(text, encoding="utf-8")
     r = run("compute-haap", "nothing.parquet", "--year", "2026", "-o", "x.parquet")
@@ -142,8 +155,14 @@ def test_run_annual_builds_the_year_from_the_settings(run, kommune):
     assert steps == ["price-ata", "occupancy", "tariff-build", "reassign", "budget-forecast", "report"]
     r = run("run", "annual", "--year", "2026")
     assert r.exit_code == 0, r.output
-    for p in ("output/takster-2026.parquet", "output/budget-2026.parquet", "rapporter/tilbud-2026.xlsx", "rapporter/takstkort-2026.toml",
-              "rapporter/tilbudsportalen-2026.csv", "output/genindplacering-2026.parquet"):
+    for p in (
+        "output/takster-2026.parquet",
+        "output/budget-2026.parquet",
+        "rapporter/tilbud-2026.xlsx",
+        "rapporter/takstkort-2026.toml",
+        "rapporter/tilbudsportalen-2026.csv",
+        "output/genindplacering-2026.parquet",
+    ):
         assert (kommune / p).is_file(), p
 
 
@@ -154,9 +173,13 @@ def test_the_sample_is_a_working_folder_and_its_runs_give_the_pipelines_figures(
     assert [ln.split(" exit=")[0].split(" run ")[1] for ln in log] == ["monthly 2026-09", "monthly 2026-10", "annual 2026"]
     assert all(" exit=0 " in ln for ln in log)
     # the month and the year run by name give the same tables as the step-by-step pipeline
-    for mine, theirs in [("output/takster-2026.parquet", "takster-2026.parquet"), ("output/budget-2026.parquet", "budget-2026.parquet"),
-                         ("output/noegletal-2026-10.parquet", "noegletal-2026-10.parquet"), ("output/belaegning-2026.parquet", "belaegning-2026.parquet"),
-                         ("output/genindplacering-2026.parquet", "genindplacering-2026.parquet")]:
+    for mine, theirs in [
+        ("output/takster-2026.parquet", "takster-2026.parquet"),
+        ("output/budget-2026.parquet", "budget-2026.parquet"),
+        ("output/noegletal-2026-10.parquet", "noegletal-2026-10.parquet"),
+        ("output/belaegning-2026.parquet", "belaegning-2026.parquet"),
+        ("output/genindplacering-2026.parquet", "genindplacering-2026.parquet"),
+    ]:
         assert pl.read_parquet(k / mine).equals(pl.read_parquet(out / theirs)), mine
     assert (k / "rapporter" / "rapport-2026-10.html").is_file()
 

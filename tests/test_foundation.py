@@ -9,8 +9,8 @@ import sys
 
 import polars as pl
 import pytest
-
 from conftest import ROOT, SAMPLE, tariffkit_exe
+
 from tariffkit import __version__
 from tariffkit import io as tio
 from tariffkit.contracts import STAFF, all_markdown
@@ -63,7 +63,9 @@ def test_data_error_names_file_row_column_and_exits_1(run, tmp_path):
 
 def test_contract_parses_danish_numbers_dates_and_booleans(tmp_path):
     f = tmp_path / "staff.csv"
-    f.write_text("offer_id;year;category;fte;cost_per_fte;gives_ata\nT1;2026;trained;23,38;487.000,00;ja\nT1;2026;admin;2,62;335.000,00;nej\n", encoding="utf-8")
+    f.write_text(
+        "offer_id;year;category;fte;cost_per_fte;gives_ata\nT1;2026;trained;23,38;487.000,00;ja\nT1;2026;admin;2,62;335.000,00;nej\n", encoding="utf-8"
+    )
     df = tio.read_table(f, contract="staff")
     assert df.schema == pl.Schema(STAFF.schema)
     assert df["fte"].to_list() == [23.38, 2.62]
@@ -91,7 +93,9 @@ def test_contract_rejects_negative_and_unknown_values(tmp_path):
 def test_io_round_trip_parquet_csv_xlsx(tmp_path):
     from openpyxl import Workbook
 
-    df = pl.DataFrame({"offer_id": ["T1"], "year": [2026], "category": ["trained"], "fte": [23.38], "cost_per_fte": ["487000.00"], "gives_ata": [True]}).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)), pl.col("year").cast(pl.Int32))
+    df = pl.DataFrame(
+        {"offer_id": ["T1"], "year": [2026], "category": ["trained"], "fte": [23.38], "cost_per_fte": ["487000.00"], "gives_ata": [True]}
+    ).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)), pl.col("year").cast(pl.Int32))
     p = tmp_path / "s.parquet"
     tio.write_table(df, str(p), command="t", options={}, inputs=None)
     assert tio.read_table(p, contract="staff").equals(df)

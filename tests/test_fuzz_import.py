@@ -2,10 +2,9 @@
 error, never a partial output; a run either succeeds (exit 0, output written) or fails cleanly
 (exit 1, nothing written)."""
 
+from conftest import HEADER, SAMPLE
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from conftest import HEADER, SAMPLE
 
 SEED_LINES = (SAMPLE / "dss-udtraek-2026-09.csv").read_bytes().splitlines()[:12]
 

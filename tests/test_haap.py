@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from conftest import SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLE
 from tariffkit.contracts import PAYMENTS
 from tariffkit.errors import UsageError
 from tariffkit.haap import HaapOptions, budget_deviation, compute, spread_months
@@ -31,9 +31,26 @@ def pay(rows, extract=None):
         kind = rest[0] if rest else "actual"
         offer = rest[1] if len(rest) > 1 else "T1"
         ed = rest[2] if len(rest) > 2 and rest[2] is not None else extract
-        recs.append({"citizen_id": c, "case_id": "S", "caseworker": "M", "offer_id": offer, "offer_name": "O", "provider": "internal",
-                     "paragraph": "SEL 108", "function": "5.38.50", "level": lvl, "service_from": f, "service_to": t,
-                     "amount": Decimal(str(a)), "kind": kind, "extract_date": ed, "source_file": "f", "source_row": i + 2})
+        recs.append(
+            {
+                "citizen_id": c,
+                "case_id": "S",
+                "caseworker": "M",
+                "offer_id": offer,
+                "offer_name": "O",
+                "provider": "internal",
+                "paragraph": "SEL 108",
+                "function": "5.38.50",
+                "level": lvl,
+                "service_from": f,
+                "service_to": t,
+                "amount": Decimal(str(a)),
+                "kind": kind,
+                "extract_date": ed,
+                "source_file": "f",
+                "source_row": i + 2,
+            }
+        )
     return pl.DataFrame(recs, schema=PAYMENTS.schema)
 
 
@@ -117,12 +134,14 @@ def test_commitment_past_year_end_only_counts_inside_the_year():
 
 
 def test_forecast_as_of_uses_actuals_then_commitments():
-    df = pay([
-        ("a", 3, D(2025, 1, 1), D(2025, 3, 31), 300, "actual", "T1", D(2025, 3, 31)),      # March's extract
-        ("a", 3, D(2025, 4, 1), D(2025, 12, 31), 999, "commitment", "T1", D(2025, 3, 31)),  # its commitment, superseded
-        ("a", 3, D(2025, 4, 1), D(2025, 6, 30), 300, "actual", "T1", D(2025, 6, 30)),       # June's extract
-        ("a", 3, D(2025, 7, 1), D(2025, 12, 31), 600, "commitment", "T1", D(2025, 6, 30)),  # the commitment in force
-    ])
+    df = pay(
+        [
+            ("a", 3, D(2025, 1, 1), D(2025, 3, 31), 300, "actual", "T1", D(2025, 3, 31)),  # March's extract
+            ("a", 3, D(2025, 4, 1), D(2025, 12, 31), 999, "commitment", "T1", D(2025, 3, 31)),  # its commitment, superseded
+            ("a", 3, D(2025, 4, 1), D(2025, 6, 30), 300, "actual", "T1", D(2025, 6, 30)),  # June's extract
+            ("a", 3, D(2025, 7, 1), D(2025, 12, 31), 600, "commitment", "T1", D(2025, 6, 30)),  # the commitment in force
+        ]
+    )
     r = year(df, as_of=D(2025, 6, 30))
     assert r["haap_ytd"] == pytest.approx(0.5) and r["expense_ytd"] == Decimal("600.00")
     assert r["haap_forecast"] == pytest.approx(1.0) and r["expense_forecast"] == Decimal("1200.00")
@@ -147,17 +166,22 @@ def test_budget_split_adds_up():
 
 lines = st.lists(
     st.tuples(
-        st.sampled_from(["a", "b", "c", "d"]), st.integers(1, 5),
-        st.dates(D(2024, 11, 1), D(2026, 2, 1)), st.integers(0, 120),
-        st.integers(-500_000_00, 2_000_000_00), st.sampled_from(["actual", "commitment"]),
-    ), min_size=1, max_size=25,
+        st.sampled_from(["a", "b", "c", "d"]),
+        st.integers(1, 5),
+        st.dates(D(2024, 11, 1), D(2026, 2, 1)),
+        st.integers(0, 120),
+        st.integers(-500_000_00, 2_000_000_00),
+        st.sampled_from(["actual", "commitment"]),
+    ),
+    min_size=1,
+    max_size=25,
 )
 
 
 @settings(max_examples=60, deadline=None)
 @given(lines)
 def test_invariants(rows):
-    df = pay([(c, l, f, f + dt.timedelta(days=n), Decimal(a) / 100, k) for c, l, f, n, a, k in rows])
+    df = pay([(c, lv, f, f + dt.timedelta(days=n), Decimal(a) / 100, k) for c, lv, f, n, a, k in rows])
     yearly = compute(df, HaapOptions(**{**YEAR.__dict__, "by": ("level",)}))
     for r in yearly.iter_rows(named=True):
         assert 0 <= r["haap"] <= r["citizens"]
@@ -202,12 +226,15 @@ def test_cli_chain_import_to_haap_and_budget(run, tmp_path):
     assert (d["volume_effect"] + d["price_effect"] == d["deviation"]).all()
 
 
-@pytest.mark.parametrize("args,code", [
-    (("--year", "2025", "--from", "2025-01", "--to", "2025-02"), 2),
-    (("--from", "2025-13", "--to", "2025-12"), 2),
-    (("--by", "amount"), 2),
-    (("--as-of", "2027-01-31", "--year", "2025"), 2),
-])
+@pytest.mark.parametrize(
+    "args,code",
+    [
+        (("--year", "2025", "--from", "2025-01", "--to", "2025-02"), 2),
+        (("--from", "2025-13", "--to", "2025-12"), 2),
+        (("--by", "amount"), 2),
+        (("--as-of", "2027-01-31", "--year", "2025"), 2),
+    ],
+)
 def test_cli_usage_errors(run, tmp_path, args, code):
     p = tmp_path / "p.parquet"
     run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "-o", p)
@@ -220,8 +247,18 @@ def test_groups_numbered_instead_of_packed_give_the_same_table(monkeypatch, by):
     # instead; the table must not change, and the columns keep their types and nulls.
     import tariffkit.haap as haap
 
-    rows = [(f"c{i % 7}", [1, 2, None][i % 3], D(2025, 1 + i % 12, 1), D(2025, 1 + (i * 5) % 12, 28) if i % 4 else D(2025, 1 + i % 12, 28),
-             [900, -300, 1200][i % 3], "actual", f"T{i % 3}") for i in range(60)]
+    rows = [
+        (
+            f"c{i % 7}",
+            [1, 2, None][i % 3],
+            D(2025, 1 + i % 12, 1),
+            D(2025, 1 + (i * 5) % 12, 28) if i % 4 else D(2025, 1 + i % 12, 28),
+            [900, -300, 1200][i % 3],
+            "actual",
+            f"T{i % 3}",
+        )
+        for i in range(60)
+    ]
     df = pay([r if r[3] >= r[2] else (r[0], r[1], r[3], r[2], *r[4:]) for r in rows])
     df = df.with_columns(caseworker=pl.when(pl.col("source_row") % 5 == 0).then(None).otherwise(pl.format("M{}", pl.col("source_row") % 3)))
     opts = HaapOptions(by=by, start=D(2025, 1, 1), end=D(2025, 12, 1), monthly=True, period_label="2025")

@@ -7,11 +7,11 @@ from fractions import Fraction
 
 import polars as pl
 import pytest
+from conftest import SAMPLE, dss_line, write_dss
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from conftest import SAMPLE, dss_line, write_dss
 from oracle_haap import haap as oracle
+
 from tariffkit.contracts import PAYMENTS
 from tariffkit.haap import HaapOptions, compute
 from tariffkit.history import lines_in_force
@@ -20,11 +20,26 @@ D = dt.date
 YEAR = dict(start=D(2026, 1, 1), end=D(2026, 12, 1), period_label="2026")
 
 
-def frame(rows, extract=D(2026, 12, 31)):
+DEC31 = D(2026, 12, 31)
+
+
+def frame(rows, extract=DEC31):
     """rows: dicts with citizen_id, service_from, service_to, amount and optional offer_id,
     level, kind."""
-    base = {"case_id": "S", "caseworker": "M", "offer_id": "T1", "offer_name": "O", "provider": "internal", "paragraph": "SEL 108",
-            "paragraph_also": None, "function": "5.38.50", "level": 3, "kind": "actual", "extract_date": extract, "source_file": "f"}
+    base = {
+        "case_id": "S",
+        "caseworker": "M",
+        "offer_id": "T1",
+        "offer_name": "O",
+        "provider": "internal",
+        "paragraph": "SEL 108",
+        "paragraph_also": None,
+        "function": "5.38.50",
+        "level": 3,
+        "kind": "actual",
+        "extract_date": extract,
+        "source_file": "f",
+    }
     return pl.DataFrame([{**base, **r, "amount": Decimal(str(r["amount"])), "source_row": i} for i, r in enumerate(rows)], schema=PAYMENTS.schema)
 
 
@@ -33,10 +48,12 @@ def one(df, **kw):
 
 
 def test_a_level_change_on_the_16th_shares_the_month_by_days():
-    df = frame([
-        {"citizen_id": "a", "level": 3, "service_from": D(2026, 1, 1), "service_to": D(2026, 1, 15), "amount": 15000},
-        {"citizen_id": "a", "level": 4, "service_from": D(2026, 1, 16), "service_to": D(2026, 1, 31), "amount": 20000},
-    ])
+    df = frame(
+        [
+            {"citizen_id": "a", "level": 3, "service_from": D(2026, 1, 1), "service_to": D(2026, 1, 15), "amount": 15000},
+            {"citizen_id": "a", "level": 4, "service_from": D(2026, 1, 16), "service_to": D(2026, 1, 31), "amount": 20000},
+        ]
+    )
     by_level = {r["level"]: r for r in one(df, by=("level",)).iter_rows(named=True)}
     assert by_level[3]["haap"] == pytest.approx(15 / 31 / 12) and by_level[4]["haap"] == pytest.approx(16 / 31 / 12)
     assert by_level[3]["haap"] + by_level[4]["haap"] == pytest.approx(one(df)["haap"][0]) == pytest.approx(1 / 12)
@@ -50,10 +67,12 @@ def test_a_level_change_on_the_16th_shares_the_month_by_days():
 
 def test_a_move_day_belongs_to_the_place_moved_to():
     """Old place to and including the 15th, new place from the 15th: the 15th is the new place's."""
-    df = frame([
-        {"citizen_id": "a", "offer_id": "A", "service_from": D(2026, 3, 1), "service_to": D(2026, 3, 15), "amount": 1500},
-        {"citizen_id": "a", "offer_id": "B", "service_from": D(2026, 3, 15), "service_to": D(2026, 3, 31), "amount": 1700},
-    ])
+    df = frame(
+        [
+            {"citizen_id": "a", "offer_id": "A", "service_from": D(2026, 3, 1), "service_to": D(2026, 3, 15), "amount": 1500},
+            {"citizen_id": "a", "offer_id": "B", "service_from": D(2026, 3, 15), "service_to": D(2026, 3, 31), "amount": 1700},
+        ]
+    )
     r = {x["offer_id"]: x["haap"] for x in one(df, by=("offer_id",), method="days").iter_rows(named=True)}
     assert (r["A"], r["B"]) == (pytest.approx(14 / 365), pytest.approx(17 / 365))
 
@@ -64,7 +83,9 @@ def test_a_correction_between_two_active_months_is_not_a_departure():
     df = frame(rows)
     months = one(df, monthly=True, period_label=None)
     h = dict(zip(months["period"], months["haap"]))
-    assert (h["2026-01"], h["2026-02"], h["2026-03"]) == (pytest.approx(1 / 12), 0.0, pytest.approx(1 / 12)), "HÅP keeps BDO's rule: the empty month does not count"
+    assert (h["2026-01"], h["2026-02"], h["2026-03"]) == (pytest.approx(1 / 12), 0.0, pytest.approx(1 / 12)), (
+        "HÅP keeps BDO's rule: the empty month does not count"
+    )
     assert months["inflow"].sum() == 1 and months["outflow"].sum() == 1, "one stay: in in January, out in April"
     strict = one(df, monthly=True, period_label=None, stay_gap=0)
     assert strict["inflow"].sum() == 2 and strict["outflow"].sum() == 2, "with no gap allowed the correction splits the stay"
@@ -74,10 +95,12 @@ def test_a_correction_between_two_active_months_is_not_a_departure():
 
 
 def test_a_refund_is_kept_apart_and_never_empties_a_month():
-    df = frame([
-        {"citizen_id": "a", "service_from": D(2026, 1, 1), "service_to": D(2026, 12, 31), "amount": 2_400_000},
-        {"citizen_id": "a", "kind": "refund", "service_from": D(2026, 1, 1), "service_to": D(2026, 12, 31), "amount": -2_500_000},
-    ])
+    df = frame(
+        [
+            {"citizen_id": "a", "service_from": D(2026, 1, 1), "service_to": D(2026, 12, 31), "amount": 2_400_000},
+            {"citizen_id": "a", "kind": "refund", "service_from": D(2026, 1, 1), "service_to": D(2026, 12, 31), "amount": -2_500_000},
+        ]
+    )
     r = one(df, refunds=True).row(0, named=True)
     assert r["haap"] == 1.0 and r["expense"] == Decimal("2400000.00") and r["average_price"] == Decimal("2400000.00")
     assert r["refund"] == Decimal("-2500000.00") and r["expense_net"] == Decimal("-100000.00")
@@ -107,7 +130,7 @@ def test_refunds_command_and_import_of_refund_lines(run, tmp_path):
     assert r.exit_code == 0, r.output
     o = pl.read_parquet(tmp_path / "o.parquet").row(0, named=True)
     assert o["gross"] == Decimal("1500000.00") and o["refund_recorded"] == Decimal("100000.00") and o["refund_estimated"] == Decimal("125000.00")
-    rules.write_text('year = 2026\n[[thresholds]]\nabove = 1000000\nshare = 0.25\n', encoding="utf-8")
+    rules.write_text("year = 2026\n[[thresholds]]\nabove = 1000000\nshare = 0.25\n", encoding="utf-8")
     r = run("refunds", h, "--rules", rules, "-o", tmp_path / "p.parquet")
     assert r.exit_code == 1 and "source" in r.output and "r.toml" in r.output
 
@@ -120,15 +143,23 @@ def test_monthly_rows_add_up_to_the_year():
 # --- generated data against the oracle ------------------------------------------------------
 
 line = st.tuples(
-    st.sampled_from(["a", "b", "c"]), st.sampled_from(["A", "B"]), st.integers(1, 3),
-    st.dates(D(2025, 11, 1), D(2027, 1, 31)), st.integers(0, 70),
-    st.integers(-300_000, 1_000_000), st.sampled_from(["actual", "actual", "actual", "refund"]),
+    st.sampled_from(["a", "b", "c"]),
+    st.sampled_from(["A", "B"]),
+    st.integers(1, 3),
+    st.dates(D(2025, 11, 1), D(2027, 1, 31)),
+    st.integers(0, 70),
+    st.integers(-300_000, 1_000_000),
+    st.sampled_from(["actual", "actual", "actual", "refund"]),
 )
 
 
 def _df(rows):
-    return frame([{"citizen_id": c, "offer_id": o, "level": lv, "service_from": f, "service_to": f + dt.timedelta(days=n),
-                   "amount": Decimal(a) / 100, "kind": k} for c, o, lv, f, n, a, k in rows])
+    return frame(
+        [
+            {"citizen_id": c, "offer_id": o, "level": lv, "service_from": f, "service_to": f + dt.timedelta(days=n), "amount": Decimal(a) / 100, "kind": k}
+            for c, o, lv, f, n, a, k in rows
+        ]
+    )
 
 
 @settings(max_examples=70, deadline=None)
@@ -169,8 +200,9 @@ def test_a_file_computed_in_citizen_parts_equals_one_pass(tmp_path_factory, rows
     df = _df(rows)
     path = tmp_path_factory.mktemp("parts") / "p.parquet"
     df.write_parquet(path)
-    opts = HaapOptions(by=("offer_id", "level"), **{**YEAR, "period_label": None if monthly else "2026"}, monthly=monthly, method=method,
-                       stay_gap=gap, as_of=D(2026, 6, 30))
+    opts = HaapOptions(
+        by=("offer_id", "level"), **{**YEAR, "period_label": None if monthly else "2026"}, monthly=monthly, method=method, stay_gap=gap, as_of=D(2026, 6, 30)
+    )
     whole = compute(df, opts)
     seen = []
     parts = compute(pl.scan_parquet(path), opts, part_lines=part_lines, check=lambda lines: seen.append(lines.height) or lines)
@@ -197,12 +229,26 @@ def test_the_samples_corrections_are_not_flows(run, tmp_path):
 
 # --- paragraph notation -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,key,also", [
-    ("§ 108", "SEL 108", ()), ("SEL §108", "SEL 108", ()), ("Servicelovens § 108", "SEL 108", ()), ("ABL § 105", "ABL 105", ()),
-    ("SEL § 85 stk. 1", "SEL 85", ()), ("§ 107 stk 1", "SEL 107", ()), ("SEL § 85, stk. 2, nr. 1", "SEL 85", ()),
-    ("ABL 105 / SEL 85", "ABL 105", ("SEL 85",)), ("83/85", "SEL 83", ("SEL 85",)), ("§§ 83 og 85", "SEL 83", ("SEL 85",)),
-    ("§ 83 a", "SEL 83a", ()), ("SUL § 138", "SUL 138", ()), ("§ 85 i serviceloven", "SEL 85", ()), ("108 SEL", "SEL 108", ()),
-])
+
+@pytest.mark.parametrize(
+    "text,key,also",
+    [
+        ("§ 108", "SEL 108", ()),
+        ("SEL §108", "SEL 108", ()),
+        ("Servicelovens § 108", "SEL 108", ()),
+        ("ABL § 105", "ABL 105", ()),
+        ("SEL § 85 stk. 1", "SEL 85", ()),
+        ("§ 107 stk 1", "SEL 107", ()),
+        ("SEL § 85, stk. 2, nr. 1", "SEL 85", ()),
+        ("ABL 105 / SEL 85", "ABL 105", ("SEL 85",)),
+        ("83/85", "SEL 83", ("SEL 85",)),
+        ("§§ 83 og 85", "SEL 83", ("SEL 85",)),
+        ("§ 83 a", "SEL 83a", ()),
+        ("SUL § 138", "SUL 138", ()),
+        ("§ 85 i serviceloven", "SEL 85", ()),
+        ("108 SEL", "SEL 108", ()),
+    ],
+)
 def test_paragraph_notation(text, key, also):
     from tariffkit.paragraphs import parse
 
@@ -221,9 +267,21 @@ LAW_NAMES = {"SEL": ["SEL", "Servicelovens", "SL", "serviceloven"], "ABL": ["ABL
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["SEL", "ABL", "SUL"]), st.integers(1, 199), st.sampled_from(["", "a", "b"]),
-                          st.sampled_from(["", ", stk. 1", " stk 2", ", stk. 3, nr. 1", " litra a"]), st.integers(0, 3), st.booleans()),
-                min_size=1, max_size=3), st.sampled_from([" / ", "/", " + ", " og "]))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["SEL", "ABL", "SUL"]),
+            st.integers(1, 199),
+            st.sampled_from(["", "a", "b"]),
+            st.sampled_from(["", ", stk. 1", " stk 2", ", stk. 3, nr. 1", " litra a"]),
+            st.integers(0, 3),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from([" / ", "/", " + ", " og "]),
+)
 def test_generated_notations_round_trip(parts, sep):
     from tariffkit.paragraphs import parse
 

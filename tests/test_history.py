@@ -8,12 +8,11 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import KEY, ROOT, SAMPLE, dss_line, write_dss
+
 from tariffkit.haap import HaapOptions, compute
 
 D = dt.date
@@ -26,8 +25,7 @@ def imp(run, out, *files, extra=()):
 
 def forecast(path, as_of, by=("offer_id",), known_at=None):
     pay = pl.read_parquet(path)
-    return compute(pay, HaapOptions(by=by, start=D(as_of.year, 1, 1), end=D(as_of.year, 12, 1), as_of=as_of,
-                                    period_label=str(as_of.year), known_at=known_at))
+    return compute(pay, HaapOptions(by=by, start=D(as_of.year, 1, 1), end=D(as_of.year, 12, 1), as_of=as_of, period_label=str(as_of.year), known_at=known_at))
 
 
 def test_sample_september_then_october_equals_october_alone(run, tmp_path):
@@ -71,15 +69,25 @@ def _month(cpr, m, amount="31.000,00", kind="Forbrug", year=2026, to=None, frm=N
 def test_commitment_that_disappears_and_one_that_changes(run, tmp_path):
     """September: A and B committed to year end. October: A moved out on 15 October (no
     commitment any more), B's commitment is now 40,000 a month."""
-    sep = write_dss(tmp_path / "sep.csv", [
-        _month("700101-1234", 9), _month("700101-1234", 10, "92.000,00", "Disposition", to=D(2026, 12, 31)),
-        _month("700202-1234", 9), _month("700202-1234", 10, "92.000,00", "Disposition", to=D(2026, 12, 31)),
-    ])
-    oct_ = write_dss(tmp_path / "oct.csv", [
-        _month("700101-1234", 9), _month("700101-1234", 10, "15.000,00", to=D(2026, 10, 15)),
-        _month("700202-1234", 9), _month("700202-1234", 10),
-        _month("700202-1234", 11, "80.000,00", "Disposition", to=D(2026, 12, 31)),
-    ])
+    sep = write_dss(
+        tmp_path / "sep.csv",
+        [
+            _month("700101-1234", 9),
+            _month("700101-1234", 10, "92.000,00", "Disposition", to=D(2026, 12, 31)),
+            _month("700202-1234", 9),
+            _month("700202-1234", 10, "92.000,00", "Disposition", to=D(2026, 12, 31)),
+        ],
+    )
+    oct_ = write_dss(
+        tmp_path / "oct.csv",
+        [
+            _month("700101-1234", 9),
+            _month("700101-1234", 10, "15.000,00", to=D(2026, 10, 15)),
+            _month("700202-1234", 9),
+            _month("700202-1234", 10),
+            _month("700202-1234", 11, "80.000,00", "Disposition", to=D(2026, 12, 31)),
+        ],
+    )
     h = tmp_path / "h.parquet"
     assert imp(run, h, sep).exit_code == 0
     r = imp(run, h, oct_, extra=("--append",))
@@ -97,7 +105,9 @@ def test_commitment_that_disappears_and_one_that_changes(run, tmp_path):
 def test_commitment_starting_before_the_extract_date_is_cut(run, tmp_path):
     """A commitment 16 Sep – 15 Oct (30 days, 30,000 kr) in an extract dated 30 Sep counts
     for 1–15 Oct: 30,000 − trunc(30,000 × 15/30) = 15,000 kr."""
-    f = write_dss(tmp_path / "x.csv", [_month("700101-1234", 9), dss_line(cpr="700101-1234", frm="16-09-2026", to="15-10-2026", amount="30.000,00", kind="Disposition")])
+    f = write_dss(
+        tmp_path / "x.csv", [_month("700101-1234", 9), dss_line(cpr="700101-1234", frm="16-09-2026", to="15-10-2026", amount="30.000,00", kind="Disposition")]
+    )
     h = tmp_path / "h.parquet"
     r = imp(run, h, f, extra=("--summary-json", tmp_path / "s.json"))
     assert r.exit_code == 0 and "1 commitments started on or before the extract date" in r.output
@@ -109,11 +119,24 @@ def test_commitment_starting_before_the_extract_date_is_cut(run, tmp_path):
 def test_an_odd_number_of_ore_is_cut_toward_zero_once():
     from tariffkit.history import lines_in_force
 
-    base = {"citizen_id": "a", "case_id": "S", "caseworker": "M", "offer_id": "T", "offer_name": "T", "provider": "internal",
-            "paragraph": "SEL 108", "function": "5.38.50", "level": 1, "source_file": "f", "extract_date": D(2026, 9, 30)}
-    rows = [{**base, "service_from": D(2026, 9, 1), "service_to": D(2026, 9, 30), "amount": Decimal("1.00"), "kind": "actual", "source_row": 1},
-            {**base, "service_from": D(2026, 9, 29), "service_to": D(2026, 10, 1), "amount": Decimal("-0.01"), "kind": "commitment", "source_row": 2},
-            {**base, "service_from": D(2026, 9, 29), "service_to": D(2026, 10, 1), "amount": Decimal("1.00"), "kind": "commitment", "source_row": 3}]
+    base = {
+        "citizen_id": "a",
+        "case_id": "S",
+        "caseworker": "M",
+        "offer_id": "T",
+        "offer_name": "T",
+        "provider": "internal",
+        "paragraph": "SEL 108",
+        "function": "5.38.50",
+        "level": 1,
+        "source_file": "f",
+        "extract_date": D(2026, 9, 30),
+    }
+    rows = [
+        {**base, "service_from": D(2026, 9, 1), "service_to": D(2026, 9, 30), "amount": Decimal("1.00"), "kind": "actual", "source_row": 1},
+        {**base, "service_from": D(2026, 9, 29), "service_to": D(2026, 10, 1), "amount": Decimal("-0.01"), "kind": "commitment", "source_row": 2},
+        {**base, "service_from": D(2026, 9, 29), "service_to": D(2026, 10, 1), "amount": Decimal("1.00"), "kind": "commitment", "source_row": 3},
+    ]
     from tariffkit.contracts import PAYMENTS
 
     lf, snap = lines_in_force(pl.DataFrame(rows, schema=PAYMENTS.schema))
@@ -125,7 +148,9 @@ def test_an_odd_number_of_ore_is_cut_toward_zero_once():
 
 def test_late_reimport_is_refused_unless_declared(run, tmp_path):
     aug = write_dss(tmp_path / "aug.csv", [_month("700101-1234", 8), _month("700101-1234", 9, "122.000,00", "Disposition", to=D(2026, 12, 31))])
-    sep = write_dss(tmp_path / "sep.csv", [_month("700101-1234", 8), _month("700101-1234", 9), _month("700101-1234", 10, "92.000,00", "Disposition", to=D(2026, 12, 31))])
+    sep = write_dss(
+        tmp_path / "sep.csv", [_month("700101-1234", 8), _month("700101-1234", 9), _month("700101-1234", 10, "92.000,00", "Disposition", to=D(2026, 12, 31))]
+    )
     h = tmp_path / "h.parquet"
     assert imp(run, h, sep).exit_code == 0
     before = h.read_bytes()
@@ -239,8 +264,14 @@ def test_lines_seen_twice_are_matched_by_occurrence(run, tmp_path):
 
 
 def _run_month(tmp_path, data, extracts, today, env):
-    e = {**env, "TK": f"{sys.executable} -m tariffkit", "TARIFFKIT_DATA": str(data), "TARIFFKIT_KEYFILE": str(tmp_path / "k.key"),
-         "EXTRACTS": str(extracts), "TODAY": today}
+    e = {
+        **env,
+        "TK": f"{sys.executable} -m tariffkit",
+        "TARIFFKIT_DATA": str(data),
+        "TARIFFKIT_KEYFILE": str(tmp_path / "k.key"),
+        "EXTRACTS": str(extracts),
+        "TODAY": today,
+    }
     return subprocess.run(["sh", str(ROOT / "docs" / "monthly.sh")], env=e, capture_output=True, text=True)
 
 

@@ -4,7 +4,6 @@ import json
 
 import polars as pl
 import pytest
-
 from conftest import SAMPLE, cpr_patterns, dss_line, write_dss
 
 
@@ -14,9 +13,16 @@ def imp(run, tmp_path, *files, extra=()):
     return r, out
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("1.234.567,89", "1234567.89"), ("-1.234,00", "-1234.00"), ("1.234,00-", "-1234.00"), ("12", "12.00"), ("0,5", "0.50"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1.234.567,89", "1234567.89"),
+        ("-1.234,00", "-1234.00"),
+        ("1.234,00-", "-1234.00"),
+        ("12", "12.00"),
+        ("0,5", "0.50"),
+    ],
+)
 def test_danish_amounts(run, tmp_path, text, expected):
     f = write_dss(tmp_path / "x.csv", [dss_line(amount=text)])
     r, out = imp(run, tmp_path, f)
@@ -32,7 +38,9 @@ def test_date_formats(run, tmp_path, frm):
     assert str(pl.read_parquet(out)["service_from"][0]) == "2025-01-01"
 
 
-@pytest.mark.parametrize("raw,norm", [("§ 108", "SEL 108"), ("SEL §108", "SEL 108"), ("Servicelovens § 108", "SEL 108"), ("ABL § 105", "ABL 105"), ("SEL § 85", "SEL 85")])
+@pytest.mark.parametrize(
+    "raw,norm", [("§ 108", "SEL 108"), ("SEL §108", "SEL 108"), ("Servicelovens § 108", "SEL 108"), ("ABL § 105", "ABL 105"), ("SEL § 85", "SEL 85")]
+)
 def test_paragraphs_normalised(run, tmp_path, raw, norm):
     f = write_dss(tmp_path / "x.csv", [dss_line(paragraph=raw)])
     r, out = imp(run, tmp_path, f)
@@ -68,7 +76,24 @@ def test_xlsx_with_excel_serial_dates(run, tmp_path):
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["CPR-nr.", "Navn", "Sagsnr.", "Sagsbehandler", "Tilbudsnr.", "Tilbud", "Leverandørtype", "Paragraf", "Funktion", "Funktionsniveau", "Periode fra", "Periode til", "Beløb", "Type"])
+    ws.append(
+        [
+            "CPR-nr.",
+            "Navn",
+            "Sagsnr.",
+            "Sagsbehandler",
+            "Tilbudsnr.",
+            "Tilbud",
+            "Leverandørtype",
+            "Paragraf",
+            "Funktion",
+            "Funktionsniveau",
+            "Periode fra",
+            "Periode til",
+            "Beløb",
+            "Type",
+        ]
+    )
     ws.append(["700101-1234", "X", "S1", "M", "T1", "Egebo", "Intern", "§ 108", "5.38.50", 3, 45658, 45688, 31000.5, "Forbrug"])
     wb.save(tmp_path / "x.xlsx")
     r, out = imp(run, tmp_path, tmp_path / "x.xlsx")
@@ -78,19 +103,22 @@ def test_xlsx_with_excel_serial_dates(run, tmp_path):
     assert str(row["amount"]) == "31000.50" and row["source_row"] == 2
 
 
-@pytest.mark.parametrize("field,value,column,expect", [
-    ("amount", "12,3,4", "Beløb", "expected an amount"),
-    ("amount", "", "Beløb", "empty value"),
-    ("amount", "1,005", "Beløb", "at most 2 decimals"),
-    ("cpr", "12345", "CPR-nr.", "10 digits"),
-    ("cpr", "991301-1234", "CPR-nr.", "valid date part"),
-    ("to", "01-12-2024", "Periode til", "on or after"),
-    ("frm", "32-01-2025", "Periode fra", "expected a date"),
-    ("level", "7", "Funktionsniveau", "function level 1–5"),
-    ("provider", "Privat", "Leverandørtype", "expected one of Intern, Ekstern"),
-    ("kind", "Budget", "Type", "expected one of Forbrug, Disposition"),
-    ("paragraph", "", "Paragraf", "empty value"),
-])
+@pytest.mark.parametrize(
+    "field,value,column,expect",
+    [
+        ("amount", "12,3,4", "Beløb", "expected an amount"),
+        ("amount", "", "Beløb", "empty value"),
+        ("amount", "1,005", "Beløb", "at most 2 decimals"),
+        ("cpr", "12345", "CPR-nr.", "10 digits"),
+        ("cpr", "991301-1234", "CPR-nr.", "valid date part"),
+        ("to", "01-12-2024", "Periode til", "on or after"),
+        ("frm", "32-01-2025", "Periode fra", "expected a date"),
+        ("level", "7", "Funktionsniveau", "function level 1–5"),
+        ("provider", "Privat", "Leverandørtype", "expected one of Intern, Ekstern"),
+        ("kind", "Budget", "Type", "expected one of Forbrug, Disposition"),
+        ("paragraph", "", "Paragraf", "empty value"),
+    ],
+)
 def test_validation_rules_fail_with_file_row_column(run, tmp_path, field, value, column, expect):
     f = write_dss(tmp_path / "x.csv", [dss_line(), dss_line(**{field: value})])
     r, out = imp(run, tmp_path, f)
@@ -107,7 +135,10 @@ def test_replacement_cpr_numbers_are_accepted(run, tmp_path):
 
 
 def test_reject_mode_reconciles_to_the_ore_and_masks_cpr(run, tmp_path):
-    f = write_dss(tmp_path / "x.csv", [dss_line(amount="100,10"), dss_line(cpr="991301-1234", amount="200,20"), dss_line(amount="xyz"), dss_line(level="9", amount="-50,05")])
+    f = write_dss(
+        tmp_path / "x.csv",
+        [dss_line(amount="100,10"), dss_line(cpr="991301-1234", amount="200,20"), dss_line(amount="xyz"), dss_line(level="9", amount="-50,05")],
+    )
     rj = tmp_path / "rejects.parquet"
     summary = tmp_path / "s.json"
     r, out = imp(run, tmp_path, f, extra=("--on-error", "reject", "--rejects", rj, "--summary-json", summary))
@@ -184,13 +215,39 @@ def test_no_cpr_in_any_output_or_message(run, tmp_path):
 def test_duplicates_counted_kept_or_dropped(run, tmp_path):
     # Lines that differ only in a column outside the hashed duplicate key (case, caseworker,
     # offer name, provider, paragraph, function) are candidates, never duplicates.
-    near = [dss_line(case="S2"), dss_line(cw="Jens"), dss_line(offer_name="Egebo II"), dss_line(provider="Ekstern"),
-            dss_line(paragraph="SEL § 107"), dss_line(function="5.38.52")]
+    near = [
+        dss_line(case="S2"),
+        dss_line(cw="Jens"),
+        dss_line(offer_name="Egebo II"),
+        dss_line(provider="Ekstern"),
+        dss_line(paragraph="SEL § 107"),
+        dss_line(function="5.38.52"),
+    ]
     f = write_dss(tmp_path / "x.csv", [dss_line(), dss_line(), *near])
     r, out = imp(run, tmp_path, f)
     assert "1 exact duplicates kept" in r.output and pl.read_parquet(out).height == 8
     r, out = imp(run, tmp_path, f, extra=("--duplicates", "drop"))
     assert "1 exact duplicates dropped" in r.output and pl.read_parquet(out).height == 7
+
+
+@pytest.mark.parametrize("part_rows", [10**9, 1])
+def test_a_large_extract_finds_its_duplicates_after_the_pass(run, tmp_path, monkeypatch, part_rows):
+    """An extract over LARGE_BYTES keeps no content hashes during the pass (bounded memory, issue
+    30); they are found in parts from the file written, with the same outcome: 1 duplicate of 3
+    identical lines… and near-duplicates never merged."""
+    import tariffkit.dss.extracts as ex
+    import tariffkit.dss.plan as plan
+
+    monkeypatch.setattr(ex, "LARGE_BYTES", 0)
+    monkeypatch.setattr(plan, "HASH_PART_ROWS", part_rows)
+    seen = []
+    real = plan._candidates_after
+    monkeypatch.setattr(plan, "_candidates_after", lambda rb, rows: seen.append(rows) or real(rb, rows))
+    f = write_dss(tmp_path / "x.csv", [dss_line(), dss_line(), dss_line(), dss_line(case="S2"), dss_line(frm="01-02-2025", to="28-02-2025")])
+    r, out = imp(run, tmp_path, f)
+    assert seen == [5] and "2 exact duplicates kept" in r.output and pl.read_parquet(out).height == 5
+    r, out = imp(run, tmp_path, f, extra=("--duplicates", "drop"))
+    assert "2 exact duplicates dropped" in r.output and pl.read_parquet(out).height == 3
 
 
 def test_append_is_idempotent(run, tmp_path):
@@ -209,9 +266,10 @@ def test_mapping_for_another_layout(run, tmp_path):
     m = tmp_path / "m.toml"
     r = run("import-dss", "--init-mapping")
     assert r.exit_code == 0 and "[columns]" in r.output
-    text = r.output.replace('amount = "Beløb"', 'amount = "Udgift"').replace('skip_rows_starting_with = [', 'skip_rows_starting_with = [ "Sum",')
+    text = r.output.replace('amount = "Beløb"', 'amount = "Udgift"').replace("skip_rows_starting_with = [", 'skip_rows_starting_with = [ "Sum",')
     m.write_text(text, encoding="utf-8")
     from conftest import HEADER
+
     f = tmp_path / "x.csv"
     f.write_text(HEADER.replace("Beløb", "Udgift") + "\n" + dss_line() + "\nSum;;;;;;;;;;;;1;\n", encoding="utf-8")
     r, out = imp(run, tmp_path, f, extra=("--mapping", m))
@@ -232,9 +290,11 @@ def test_mapping_errors(run, tmp_path):
     r, _ = imp(run, tmp_path, f, extra=("--mapping", m))
     assert r.exit_code == 1 and "no column 'Beløb i kr' (mapped to field amount)" in r.output
     from tariffkit.dss import Mapping
+
     d = Mapping().to_dict()
     d["columns"]["amount"] = "Udgift"
     import tomli_w
+
     m.write_text(tomli_w.dumps(d))
     r, _ = imp(run, tmp_path, f, extra=("--mapping", m))
     assert r.exit_code == 1 and "no column 'Udgift'" in r.output and "row 1" in r.output
@@ -269,8 +329,7 @@ def test_distinct_parser_keeps_each_value_s_result_across_batches():
 
     d = _Distinct(lambda v: v.str.to_uppercase(), pl.String)
     batches = [["a", "b", None, "a"], ["c", "b", "d"], ["d", "e", "a"], []]
-    assert [d(pl.Series(b, dtype=pl.String)).to_list() for b in batches] == [
-        ["A", "B", None, "A"], ["C", "B", "D"], ["D", "E", "A"], []]
+    assert [d(pl.Series(b, dtype=pl.String)).to_list() for b in batches] == [["A", "B", None, "A"], ["C", "B", "D"], ["D", "E", "A"], []]
 
 
 def test_streamed_and_in_memory_imports_agree(run, tmp_path):

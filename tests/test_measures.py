@@ -11,9 +11,13 @@ from tariffkit.ata import AssumptionSet, price_ata
 from tariffkit.schedules import citizen_hours, line_time, parse_lines
 from tariffkit.tariffs import parse_structure
 
-BANDS = [{"level": 1, "min_hours": 0, "max_hours": 9}, {"level": 2, "min_hours": 9, "max_hours": 15},
-         {"level": 3, "min_hours": 15, "max_hours": 22}, {"level": 4, "min_hours": 22, "max_hours": 30},
-         {"level": 5, "min_hours": 30, "max_hours": 40}]
+BANDS = [
+    {"level": 1, "min_hours": 0, "max_hours": 9},
+    {"level": 2, "min_hours": 9, "max_hours": 15},
+    {"level": 3, "min_hours": 15, "max_hours": 22},
+    {"level": 4, "min_hours": 22, "max_hours": 30},
+    {"level": 5, "min_hours": 30, "max_hours": 40},
+]
 
 # Åse's schedule as the seed prints it (thisted-bdo-analyse-2024.txt, Bilag 2), the nine legible
 # lines in BDO's own notation: (no., paragraph, start, minutes, frequency, staffing, BDO's "Tid pr.
@@ -32,10 +36,24 @@ ASE = [
 
 
 def ase_lines() -> pl.DataFrame:
-    rows = [{"_file": "aase.xlsx", "_row": i + 8, "citizen_id": "aase", "offer_id": "Botilbud", "line_no": str(n), "paragraph": par,
-             "start_time": start, "minutes": str(m), "frequency": freq, "staffing": stf,
-             "assessed_minutes": None if am is None else str(am), "assessed_paragraph": None if ap is None else f"Ny § {ap}", "to_discuss": td}
-            for i, (n, par, start, m, freq, stf, _, am, ap, _, td) in enumerate(ASE)]
+    rows = [
+        {
+            "_file": "aase.xlsx",
+            "_row": i + 8,
+            "citizen_id": "aase",
+            "offer_id": "Botilbud",
+            "line_no": str(n),
+            "paragraph": par,
+            "start_time": start,
+            "minutes": str(m),
+            "frequency": freq,
+            "staffing": stf,
+            "assessed_minutes": None if am is None else str(am),
+            "assessed_paragraph": None if ap is None else f"Ny § {ap}",
+            "to_discuss": td,
+        }
+        for i, (n, par, start, m, freq, stf, _, am, ap, _, td) in enumerate(ASE)
+    ]
     good, problems = parse_lines(pl.DataFrame(rows))
     assert problems.height == 0, problems
     return good
@@ -91,8 +109,16 @@ def test_an_unknown_level_measure_is_refused():
         parse_structure({"levels": BANDS, "level_measure": "minutes"})
 
 
-STAFF = pl.DataFrame({"offer_id": ["A", "B"], "year": [2026, 2026], "category": ["trained", "trained"], "fte": [3.0, 2.0],
-                      "cost_per_fte": [Decimal("510000"), Decimal("480000")], "gives_ata": [True, True]}).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
+STAFF = pl.DataFrame(
+    {
+        "offer_id": ["A", "B"],
+        "year": [2026, 2026],
+        "category": ["trained", "trained"],
+        "fte": [3.0, 2.0],
+        "cost_per_fte": [Decimal("510000"), Decimal("480000")],
+        "gives_ata": [True, True],
+    }
+).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
 HOURS = pl.DataFrame({"offer_id": ["A", "A", "B"], "staff_hours_ata": [20.0, 10.0, 12.0], "citizen_hours_ata": [45.0, 15.0, 12.0]})
 
 

@@ -9,7 +9,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import HEADER, KEY, SAMPLE, dss_line
 
 REF = SAMPLE / "reference"
@@ -75,8 +74,13 @@ def test_sigterm_mid_import_leaves_no_temp_file_and_no_output(tmp_path):
     out = tmp_path / "out" / "p.parquet"
     out.parent.mkdir()
     env = {**os.environ, "TARIFFKIT_KEY": KEY}
-    p = subprocess.Popen([sys.executable, "-m", "tariffkit", "import-dss", str(big), "-o", str(out), "--rejects", str(out.parent / "r.csv")],
-                         env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "tariffkit", "import-dss", str(big), "-o", str(out), "--rejects", str(out.parent / "r.csv")],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while p.poll() is None and not any(out.parent.iterdir()) and time.monotonic() < deadline:  # until it writes its temp file
         time.sleep(0.01)

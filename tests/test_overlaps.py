@@ -2,12 +2,25 @@
 the week as a set, every pair of lines compared."""
 
 import polars as pl
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tariffkit.schedules import WEEK, overlaps, parse_lines
 
-FREQUENCIES = ["Alle ugens 7 dage", "Hverdage", "Weekend", "Fredag", "Søndag", "Mandag", "mandag og torsdag", "2 x dagligt",
-               "2 gange ugentligt", "1 gang om ugen", "Månedligt", "hver anden uge"]
+FREQUENCIES = [
+    "Alle ugens 7 dage",
+    "Hverdage",
+    "Weekend",
+    "Fredag",
+    "Søndag",
+    "Mandag",
+    "mandag og torsdag",
+    "2 x dagligt",
+    "2 gange ugentligt",
+    "1 gang om ugen",
+    "Månedligt",
+    "hver anden uge",
+]
 STAFFING = ["1:1", "2:1", "1:3", "1:Flere"]
 
 
@@ -27,7 +40,7 @@ def oracle(good: pl.DataFrame) -> set[tuple[str, str]]:
 
     for key, ls in by.items():
         for i, a in enumerate(ls):
-            for b in ls[i + 1:]:
+            for b in ls[i + 1 :]:
                 if not (a["share"] == 1 or b["share"] == 1):
                     continue
                 da = None if a["day_mask"] is None else [d for d in range(7) if a["day_mask"] >> d & 1]
@@ -44,16 +57,30 @@ def oracle(good: pl.DataFrame) -> set[tuple[str, str]]:
     return found
 
 
-line = st.tuples(st.sampled_from(FREQUENCIES), st.sampled_from(STAFFING), st.integers(0, 95).map(lambda q: q * 15),
-                 st.integers(1, 720), st.sampled_from(["c1", "c2", "c3"]))
+line = st.tuples(
+    st.sampled_from(FREQUENCIES), st.sampled_from(STAFFING), st.integers(0, 95).map(lambda q: q * 15), st.integers(1, 720), st.sampled_from(["c1", "c2", "c3"])
+)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(line, min_size=1, max_size=12))
 def test_overlaps_equal_the_minute_by_minute_oracle(rows):
-    df = pl.DataFrame([{"_file": "s.csv", "_row": i + 2, "citizen_id": c, "offer_id": "T1", "paragraph": "§ 85",
-                        "start_time": f"{s // 60:02d}:{s % 60:02d}", "minutes": str(m), "frequency": f, "staffing": stf}
-                       for i, (f, stf, s, m, c) in enumerate(rows)])
+    df = pl.DataFrame(
+        [
+            {
+                "_file": "s.csv",
+                "_row": i + 2,
+                "citizen_id": c,
+                "offer_id": "T1",
+                "paragraph": "§ 85",
+                "start_time": f"{s // 60:02d}:{s % 60:02d}",
+                "minutes": str(m),
+                "frequency": f,
+                "staffing": stf,
+            }
+            for i, (f, stf, s, m, c) in enumerate(rows)
+        ]
+    )
     good, problems = parse_lines(df)
     assert problems.height == 0
     fast = {tuple(r) for r in overlaps(good).collect().select("citizen_id", "offer_id").iter_rows()}
@@ -62,6 +89,7 @@ def test_overlaps_equal_the_minute_by_minute_oracle(rows):
 
 def test_sample_overlaps_equal_the_oracle():
     from conftest import SAMPLE
+
     from tariffkit import io as tio
     from tariffkit.keys import load_key
     from tariffkit.schedules import read_schedules

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-
-from conftest import SAMPLE, dss_line, write_dss
+from conftest import SAMPLE
 
 HEAD = "CPR-nr.;Tilbudsnr.;Funktionsniveau;Fra dato;Til dato;Oprindelse;Betalingskommune;Handlekommune"
 D = dt.date
@@ -19,13 +18,20 @@ def plist(tmp_path, rows, name="p.csv"):
     return f
 
 
-@pytest.mark.parametrize("rows,row,column,words", [
-    (["700101-1234;T1;3;01-01-2026;31-12-2025;Egen borger;Eksempel Kommune;"], 2, "Til dato", "ends before it begins"),
-    (["700101-1234;T1;3;01-01-2026;;Anden kommune;;"], 2, "Betalingskommune", "paying municipality"),
-    (["700101-1234;T1;3;01-01-2026;30-06-2026;Egen borger;Eksempel Kommune;", "700101-1234;T2;3;01-06-2026;;Egen borger;Eksempel Kommune;"],
-     3, "Fra dato", "stays overlap"),
-    (["700101-1234;T1;3;31-02-2026;;Egen borger;Eksempel Kommune;"], 2, "valid_from", "a date"),
-])
+@pytest.mark.parametrize(
+    "rows,row,column,words",
+    [
+        (["700101-1234;T1;3;01-01-2026;31-12-2025;Egen borger;Eksempel Kommune;"], 2, "Til dato", "ends before it begins"),
+        (["700101-1234;T1;3;01-01-2026;;Anden kommune;;"], 2, "Betalingskommune", "paying municipality"),
+        (
+            ["700101-1234;T1;3;01-01-2026;30-06-2026;Egen borger;Eksempel Kommune;", "700101-1234;T2;3;01-06-2026;;Egen borger;Eksempel Kommune;"],
+            3,
+            "Fra dato",
+            "stays overlap",
+        ),
+        (["700101-1234;T1;3;31-02-2026;;Egen borger;Eksempel Kommune;"], 2, "valid_from", "a date"),
+    ],
+)
 def test_bad_placements_are_refused_with_row_and_column(run, tmp_path, rows, row, column, words):
     r = run("occupancy", plist(tmp_path, rows), "--year", "2026", "-o", tmp_path / "o.parquet")
     assert r.exit_code == 1 and f"row {row}" in r.output and f"column {column}" in r.output and words in r.output
@@ -33,11 +39,14 @@ def test_bad_placements_are_refused_with_row_and_column(run, tmp_path, rows, row
 
 
 def test_occupancy_from_placements_shares_a_level_change_by_days(run, tmp_path):
-    f = plist(tmp_path, [
-        "700101-1234;T1;3;01-01-2026;15-01-2026;Anden kommune;Nabo Kommune;Nabo Kommune",
-        "700101-1234;T1;4;16-01-2026;;Anden kommune;Nabo Kommune;Nabo Kommune",
-        "700202-1234;T1;2;01-07-2026;;Egen borger;Eksempel Kommune;Eksempel Kommune",
-    ])
+    f = plist(
+        tmp_path,
+        [
+            "700101-1234;T1;3;01-01-2026;15-01-2026;Anden kommune;Nabo Kommune;Nabo Kommune",
+            "700101-1234;T1;4;16-01-2026;;Anden kommune;Nabo Kommune;Nabo Kommune",
+            "700202-1234;T1;2;01-07-2026;;Egen borger;Eksempel Kommune;Eksempel Kommune",
+        ],
+    )
     out = tmp_path / "o.parquet"
     r = run("occupancy", f, "--year", "2026", "-o", out)
     assert r.exit_code == 0, r.output
@@ -52,8 +61,22 @@ def _sample_occupancy(run, tmp_path):
     assert run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv", "--key-file", SAMPLE / "demo.key", "-o", pay).exit_code == 0
     assert run("import-dss", SAMPLE / "dss-udtraek-2026-10.csv", "--key-file", SAMPLE / "demo.key", "-o", pay, "--append").exit_code == 0
     occ, check = tmp_path / "occ.parquet", tmp_path / "check.parquet"
-    r = run("occupancy", SAMPLE / "placeringer.csv", "--payments", pay, "--as-of", "2026-10-31", "--offers", SAMPLE / "offers.csv",
-            "--key-file", SAMPLE / "demo.key", "--check", check, "-o", occ)
+    r = run(
+        "occupancy",
+        SAMPLE / "placeringer.csv",
+        "--payments",
+        pay,
+        "--as-of",
+        "2026-10-31",
+        "--offers",
+        SAMPLE / "offers.csv",
+        "--key-file",
+        SAMPLE / "demo.key",
+        "--check",
+        check,
+        "-o",
+        occ,
+    )
     assert r.exit_code == 0, r.output
     return pay, occ, check
 
@@ -66,7 +89,10 @@ def test_sample_occupancy_includes_other_municipalities_and_reconciles(run, tmp_
     # own HÅP is compute-haap's on the payments, to the digit
     from tariffkit.haap import HaapOptions, compute
 
-    h = compute(pl.read_parquet(pay).filter(pl.col("provider") == "internal"), HaapOptions(by=("offer_id", "level"), start=D(2026, 1, 1), end=D(2026, 12, 1), period_label="2026", as_of=D(2026, 10, 31)))
+    h = compute(
+        pl.read_parquet(pay).filter(pl.col("provider") == "internal"),
+        HaapOptions(by=("offer_id", "level"), start=D(2026, 1, 1), end=D(2026, 12, 1), period_label="2026", as_of=D(2026, 10, 31)),
+    )
     assert o.filter(pl.col("origin") == "own")["haap"].sum() == pytest.approx(h["haap"].sum())
     c = pl.read_parquet(check)
     whole = c.filter(pl.col("finding").is_in(["paid, not placed", "placed, not paid"]))
@@ -87,8 +113,23 @@ def test_tariffs_against_the_whole_occupancy_and_income_own_and_other(run, tmp_p
     b = pl.read_parquet(t_own).filter(pl.col("tariff_kind") == "average").sort("offer_id")
     assert (a["annual_tariff"] < b["annual_tariff"]).all(), "with the other municipalities' citizens the same basis is spread wider"
     budget = tmp_path / "b.parquet"
-    r = run("budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--offers", SAMPLE / "offers.csv", "--tariffs", t_all,
-            "--expected-haap", occ, "--haap", occ, "-o", budget)
+    r = run(
+        "budget-forecast",
+        "--year",
+        "2026",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--offers",
+        SAMPLE / "offers.csv",
+        "--tariffs",
+        t_all,
+        "--expected-haap",
+        occ,
+        "--haap",
+        occ,
+        "-o",
+        budget,
+    )
     assert r.exit_code == 0, r.output
     bd = pl.read_parquet(budget).filter(pl.col("basis") == "tariff_budget")
     for offer in bd["offer_id"].unique().to_list():
@@ -101,12 +142,39 @@ def test_tariffs_against_the_whole_occupancy_and_income_own_and_other(run, tmp_p
 def test_phase_in_applies_to_own_citizens_and_others_go_on_the_negotiation_list(run, tmp_path):
     from tariffkit.schedules import by_offer, negotiation_list
 
-    base = {"offer_id": "T1", "municipality": None, "hours_registered": 10.0, "hours_assessed": None, "hours_counted": 10.0,
-            "hours_other": 0.0, "supplement_hours": 0.0, "flags": [], "notes": []}
+    base = {
+        "offer_id": "T1",
+        "municipality": None,
+        "hours_registered": 10.0,
+        "hours_assessed": None,
+        "hours_counted": 10.0,
+        "hours_other": 0.0,
+        "supplement_hours": 0.0,
+        "flags": [],
+        "notes": [],
+    }
     rows = [
-        {**base, "citizen_id": "a", "origin": "own", "current_level": 2, "new_level": 3, "current_tariff": Decimal(400_000), "new_tariff": Decimal(500_000), "annual_change": Decimal(100_000)},
-        {**base, "citizen_id": "b", "origin": "other", "municipality": "Nabo Kommune", "current_level": 2, "new_level": 4,
-         "current_tariff": Decimal(400_000), "new_tariff": Decimal(600_000), "annual_change": Decimal(200_000)},
+        {
+            **base,
+            "citizen_id": "a",
+            "origin": "own",
+            "current_level": 2,
+            "new_level": 3,
+            "current_tariff": Decimal(400_000),
+            "new_tariff": Decimal(500_000),
+            "annual_change": Decimal(100_000),
+        },
+        {
+            **base,
+            "citizen_id": "b",
+            "origin": "other",
+            "municipality": "Nabo Kommune",
+            "current_level": 2,
+            "new_level": 4,
+            "current_tariff": Decimal(400_000),
+            "new_tariff": Decimal(600_000),
+            "annual_change": Decimal(200_000),
+        },
     ]
     from tariffkit.contracts import REASSIGNMENTS
 
@@ -115,22 +183,42 @@ def test_phase_in_applies_to_own_citizens_and_others_go_on_the_negotiation_list(
     assert o["change"].to_list() == [Decimal(300_000)] * 2
     assert o["phased_change"].to_list() == [Decimal(50_000), Decimal(100_000)], "only the own citizen's change is phased in"
     n = negotiation_list(res)
-    assert n.to_dicts()[0] | {} == {**n.to_dicts()[0], "paying_municipality": "Nabo Kommune", "paid_level": 2, "assessed_level": 4, "yearly_difference": Decimal(200_000)}
+    assert n.to_dicts()[0] | {} == {
+        **n.to_dicts()[0],
+        "paying_municipality": "Nabo Kommune",
+        "paid_level": 2,
+        "assessed_level": 4,
+        "yearly_difference": Decimal(200_000),
+    }
     assert n.height == 1
 
 
 def test_billing_by_days_and_level_and_the_twelve_month_rule(run, tmp_path):
-    f = plist(tmp_path, [
-        "700101-1234;T1;3;01-09-2025;15-10-2026;Anden kommune;Nabo Kommune;Nabo Kommune",
-        "700101-1234;T1;4;16-10-2026;;Anden kommune;Nabo Kommune;Nabo Kommune",
-        "700202-1234;T1;2;01-01-2026;;Egen borger;Eksempel Kommune;Eksempel Kommune",
-    ])
-    tariffs = pl.DataFrame({
-        "offer_id": "T1", "year": [2025] * 2 + [2026] * 2, "tariff_kind": "level", "level": [3, 4, 3, 4], "min_hours": 0.0, "max_hours": None, "hours": 1.0,
-        "annual_tariff": [Decimal(365_000), Decimal(730_000), Decimal(365_000), Decimal(730_000)],
-        "monthly_tariff": Decimal(0), "daily_tariff": [Decimal(1000), Decimal(2000), Decimal(1000), Decimal(2000)],
-        "fixed_part": Decimal(0), "ata_part": Decimal(0), "price_per_weekly_hour": Decimal(0),
-    })
+    f = plist(
+        tmp_path,
+        [
+            "700101-1234;T1;3;01-09-2025;15-10-2026;Anden kommune;Nabo Kommune;Nabo Kommune",
+            "700101-1234;T1;4;16-10-2026;;Anden kommune;Nabo Kommune;Nabo Kommune",
+            "700202-1234;T1;2;01-01-2026;;Egen borger;Eksempel Kommune;Eksempel Kommune",
+        ],
+    )
+    tariffs = pl.DataFrame(
+        {
+            "offer_id": "T1",
+            "year": [2025] * 2 + [2026] * 2,
+            "tariff_kind": "level",
+            "level": [3, 4, 3, 4],
+            "min_hours": 0.0,
+            "max_hours": None,
+            "hours": 1.0,
+            "annual_tariff": [Decimal(365_000), Decimal(730_000), Decimal(365_000), Decimal(730_000)],
+            "monthly_tariff": Decimal(0),
+            "daily_tariff": [Decimal(1000), Decimal(2000), Decimal(1000), Decimal(2000)],
+            "fixed_part": Decimal(0),
+            "ata_part": Decimal(0),
+            "price_per_weekly_hour": Decimal(0),
+        }
+    )
     from tariffkit.contracts import TARIFFS
 
     t = tmp_path / "t.parquet"
@@ -152,7 +240,10 @@ def test_billing_by_days_and_level_and_the_twelve_month_rule(run, tmp_path):
 def test_reassign_reads_dated_placements_and_checks_levels(run, tmp_path):
     f = plist(tmp_path, ["700101-1234;T1;7;01-01-2026;;Egen borger;Eksempel Kommune;"])
     sched = tmp_path / "s.csv"
-    sched.write_text("CPR-nr.;Tilbudsnr.;Aktivitetsnr.;Beskrivelse;Paragraf;Starttidspunkt;Minutter;Hyppighed;Normering\n"
-                     "700101-1234;T1;1;Støtte;§ 85;08:00;60;Alle ugens 7 dage;1:1\n", encoding="utf-8")
+    sched.write_text(
+        "CPR-nr.;Tilbudsnr.;Aktivitetsnr.;Beskrivelse;Paragraf;Starttidspunkt;Minutter;Hyppighed;Normering\n"
+        "700101-1234;T1;1;Støtte;§ 85;08:00;60;Alle ugens 7 dage;1:1\n",
+        encoding="utf-8",
+    )
     r = run("reassign", sched, "--structure", SAMPLE / "levels.toml", "--placements", f, "-o", tmp_path / "o.parquet")
     assert r.exit_code == 1 and "level 7 is outside the structure's levels 1–5" in r.output and "p.csv" in r.output

@@ -5,18 +5,33 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-
 from conftest import SAMPLE
+
 from tariffkit.errors import UsageError
-from tariffkit.portfolio import ApprovalTiers, PortfolioOptions, parse_quarter, parse_tiers, portfolio
+from tariffkit.portfolio import PortfolioOptions, parse_quarter, parse_tiers, portfolio
 
 d = dt.date
 
 
 def line(citizen, frm, to, amount, level=2, cw="M", kind="actual", offer="T1", provider="internal", paragraph="SEL 108", case=None):
-    return {"citizen_id": citizen, "case_id": case or f"S-{citizen}", "caseworker": cw, "offer_id": offer, "offer_name": offer,
-            "provider": provider, "paragraph": paragraph, "function": "5.38.50", "level": level, "service_from": frm, "service_to": to,
-            "amount": Decimal(amount), "kind": kind, "extract_date": d(2025, 9, 30), "source_file": "f", "source_row": 1}
+    return {
+        "citizen_id": citizen,
+        "case_id": case or f"S-{citizen}",
+        "caseworker": cw,
+        "offer_id": offer,
+        "offer_name": offer,
+        "provider": provider,
+        "paragraph": paragraph,
+        "function": "5.38.50",
+        "level": level,
+        "service_from": frm,
+        "service_to": to,
+        "amount": Decimal(amount),
+        "kind": kind,
+        "extract_date": d(2025, 9, 30),
+        "source_file": "f",
+        "source_row": 1,
+    }
 
 
 def monthly(citizen, first, last, amount, **kw):
@@ -40,16 +55,20 @@ def opts(q="2025Q3", c="2025Q2", **kw):
 @pytest.fixture
 def cases():
     rows = (
-        monthly("a", d(2025, 4, 1), d(2025, 6, 1), 30_000) + monthly("a", d(2025, 7, 1), d(2025, 9, 1), 40_000)      # cost up 33 %
-        + monthly("b", d(2025, 4, 1), d(2025, 6, 1), 30_000) + monthly("b", d(2025, 7, 1), d(2025, 9, 1), 31_000)    # +12,000 kr: below the minimum
-        + monthly("c", d(2025, 4, 1), d(2025, 7, 1), 30_000) + monthly("c", d(2025, 8, 1), d(2025, 9, 1), 30_000, level=3)  # level change
-        + monthly("d", d(2025, 1, 1), d(2025, 9, 1), 5_000) + [line("d", d(2025, 10, 1), d(2025, 11, 15), 7_500, kind="commitment")]  # ends in 46 days
-        + monthly("e", d(2025, 8, 1), d(2025, 9, 1), 20_000)                                                         # new case
-        + monthly("f", d(2025, 1, 1), d(2025, 8, 1), 20_000)                                                         # closed in August
-        + monthly("g", d(2025, 5, 1), d(2025, 9, 1), 20_000)                                                         # follow-up due in August
-        + monthly("h", d(2024, 5, 1), d(2025, 9, 1), 20_000)                                                         # 3 + 12 months: August 2025
-        + monthly("i", d(2024, 2, 1), d(2025, 9, 1), 20_000)                                                         # May 2025: not in Q3
-        + monthly("n", d(2025, 7, 1), d(2025, 9, 1), 8_000, cw="N")                                                 # a caseworker with no earlier cases
+        monthly("a", d(2025, 4, 1), d(2025, 6, 1), 30_000)
+        + monthly("a", d(2025, 7, 1), d(2025, 9, 1), 40_000)  # cost up 33 %
+        + monthly("b", d(2025, 4, 1), d(2025, 6, 1), 30_000)
+        + monthly("b", d(2025, 7, 1), d(2025, 9, 1), 31_000)  # +12,000 kr: below the minimum
+        + monthly("c", d(2025, 4, 1), d(2025, 7, 1), 30_000)
+        + monthly("c", d(2025, 8, 1), d(2025, 9, 1), 30_000, level=3)  # level change
+        + monthly("d", d(2025, 1, 1), d(2025, 9, 1), 5_000)
+        + [line("d", d(2025, 10, 1), d(2025, 11, 15), 7_500, kind="commitment")]  # ends in 46 days
+        + monthly("e", d(2025, 8, 1), d(2025, 9, 1), 20_000)  # new case
+        + monthly("f", d(2025, 1, 1), d(2025, 8, 1), 20_000)  # closed in August
+        + monthly("g", d(2025, 5, 1), d(2025, 9, 1), 20_000)  # follow-up due in August
+        + monthly("h", d(2024, 5, 1), d(2025, 9, 1), 20_000)  # 3 + 12 months: August 2025
+        + monthly("i", d(2024, 2, 1), d(2025, 9, 1), 20_000)  # May 2025: not in Q3
+        + monthly("n", d(2025, 7, 1), d(2025, 9, 1), 8_000, cw="N")  # a caseworker with no earlier cases
     )
     ongoing = sorted({r["citizen_id"] for r in rows} - {"d", "f"})
     rows += [line(c, d(2025, 10, 1), d(2026, 6, 30), 1_000, kind="commitment", cw="N" if c == "n" else "M") for c in ongoing]  # open commitments
@@ -69,7 +88,10 @@ def test_costs_and_change(cases):
 
 
 def test_each_flag_on_a_hand_made_case(cases):
-    schedules = pl.DataFrame({"citizen_id": ["c", "a"], "offer_id": ["T1", "T1"], "new_level": [2, 2]}, schema={"citizen_id": pl.String, "offer_id": pl.String, "new_level": pl.Int16})
+    schedules = pl.DataFrame(
+        {"citizen_id": ["c", "a"], "offer_id": ["T1", "T1"], "new_level": [2, 2]},
+        schema={"citizen_id": pl.String, "offer_id": pl.String, "new_level": pl.Int16},
+    )
     c, _ = portfolio(cases, opts(), schedules)
     f = flags_of(c)
     assert "cost_up" in f["a"] and "cost_up" not in f["b"]
@@ -105,7 +127,7 @@ def test_sample_flags_are_few_and_named(sample_out):
     c = pl.read_parquet(out / "portefolje-2026Q3.parquet")
     flagged = c.filter(pl.col("flags").list.len() > 0).height
     assert flagged < c.height / 2, "most cases carry no flag: the flags are for the meeting to act on"
-    from tariffkit.portfolio import FLAGS, FLAG_LABELS_DA
+    from tariffkit.portfolio import FLAG_LABELS_DA, FLAGS
 
     assert set(c["flags"].explode().drop_nulls()) <= set(FLAGS) and set(FLAGS) == set(FLAG_LABELS_DA)
 
@@ -126,8 +148,13 @@ def test_caseworker_without_cases_in_the_comparison_quarter(cases):
 
 def test_sums_per_caseworker_equal_sums_per_case(cases):
     c, s = portfolio(cases, opts())
-    by = c.group_by("caseworker").agg(pl.len().alias("n"), pl.col("annualised_cost").sum(), pl.col("change").sum(), pl.col("haap").sum(),
-                                      (pl.col("flags").list.len() > 0).sum().alias("flagged"))
+    by = c.group_by("caseworker").agg(
+        pl.len().alias("n"),
+        pl.col("annualised_cost").sum(),
+        pl.col("change").sum(),
+        pl.col("haap").sum(),
+        (pl.col("flags").list.len() > 0).sum().alias("flagged"),
+    )
     j = s.join(by, on="caseworker")
     assert (j["cases"] == j["n"]).all() and (j["annual_cost"] == j["annualised_cost"]).all() and (j["change"] == j["change_right"]).all()
     assert (j["flagged_cases"] == j["flagged"]).all() and ((j["haap"] - j["haap_right"]).abs() < 1e-9).all()

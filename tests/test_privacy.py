@@ -1,12 +1,11 @@
 """Privacy end to end: no CPR number of the sample in any output, log or error message."""
 
 import subprocess
-from pathlib import Path
 import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import HEADER, SAMPLE, cpr_patterns, dss_line
 
 
@@ -42,16 +41,58 @@ def test_forced_errors_with_debug_leak_no_cpr(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join([HEADER, dss_line(cpr=cpr, amount="ikke et beløb")]) + "\n", encoding="utf-8")
     sched = tmp_path / "s.csv"
-    sched.write_text("CPR-nr.;Tilbudsnr.;Aktivitetsnr.;Beskrivelse;Paragraf;Starttidspunkt;Minutter;Hyppighed;Normering;Vurderede minutter;Bemærkning\n"
-                     f"{cpr};A;1;x;§ 85;07:00;{cpr};Hverdage;1:1;;\n", encoding="utf-8")
+    sched.write_text(
+        "CPR-nr.;Tilbudsnr.;Aktivitetsnr.;Beskrivelse;Paragraf;Starttidspunkt;Minutter;Hyppighed;Normering;Vurderede minutter;Bemærkning\n"
+        f"{cpr};A;1;x;§ 85;07:00;{cpr};Hverdage;1:1;;\n",
+        encoding="utf-8",
+    )
     env = {"TARIFFKIT_KEY": "k" * 24, "PATH": "/usr/bin:/bin"}
     runs = [
         [sys.executable, "-m", "tariffkit", "--debug", "import-dss", str(bad), "-o", str(tmp_path / "o.parquet")],
-        [sys.executable, "-m", "tariffkit", "--debug", "import-dss", str(bad), "-o", str(tmp_path / "o.parquet"), "--on-error", "reject", "--rejects", str(tmp_path / "r.parquet")],
-        [sys.executable, "-m", "tariffkit", "--debug", "reassign", str(sched), "--structure", str(SAMPLE / "levels.toml"),
-         "--tariffs", str(SAMPLE / "reference" / "tariffs.csv"), "-o", str(tmp_path / "ra.parquet")],
-        [sys.executable, "-m", "tariffkit", "--debug", "reassign", str(sched), "--structure", str(SAMPLE / "levels.toml"),
-         "--tariffs", str(SAMPLE / "reference" / "tariffs.csv"), "--on-error", "flag", "-o", str(tmp_path / "ra2.parquet")],
+        [
+            sys.executable,
+            "-m",
+            "tariffkit",
+            "--debug",
+            "import-dss",
+            str(bad),
+            "-o",
+            str(tmp_path / "o.parquet"),
+            "--on-error",
+            "reject",
+            "--rejects",
+            str(tmp_path / "r.parquet"),
+        ],
+        [
+            sys.executable,
+            "-m",
+            "tariffkit",
+            "--debug",
+            "reassign",
+            str(sched),
+            "--structure",
+            str(SAMPLE / "levels.toml"),
+            "--tariffs",
+            str(SAMPLE / "reference" / "tariffs.csv"),
+            "-o",
+            str(tmp_path / "ra.parquet"),
+        ],
+        [
+            sys.executable,
+            "-m",
+            "tariffkit",
+            "--debug",
+            "reassign",
+            str(sched),
+            "--structure",
+            str(SAMPLE / "levels.toml"),
+            "--tariffs",
+            str(SAMPLE / "reference" / "tariffs.csv"),
+            "--on-error",
+            "flag",
+            "-o",
+            str(tmp_path / "ra2.parquet"),
+        ],
         [sys.executable, "-m", "tariffkit", "--debug", "validate", "payments", str(bad)],
     ]
     codes = []
@@ -85,9 +126,16 @@ def test_citizen_id_is_hmac_sha256_of_the_cpr_number(key_length):
 # --- a CPR number typed where it does not belong ---------------------------------------------------
 
 PLANTED = {  # field → a CPR-shaped value typed into it (each its own, so a leak names the field)
-    "case": "020280-1111", "caseworker": "030390 2222", "offer_name_dss": "0404804444", "file": "050550-5555",
-    "municipality": "060660-6666", "offer_name": "070770-7777", "comment": "080880-8888", "amount": "090990-9999",
-    "remark": "111111-1212", "option": "121212-1313",
+    "case": "020280-1111",
+    "caseworker": "030390 2222",
+    "offer_name_dss": "0404804444",
+    "file": "050550-5555",
+    "municipality": "060660-6666",
+    "offer_name": "070770-7777",
+    "comment": "080880-8888",
+    "amount": "090990-9999",
+    "remark": "111111-1212",
+    "option": "121212-1313",
 }
 
 
@@ -135,7 +183,7 @@ def test_a_cpr_number_in_any_text_field_reaches_no_output(run, tmp_path):
     p[other] = ";".join(row)
     (work / "placeringer.csv").write_text("\n".join(p) + "\n", encoding="utf-8")
     o = (SAMPLE / "offers.csv").read_text(encoding="utf-8").splitlines()
-    o[1] = o[1].replace("Bostedet Egebo", f"Egebo {PLANTED['offer_name']}").rstrip('""') + f"\"ring {PLANTED['comment']}\""
+    o[1] = o[1].replace("Bostedet Egebo", f"Egebo {PLANTED['offer_name']}").rstrip('"') + f'"ring {PLANTED["comment"]}"'
     (work / "offers.csv").write_text("\n".join(o) + "\n", encoding="utf-8")
     s = (SAMPLE / "doegnskemaer.csv").read_text(encoding="utf-8-sig").splitlines()
     head = s[0].split(";")
@@ -150,16 +198,92 @@ def test_a_cpr_number_in_any_text_field_reaches_no_output(run, tmp_path):
     for field, v in PLANTED.items():
         assert field == "option" or v in planted, f"{field} was not planted"
     steps = [
-        ("import-dss", dss, "--key-file", key, "-o", out / "p.parquet", "--on-error", "reject", "--rejects", out / "rejects.parquet", "--summary-json", out / "s.json"),
+        (
+            "import-dss",
+            dss,
+            "--key-file",
+            key,
+            "-o",
+            out / "p.parquet",
+            "--on-error",
+            "reject",
+            "--rejects",
+            out / "rejects.parquet",
+            "--summary-json",
+            out / "s.json",
+        ),
         ("compute-haap", out / "p.parquet", "--year", "2026", "--by", "offer_id,level", "-o", out / "h.parquet"),
-        ("occupancy", work / "placeringer.csv", "--payments", out / "p.parquet", "--as-of", "2026-10-31", "--offers", work / "offers.csv", "--key-file", key,
-         "--check", out / "check.xlsx", "-o", out / "occ.parquet"),
-        ("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", out / "occ.parquet", "--offers", work / "offers.csv",
-         "--year", "2026", "-o", out / "t.parquet", "--card", out / "card.toml", "--portal", out / "portal.xlsx"),
-        ("billing", work / "placeringer.csv", "--tariffs", out / "t.parquet", "--month", "2026-10", "--offers", work / "offers.csv", "--key-file", key,
-         "--xlsx-dir", out / "afregning", "-o", out / "bill.parquet"),
-        ("reassign", work / "doegnskemaer.csv", "--structure", SAMPLE / "levels.toml", "--tariffs", out / "t.parquet", "--placements", work / "placeringer.csv",
-         "--key-file", key, "--negotiation", out / "neg.xlsx", "--by-offer", out / "ro.parquet", "--service-levels", out / "sl.xlsx", "-o", out / "r.parquet"),
+        (
+            "occupancy",
+            work / "placeringer.csv",
+            "--payments",
+            out / "p.parquet",
+            "--as-of",
+            "2026-10-31",
+            "--offers",
+            work / "offers.csv",
+            "--key-file",
+            key,
+            "--check",
+            out / "check.xlsx",
+            "-o",
+            out / "occ.parquet",
+        ),
+        (
+            "tariff-build",
+            "--structure",
+            SAMPLE / "levels.toml",
+            "--costs",
+            SAMPLE / "costs.csv",
+            "--haap",
+            out / "occ.parquet",
+            "--offers",
+            work / "offers.csv",
+            "--year",
+            "2026",
+            "-o",
+            out / "t.parquet",
+            "--card",
+            out / "card.toml",
+            "--portal",
+            out / "portal.xlsx",
+        ),
+        (
+            "billing",
+            work / "placeringer.csv",
+            "--tariffs",
+            out / "t.parquet",
+            "--month",
+            "2026-10",
+            "--offers",
+            work / "offers.csv",
+            "--key-file",
+            key,
+            "--xlsx-dir",
+            out / "afregning",
+            "-o",
+            out / "bill.parquet",
+        ),
+        (
+            "reassign",
+            work / "doegnskemaer.csv",
+            "--structure",
+            SAMPLE / "levels.toml",
+            "--tariffs",
+            out / "t.parquet",
+            "--placements",
+            work / "placeringer.csv",
+            "--key-file",
+            key,
+            "--negotiation",
+            out / "neg.xlsx",
+            "--by-offer",
+            out / "ro.parquet",
+            "--service-levels",
+            out / "sl.xlsx",
+            "-o",
+            out / "r.parquet",
+        ),
         ("report", "monthly", out / "p.parquet", "--as-of", "2026-10-31", "-o", out / "rapport.html"),
         ("portfolio", out / "p.parquet", "--quarter", "2026Q3", "-o", out / "pf.parquet", "--xlsx", out / "pf.xlsx"),
         ("export", out / "p.parquet", "-o", out / "p.csv"),

@@ -9,20 +9,22 @@ import threading
 from decimal import Decimal
 
 import polars as pl
+from conftest import HEADER, SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import HEADER, SAMPLE
 from tariffkit.danish import parse_date, parse_number
 from tariffkit.sample import danish_amount
 from tariffkit.schedules import level_expr
 from tariffkit.tariffs import parse_structure
 
-STRUCTURE = parse_structure({"levels": [{"level": i + 1, "min_hours": a, "max_hours": b} for i, (a, b) in enumerate([(0, 9), (9, 15), (15, 22), (22, 30), (30, 40)])]})
+STRUCTURE = parse_structure(
+    {"levels": [{"level": i + 1, "min_hours": a, "max_hours": b} for i, (a, b) in enumerate([(0, 9), (9, 15), (15, 22), (22, 30), (30, 40)])]}
+)
 
 
 @settings(max_examples=300)
-@given(st.lists(st.integers(-10**13, 10**13), min_size=1, max_size=50))
+@given(st.lists(st.integers(-(10**13), 10**13), min_size=1, max_size=50))
 def test_danish_amounts_round_trip(ores):
     """øre → '1.234.567,89' / '-1.234,00' → parsed back, exactly."""
     s = pl.Series("o", ores, dtype=pl.Int64)
@@ -79,8 +81,8 @@ def test_more_hours_never_give_a_lower_level(h, extra):
 def test_import_reconciles_to_the_ore(tmp_path_factory, rows):
     """rows and kroner read = written + rejected, whatever is bad."""
     from click.testing import CliRunner
-
     from conftest import dss_line
+
     from tariffkit.cli import cli
 
     tmp = tmp_path_factory.mktemp("rec")
@@ -92,8 +94,11 @@ def test_import_reconciles_to_the_ore(tmp_path_factory, rows):
     f = tmp / "d.csv"
     f.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
     out, rej, summ = tmp / "o.parquet", tmp / "r.parquet", tmp / "s.json"
-    r = CliRunner().invoke(cli, ["import-dss", str(f), "-o", str(out), "--extract-date", "2025-12-31", "--on-error", "reject", "--rejects", str(rej), "--summary-json", str(summ)],
-                           env={"TARIFFKIT_KEY": "k" * 20})
+    r = CliRunner().invoke(
+        cli,
+        ["import-dss", str(f), "-o", str(out), "--extract-date", "2025-12-31", "--on-error", "reject", "--rejects", str(rej), "--summary-json", str(summ)],
+        env={"TARIFFKIT_KEY": "k" * 20},
+    )
     assert r.exit_code == 0, r.output
     written = int(pl.read_parquet(out)["amount"].sum() * 100) if pl.read_parquet(out).height else 0
     rejected = int(pl.read_parquet(rej)["amount"].sum() * 100) if pl.read_parquet(rej).height else 0

@@ -4,38 +4,66 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-
 from conftest import SAMPLE, cpr_patterns
+
 from tariffkit.schedules import by_offer, parse_lines, parse_phase_in, reassign
 from tariffkit.tariffs import parse_structure
 
-STRUCTURE = parse_structure({"levels": [
-    {"level": 1, "min_hours": 0, "max_hours": 9}, {"level": 2, "min_hours": 9, "max_hours": 15},
-    {"level": 3, "min_hours": 15, "max_hours": 22}, {"level": 4, "min_hours": 22, "max_hours": 30},
-    {"level": 5, "min_hours": 30, "max_hours": 40}]})
+STRUCTURE = parse_structure(
+    {
+        "levels": [
+            {"level": 1, "min_hours": 0, "max_hours": 9},
+            {"level": 2, "min_hours": 9, "max_hours": 15},
+            {"level": 3, "min_hours": 15, "max_hours": 22},
+            {"level": 4, "min_hours": 22, "max_hours": 30},
+            {"level": 5, "min_hours": 30, "max_hours": 40},
+        ]
+    }
+)
 TARIFF = {1: 300_000, 2: 400_000, 3: 500_000, 4: 600_000, 5: 700_000}
 HEADER = "CPR-nr.;Tilbudsnr.;Aktivitetsnr.;Beskrivelse;Paragraf;Starttidspunkt;Minutter;Hyppighed;Normering;Vurderede minutter;Bemærkning"
 
 
 def tariffs(offer="T1", pwh=10_000):
-    return pl.DataFrame({
-        "offer_id": offer, "year": 2026, "tariff_kind": "level", "level": list(TARIFF), "min_hours": 0.0, "max_hours": 1.0, "hours": 1.0,
-        "annual_tariff": [Decimal(v) for v in TARIFF.values()], "monthly_tariff": Decimal(0), "daily_tariff": Decimal(0),
-        "fixed_part": Decimal(0), "ata_part": Decimal(0), "price_per_weekly_hour": Decimal(pwh),
-    }).with_columns(pl.col(c).cast(pl.Decimal(18, 2)) for c in ("annual_tariff", "monthly_tariff", "daily_tariff", "fixed_part", "ata_part", "price_per_weekly_hour"))
+    return pl.DataFrame(
+        {
+            "offer_id": offer,
+            "year": 2026,
+            "tariff_kind": "level",
+            "level": list(TARIFF),
+            "min_hours": 0.0,
+            "max_hours": 1.0,
+            "hours": 1.0,
+            "annual_tariff": [Decimal(v) for v in TARIFF.values()],
+            "monthly_tariff": Decimal(0),
+            "daily_tariff": Decimal(0),
+            "fixed_part": Decimal(0),
+            "ata_part": Decimal(0),
+            "price_per_weekly_hour": Decimal(pwh),
+        }
+    ).with_columns(
+        pl.col(c).cast(pl.Decimal(18, 2)) for c in ("annual_tariff", "monthly_tariff", "daily_tariff", "fixed_part", "ata_part", "price_per_weekly_hour")
+    )
 
 
 def lines(*rows, citizen="c1", offer="T1"):
     """rows: (paragraph, start, minutes, frequency, staffing, assessed)"""
     cols = ["paragraph", "start_time", "minutes", "frequency", "staffing", "assessed_minutes"]
     df = pl.DataFrame([dict(zip(cols, r)) for r in rows], schema={c: pl.String for c in cols})
-    return df.with_columns(citizen_id=pl.lit(citizen), offer_id=pl.lit(offer), _file=pl.lit("s.csv"),
-                           _row=pl.int_range(2, pl.len() + 2, dtype=pl.Int64), line_no=pl.int_range(1, pl.len() + 1).cast(pl.String))
+    return df.with_columns(
+        citizen_id=pl.lit(citizen),
+        offer_id=pl.lit(offer),
+        _file=pl.lit("s.csv"),
+        _row=pl.int_range(2, pl.len() + 2, dtype=pl.Int64),
+        line_no=pl.int_range(1, pl.len() + 1).cast(pl.String),
+    )
 
 
 def placed(level, citizen="c1", offer="T1", origin="own"):
-    return pl.DataFrame({"citizen_id": [citizen], "offer_id": [offer], "level": [level], "origin": [origin], "municipality": [None]},
-                        schema={"citizen_id": pl.String, "offer_id": pl.String, "level": pl.Int16, "origin": pl.String, "municipality": pl.String})
+    return pl.DataFrame(
+        {"citizen_id": [citizen], "offer_id": [offer], "level": [level], "origin": [origin], "municipality": [None]},
+        schema={"citizen_id": pl.String, "offer_id": pl.String, "level": pl.Int16, "origin": pl.String, "municipality": pl.String},
+    )
 
 
 def run_core(text, placements=None, **kw):
@@ -43,15 +71,34 @@ def run_core(text, placements=None, **kw):
     return reassign(good, placements, tariffs(), STRUCTURE, problems=problems, **kw).row(0, named=True)
 
 
-@pytest.mark.parametrize("text,per_week,days", [
-    ("Alle ugens 7 dage", 7, "all"), ("dagligt", 7, "all"), ("Hverdage", 5, "weekdays"), ("Weekend", 2, "weekend"),
-    ("3 gange om ugen", 3, None), ("1 gang om ugen", 1, None), ("2 gange pr. uge", 2, None), ("Månedligt", 12 / 52, None),
-    ("2 gange om måneden", 24 / 52, None), ("Hver anden uge", 0.5, None), ("4", 4, None), ("2,5", 2.5, None),
-    # BDO's notation (Bilag 2)
-    ("2 x dagligt", 14, "all"), ("2 gange ugentligt", 2, None), ("2 gange månedligt", 24 / 52, None), ("Fredag", 1, None),
-    ("mandag og torsdag", 2, None), ("man, ons, fre", 3, None), ("man-fre", 5, "weekdays"), ("lørdag og søndag", 2, "weekend"),
-    ("mandag-fredag", 5, "weekdays"), ("tirsdag/torsdag", 2, None),
-])
+@pytest.mark.parametrize(
+    "text,per_week,days",
+    [
+        ("Alle ugens 7 dage", 7, "all"),
+        ("dagligt", 7, "all"),
+        ("Hverdage", 5, "weekdays"),
+        ("Weekend", 2, "weekend"),
+        ("3 gange om ugen", 3, None),
+        ("1 gang om ugen", 1, None),
+        ("2 gange pr. uge", 2, None),
+        ("Månedligt", 12 / 52, None),
+        ("2 gange om måneden", 24 / 52, None),
+        ("Hver anden uge", 0.5, None),
+        ("4", 4, None),
+        ("2,5", 2.5, None),
+        # BDO's notation (Bilag 2)
+        ("2 x dagligt", 14, "all"),
+        ("2 gange ugentligt", 2, None),
+        ("2 gange månedligt", 24 / 52, None),
+        ("Fredag", 1, None),
+        ("mandag og torsdag", 2, None),
+        ("man, ons, fre", 3, None),
+        ("man-fre", 5, "weekdays"),
+        ("lørdag og søndag", 2, "weekend"),
+        ("mandag-fredag", 5, "weekdays"),
+        ("tirsdag/torsdag", 2, None),
+    ],
+)
 def test_each_frequency_form(text, per_week, days):
     from tariffkit.notation import day_class, frequency
 
@@ -86,8 +133,9 @@ def test_bad_staffing_is_refused(text):
     assert staffing(text) is None
 
 
-@pytest.mark.parametrize("text,key,also", [("83", "SEL 83", ()), ("85", "SEL 85", ()), ("83/85", "SEL 83", ("SEL 85",)), ("SUL", "SUL", ()),
-                                           ("SUL § 138", "SUL 138", ())])
+@pytest.mark.parametrize(
+    "text,key,also", [("83", "SEL 83", ()), ("85", "SEL 85", ()), ("83/85", "SEL 83", ("SEL 85",)), ("SUL", "SUL", ()), ("SUL § 138", "SUL 138", ())]
+)
 def test_bdo_paragraphs(text, key, also):
     from tariffkit.notation import paragraph
 
@@ -103,14 +151,17 @@ def test_a_combined_83_85_line_counts_towards_the_level():
 
 
 def test_weekly_minutes_formula_and_non_ata_paragraphs():
-    r = run_core(lines(
-        ("§ 85", "07:00", "60", "Alle ugens 7 dage", "1:1", None),   # 420 min
-        ("§ 85", "13:00", "90", "Hverdage", "1:3", None),            # 150 min
-        ("§ 85", "08:00", "30", "Weekend", "2:1", None),             # 120 min
-        ("§ 85", None, "52", "Månedligt", "1:1", None),              # 12 min
-        ("§ 83", "10:00", "60", "1 gang om ugen", "1:1", None),      # not ATA
-        ("SUL § 138", "11:00", "30", "2 gange om ugen", "1:1", None),  # not ATA
-    ), placed(1))
+    r = run_core(
+        lines(
+            ("§ 85", "07:00", "60", "Alle ugens 7 dage", "1:1", None),  # 420 min
+            ("§ 85", "13:00", "90", "Hverdage", "1:3", None),  # 150 min
+            ("§ 85", "08:00", "30", "Weekend", "2:1", None),  # 120 min
+            ("§ 85", None, "52", "Månedligt", "1:1", None),  # 12 min
+            ("§ 83", "10:00", "60", "1 gang om ugen", "1:1", None),  # not ATA
+            ("SUL § 138", "11:00", "30", "2 gange om ugen", "1:1", None),  # not ATA
+        ),
+        placed(1),
+    )
     assert r["hours_registered"] == pytest.approx((420 + 150 + 120 + 12) / 60)
     assert r["hours_other"] == pytest.approx(2.0)
     assert r["hours_assessed"] is None and r["hours_counted"] == r["hours_registered"]
@@ -133,10 +184,14 @@ def test_five_plus_supplement_priced_with_price_per_weekly_hour():
 
 
 def test_assessed_minutes_decide_the_level():
-    r = run_core(lines(
-        ("§ 85", "07:00", "100", "Alle ugens 7 dage", "1:1", "60"),  # 700 → 420 min
-        ("§ 85", "12:00", "60", "Hverdage", "1:1", None),           # kept: 300
-    ), placed(3), options=__import__("tariffkit.schedules", fromlist=["x"]).ReassignOptions(tolerance=0.1))
+    r = run_core(
+        lines(
+            ("§ 85", "07:00", "100", "Alle ugens 7 dage", "1:1", "60"),  # 700 → 420 min
+            ("§ 85", "12:00", "60", "Hverdage", "1:1", None),  # kept: 300
+        ),
+        placed(3),
+        options=__import__("tariffkit.schedules", fromlist=["x"]).ReassignOptions(tolerance=0.1),
+    )
     assert r["hours_registered"] == pytest.approx(1000 / 60)
     assert r["hours_assessed"] == pytest.approx(720 / 60)
     assert r["new_level"] == 2 and r["current_level"] == 3
@@ -144,28 +199,31 @@ def test_assessed_minutes_decide_the_level():
     assert r["annual_change"] == Decimal(-100_000)
 
 
-@pytest.mark.parametrize("a, b, overlap", [
-    (("07:00", "45", "Alle ugens 7 dage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "1:1"), True),
-    (("07:00", "45", "Hverdage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "2:1"), True),
-    (("07:00", "45", "Hverdage", "1:1"), ("07:30", "30", "Weekend", "1:1"), False),
-    # an individual line at the same time as a shared one: the citizen cannot be in both
-    (("07:00", "45", "Alle ugens 7 dage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "1:3"), True),
-    (("07:00", "45", "Alle ugens 7 dage", "1:3"), ("07:30", "30", "Alle ugens 7 dage", "1:Flere"), False),  # two shared: no finding
-    (("07:00", "30", "Alle ugens 7 dage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "1:1"), False),  # back to back (equality)
-    (("07:00", "31", "Alle ugens 7 dage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "1:1"), True),  # one minute over
-    # across midnight: 23:30 + 60 minutes runs into 00:30 the next day, Sunday's into Monday's
-    (("23:30", "60", "Alle ugens 7 dage", "1:1"), ("00:00", "30", "Alle ugens 7 dage", "1:1"), True),
-    (("23:30", "60", "Søndag", "1:1"), ("00:10", "30", "Mandag", "1:1"), True),
-    (("23:30", "60", "Lørdag", "1:1"), ("00:10", "30", "Mandag", "1:1"), False),
-    (("23:30", "30", "Søndag", "1:1"), ("00:00", "30", "Mandag", "1:1"), False),
-    (("10:00", "60", "Fredag", "1:1"), ("10:30", "30", "Fredag", "1:1"), True),
-    (("10:00", "60", "Fredag", "1:1"), ("10:30", "30", "Torsdag", "1:1"), False),
-    # a line without fixed days meets the daily lines whatever day it falls on, and only those
-    (("10:00", "60", "2 gange ugentligt", "1:1"), ("10:30", "30", "Alle ugens 7 dage", "1:3"), True),
-    (("10:00", "60", "2 gange ugentligt", "1:1"), ("10:30", "30", "Fredag", "1:1"), False),
-    (("10:00", "60", "1 gang om ugen", "1:1"), ("10:30", "30", "2 gange ugentligt", "1:1"), False),
-    (("23:00", "90", "Alle ugens 7 dage", "1:1"), ("00:15", "30", "Månedligt", "1:1"), True),
-])
+@pytest.mark.parametrize(
+    "a, b, overlap",
+    [
+        (("07:00", "45", "Alle ugens 7 dage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "1:1"), True),
+        (("07:00", "45", "Hverdage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "2:1"), True),
+        (("07:00", "45", "Hverdage", "1:1"), ("07:30", "30", "Weekend", "1:1"), False),
+        # an individual line at the same time as a shared one: the citizen cannot be in both
+        (("07:00", "45", "Alle ugens 7 dage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "1:3"), True),
+        (("07:00", "45", "Alle ugens 7 dage", "1:3"), ("07:30", "30", "Alle ugens 7 dage", "1:Flere"), False),  # two shared: no finding
+        (("07:00", "30", "Alle ugens 7 dage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "1:1"), False),  # back to back (equality)
+        (("07:00", "31", "Alle ugens 7 dage", "1:1"), ("07:30", "30", "Alle ugens 7 dage", "1:1"), True),  # one minute over
+        # across midnight: 23:30 + 60 minutes runs into 00:30 the next day, Sunday's into Monday's
+        (("23:30", "60", "Alle ugens 7 dage", "1:1"), ("00:00", "30", "Alle ugens 7 dage", "1:1"), True),
+        (("23:30", "60", "Søndag", "1:1"), ("00:10", "30", "Mandag", "1:1"), True),
+        (("23:30", "60", "Lørdag", "1:1"), ("00:10", "30", "Mandag", "1:1"), False),
+        (("23:30", "30", "Søndag", "1:1"), ("00:00", "30", "Mandag", "1:1"), False),
+        (("10:00", "60", "Fredag", "1:1"), ("10:30", "30", "Fredag", "1:1"), True),
+        (("10:00", "60", "Fredag", "1:1"), ("10:30", "30", "Torsdag", "1:1"), False),
+        # a line without fixed days meets the daily lines whatever day it falls on, and only those
+        (("10:00", "60", "2 gange ugentligt", "1:1"), ("10:30", "30", "Alle ugens 7 dage", "1:3"), True),
+        (("10:00", "60", "2 gange ugentligt", "1:1"), ("10:30", "30", "Fredag", "1:1"), False),
+        (("10:00", "60", "1 gang om ugen", "1:1"), ("10:30", "30", "2 gange ugentligt", "1:1"), False),
+        (("23:00", "90", "Alle ugens 7 dage", "1:1"), ("00:15", "30", "Månedligt", "1:1"), True),
+    ],
+)
 def test_overlap_rule(a, b, overlap):
     r = run_core(lines(("§ 85", a[0], a[1], a[2], a[3], None), ("§ 85", b[0], b[1], b[2], b[3], None)), placed(1))
     assert ("overlap" in r["flags"]) is overlap
@@ -194,10 +252,12 @@ def test_service_drift_outside_band_without_level_change_when_no_schedule_change
 
 
 def test_other_municipality_above_paid_level_and_missing_counterparts():
-    text = pl.concat([
-        lines(("§ 85", None, "180", "Alle ugens 7 dage", "1:1", None), citizen="a"),
-        lines(("§ 85", None, "60", "Alle ugens 7 dage", "1:1", None), citizen="b"),
-    ])
+    text = pl.concat(
+        [
+            lines(("§ 85", None, "180", "Alle ugens 7 dage", "1:1", None), citizen="a"),
+            lines(("§ 85", None, "60", "Alle ugens 7 dage", "1:1", None), citizen="b"),
+        ]
+    )
     pls = pl.concat([placed(2, citizen="a", origin="other"), placed(1, citizen="z")])
     good, problems = parse_lines(text)
     res = reassign(good, pls, tariffs(), STRUCTURE, problems=problems)
@@ -245,16 +305,19 @@ def _structure_file(tmp_path):
     return p
 
 
-@pytest.mark.parametrize("row,column", [
-    ("700101-1234;T1;1;x;§ 85;07:00;-30;Alle ugens 7 dage;1:1;;", "Minutter"),
-    ("700101-1234;T1;1;x;§ 85;07:00;abc;Alle ugens 7 dage;1:1;;", "Minutter"),
-    ("700101-1234;T1;1;x;§ 85;07:00;30;Af og til;1:1;;", "Hyppighed"),
-    ("700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:n;;", "Normering"),
-    ("700101-1234;T1;1;x;;07:00;30;Hverdage;1:1;;", "Paragraf"),
-    ("700101-1234;T1;1;x;§ 85;25:99;30;Hverdage;1:1;;", "Starttidspunkt"),
-    ("700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:1;-5;", "Vurderede minutter"),
-    ("7001011234X;T1;1;x;§ 85;07:00;30;Hverdage;1:1;;", "CPR-nr."),
-])
+@pytest.mark.parametrize(
+    "row,column",
+    [
+        ("700101-1234;T1;1;x;§ 85;07:00;-30;Alle ugens 7 dage;1:1;;", "Minutter"),
+        ("700101-1234;T1;1;x;§ 85;07:00;abc;Alle ugens 7 dage;1:1;;", "Minutter"),
+        ("700101-1234;T1;1;x;§ 85;07:00;30;Af og til;1:1;;", "Hyppighed"),
+        ("700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:n;;", "Normering"),
+        ("700101-1234;T1;1;x;;07:00;30;Hverdage;1:1;;", "Paragraf"),
+        ("700101-1234;T1;1;x;§ 85;25:99;30;Hverdage;1:1;;", "Starttidspunkt"),
+        ("700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:1;-5;", "Vurderede minutter"),
+        ("7001011234X;T1;1;x;§ 85;07:00;30;Hverdage;1:1;;", "CPR-nr."),
+    ],
+)
 def test_bad_rows_named_with_row_and_column(run, tmp_path, row, column):
     good = "700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:1;;"
     f = _csv(tmp_path, good, row)
@@ -273,7 +336,9 @@ def test_on_error_flag_keeps_going_and_names_the_row(run, tmp_path):
     assert r.exit_code == 0, r.stderr
     row = pl.read_parquet(out).row(0, named=True)
     assert "invalid_lines" in row["flags"] and row["hours_registered"] == pytest.approx(70.0)
-    assert row["notes"] == [f"{f}, row 3, column Minutter (minutes): expected minutes as a whole number of at least 0 (negative or decimal minutes are not allowed), found 'abc'"]
+    assert row["notes"] == [
+        f"{f}, row 3, column Minutter (minutes): expected minutes as a whole number of at least 0 (negative or decimal minutes are not allowed), found 'abc'"
+    ]
 
 
 def test_template_filled_in_and_read_back(run, tmp_path):
@@ -289,9 +354,14 @@ def test_template_filled_in_and_read_back(run, tmp_path):
     assert any(k.startswith("F8") and "Lister" in v for k, v in lists.items())  # frequency drop-down
     assert any(k.startswith("G8") for k in lists) and any(k.startswith("C8") for k in lists)
     ws["B2"], ws["B3"] = "700101-1234", "T1"
-    for i, row in enumerate([(1, "Morgen", "§ 85", "07:00", 60, "Alle ugens 7 dage", "1:1", 45, None),
-                             (2, "Rengøring", "§ 83", "10:00", 60, "1 gang om ugen", "1:1", None, None),
-                             (3, "Samtale", "§ 85", "15:00", 30, "2 gange om ugen", "1:1", None, None)], start=8):
+    for i, row in enumerate(
+        [
+            (1, "Morgen", "§ 85", "07:00", 60, "Alle ugens 7 dage", "1:1", 45, None),
+            (2, "Rengøring", "§ 83", "10:00", 60, "1 gang om ugen", "1:1", None, None),
+            (3, "Samtale", "§ 85", "15:00", 30, "2 gange om ugen", "1:1", None, None),
+        ],
+        start=8,
+    ):
         for j, v in enumerate(row, start=1):
             ws.cell(row=i, column=j, value=v)
     ws.cell(row=10, column=12, value="samtale")  # Kategori
@@ -320,9 +390,24 @@ def test_sample_finds_the_planted_overlaps_and_never_writes_a_cpr(run, tmp_path)
     offers = sorted(set(base["Tilbudsnr."].to_list()))
     pl.concat([tariffs(o) for o in offers]).write_parquet(t)
     out, off = tmp_path / "r.parquet", tmp_path / "o.parquet"
-    r = run("reassign", SAMPLE / "doegnskemaer.csv", "--structure", SAMPLE / "levels.toml", "--tariffs", t,
-            "--placements", SAMPLE / "placeringer.csv", "--key-file", SAMPLE / "demo.key", "--by-offer", off,
-            "--phase-in", "2026:0.5,2027:1", "-o", out)
+    r = run(
+        "reassign",
+        SAMPLE / "doegnskemaer.csv",
+        "--structure",
+        SAMPLE / "levels.toml",
+        "--tariffs",
+        t,
+        "--placements",
+        SAMPLE / "placeringer.csv",
+        "--key-file",
+        SAMPLE / "demo.key",
+        "--by-offer",
+        off,
+        "--phase-in",
+        "2026:0.5,2027:1",
+        "-o",
+        out,
+    )
     assert r.exit_code == 0, r.stderr
     res = pl.read_parquet(out)
     findings = (SAMPLE / "FINDINGS.md").read_text(encoding="utf-8")
@@ -342,13 +427,16 @@ def test_sample_finds_the_planted_overlaps_and_never_writes_a_cpr(run, tmp_path)
         assert pat.encode() not in blob
 
 
-@pytest.mark.parametrize("minutes,frequency,per_day", [
-    (60, "Alle ugens 7 dage", 60),   # Åse line 1: support getting up, 07:00
-    (10, "Alle ugens 7 dage", 10),   # line 3: prompt to the toilet before the bus
-    (10, "2 x dagligt", 20),         # line 4: medicine twice a day (SUL)
-    (60, "Weekend", 17),             # line 9: lunch at weekends: BDO's 17
-    (10, "Alle ugens 7 dage", 10),   # line 10: prompt to the toilet, 12:30
-])
+@pytest.mark.parametrize(
+    "minutes,frequency,per_day",
+    [
+        (60, "Alle ugens 7 dage", 60),  # Åse line 1: support getting up, 07:00
+        (10, "Alle ugens 7 dage", 10),  # line 3: prompt to the toilet before the bus
+        (10, "2 x dagligt", 20),  # line 4: medicine twice a day (SUL)
+        (60, "Weekend", 17),  # line 9: lunch at weekends: BDO's 17
+        (10, "Alle ugens 7 dage", 10),  # line 10: prompt to the toilet, 12:30
+    ],
+)
 def test_citizen_time_per_line_as_bdo_prints_it(minutes, frequency, per_day):
     """BDO's Bilag 2 ("Åse"), the lines legible in the seed: "Tid pr. dag" = minutes × times a
     week / 7, whole minutes."""
@@ -361,8 +449,13 @@ def test_citizen_time_per_line_as_bdo_prints_it(minutes, frequency, per_day):
 def test_citizen_time_counts_every_line_in_full():
     """Citizen time (what BDO prints) counts shared time in full and all paragraphs; the level's
     staff time divides shared time and counts ATA paragraphs only."""
-    good, _ = parse_lines(lines(("85", "07:00", "60", "Alle ugens 7 dage", "1:1", None), ("85", "12:00", "60", "Weekend", "1:Flere", None),
-                                ("SUL", "07:30", "10", "2 x dagligt", "1:1", None)))
+    good, _ = parse_lines(
+        lines(
+            ("85", "07:00", "60", "Alle ugens 7 dage", "1:1", None),
+            ("85", "12:00", "60", "Weekend", "1:Flere", None),
+            ("SUL", "07:30", "10", "2 x dagligt", "1:1", None),
+        )
+    )
     r = reassign(good, None, None, STRUCTURE).row(0, named=True)
     assert r["citizen_minutes_per_day"] == pytest.approx(60 + 60 * 2 / 7 + 20, abs=0.01)
     assert r["hours_registered"] == pytest.approx((60 * 7 + 60 * 2 / 3) / 60), "staff time: 1:Flere shared by 3"
@@ -381,11 +474,14 @@ def test_the_caseworker_moves_a_line_to_another_paragraph_and_marks_one_to_discu
     # (the moved line leaves the level); citizen time: 110 min a day registered, 45 + 30 + 20 = 95
     # assessed (the moved line is still time the citizen gets): a potential of 15 minutes a day,
     # and (12.833 − 7.583) × 10,000 = 52,500 kr a year at 10,000 kr per weekly hour.
-    r = run_core(assessed_lines(
-        ("§ 85", "60", "dagligt", "45", None, None),
-        ("§ 85", "30", "dagligt", None, "Ny § 83", ""),
-        ("§ 85", "20", "dagligt", None, None, "ja"),
-    ), placed(2))
+    r = run_core(
+        assessed_lines(
+            ("§ 85", "60", "dagligt", "45", None, None),
+            ("§ 85", "30", "dagligt", None, "Ny § 83", ""),
+            ("§ 85", "20", "dagligt", None, None, "ja"),
+        ),
+        placed(2),
+    )
     assert r["hours_registered"] == pytest.approx(110 * 7 / 60) and r["hours_assessed"] == pytest.approx(65 * 7 / 60)
     assert r["hours_other"] == pytest.approx(30 * 7 / 60)
     assert r["citizen_minutes_per_day"] == pytest.approx(110) and r["citizen_minutes_per_day_assessed"] == pytest.approx(95)

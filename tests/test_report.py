@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import HEADER, SAMPLE, cpr_patterns, dss_line
+
 from tariffkit.report import monthly_report
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
@@ -36,8 +36,10 @@ def test_key_figures_by_hand(run, tmp_path):
             lines.append(dss_line(cpr="700202-1234", case="B", paragraph="SEL § 108", frm=f, to=t, amount="40.000,00", kind=kind))
         lines.append(dss_line(cpr="700303-1234", case="C", paragraph="SEL § 107", frm=f, to=t, amount="30.000,00", kind=kind))
     pay = payments(tmp_path, run, lines)
-    budget = pl.DataFrame({"paragraph": ["SEL 107", "SEL 108"], "haap": [1.0, 1.25], "average_price": [Decimal("300000.00"), Decimal("600000.00")]},
-                          schema_overrides={"average_price": pl.Decimal(18, 2)})
+    budget = pl.DataFrame(
+        {"paragraph": ["SEL 107", "SEL 108"], "haap": [1.0, 1.25], "average_price": [Decimal("300000.00"), Decimal("600000.00")]},
+        schema_overrides={"average_price": pl.Decimal(18, 2)},
+    )
     r = monthly_report(pl.read_parquet(pay), year=2026, as_of=dt.date(2026, 6, 30), budget=budget)
     k = {x["area"]: x for x in r.key_figures.iter_rows(named=True)}
     s108 = k["SEL 108"]
@@ -83,8 +85,19 @@ def test_report_reconciles_with_compute_haap_on_the_sample(sample_out):
 def test_html_is_self_contained_danish_and_reproducible(sample_out, run, tmp_path):
     out, _ = sample_out
     html = (out / "rapport-2026-10.html").read_text(encoding="utf-8")
-    for label in ("Nøgletal", "HÅP pr. måned", "Gennemsnitspris pr. måned", "Budget og prognose pr. område", "Tilgang og afgang",
-                  "Tilbud på vej mod underskud", "Sager med største ændring i udgift", "Dataperiode", "sha256", "tariffkit 0.1.0", "Tallene bygger på DSS-udtræk af 31.10.2026"):
+    for label in (
+        "Nøgletal",
+        "HÅP pr. måned",
+        "Gennemsnitspris pr. måned",
+        "Budget og prognose pr. område",
+        "Tilgang og afgang",
+        "Tilbud på vej mod underskud",
+        "Sager med største ændring i udgift",
+        "Dataperiode",
+        "sha256",
+        "tariffkit 0.1.0",
+        "Tallene bygger på DSS-udtræk af 31.10.2026",
+    ):
         assert label in html, label
     assert "<script" not in html.lower()
     # nothing to fetch: no src/href/url() pointing anywhere (the SVG namespace is not a request)
@@ -97,8 +110,21 @@ def test_html_is_self_contained_danish_and_reproducible(sample_out, run, tmp_pat
 
     assert sha256_file(out / "payments.parquet") in html
     # byte-identical on a second run
-    args = ["report", "monthly", out / "payments.parquet", "--as-of", "2026-10-31", "--budget", out / "myndighed-2026.parquet",
-            "--offer-budget", out / "budget-2026.parquet", "--previous", out / "noegletal-2026-09.parquet", "--save-figures", tmp_path / "k.parquet"]
+    args = [
+        "report",
+        "monthly",
+        out / "payments.parquet",
+        "--as-of",
+        "2026-10-31",
+        "--budget",
+        out / "myndighed-2026.parquet",
+        "--offer-budget",
+        out / "budget-2026.parquet",
+        "--previous",
+        out / "noegletal-2026-09.parquet",
+        "--save-figures",
+        tmp_path / "k.parquet",
+    ]
     assert run(*args, "-o", tmp_path / "a.html").exit_code == 0
     assert run(*args, "-o", tmp_path / "b.html").exit_code == 0
     a, b = (tmp_path / "a.html").read_bytes(), (tmp_path / "b.html").read_bytes()
@@ -145,16 +171,21 @@ def test_report_monthly_bad_input(sample_out, run, tmp_path):
     assert not target.exists()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="LOUD SKIP: Chromium is not installed, so the HTML report was not opened in a browser. "
-                    "Install Debian's chromium (apt-get install chromium); .ci/run does.")
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="LOUD SKIP: Chromium is not installed, so the HTML report was not opened in a browser. "
+    "Install Debian's chromium (apt-get install chromium); .ci/run does.",
+)
 def test_html_renders_in_headless_chromium(sample_out, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api", reason="LOUD SKIP: playwright is not installed (pip install -e '.[test]')")
     out, _ = sample_out
     page_url = (out / "rapport-2026-10.html").as_uri()
     requests, console_errors, page_errors = [], [], []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on("request", lambda req: requests.append(req.url))
@@ -191,7 +222,9 @@ def test_offer_workbook_values_formats_and_calculators(sample_out):
     assert wb.sheetnames[0] == "Oversigt" and len(wb.sheetnames) == 1 + budget["offer_id"].n_unique()
 
     def val(offer, basis, line, year=2026):
-        return float(budget.filter((pl.col("offer_id") == offer) & (pl.col("basis") == basis) & (pl.col("year") == year) & (pl.col("line") == line))["value"][0])
+        return float(
+            budget.filter((pl.col("offer_id") == offer) & (pl.col("basis") == basis) & (pl.col("year") == year) & (pl.col("line") == line))["value"][0]
+        )
 
     ov = wb["Oversigt"]
     head = [c.value for c in ov[4]]
@@ -239,14 +272,24 @@ def _recalc(src, folder, to="xlsx"):
         '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
         'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
         '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
-        '</oor:items>\n', encoding="utf-8")
-    r = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{folder.parent}/lo-profile", "--headless", "--calc", "--convert-to", to, "--outdir", str(folder), str(src)], capture_output=True, text=True, timeout=120)
+        "</oor:items>\n",
+        encoding="utf-8",
+    )
+    r = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{folder.parent}/lo-profile", "--headless", "--calc", "--convert-to", to, "--outdir", str(folder), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     return folder / (src.stem + "." + to)
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LOUD SKIP: LibreOffice is not installed, so the offer workbook was not recalculated by a formula engine. "
-                    "Install Debian's libreoffice-calc-nogui; .ci/run does.")
+@pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LOUD SKIP: LibreOffice is not installed, so the offer workbook was not recalculated by a formula engine. "
+    "Install Debian's libreoffice-calc-nogui; .ci/run does.",
+)
 def test_offer_workbook_recalculates_to_the_parquet_and_follows_an_edit(sample_out, tmp_path):
     """LibreOffice computes every formula cell; each equals the budget model's figure to the
     krone. Raising a cost line by 100,000 kr raises the cost basis and the tariff basis by as
@@ -292,7 +335,11 @@ def test_offer_workbook_recalculates_to_the_parquet_and_follows_an_edit(sample_o
     formulas.save(edited)
     after = load_workbook(_recalc(edited, tmp_path / "calc2"), data_only=True)["T102 Botilbuddet Lærkehøj"]
     before = computed["T102 Botilbuddet Lærkehøj"]
-    for label, delta in (("Årets udgiftsgrundlag", 100_000), ("Takstberegningsgrundlag", 100_000), ("Forventet resultat (indtægter − takstgrundlag)", -100_000)):
+    for label, delta in (
+        ("Årets udgiftsgrundlag", 100_000),
+        ("Takstberegningsgrundlag", 100_000),
+        ("Forventet resultat (indtægter − takstgrundlag)", -100_000),
+    ):
         assert after.cell(row=rows[label], column=col).value - before.cell(row=rows[label], column=col).value == pytest.approx(delta), label
     ov_after = load_workbook(tmp_path / "calc2" / "edited.xlsx", data_only=True)["Oversigt"]
     t102 = next(r for r in ov_after.iter_rows(min_row=5, values_only=True) if r[0] == "T102")

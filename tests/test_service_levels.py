@@ -12,9 +12,23 @@ BANDS = [{"level": 1, "min_hours": 0, "max_hours": 9}, {"level": 2, "min_hours":
 
 def schedule(rows):
     """rows: (citizen, offer, description, minutes, frequency, category)"""
-    df = pl.DataFrame([{"_file": "s.csv", "_row": i + 2, "citizen_id": c, "offer_id": o, "description": d, "paragraph": "§ 85",
-                        "minutes": str(m), "frequency": f, "staffing": "1:1", "category": cat}
-                       for i, (c, o, d, m, f, cat) in enumerate(rows)])
+    df = pl.DataFrame(
+        [
+            {
+                "_file": "s.csv",
+                "_row": i + 2,
+                "citizen_id": c,
+                "offer_id": o,
+                "description": d,
+                "paragraph": "§ 85",
+                "minutes": str(m),
+                "frequency": f,
+                "staffing": "1:1",
+                "category": cat,
+            }
+            for i, (c, o, d, m, f, cat) in enumerate(rows)
+        ]
+    )
     good, problems = parse_lines(df)
     assert problems.height == 0
     return good
@@ -64,15 +78,26 @@ def test_the_assessed_minutes_count():
 
 
 def placed(*offers):
-    return pl.DataFrame({"citizen_id": [f"{o}-0" for o in offers], "offer_id": list(offers), "level": [1] * len(offers), "origin": ["own"] * len(offers),
-                         "municipality": [None] * len(offers)}, schema={"citizen_id": pl.String, "offer_id": pl.String, "level": pl.Int16, "origin": pl.String, "municipality": pl.String})
+    return pl.DataFrame(
+        {
+            "citizen_id": [f"{o}-0" for o in offers],
+            "offer_id": list(offers),
+            "level": [1] * len(offers),
+            "origin": ["own"] * len(offers),
+            "municipality": [None] * len(offers),
+        },
+        schema={"citizen_id": pl.String, "offer_id": pl.String, "level": pl.Int16, "origin": pl.String, "municipality": pl.String},
+    )
 
 
-@pytest.mark.parametrize("minimum, flagged", [
-    (9, {"A", "B"}),                    # A: 8.5 hours, B: 8.5 + … below 9
-    ({"default": 9, "A": 8.5}, {"B"}),  # A's own minimum 8.5 is met at equality
-    ({"B": 8}, set()),                  # only B has a minimum, and meets it
-])
+@pytest.mark.parametrize(
+    "minimum, flagged",
+    [
+        (9, {"A", "B"}),  # A: 8.5 hours, B: 8.5 + … below 9
+        ({"default": 9, "A": 8.5}, {"B"}),  # A's own minimum 8.5 is met at equality
+        ({"B": 8}, set()),  # only B has a minimum, and meets it
+    ],
+)
 def test_minimum_weekly_hours_flag(minimum, flagged):
     s = parse_structure({"levels": BANDS, "minimum_hours": minimum})
     lines = schedule([("A-0", "A", "Ledsagelse", 510, "1 gang om ugen", None), ("B-0", "B", "Ledsagelse", 510, "1 gang om ugen", None)])

@@ -23,14 +23,26 @@ FIVE = Structure(tuple(Level(i + 1, lo, hi) for i, (lo, hi) in enumerate([(0, 9)
 
 def costs(var, fixed, central=0, offer="X", year=2026):
     rows = [("staff_trained", "variable_staff", True, var), ("rent", "fixed_offer", False, fixed), ("admin", "fixed_central", False, central)]
-    return pl.DataFrame({"offer_id": offer, "year": year, "basis": "tariff_budget", "line": [r[0] for r in rows], "label": None, "group": [r[1] for r in rows],
-                         "follows_ata": [r[2] for r in rows], "amount": [D(str(r[3])) for r in rows]},
-                        schema_overrides={"amount": pl.Decimal(18, 2), "year": pl.Int32, "label": pl.String})
+    return pl.DataFrame(
+        {
+            "offer_id": offer,
+            "year": year,
+            "basis": "tariff_budget",
+            "line": [r[0] for r in rows],
+            "label": None,
+            "group": [r[1] for r in rows],
+            "follows_ata": [r[2] for r in rows],
+            "amount": [D(str(r[3])) for r in rows],
+        },
+        schema_overrides={"amount": pl.Decimal(18, 2), "year": pl.Int32, "label": pl.String},
+    )
 
 
 def expected(haaps, offer="X", supp=0.0):
-    return pl.DataFrame({"offer_id": offer, "level": list(range(1, len(haaps) + 1)), "haap": haaps, "supplement_hours": [0.0] * (len(haaps) - 1) + [supp]},
-                        schema_overrides={"level": pl.Int16})
+    return pl.DataFrame(
+        {"offer_id": offer, "level": list(range(1, len(haaps) + 1)), "haap": haaps, "supplement_hours": [0.0] * (len(haaps) - 1) + [supp]},
+        schema_overrides={"level": pl.Int16},
+    )
 
 
 def rules(**kw):
@@ -89,17 +101,20 @@ def test_assumed_occupancy_rate_scales_the_expected_mix():
         build(FIVE, costs(600_000, 300_000), expected([2.0, 1.0, 0, 0, 0]), 2026, rules=rules(occupancy="rate", occupancy_rate=D("0.9")))
 
 
-@pytest.mark.parametrize("text,key", [
-    ("[tariffs]\nrounding = 3", "tariffs.rounding"),
-    ("[tariffs]\nlevels = 0", "tariffs.levels"),
-    ('[tariffs]\nsupplement = "maybe"', "tariffs.supplement"),
-    ('[tariffs.overhead]\nmethod = "percentage"', "tariffs.overhead.rate"),
-    ('[tariffs.overhead]\nmethod = "percentage"\nrate = inf', "tariffs.overhead.rate"),
-    ('[tariffs.occupancy]\nmethod = "rate"\nrate = 0', "tariffs.occupancy.rate"),
-    ('[tariffs.occupancy]\nmethod = "rate"\nrate = 1.01', "tariffs.occupancy.rate"),
-    ('[tariffs.occupancy]\nmethod = "rate"', "tariffs.occupancy.rate"),
-    ("[tariffs]\nroundng = 1", "tariffs.roundng"),
-])
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("[tariffs]\nrounding = 3", "tariffs.rounding"),
+        ("[tariffs]\nlevels = 0", "tariffs.levels"),
+        ('[tariffs]\nsupplement = "maybe"', "tariffs.supplement"),
+        ('[tariffs.overhead]\nmethod = "percentage"', "tariffs.overhead.rate"),
+        ('[tariffs.overhead]\nmethod = "percentage"\nrate = inf', "tariffs.overhead.rate"),
+        ('[tariffs.occupancy]\nmethod = "rate"\nrate = 0', "tariffs.occupancy.rate"),
+        ('[tariffs.occupancy]\nmethod = "rate"\nrate = 1.01', "tariffs.occupancy.rate"),
+        ('[tariffs.occupancy]\nmethod = "rate"', "tariffs.occupancy.rate"),
+        ("[tariffs]\nroundng = 1", "tariffs.roundng"),
+    ],
+)
 def test_bad_tariff_rules_name_the_key(text, key):
     with pytest.raises(DataError) as e:
         parse_rules(tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n' + text), file="r.toml")
@@ -112,12 +127,26 @@ def test_a_structure_the_rules_do_not_expect_is_refused(run, tmp_path):
     assert e.value.column == "tariffs.levels"
     with pytest.raises(DataError, match="top_level_rule = 'none'"):
         check_structure(rules(supplement="none"), FIVE, "s.toml")
-    r = run("tariff-build", "--structure", SAMPLE / "levels.toml", "--costs", SAMPLE / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2026",
-            "--rules", SAMPLE / "takstregler-national-udkast.toml", "-o", tmp_path / "t.parquet")
+    r = run(
+        "tariff-build",
+        "--structure",
+        SAMPLE / "levels.toml",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--haap",
+        REF / "expected-haap.csv",
+        "--year",
+        "2026",
+        "--rules",
+        SAMPLE / "takstregler-national-udkast.toml",
+        "-o",
+        tmp_path / "t.parquet",
+    )
     assert r.exit_code == 1 and "takstregler-national-udkast.toml" in r.output and "tariffs.levels" in r.output and not (tmp_path / "t.parquet").exists()
 
 
 # --- the 5+ supplement ---------------------------------------------------------------------------
+
 
 def income_by_hours(rule: str, hours: list[float]) -> list[Decimal]:
     """A citizen's yearly income with these weekly hours: the level's tariff + p × supplement hours."""
@@ -161,6 +190,7 @@ def test_the_representative_rule_cannot_mix_with_mean_of_placed():
 
 # --- ten levels end to end -----------------------------------------------------------------------
 
+
 def test_ten_service_packages_on_the_sample_end_to_end(run, tmp_path, sample_out):
     out, _ = sample_out
     key = SAMPLE / "demo.key"
@@ -168,9 +198,27 @@ def test_ten_service_packages_on_the_sample_end_to_end(run, tmp_path, sample_out
     assert r.exit_code == 0, r.output
     n10 = pl.read_parquet(tmp_path / "n10.parquet")
     assert n10["new_level"].max() == 10 and (n10["supplement_hours"] == 0).all()  # the draft's packages: no supplement
-    r = run("tariff-build", "--structure", SAMPLE / "levels-10.toml", "--costs", SAMPLE / "costs.csv", "--haap", tmp_path / "n10.parquet", "--year", "2026",
-            "--offers", SAMPLE / "offers.csv", "--rules", SAMPLE / "takstregler-national-udkast.toml", "-o", tmp_path / "t10.parquet",
-            "--card", tmp_path / "c10.toml", "--portal", tmp_path / "portal.csv")
+    r = run(
+        "tariff-build",
+        "--structure",
+        SAMPLE / "levels-10.toml",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--haap",
+        tmp_path / "n10.parquet",
+        "--year",
+        "2026",
+        "--offers",
+        SAMPLE / "offers.csv",
+        "--rules",
+        SAMPLE / "takstregler-national-udkast.toml",
+        "-o",
+        tmp_path / "t10.parquet",
+        "--card",
+        tmp_path / "c10.toml",
+        "--portal",
+        tmp_path / "portal.csv",
+    )
     assert r.exit_code == 0, r.output
     t = pl.read_parquet(tmp_path / "t10.parquet").filter(pl.col("tariff_kind") == "level")
     card = tomllib.loads((tmp_path / "c10.toml").read_text(encoding="utf-8"))
@@ -185,8 +233,23 @@ def test_ten_service_packages_on_the_sample_end_to_end(run, tmp_path, sample_out
     head = (tmp_path / "portal.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert head == "Tilbudsnr.;Tilbudsnavn;År;Funktionsniveau;Takst pr. år;Takst pr. døgn;Forudsat belægningsprocent;Antal pladser jf. Tilbudsportalen"
     # the budget model and the offer workbook with ten levels
-    r = run("budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", tmp_path / "t10.parquet", "--haap", tmp_path / "n10.parquet",
-            "--expected-haap", tmp_path / "n10.parquet", "--out-years", "1", "-o", tmp_path / "b10.parquet")
+    r = run(
+        "budget-forecast",
+        "--year",
+        "2026",
+        "--costs",
+        SAMPLE / "costs.csv",
+        "--tariffs",
+        tmp_path / "t10.parquet",
+        "--haap",
+        tmp_path / "n10.parquet",
+        "--expected-haap",
+        tmp_path / "n10.parquet",
+        "--out-years",
+        "1",
+        "-o",
+        tmp_path / "b10.parquet",
+    )
     assert r.exit_code == 0, r.output
     b = pl.read_parquet(tmp_path / "b10.parquet")
     assert b.filter(pl.col("line").str.starts_with("tariff_level_"))["line"].n_unique() == 10

@@ -21,7 +21,9 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.version_option(__version__, "--version", prog_name="tariffkit")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors (CPR numbers masked).")
 @click.option("--config", "config_file", metavar="FILE", help="Settings file (default: the nearest tariffkit.toml in the working folder or above).")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override one setting of the settings file for this run, e.g. --set folders.outputs=/tmp/ud.")
+@click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override one setting of the settings file for this run, e.g. --set folders.outputs=/tmp/ud."
+)
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, config_file: str | None, overrides: tuple[str, ...]) -> None:
     """tariffkit: activity-based budgets and tariffs for specialised adult social care.
@@ -68,11 +70,26 @@ def cli(ctx: click.Context, debug: bool, config_file: str | None, overrides: tup
 # name → module and attribute; a command's module is imported when the command is used (or when
 # every command is listed: --help, the settings check), so one command does not load the others
 for name, where in [
-    ("init", "folder:init_command"), ("config", "folder:config_command"), ("run", "run:run_group"),
-    ("import-dss", "import_dss"), ("compute-haap", "compute_haap"), ("refunds", "refunds"), ("occupancy", "occupancy"),
-    ("price-ata", "price_ata"), ("tariff-build", "tariff_build"), ("reassign", "reassign"), ("budget-forecast", "budget_forecast"),
-    ("close-year", "close_year"), ("billing", "billing"), ("portfolio", "portfolio"), ("report", "report"), ("validate", "validate"),
-    ("export", "export"), ("sample", "sample"), ("schema", "schema"), ("show", "show"),
+    ("init", "folder:init_command"),
+    ("config", "folder:config_command"),
+    ("run", "run:run_group"),
+    ("import-dss", "import_dss"),
+    ("compute-haap", "compute_haap"),
+    ("refunds", "refunds"),
+    ("occupancy", "occupancy"),
+    ("price-ata", "price_ata"),
+    ("tariff-build", "tariff_build"),
+    ("reassign", "reassign"),
+    ("budget-forecast", "budget_forecast"),
+    ("close-year", "close_year"),
+    ("billing", "billing"),
+    ("portfolio", "portfolio"),
+    ("report", "report"),
+    ("validate", "validate"),
+    ("export", "export"),
+    ("sample", "sample"),
+    ("schema", "schema"),
+    ("show", "show"),
 ]:
     cli.add_lazy(name, "tariffkit.cli." + (where if ":" in where else where + ":command"))
 

@@ -7,7 +7,11 @@ from tariffkit.cli.common import output_option
 @click.argument("placements")
 @click.option("--tariffs", required=True, metavar="FILE", help="tariffs table from tariff-build (daily tariff per offer, level and year).")
 @click.option("--month", "months", required=True, metavar="YYYY-MM[..YYYY-MM]", help="The month to bill, or a range of months.")
-@click.option("--claim-date", metavar="YYYY-MM-DD", help="The day the claim is made (default: the last day of the last month billed); months older than 12 months by then are flagged late (§ 174 stk. 2).")
+@click.option(
+    "--claim-date",
+    metavar="YYYY-MM-DD",
+    help="The day the claim is made (default: the last day of the last month billed); months older than 12 months by then are flagged late (§ 174 stk. 2).",
+)
 @click.option("--offers", metavar="FILE", help="Offers table: names on the workbooks.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in the placements (else $TARIFFKIT_KEY).")
 @click.option("--xlsx-dir", metavar="FOLDER", help="Also write one workbook per paying municipality into this folder (afregning-MUNICIPALITY-MONTH.xlsx).")
@@ -30,7 +34,7 @@ def command(ctx, placements, tariffs, months, claim_date, offers, key_file, xlsx
 
     from tariffkit import io as tio
     from tariffkit import placements as plc
-    from tariffkit.cli.common import err, parse_date_option, params_for_provenance
+    from tariffkit.cli.common import err, params_for_provenance, parse_date_option
     from tariffkit.danish import format_kr
     from tariffkit.errors import UsageError
     from tariffkit.haap import month_add
@@ -63,7 +67,9 @@ def command(ctx, placements, tariffs, months, claim_date, offers, key_file, xlsx
             tio.write_bytes(str(Path(xlsx_dir) / f"afregning-{safe}-{label}.xlsx"), plc.billing_workbook(bill, muni, names), inputs)
         b = bill.filter(bill["paying_municipality"] == muni)
         late = b.filter(b["late"]).height
-        err(f"billing {label}: {muni}: {b['citizen_id'].n_unique()} citizens, {format_kr(b['amount'].sum(), 2)} kr"
-            + (f"; {late} lines older than 12 months (late, § 174 stk. 2)" if late else ""))
+        err(
+            f"billing {label}: {muni}: {b['citizen_id'].n_unique()} citizens, {format_kr(b['amount'].sum(), 2)} kr"
+            + (f"; {late} lines older than 12 months (late, § 174 stk. 2)" if late else "")
+        )
     if bill.height == 0:
         err(f"billing {label}: no other municipalities' citizens on the offers in the period")

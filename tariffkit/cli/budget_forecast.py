@@ -9,30 +9,86 @@ from tariffkit.cli.common import output_option, writable
 @click.option("--staff", metavar="FILE", help="FTE and cost per FTE per category (staff table).")
 @click.option("--offers", metavar="FILE", help="Offers (places, portal places, the offer manager's comment).")
 @click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build.")
-@click.option("--haap", metavar="FILE", help="Offer model: forecast HÅP per offer and level (compute-haap --by offer_id,level --as-of …). --authority: the HÅP history.")
+@click.option(
+    "--haap", metavar="FILE", help="Offer model: forecast HÅP per offer and level (compute-haap --by offer_id,level --as-of …). --authority: the HÅP history."
+)
 @click.option("--expected-haap", metavar="FILE", help="HÅP per offer and level behind the tariffs (the tariff budget's income).")
 @click.option("--ata-prices", metavar="FILE", help="ata_prices from price-ata: ATA hours from staff and cost per ATA hour.")
 @click.option("--out-years", type=click.IntRange(0, 10), default=5, show_default=True, help="Out-years after the budget year.")
-@click.option("--index-income", is_flag=True, help="Out-years: index income by PL like the costs (default: held at the budget year's, as BDO's printed model; an offer in balance then drifts into deficit).")
+@click.option(
+    "--index-income",
+    is_flag=True,
+    help="Out-years: index income by PL like the costs (default: held at the budget year's, as BDO's printed model; an offer in balance then drifts into deficit).",
+)
 @click.option("--pl", "pl_rate", metavar="RATE|YEAR:RATE,...", default="0.03", show_default=True, help="PL rate for the out-years: one rate, or one per year.")
 @click.option("--cut-category", default="trained", show_default=True, help="Staff category the cut calculator reduces.")
 @click.option("--frame-cut", type=click.FloatRange(0, 1), default=0.03, show_default=True, help="Frame-cut calculator: share of the cost basis.")
-@click.option("--results", metavar="FILE", help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in result).")
-@click.option("--placed-hours", metavar="FILE", help="reassign's output: the ATA hours placed come from the citizens' schedules (hours_counted × 52) instead of the levels' representative hours × HÅP.")
-@click.option("--rules", metavar="TOML", help="Tariff rules (close-year's): each out-year's tariff basis then carries the expected result of year − offset, split by the rules.")
-@click.option("--previous", metavar="FILE", help="Last year's budget (this command's output for --year − 1): the change in cost basis split into volume and price.")
-@click.option("--next-costs", metavar="FILE", help="Also write the costs table with next year's tariff budget added: this year's forecast lines × (1 + next year's PL).", callback=writable)
+@click.option(
+    "--results", metavar="FILE", help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in result)."
+)
+@click.option(
+    "--placed-hours",
+    metavar="FILE",
+    help="reassign's output: the ATA hours placed come from the citizens' schedules (hours_counted × 52) instead of the levels' representative hours × HÅP.",
+)
+@click.option(
+    "--rules",
+    metavar="TOML",
+    help="Tariff rules (close-year's): each out-year's tariff basis then carries the expected result of year − offset, split by the rules.",
+)
+@click.option(
+    "--previous", metavar="FILE", help="Last year's budget (this command's output for --year − 1): the change in cost basis split into volume and price."
+)
+@click.option(
+    "--next-costs",
+    metavar="FILE",
+    help="Also write the costs table with next year's tariff budget added: this year's forecast lines × (1 + next year's PL).",
+    callback=writable,
+)
 @click.option("--authority", is_flag=True, help="Authority-side budget per group from the HÅP history (--haap, --by as computed).")
 @click.option("--forecast", "forecast_file", metavar="FILE", help="--authority: this year's forecast (compute-haap --as-of, same --by).")
 @click.option("--assumptions", metavar="TOML", help="--authority: pl_rate, price_growth and per-group expected_haap / price_growth.")
 @click.option("--allocation", type=click.Choice(["activity", "hybrid"]), help="Activity-based allocation per internal offer from --payments and --tariffs.")
 @click.option("--payments", metavar="FILE", help="--allocation: the payments table (days per citizen and level).")
-@click.option("--frame-basis", type=click.Choice(["budget", "tariff_budget", "actual", "forecast"]), default="budget", show_default=True, help="--allocation: the cost basis that is the old frame budget.")
+@click.option(
+    "--frame-basis",
+    type=click.Choice(["budget", "tariff_budget", "actual", "forecast"]),
+    default="budget",
+    show_default=True,
+    help="--allocation: the cost basis that is the old frame budget.",
+)
 @click.option("--phase-in", metavar="YEAR:SHARE,...", help="--allocation: transition rule, e.g. 2026:0.5,2027:1.0.")
 @output_option()
 @click.pass_context
-def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, index_income, pl_rate, cut_category, frame_cut,
-            placed_hours, results, rules, previous, next_costs, authority, forecast_file, assumptions, allocation, payments, frame_basis, phase_in, output):
+def command(
+    ctx,
+    year,
+    costs,
+    staff,
+    offers,
+    tariffs,
+    haap,
+    expected_haap,
+    ata_prices,
+    out_years,
+    index_income,
+    pl_rate,
+    cut_category,
+    frame_cut,
+    placed_hours,
+    results,
+    rules,
+    previous,
+    next_costs,
+    authority,
+    forecast_file,
+    assumptions,
+    allocation,
+    payments,
+    frame_basis,
+    phase_in,
+    output,
+):
     """The offer-specific budget model (BDO's Bilag 1) for every offer, with out-years and the
     cut calculators; or the authority-side budget (--authority); or the activity-based
     allocation with a transition (--allocation).
@@ -70,8 +126,29 @@ def command(ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
     elif allocation:
         df = _allocation(year, allocation, payments, tariffs, costs, frame_basis, phase_in, inputs)
     else:
-        df = _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income,
-                          results, previous, next_costs, opts, rules, placed_hours)
+        df = _offer_model(
+            year,
+            costs,
+            staff,
+            offers,
+            tariffs,
+            haap,
+            expected_haap,
+            ata_prices,
+            out_years,
+            pl_rate,
+            cut_category,
+            frame_cut,
+            inputs,
+            err,
+            index_income,
+            results,
+            previous,
+            next_costs,
+            opts,
+            rules,
+            placed_hours,
+        )
     tio.write_table(df, target, command="budget-forecast", options=opts, inputs=inputs)
 
 
@@ -110,8 +187,29 @@ def _haap_for_year(path, inputs, year, contract_keys):
     return out
 
 
-def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err, index_income=False,
-                 results=None, previous=None, next_costs=None, provenance_options=None, rules=None, placed_hours=None):
+def _offer_model(
+    year,
+    costs,
+    staff,
+    offers,
+    tariffs,
+    haap,
+    expected_haap,
+    ata_prices,
+    out_years,
+    pl_rate,
+    cut_category,
+    frame_cut,
+    inputs,
+    err,
+    index_income=False,
+    results=None,
+    previous=None,
+    next_costs=None,
+    provenance_options=None,
+    rules=None,
+    placed_hours=None,
+):
     from decimal import Decimal
 
     from tariffkit import io as tio
@@ -143,9 +241,19 @@ def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
     prev = tio.read_table(previous, inputs, contract="budget") if previous else None
     if next_costs:
         tio.check_not_an_input(next_costs, inputs)
-    o = OfferModelOptions(year=year, out_years=out_years, pl_rates=rates, cut_category=cut_category, frame_cut=Decimal(str(frame_cut)),
-                          index_income=index_income, carried=carried, previous=prev, rules=tr, carried_later=later,
-                          placed=tio.read_table(placed_hours, inputs, contract="reassignments") if placed_hours else None)
+    o = OfferModelOptions(
+        year=year,
+        out_years=out_years,
+        pl_rates=rates,
+        cut_category=cut_category,
+        frame_cut=Decimal(str(frame_cut)),
+        index_income=index_income,
+        carried=carried,
+        previous=prev,
+        rules=tr,
+        carried_later=later,
+        placed=tio.read_table(placed_hours, inputs, contract="reassignments") if placed_hours else None,
+    )
     files = {"costs": tio.label_of(costs), "tariffs": tio.label_of(tariffs), "haap": tio.label_of(haap)}
     df, warnings = offer_model(co, st, of, ta, fh, eh, o, ata_prices=ap, files=files)
     for w in warnings:
@@ -155,7 +263,9 @@ def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
 
         nxt = next_year_costs(co, year, rates[year + 1])
         tio.write_table(nxt, next_costs, command="budget-forecast", options=provenance_options or {}, inputs=inputs)
-        err(f"next year's costs: {year + 1} tariff budget = {year} forecast × (1 + {rates[year + 1]}) per line, written with the other cost lines to {next_costs}")
+        err(
+            f"next year's costs: {year + 1} tariff budget = {year} forecast × (1 + {rates[year + 1]}) per line, written with the other cost lines to {next_costs}"
+        )
     import polars as pl
 
     con = stderr_console()
@@ -163,8 +273,10 @@ def _offer_model(year, costs, staff, offers, tariffs, haap, expected_haap, ata_p
     SHOWN = 20  # a municipality's offers one by one; a national run: the total and the largest deficits
     if res.height > SHOWN:
         deficits = res.filter(pl.col("value") < 0)
-        con.print(f"{year}: forecast expected result {format_kr(res['value'].sum())} kr over {res.height} offers; "
-                  f"{deficits.height} in deficit ({format_kr(deficits['value'].sum())} kr); the largest:")
+        con.print(
+            f"{year}: forecast expected result {format_kr(res['value'].sum())} kr over {res.height} offers; "
+            f"{deficits.height} in deficit ({format_kr(deficits['value'].sum())} kr); the largest:"
+        )
         res = deficits.sort(["value", "offer_id"]).head(10)  # largest first
     else:
         res = res.sort("offer_id")
@@ -222,7 +334,9 @@ def _allocation(year, mode, payments, tariffs, costs, frame_basis, phase_in, inp
 
     first = df.filter(pl.col("phase_year") == df["phase_year"].min())
     total = first["change"].sum()
-    err(f"allocation {mode} {year}: {first.height} offers; frame {format_kr(first['frame_budget'].sum())} kr, activity "
+    err(
+        f"allocation {mode} {year}: {first.height} offers; frame {format_kr(first['frame_budget'].sum())} kr, activity "
         f"{format_kr(first['activity_budget'].sum())} kr, total change {format_kr(total)} kr "
-        f"({'zero-sum' if total == 0 else 'not zero-sum: the offers together get ' + ('more' if total > 0 else 'less')})")
+        f"({'zero-sum' if total == 0 else 'not zero-sum: the offers together get ' + ('more' if total > 0 else 'less')})"
+    )
     return df

@@ -6,23 +6,37 @@ from tariffkit.cli.common import output_option, writable
 @click.command("close-year", short_help="Close a year: each offer's result, carried, set aside or kept; the settlement.")
 @click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The year to close.")
 @click.option("--costs", required=True, metavar="FILE", help="Cost lines (costs table) with the year's actual costs (or forecast, see --basis).")
-@click.option("--occupancy", "occupancy", required=True, metavar="FILE", help="The year's actual HÅP per offer, level and origin (occupancy's output: own and other municipalities' citizens).")
+@click.option(
+    "--occupancy",
+    "occupancy",
+    required=True,
+    metavar="FILE",
+    help="The year's actual HÅP per offer, level and origin (occupancy's output: own and other municipalities' citizens).",
+)
 @click.option("--tariffs", required=True, metavar="FILE", help="The year's tariffs (tariff-build's output): the income is HÅP × these.")
 @click.option("--rules", metavar="TOML", help="Tariff rules: how a result is carried, set aside or kept (default: every result carried in full into year t+2).")
-@click.option("--basis", type=click.Choice(["actual", "forecast"]), default="actual", show_default=True,
-              help="Close on the actual costs, or on the forecast (actuals to date plus the forecast) for a year not yet over.")
+@click.option(
+    "--basis",
+    type=click.Choice(["actual", "forecast"]),
+    default="actual",
+    show_default=True,
+    help="Close on the actual costs, or on the forecast (actuals to date plus the forecast) for a year not yet over.",
+)
 @click.option("--append", is_flag=True, help="Add the year to the results table already at -o (every closed year in one table).")
 @click.option("--replace", is_flag=True, help="With --append: close a year again that the table already has with other figures.")
 @click.option("--structure", metavar="TOML", help="Tariff structure: with it, the tariffs are recomputed on actual cost and occupancy (--recomputed).")
-@click.option("--recomputed", metavar="FILE", help="Write the tariffs recomputed on the year's actual cost basis and occupancy (needs --structure).", callback=writable)
+@click.option(
+    "--recomputed", metavar="FILE", help="Write the tariffs recomputed on the year's actual cost basis and occupancy (needs --structure).", callback=writable
+)
 @click.option("--placements", metavar="FILE", help="Placements (the other municipalities' citizens): with --structure, the settlement per paying municipality.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in the placements (else $TARIFFKIT_KEY).")
 @click.option("--settlement", metavar="FILE", help="Write the settlement (efterregulering) per paying municipality, offer and level.", callback=writable)
 @click.option("--settlement-xlsx-dir", metavar="FOLDER", help="Also one workbook per paying municipality (efterregulering-MUNICIPALITY-YEAR.xlsx).")
 @output_option()
 @click.pass_context
-def command(ctx, year, costs, occupancy, tariffs, rules, basis, append, replace, structure, recomputed, placements, key_file, settlement,
-            settlement_xlsx_dir, output):
+def command(
+    ctx, year, costs, occupancy, tariffs, rules, basis, append, replace, structure, recomputed, placements, key_file, settlement, settlement_xlsx_dir, output
+):
     """The annual close (årsafslutning): per offer, the year's cost basis, income (actual HÅP ×
     the year's tariffs + 5+ supplements) and result (income − tariff basis), and the part of the
     result carried into a later year's tariff basis, set aside or kept, under the rules file.
@@ -107,12 +121,16 @@ def command(ctx, year, costs, occupancy, tariffs, rules, basis, append, replace,
             parts.append(f"set aside {format_kr(row['set_aside'], 2)} (use by {row['set_aside_use_by']})")
         if row["kept"]:
             parts.append(f"kept {format_kr(row['kept'], 2)}")
-        err(f"  {row['offer_id']}: result {format_kr(row['result'], 2)} kr (income {format_kr(row['income'], 2)} − tariff basis "
-            f"{format_kr(row['tariff_basis'], 2)}); " + ", ".join(parts))
+        err(
+            f"  {row['offer_id']}: result {format_kr(row['result'], 2)} kr (income {format_kr(row['income'], 2)} − tariff basis "
+            f"{format_kr(row['tariff_basis'], 2)}); " + ", ".join(parts)
+        )
     expired = res.results.filter(res.results["set_aside_expired"])
     for row in expired.iter_rows(named=True):
-        err(f"tariffkit: warning: offer {row['offer_id']}: the set-aside of {row['year']} ({format_kr(row['set_aside'] - row['set_aside_used'], 2)} kr left) "
-            f"had to be used by {row['set_aside_use_by']}")
+        err(
+            f"tariffkit: warning: offer {row['offer_id']}: the set-aside of {row['year']} ({format_kr(row['set_aside'] - row['set_aside_used'], 2)} kr left) "
+            f"had to be used by {row['set_aside_use_by']}"
+        )
     if res.settlement is not None:
         import polars as pl
 

@@ -10,13 +10,38 @@ from tariffkit.cli.common import output_option
 @click.option("--from", "from_", metavar="YYYY-MM", help="First month of the period (with --to).")
 @click.option("--to", "to", metavar="YYYY-MM", help="Last month of the period (with --from).")
 @click.option("--by", default="", metavar="COLS", help="Group by these payments columns, comma-separated (e.g. offer_id,level). None = the whole municipality.")
-@click.option("--method", type=click.Choice(["months", "days"]), default="months", show_default=True, help="months: BDO's active-months definition; days: days covered / days in the year.")
+@click.option(
+    "--method",
+    type=click.Choice(["months", "days"]),
+    default="months",
+    show_default=True,
+    help="months: BDO's active-months definition; days: days covered / days in the year.",
+)
 @click.option("--monthly", is_flag=True, help="One row per month instead of per period.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Forecast: adds haap_ytd/expense_ytd (to this month) and the forecast to the period end (actuals plus the commitments in force). At most the newest extract date.")
-@click.option("--known-at", "known_at", metavar="YYYY-MM-DD", help="Read the history as it stood on this date (only extracts dated on or before it), e.g. to recompute last month's forecast.")
-@click.option("--stay-gap", type=click.IntRange(min=0), default=1, show_default=True, metavar="MONTHS", help="Inflow and outflow describe stays: this many months without activity between two active months are not an absence.")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    help="Forecast: adds haap_ytd/expense_ytd (to this month) and the forecast to the period end (actuals plus the commitments in force). At most the newest extract date.",
+)
+@click.option(
+    "--known-at",
+    "known_at",
+    metavar="YYYY-MM-DD",
+    help="Read the history as it stood on this date (only extracts dated on or before it), e.g. to recompute last month's forecast.",
+)
+@click.option(
+    "--stay-gap",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="MONTHS",
+    help="Inflow and outflow describe stays: this many months without activity between two active months are not an absence.",
+)
 @click.option("--refunds", is_flag=True, help="Add refund (state refunds, § 176, kept out of expense) and expense_net = expense + refund.")
-@click.option("--budget", metavar="FILE", help="Budgeted haap and average_price per group (haap_budget table): adds the deviation split into volume and price effect.")
+@click.option(
+    "--budget", metavar="FILE", help="Budgeted haap and average_price per group (haap_budget table): adds the deviation split into volume and price effect."
+)
 @click.pass_context
 def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, known_at, stay_gap, refunds, budget):
     """Compute HÅP, expense, average price, inflow and outflow from PAYMENTS (- = stdin).
@@ -127,11 +152,23 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
             conform(df, contract, file=file, check_key=False)  # names the first row with a missing value or an impossible date
         if df.height == 0:
             raise DataError("the payments table has no rows", file=file)
-    opts = HaapOptions(by=keys, start=start, end=end, monthly=monthly, method=method, as_of=as_of_date, period_label=label, known_at=known_at_date,
-                       stay_gap=stay_gap, refunds=refunds)
+    opts = HaapOptions(
+        by=keys,
+        start=start,
+        end=end,
+        monthly=monthly,
+        method=method,
+        as_of=as_of_date,
+        period_label=label,
+        known_at=known_at_date,
+        stay_gap=stay_gap,
+        refunds=refunds,
+    )
     result = compute(df, opts, check=check)
     if budget:
-        table = Table("haap_budget", HAAP_BUDGET.description, (*[Column(k, pl.String if k != "level" else pl.Int16, k) for k in keys], *HAAP_BUDGET.columns), key=keys)
+        table = Table(
+            "haap_budget", HAAP_BUDGET.description, (*[Column(k, pl.String if k != "level" else pl.Int16, k) for k in keys], *HAAP_BUDGET.columns), key=keys
+        )
         b = tio.read_table(budget, inputs, contract=table)
         result = budget_deviation(result, b, list(keys))
     tio.write_table(result, target, command="compute-haap", options=params_for_provenance(ctx), inputs=inputs)

@@ -5,8 +5,21 @@ from tariffkit.cli.common import writable
 
 @click.command("export", short_help="Any table to Excel (.xlsx) or Danish CSV, complete.")
 @click.argument("file")
-@click.option("-o", "--output", required=True, metavar="FILE.xlsx|FILE.csv", help="The file to write; its extension decides the format (- for CSV on stdout).", callback=writable)
-@click.option("--locale", type=click.Choice(["da", "en"]), default="da", show_default=True, help="CSV: da = ; and decimal comma, UTF-8 with BOM (Danish Excel); en = , and decimal point.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="FILE.xlsx|FILE.csv",
+    help="The file to write; its extension decides the format (- for CSV on stdout).",
+    callback=writable,
+)
+@click.option(
+    "--locale",
+    type=click.Choice(["da", "en"]),
+    default="da",
+    show_default=True,
+    help="CSV: da = ; and decimal comma, UTF-8 with BOM (Danish Excel); en = , and decimal point.",
+)
 @click.option("--sheet", default="Data", show_default=True, help="xlsx: the sheet's name.")
 def command(file, output, locale, sheet):
     """Write every row of FILE (Parquet, CSV or .xlsx; - for Parquet on stdin) as .xlsx or CSV

@@ -1,6 +1,6 @@
 import click
 
-SETTINGS_TEMPLATE = '''# tariffkit.toml: {municipality}s indstillinger. Hver tariffkit-kommando i denne mappe (og
+SETTINGS_TEMPLATE = """# tariffkit.toml: {municipality}s indstillinger. Hver tariffkit-kommando i denne mappe (og
 # mapper under den) tager sine standardværdier herfra; tilvalg på kommandolinjen vinder.
 # `tariffkit config` viser de gældende indstillinger, og hvor hver kommer fra.
 # Stier er i forhold til denne fil.
@@ -39,9 +39,9 @@ portfolio = true                # porteføljegennemgang i kvartalets sidste mån
 # Standardværdier for en enkelt kommandos tilvalg, fx:
 # [commands.compute-haap]
 # stay_gap = 1
-'''
+"""
 
-MAKEFILE = '''# Årets budgetbygning for {municipality}: `make annual YEAR={next}`. Trinene (og deres
+MAKEFILE = """# Årets budgetbygning for {municipality}: `make annual YEAR={next}`. Trinene (og deres
 # kommandoer) viser `tariffkit run annual --year {next} --dry-run`.
 TARIFFKIT ?= {tariffkit}
 YEAR ?= {next}
@@ -53,9 +53,9 @@ monthly:
 \t$(TARIFFKIT) run monthly
 dry-run:
 \t$(TARIFFKIT) run annual --year $(YEAR) --dry-run
-'''
+"""
 
-MONTHLY_SH = '''#!/bin/sh
+MONTHLY_SH = """#!/bin/sh
 # Den månedlige økonomiopfølgning for {municipality}, til cron. Læg månedens DSS-udtræk i
 # udtraek/ (udtraek-ÅÅÅÅ-MM.csv) og kør scriptet, fx den 3. i hver måned kl. 6:
 #   0 6 3 * *  /sti/til/mappen/maaned.sh >> /sti/til/mappen/cron.log 2>&1
@@ -65,9 +65,9 @@ export NO_COLOR=1
 cd "$(dirname "$0")"
 # the tariffkit that made this folder (cron's PATH does not know a virtual environment)
 exec ${{TARIFFKIT:-{tariffkit}}} run monthly "$@"
-'''
+"""
 
-README = '''# {municipality}: tariffkit-mappe
+README = """# {municipality}: tariffkit-mappe
 
 Oprettet med `tariffkit init`. Indstillingerne står i `tariffkit.toml`; alle tariffkit-kommandoer
 i mappen bruger dem.
@@ -93,7 +93,7 @@ og hver kørsel skriver én linje i `tariffkit.log`.
     make annual YEAR={next}          # = tariffkit run annual --year {next}
 
 `--dry-run` viser kommandoerne uden at køre dem; `tariffkit config` viser indstillingerne.
-'''
+"""
 
 
 @click.command("init", short_help="Create a municipality's working folder: settings, key, Makefile, cron script.")
@@ -174,12 +174,16 @@ def init_command(folder_path, municipality, year):
         kept.append(key.name)
     else:
         if any((root / "historik").glob("*.parquet")):
-            err(f"tariffkit init: warning: a new key beside an existing history in {root / 'historik'}: its pseudonyms will not match "
-                "the history's (the next import refuses it). Put the old key back as kommune.key if you have it")
+            err(
+                f"tariffkit init: warning: a new key beside an existing history in {root / 'historik'}: its pseudonyms will not match "
+                "the history's (the next import refuses it). Put the old key back as kommune.key if you have it"
+            )
         new_key_file(key)
         made.append(key.name)
-        err(f"tariffkit init: a new key in {key} (readable by you alone). Keep a copy in a safe place: "
-            "a lost key means next month's pseudonyms do not match the history's")
+        err(
+            f"tariffkit init: a new key in {key} (readable by you alone). Keep a copy in a safe place: "
+            "a lost key means next month's pseudonyms do not match the history's"
+        )
     err(f"tariffkit init: {root}/: made {', '.join(made) or 'nothing'}" + (f"; kept as they were: {', '.join(kept)}" if kept else ""))
     err(f"next: put the month's DSS extract in {root / 'udtraek'}/ and run `tariffkit run monthly` in {root}")
 

@@ -8,13 +8,37 @@ from tariffkit.cli.common import output_option, writable
 @output_option()
 @click.option("--mapping", type=click.Path(dir_okay=False), help="Mapping TOML for a layout other than the built-in one.")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="File with the pseudonymisation key (else $TARIFFKIT_KEY).")
-@click.option("--extract-date", metavar="YYYY-MM-DD", help="The extract's date (udtræksdato); default: the mapping's extract-date column, else the newest actual date in the file.")
-@click.option("--append", is_flag=True, help="Add the extract to the existing history (-o): actual lines seen before are not added again; its commitments replace the older ones.")
+@click.option(
+    "--extract-date",
+    metavar="YYYY-MM-DD",
+    help="The extract's date (udtræksdato); default: the mapping's extract-date column, else the newest actual date in the file.",
+)
+@click.option(
+    "--append",
+    is_flag=True,
+    help="Add the extract to the existing history (-o): actual lines seen before are not added again; its commitments replace the older ones.",
+)
 @click.option("--replace", is_flag=True, help="Overwrite an existing history (-o) even though it holds extracts this import does not.")
-@click.option("--late", is_flag=True, help="With --append: the extract is older than the history's newest (a late re-import); its actual lines are added, its commitments replace nothing newer.")
+@click.option(
+    "--late",
+    is_flag=True,
+    help="With --append: the extract is older than the history's newest (a late re-import); its actual lines are added, its commitments replace nothing newer.",
+)
 @click.option("--rejects", type=str, metavar="FILE", help="Write rejected rows here (Parquet; CPR masked).", callback=writable)
-@click.option("--on-error", type=click.Choice(["fail", "reject"]), default="fail", show_default=True, help="fail: any bad row stops the import; reject: bad rows go to --rejects.")
-@click.option("--duplicates", type=click.Choice(["keep", "drop"]), default="keep", show_default=True, help="What to do with exact duplicate lines inside one extract (always counted).")
+@click.option(
+    "--on-error",
+    type=click.Choice(["fail", "reject"]),
+    default="fail",
+    show_default=True,
+    help="fail: any bad row stops the import; reject: bad rows go to --rejects.",
+)
+@click.option(
+    "--duplicates",
+    type=click.Choice(["keep", "drop"]),
+    default="keep",
+    show_default=True,
+    help="What to do with exact duplicate lines inside one extract (always counted).",
+)
 @click.option("--summary-json", type=str, metavar="FILE", help="Write the reconciliation per file and the change to the history as JSON.", callback=writable)
 @click.option("--sheet", type=str, help="Sheet to read in .xlsx extracts (default: the first).")
 @click.option("--init-mapping", is_flag=True, help="Print a commented mapping template of the built-in layout and exit.")
@@ -37,7 +61,7 @@ def command(ctx, files, output, mapping, key_file, extract_date, append, replace
       tariffkit import-dss udtraek-2026-*.csv --key-file kommune.key -o payments.parquet
       tariffkit import-dss --init-mapping > min-dss.toml
     """
-    from tariffkit.cli.common import err, parse_date_option, params_for_provenance
+    from tariffkit.cli.common import err, params_for_provenance, parse_date_option
     from tariffkit.errors import UsageError
 
     if init_mapping:
@@ -71,13 +95,13 @@ def command(ctx, files, output, mapping, key_file, extract_date, append, replace
         if extra:
             tio.check_not_an_input(extra, inputs)
     opts = params_for_provenance(ctx)
-    options = ImportOptions(mapping=m, on_error=on_error, drop_duplicates=duplicates == "drop", sheet=sheet,
-                            extract_date=date, append=append, replace=replace, late=late)
+    options = ImportOptions(
+        mapping=m, on_error=on_error, drop_duplicates=duplicates == "drop", sheet=sheet, extract_date=date, append=append, replace=replace, late=late
+    )
     from tariffkit.cli.common import working
 
     with working(f"importing {len(files)} extract(s) …"):
-        result = import_extracts(list(files), target, key, options, inputs=inputs,
-                                 metadata=lambda _ctx=None: tio.provenance("import-dss", opts, inputs))
+        result = import_extracts(list(files), target, key, options, inputs=inputs, metadata=lambda _ctx=None: tio.provenance("import-dss", opts, inputs))
     if rejects:
         tio.write_table(result.rejects, rejects, command="import-dss", options=opts, inputs=inputs)
     _print_summary(result, err)
@@ -91,13 +115,15 @@ def _print_summary(result, err) -> None:
 
     for r in result.files:
         d = r.as_dict()
-        msg = (f"{r.file}: {r.rows_read} rows read, {r.rows_written} written, {r.rows_rejected} rejected"
-               + (f", {r.rows_skipped} total rows skipped" if r.rows_skipped else "")
-               + (f", {r.duplicates} exact duplicates" + (" dropped" if r.duplicates_dropped else " kept") if r.duplicates else "")
-               + f"; amounts read {format_kr(d['amount_read'], 2)} = written {format_kr(d['amount_written'], 2)}"
-               + f" + rejected {format_kr(d['amount_rejected'], 2)}"
-               + (f" + duplicates dropped {format_kr(d['amount_duplicates_dropped'], 2)}" if r.duplicates_dropped else "")
-               + (f" ({r.rejected_without_amount} rejected rows without a readable amount)" if r.rejected_without_amount else ""))
+        msg = (
+            f"{r.file}: {r.rows_read} rows read, {r.rows_written} written, {r.rows_rejected} rejected"
+            + (f", {r.rows_skipped} total rows skipped" if r.rows_skipped else "")
+            + (f", {r.duplicates} exact duplicates" + (" dropped" if r.duplicates_dropped else " kept") if r.duplicates else "")
+            + f"; amounts read {format_kr(d['amount_read'], 2)} = written {format_kr(d['amount_written'], 2)}"
+            + f" + rejected {format_kr(d['amount_rejected'], 2)}"
+            + (f" + duplicates dropped {format_kr(d['amount_duplicates_dropped'], 2)}" if r.duplicates_dropped else "")
+            + (f" ({r.rejected_without_amount} rejected rows without a readable amount)" if r.rejected_without_amount else "")
+        )
         err(msg)
         source = {"given": "--extract-date"}.get(r.extract_date_source, r.extract_date_source)
         err(f"{r.file}: extract date {r.extract_date} ({source})")
@@ -107,8 +133,10 @@ def _print_summary(result, err) -> None:
         parts.append(f"{s.actual_added} actual lines added ({kr(s.ore_added)} kr), {s.actual_lines - s.actual_added} already in the history")
         b, a = s.before, s.after
         if s.late:
-            parts.append(f"its {s.commitment_lines} commitments are kept for reading the history as it stood then; "
-                         + (f"those of {a[0]} stay in force" if a[0] else "none in force"))
+            parts.append(
+                f"its {s.commitment_lines} commitments are kept for reading the history as it stood then; "
+                + (f"those of {a[0]} stay in force" if a[0] else "none in force")
+            )
         elif s.commitment_lines == 0:
             parts.append("no commitments in this extract: " + (f"those of {a[0]} stay in force (stale)" if a[0] else "none in force"))
         elif b[0] is None:

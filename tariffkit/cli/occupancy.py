@@ -6,12 +6,23 @@ from tariffkit.cli.common import output_option, writable
 @click.command("occupancy", short_help="HÅP per offer and level from every citizen on the offer, own and other municipalities'.")
 @click.argument("placements")
 @click.option("--payments", metavar="FILE", help="The payments history: own citizens' HÅP from DSS (default when given).")
-@click.option("--own-from", type=click.Choice(["payments", "placements"]), default=None, help="Where own citizens' HÅP comes from (default: payments when --payments is given, else placements).")
+@click.option(
+    "--own-from",
+    type=click.Choice(["payments", "placements"]),
+    default=None,
+    help="Where own citizens' HÅP comes from (default: payments when --payments is given, else placements).",
+)
 @click.option("--year", type=click.IntRange(1900, 2200), help="The year (default: the --as-of date's).")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="With --payments: the forecast date (actuals plus the commitments in force).")
 @click.option("--offers", metavar="FILE", help="Offers table: only its internal offers are counted (external providers have no occupancy here).")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in the placements (else $TARIFFKIT_KEY).")
-@click.option("--check", "check_file", metavar="FILE", help="Also write the reconciliation: own citizens paid but not placed, or placed but not paid (Parquet or .xlsx).", callback=writable)
+@click.option(
+    "--check",
+    "check_file",
+    metavar="FILE",
+    help="Also write the reconciliation: own citizens paid but not placed, or placed but not paid (Parquet or .xlsx).",
+    callback=writable,
+)
 @output_option()
 @click.pass_context
 def command(ctx, placements, payments, own_from, year, as_of, offers, key_file, check_file, output):
@@ -28,7 +39,7 @@ def command(ctx, placements, payments, own_from, year, as_of, offers, key_file, 
     """
     from tariffkit import io as tio
     from tariffkit import placements as plc
-    from tariffkit.cli.common import err, parse_date_option, params_for_provenance
+    from tariffkit.cli.common import err, params_for_provenance, parse_date_option
     from tariffkit.contracts import PAYMENTS, conform
     from tariffkit.errors import UsageError
     from tariffkit.keys import load_key
@@ -71,5 +82,7 @@ def command(ctx, placements, payments, own_from, year, as_of, offers, key_file, 
     own, other = (t.filter(t["origin"] == o)["haap"].sum() for o in ("own", "other"))
     from tariffkit.danish import format_kr
 
-    err(f"occupancy {year}: HÅP {format_kr(own + other, 2)} ({format_kr(own, 2)} own from {own_from}, {format_kr(other, 2)} other municipalities'); "
-        f"reconciliation: {occ.reconciliation.height} own citizens whose months differ between DSS and the placements")
+    err(
+        f"occupancy {year}: HÅP {format_kr(own + other, 2)} ({format_kr(own, 2)} own from {own_from}, {format_kr(other, 2)} other municipalities'); "
+        f"reconciliation: {occ.reconciliation.height} own citizens whose months differ between DSS and the placements"
+    )

@@ -24,8 +24,14 @@ Flags (the flags column):
 @click.option("--threshold", default="10%", show_default=True, metavar="PCT", help="cost_up: rise in % of the comparison cost.")
 @click.option("--min-change", type=click.FloatRange(min=0), default=50_000, show_default=True, help="cost_up: minimum rise in kroner a year.")
 @click.option("--ending-within", type=click.IntRange(min=0), default=90, show_default=True, metavar="DAYS", help="commitment_ending: days after the quarter.")
-@click.option("--follow-up", default="3,12", show_default=True, metavar="FIRST,EVERY", help="Months from the start to the first follow-up, then between follow-ups.")
-@click.option("--tiers", metavar="TOML", help="Approval tiers (bevillingskompetence): [[tiers]] name, up_to (default: Ikast-Brande's example: caseworker 110,000, manager 415,000, visitation committee 1 mio., then the political committee).")
+@click.option(
+    "--follow-up", default="3,12", show_default=True, metavar="FIRST,EVERY", help="Months from the start to the first follow-up, then between follow-ups."
+)
+@click.option(
+    "--tiers",
+    metavar="TOML",
+    help="Approval tiers (bevillingskompetence): [[tiers]] name, up_to (default: Ikast-Brande's example: caseworker 110,000, manager 415,000, visitation committee 1 mio., then the political committee).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only the one summary line on stderr.")
 @output_option("Output Parquet (portfolio table, one row per case).")
 @click.option("--summary", metavar="FILE", help="Also write the per-caseworker summary (Parquet).", callback=writable)
@@ -63,7 +69,6 @@ def command(ctx, payments, quarter, compare, schedules, caseworker, threshold, m
             raise ValueError
     except ValueError:
         raise UsageError(f"--follow-up: expected FIRST,EVERY in months like 3,12, found {follow_up!r}") from None
-
 
     from tariffkit import io as tio
     from tariffkit.cli.common import err, params_for_provenance
@@ -111,8 +116,10 @@ def _print(cases, summ, err, quiet: bool = False) -> None:
     flagged = int(summ["flagged_cases"].sum())
     counts = cases.select(pl.col("flags").explode().value_counts(sort=True)).unnest("flags").drop_nulls()
     by_flag = ", ".join(f"{r['flags']} {r['count']}" for r in counts.sort(["count", "flags"], descending=[True, False]).iter_rows(named=True))
-    err(f"portfolio {summ['quarter'][0] if summ.height else ''}: {summ.height} caseworkers, {cases.height} cases, "
-        f"{flagged} flagged{' (' + by_flag + ')' if by_flag else ''}; total change {format_kr(cases['change'].sum())} kr a year")
+    err(
+        f"portfolio {summ['quarter'][0] if summ.height else ''}: {summ.height} caseworkers, {cases.height} cases, "
+        f"{flagged} flagged{' (' + by_flag + ')' if by_flag else ''}; total change {format_kr(cases['change'].sum())} kr a year"
+    )
     if quiet or not sys.stderr.isatty():
         return
     from rich.table import Table

@@ -8,10 +8,25 @@ from tariffkit.cli.common import output_option
 @output_option()
 @click.option("--assumptions", metavar="TOML", help="ATA assumptions (norm hours, absence, indirect share); see --init.")
 @click.option("--costs", metavar="FILE", help="Cost lines: adds the fully loaded price (the year's cost basis / ATA hours).")
-@click.option("--basis", type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]), default="tariff_budget", show_default=True, help="Which cost basis --costs is read for.")
-@click.option("--measure", type=click.Choice(["staff", "citizen"]), default="staff", show_default=True,
-              help="The measure of the hours and prices: staff time (what the staff give) or citizen time (every schedule line in full for the citizen, as BDO counts it; needs --hours). Use the measure the structure's levels are placed on (level_measure).")
-@click.option("--hours", metavar="FILE", help="reassign's output (reassignments or --by-offer): citizen and staff ATA hours per offer, to put the staff's hours in citizen time.")
+@click.option(
+    "--basis",
+    type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]),
+    default="tariff_budget",
+    show_default=True,
+    help="Which cost basis --costs is read for.",
+)
+@click.option(
+    "--measure",
+    type=click.Choice(["staff", "citizen"]),
+    default="staff",
+    show_default=True,
+    help="The measure of the hours and prices: staff time (what the staff give) or citizen time (every schedule line in full for the citizen, as BDO counts it; needs --hours). Use the measure the structure's levels are placed on (level_measure).",
+)
+@click.option(
+    "--hours",
+    metavar="FILE",
+    help="reassign's output (reassignments or --by-offer): citizen and staff ATA hours per offer, to put the staff's hours in citizen time.",
+)
 @click.option("--explain", is_flag=True, help="Print the derivation line by line on stderr (audit trail).")
 @click.option("--init", "init", is_flag=True, help="Print a commented default assumptions TOML and exit.")
 @click.pass_context
@@ -57,7 +72,9 @@ def command(ctx, staff, output, assumptions, costs, basis, measure, hours, expla
         hr = tio.read_table(hours, inputs)
         need = [c for c in ("offer_id", "staff_hours_ata", "citizen_hours_ata") if c not in hr.columns]
         if need:
-            raise DataError(f"--hours must be reassign's output with {', '.join(need)} (run reassign again to get both measures)", file=tio.label_of(hours), column=need[0])
+            raise DataError(
+                f"--hours must be reassign's output with {', '.join(need)} (run reassign again to get both measures)", file=tio.label_of(hours), column=need[0]
+            )
         if "phase_year" in hr.columns:  # reassign_offers: one row per phase-in year, the same hours
             hr = hr.unique("offer_id", keep="first", maintain_order=True)
     elif measure == "citizen":
@@ -77,7 +94,9 @@ def _explain(result, aset, err) -> None:
             err(line)
         err(f"  ATA FTE {format_kr(r['ata_fte'], 2)} × {format_kr(r['ata_hours_per_fte'], 1)} h = {format_kr(r['staff_ata_hours'], 0)} ATA hours (staff time)")
         if r["measure"] == "citizen":
-            err(f"  × {format_kr(r['hours_ratio'], 4)} citizen hours per staff hour (the offer's schedules) = {format_kr(r['ata_hours'], 0)} ATA hours in citizen time")
+            err(
+                f"  × {format_kr(r['hours_ratio'], 4)} citizen hours per staff hour (the offer's schedules) = {format_kr(r['ata_hours'], 0)} ATA hours in citizen time"
+            )
         err(f"  direct salary (ATA categories) {format_kr(r['direct_salary'], 2)} kr / ATA hours = {format_kr(r['price_per_ata_hour'], 2)} kr per ATA hour")
         err(f"  per attendance hour: {format_kr(r['price_per_attendance_hour'], 2)} kr")
         if r["cost_basis"] is not None:

@@ -23,23 +23,67 @@ Flags (the flags column):
 @click.command("reassign", short_help="From 24-hour schedules to function levels, with the consequences.", epilog=_FLAG_HELP)
 @click.argument("schedules", nargs=-1)
 @click.option("--structure", metavar="TOML", help="Tariff structure (levels as bands of weekly ATA hours).")
-@click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build; without it only levels and hours are computed (for tariff-build's mean_of_placed).")
-@click.option("--placements", metavar="FILE", help="Current placements: CSV/xlsx with CPR-nr.;Tilbudsnr.;Funktionsniveau;Oprindelse;Betalingskommune, or Parquet (placements table).")
+@click.option(
+    "--tariffs", metavar="FILE", help="tariffs table from tariff-build; without it only levels and hours are computed (for tariff-build's mean_of_placed)."
+)
+@click.option(
+    "--placements",
+    metavar="FILE",
+    help="Current placements: CSV/xlsx with CPR-nr.;Tilbudsnr.;Funktionsniveau;Oprindelse;Betalingskommune, or Parquet (placements table).",
+)
 @click.option("--payments", metavar="FILE", help="Take current levels from the latest month of the payments table instead.")
 @click.option("--year", type=click.IntRange(1900, 2200), help="Tariff year (needed when the tariffs hold several years).")
 @click.option("--key-file", type=click.Path(dir_okay=False), help="Pseudonymisation key for CPR numbers in schedules/placements (else $TARIFFKIT_KEY).")
-@click.option("--tolerance", type=click.FloatRange(min=0), default=0.10, show_default=True, help="Relative gap between registered and assessed hours that is flagged.")
-@click.option("--on-error", type=click.Choice(["fail", "flag"]), default="fail", show_default=True, help="fail: a bad schedule line stops the run; flag: it is left out and its citizen flagged invalid_lines.")
+@click.option(
+    "--tolerance", type=click.FloatRange(min=0), default=0.10, show_default=True, help="Relative gap between registered and assessed hours that is flagged."
+)
+@click.option(
+    "--on-error",
+    type=click.Choice(["fail", "flag"]),
+    default="fail",
+    show_default=True,
+    help="fail: a bad schedule line stops the run; flag: it is left out and its citizen flagged invalid_lines.",
+)
 @click.option("--by-offer", metavar="FILE", help="Also write the consequences per offer (reassign_offers table).", callback=writable)
-@click.option("--negotiation", metavar="FILE", help="Also write the negotiation list: other municipalities' citizens assessed on another level than the one paid for, per paying municipality (Parquet, or .xlsx).", callback=writable)
-@click.option("--service-levels", "service_levels", metavar="FILE", help="Also write the service-level comparison: weekly minutes per citizen per activity category and offer against the median over the offers, far ones flagged (Parquet, or .xlsx). Categories: the schedule's Kategori column or the structure's [activity_categories].", callback=writable)
+@click.option(
+    "--negotiation",
+    metavar="FILE",
+    help="Also write the negotiation list: other municipalities' citizens assessed on another level than the one paid for, per paying municipality (Parquet, or .xlsx).",
+    callback=writable,
+)
+@click.option(
+    "--service-levels",
+    "service_levels",
+    metavar="FILE",
+    help="Also write the service-level comparison: weekly minutes per citizen per activity category and offer against the median over the offers, far ones flagged (Parquet, or .xlsx). Categories: the schedule's Kategori column or the structure's [activity_categories].",
+    callback=writable,
+)
 @click.option("--placed-on", metavar="YYYY-MM-DD", help="The day whose placements are the current ones (default: the latest date in the placements).")
 @click.option("--phase-in", metavar="YEAR:SHARE,...", help="Transition rule for --by-offer, e.g. 2026:0.5,2027:1.0.")
 @click.option("--template", is_flag=True, help="Write an empty schedule workbook (.xlsx, with drop-down lists) to -o and exit.")
 @click.option("--sheets", type=click.IntRange(1, 500), default=1, show_default=True, help="With --template: citizen sheets to include.")
 @output_option("Output Parquet (reassignments table), or the .xlsx with --template.")
 @click.pass_context
-def command(ctx, schedules, structure, tariffs, placements, payments, year, key_file, tolerance, on_error, by_offer, negotiation, service_levels, placed_on, phase_in, template, sheets, output):
+def command(
+    ctx,
+    schedules,
+    structure,
+    tariffs,
+    placements,
+    payments,
+    year,
+    key_file,
+    tolerance,
+    on_error,
+    by_offer,
+    negotiation,
+    service_levels,
+    placed_on,
+    phase_in,
+    template,
+    sheets,
+    output,
+):
     """Compute each citizen's function level from their 24-hour schedule (døgnskema), compare
     it with the current level, and price the change with the tariffs.
 
@@ -73,15 +117,14 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
     if placements and payments:
         raise UsageError("give --placements or --payments, not both")
 
-
     import polars as pl
 
-    from tariffkit.errors import DataError
-    from tariffkit.keys import load_key
     from tariffkit import placements as plc
     from tariffkit.cli.common import parse_date_option
-    from tariffkit.schedules import (ReassignOptions, by_offer as offer_summary, negotiation_list, parse_lines, parse_phase_in,
-                                     placements_from_payments, read_schedules, reassign)
+    from tariffkit.errors import DataError
+    from tariffkit.keys import load_key
+    from tariffkit.schedules import ReassignOptions, negotiation_list, parse_lines, parse_phase_in, placements_from_payments, read_schedules, reassign
+    from tariffkit.schedules import by_offer as offer_summary
     from tariffkit.tariffs import parse_structure
 
     if phase_in and not by_offer:
@@ -93,7 +136,9 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
     target = tio.resolve_output(output)
     st = parse_structure(tio.read_toml(structure, inputs), file=structure)
     key = None
-    needs_key = any(not str(s).lower().endswith((".parquet", ".pq")) for s in schedules) or (placements and not placements.lower().endswith((".parquet", ".pq")))
+    needs_key = any(not str(s).lower().endswith((".parquet", ".pq")) for s in schedules) or (
+        placements and not placements.lower().endswith((".parquet", ".pq"))
+    )
     if needs_key:
         key = load_key(key_file, warn=err)
     frames = [read_schedules(s, inputs, key) for s in schedules]
@@ -144,8 +189,10 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         if neg.height:
             from tariffkit.danish import format_kr
 
-            err(f"  negotiation list: {neg.height} other municipalities' citizens on another level than paid for, "
-                f"{format_kr(neg['yearly_difference'].drop_nulls().sum())} kr a year")
+            err(
+                f"  negotiation list: {neg.height} other municipalities' citizens on another level than paid for, "
+                f"{format_kr(neg['yearly_difference'].drop_nulls().sum())} kr a year"
+            )
     if service_levels:
         from tariffkit.service_levels import service_levels as compare
 
@@ -157,8 +204,10 @@ def command(ctx, schedules, structure, tariffs, placements, payments, year, key_
         else:
             tio.write_table(sl, service_levels, command="reassign", options=opts, inputs=inputs)
         far = sl.filter(pl.col("far_from_median"))
-        err(f"  service levels: {sl['category'].n_unique()} activity categories × {sl['offer_id'].n_unique()} offers; "
-            f"{far.height} offer-categories more than {st.service_level_band:.0%} from the median")
+        err(
+            f"  service levels: {sl['category'].n_unique()} activity categories × {sl['offer_id'].n_unique()} offers; "
+            f"{far.height} offer-categories more than {st.service_level_band:.0%} from the median"
+        )
     _summary(result, problems, lines.height)
 
 
@@ -176,18 +225,25 @@ def _summary(result, problems, n_lines) -> None:
     total = result["annual_change"].drop_nulls().sum()
     if result["current_level"].null_count() == result.height:
         levels = result["new_level"].drop_nulls().value_counts().sort("new_level")
-        con.print(f"reassign: {n_lines} schedule lines, {result.height} citizens; new levels: "
-                  + ", ".join(f"{r['new_level']}: {r['count']}" for r in levels.iter_rows(named=True)))
+        con.print(
+            f"reassign: {n_lines} schedule lines, {result.height} citizens; new levels: "
+            + ", ".join(f"{r['new_level']}: {r['count']}" for r in levels.iter_rows(named=True))
+        )
     else:
-        con.print(f"reassign: {n_lines} schedule lines, {result.height} citizens; moved up {up}, down {down}, unchanged {same}; "
-                  f"annual change {format_kr(total)} kr")
+        con.print(
+            f"reassign: {n_lines} schedule lines, {result.height} citizens; moved up {up}, down {down}, unchanged {same}; annual change {format_kr(total)} kr"
+        )
     if problems.height:
         con.print(f"  {problems.height} invalid lines left out (flag invalid_lines; rows in the notes column)")
     counts = result.select(pl.col("flags").explode().value_counts(sort=True)).unnest("flags").drop_nulls()
     if counts.height:
-        con.print("  flags: " + ", ".join(f"{r['flags']} {r['count']}" for r in counts.sort(["count", "flags"], descending=[True, False]).iter_rows(named=True)))
+        con.print(
+            "  flags: " + ", ".join(f"{r['flags']} {r['count']}" for r in counts.sort(["count", "flags"], descending=[True, False]).iter_rows(named=True))
+        )
     gap = result.filter(pl.col("hours_assessed").is_not_null()).with_columns(gap=pl.col("hours_registered") - pl.col("hours_assessed"))
     if gap.height:
         top = gap.sort(["gap", "citizen_id"], descending=[True, False]).head(5)
-        con.print("  biggest gaps registered − assessed (hours/week): " + ", ".join(
-            f"{r['citizen_id']} ({r['offer_id']}) {format_kr(r['gap'], 1)}" for r in top.iter_rows(named=True)))
+        con.print(
+            "  biggest gaps registered − assessed (hours/week): "
+            + ", ".join(f"{r['citizen_id']} ({r['offer_id']}) {format_kr(r['gap'], 1)}" for r in top.iter_rows(named=True))
+        )

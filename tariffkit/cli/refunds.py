@@ -22,7 +22,7 @@ def command(ctx, payments, rules, known_at, output):
       tariffkit refunds payments.parquet --rules refusion-2026.toml -o refusion-2026.parquet
     """
     from tariffkit import io as tio
-    from tariffkit.cli.common import err, parse_date_option, params_for_provenance
+    from tariffkit.cli.common import err, params_for_provenance, parse_date_option
     from tariffkit.contracts import PAYMENTS, conform
     from tariffkit.danish import format_kr
     from tariffkit.refunds import estimate, parse_rules
@@ -33,5 +33,7 @@ def command(ctx, payments, rules, known_at, output):
     pay = conform(tio.read_table(payments, inputs), PAYMENTS, file=tio.label_of(payments), check_key=False)
     out = estimate(pay, r, known_at=parse_date_option(known_at, "--known-at") if known_at else None)
     tio.write_table(out, target, command="refunds", options=params_for_provenance(ctx), inputs=inputs)
-    err(f"refunds {r.year}: {out.height} citizens; recorded {format_kr(out['refund_recorded'].sum())} kr, "
-        f"estimated {format_kr(out['refund_estimated'].sum())} kr ({r.source})")
+    err(
+        f"refunds {r.year}: {out.height} citizens; recorded {format_kr(out['refund_recorded'].sum())} kr, "
+        f"estimated {format_kr(out['refund_estimated'].sum())} kr ({r.source})"
+    )

@@ -20,12 +20,26 @@ def command():
 @click.option("--as-of", metavar="DATE", help="Expense to date up to this month, the forecast to year end (default: the newest extract date; never after it).")
 @click.option("--known-at", metavar="DATE", help="Read the payments history as it stood on this date (e.g. to remake last month's report).")
 @click.option("--year", type=click.IntRange(1900, 2200), help="The year (default: the as-of date's).")
-@click.option("--by", "area", default="paragraph", show_default=True, metavar="COLUMN", help="The areas of the key figures: a payments column (paragraph, offer_id, function, provider …).")
+@click.option(
+    "--by",
+    "area",
+    default="paragraph",
+    show_default=True,
+    metavar="COLUMN",
+    help="The areas of the key figures: a payments column (paragraph, offer_id, function, provider …).",
+)
 @click.option("--budget", metavar="FILE", help="Budget per area: budget-forecast --authority output, or a haap_budget table (haap, average_price).")
 @click.option("--offer-budget", metavar="FILE", help="budget-forecast output: lists the offers heading for a deficit.")
 @click.option("--previous", metavar="FILE", help="Last month's key figures (--save-figures): the change since last month.")
 @click.option("--save-figures", metavar="FILE", help="Also write this month's key figures (key_figures table) for next month's --previous.", callback=writable)
-@click.option("--min-deficit", type=click.FloatRange(min=0), default=1000, show_default=True, metavar="KR", help="List an offer as heading for a deficit from this forecast deficit (a few kroner are tariff rounding).")
+@click.option(
+    "--min-deficit",
+    type=click.FloatRange(min=0),
+    default=1000,
+    show_default=True,
+    metavar="KR",
+    help="List an offer as heading for a deficit from this forecast deficit (a few kroner are tariff rounding).",
+)
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Cases with the largest cost change to list.")
 @click.option("--title", metavar="TEXT", help="Report title (default: Månedlig økonomiopfølgning YEAR).")
 @click.option("-o", "--output", required=True, metavar="FILE.html", help="The HTML report (- for stdout).", callback=writable)
@@ -46,19 +60,18 @@ def monthly(ctx, payments, as_of, known_at, year, area, budget, offer_budget, pr
           --offer-budget budget.parquet --previous noegletal-2026-08.parquet \\
           --save-figures noegletal-2026-09.parquet -o rapport-2026-09.html
     """
-    import datetime as dt
 
     from tariffkit import __version__
     from tariffkit import io as tio
-    from tariffkit.cli.common import err, params_for_provenance
+    from tariffkit.cli.common import err, params_for_provenance, parse_date_option
     from tariffkit.contracts import KEY_FIGURES, PAYMENTS, conform
     from tariffkit.errors import DataError, UsageError
 
-    from tariffkit.cli.common import parse_date_option
-
     as_of_date = parse_date_option(as_of, "--as-of") if as_of else None
     known_at_date = parse_date_option(known_at, "--known-at") if known_at else None
-    allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row", "citizen_id", "case_id", "source_file", "extract_date")]
+    allowed = [
+        c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row", "citizen_id", "case_id", "source_file", "extract_date")
+    ]
     if area not in allowed:
         raise UsageError(f"--by: choose one of {', '.join(allowed)}")
     if output != "-" and not output.lower().endswith((".html", ".htm")):
@@ -88,8 +101,11 @@ def monthly(ctx, payments, as_of, known_at, year, area, budget, offer_budget, pr
         need = {area, "budget", "budget_haap", "budget_average_price"} if "budget" in b.columns else {area, "haap", "average_price"}
         missing = sorted(need - set(b.columns))
         if missing:
-            raise DataError(f"the budget needs the columns {', '.join(sorted(need))} (budget-forecast --authority --by {area}, or a haap_budget table); missing: {', '.join(missing)}",
-                            file=tio.label_of(budget), column=missing[0])
+            raise DataError(
+                f"the budget needs the columns {', '.join(sorted(need))} (budget-forecast --authority --by {area}, or a haap_budget table); missing: {', '.join(missing)}",
+                file=tio.label_of(budget),
+                column=missing[0],
+            )
         if "year" in b.columns:
             b = b.filter(b["year"] == year)
             if b.height == 0:
@@ -101,8 +117,9 @@ def monthly(ctx, payments, as_of, known_at, year, area, budget, offer_budget, pr
     from tariffkit.cli.common import working
 
     with working(f"the monthly report as of {as_of} …"):
-        rep = monthly_report(pay, year=year, as_of=as_of_date, area=area, budget=b, offer_budget=ob, previous=prev, top=top, min_deficit=min_deficit,
-                             known_at=known_at_date)
+        rep = monthly_report(
+            pay, year=year, as_of=as_of_date, area=area, budget=b, offer_budget=ob, previous=prev, top=top, min_deficit=min_deficit, known_at=known_at_date
+        )
         html = render(rep, inputs=inputs.entries, version=__version__, title=title)
     if save_figures:
         tio.check_not_an_input(save_figures, inputs)
@@ -111,8 +128,10 @@ def monthly(ctx, payments, as_of, known_at, year, area, budget, offer_budget, pr
         tio.write_table(rep.key_figures, save_figures, command="report monthly", options=params_for_provenance(ctx), inputs=inputs)
     t = rep.key_figures.row(-1, named=True)
     dev = "" if t["deviation"] is None else f", deviation {_kr(t['deviation'])} kr (volume {_kr(t['volume_effect'])}, price {_kr(t['price_effect'])})"
-    err(f"report monthly {year} as of {as_of} (extract {rep.snapshot.horizon}): HÅP {_kr(t['haap_forecast'], 2)}, forecast {_kr(t['forecast'])} kr{dev}"
-        + ("" if output == "-" else f"; wrote {output}"))
+    err(
+        f"report monthly {year} as of {as_of} (extract {rep.snapshot.horizon}): HÅP {_kr(t['haap_forecast'], 2)}, forecast {_kr(t['forecast'])} kr{dev}"
+        + ("" if output == "-" else f"; wrote {output}")
+    )
 
 
 def _kr(v, d: int = 0) -> str:
@@ -160,7 +179,9 @@ def offer(budget, offers, year, output):
             raise UsageError(f"the budget holds forecasts for {', '.join(map(str, years)) or 'no year'}; choose one with --year")
         year = years[0]
     elif year not in years:
-        raise DataError(f"no forecast or tariff budget for {year} (the file has {', '.join(map(str, years)) or 'none'})", file=tio.label_of(budget), column="year")
+        raise DataError(
+            f"no forecast or tariff budget for {year} (the file has {', '.join(map(str, years)) or 'none'})", file=tio.label_of(budget), column="year"
+        )
     from tariffkit.cli.common import working
 
     with working("writing the offer workbook …"):

@@ -85,7 +85,9 @@ def _config(ctx):
 
     cfg = ctx.find_root().obj["config"]
     if cfg.path is None:
-        raise UsageError("no tariffkit.toml in this folder or above it: run `tariffkit init FOLDER --municipality NAME` and work in that folder, or give --config FILE")
+        raise UsageError(
+            "no tariffkit.toml in this folder or above it: run `tariffkit init FOLDER --municipality NAME` and work in that folder, or give --config FILE"
+        )
     return cfg
 
 

@@ -5,8 +5,13 @@ import click
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write into (created if missing).")
 @click.option("--citizens", default=300, show_default=True, type=click.IntRange(min=10), help="Number of own citizens.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Random seed; the same seed gives the same files.")
-@click.option("--extract-date", "extract_dates", multiple=True, metavar="YYYY-MM-DD",
-              help="Write the DSS extract as the books stood on this date (repeat for a monthly series; default: 2026-09-30 and 2026-10-31).")
+@click.option(
+    "--extract-date",
+    "extract_dates",
+    multiple=True,
+    metavar="YYYY-MM-DD",
+    help="Write the DSS extract as the books stood on this date (repeat for a monthly series; default: 2026-09-30 and 2026-10-31).",
+)
 def command(out: str, citizens: int, seed: int, extract_dates: tuple[str, ...]) -> None:
     """Write a coherent fictional municipality ("Eksempel Kommune") to OUT.
 

@@ -4,7 +4,14 @@ import click
 @click.command("show", short_help="Pretty-print any table (Parquet, CSV, Excel).")
 @click.argument("file")
 @click.option("--limit", "-n", default=None, type=click.IntRange(min=0), help="Rows to show (0 = all; default: 20 as a table, all as csv/json/markdown).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True, help="Output format; csv/json/markdown are for scripts.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format; csv/json/markdown are for scripts.",
+)
 @click.option("--wide", is_flag=True, help="For a tidy budget table: show lines as rows and bases/years as columns.")
 @click.option("--meta", is_flag=True, help="Show the provenance metadata (version, command, options, input hashes).")
 @click.option("--raw", is_flag=True, help="Show CPR numbers and names as they are in the file (a raw extract); by default they are masked.")
@@ -62,7 +69,15 @@ def command(file: str, limit: int, fmt: str, wide: bool, meta: bool, raw: bool) 
         from tariffkit.export import for_people
 
         shown = for_people(shown)
-        with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True, tbl_hide_dataframe_shape=True, tbl_rows=-1, tbl_cols=-1, tbl_width_chars=10_000, fmt_str_lengths=200):
+        with pl.Config(
+            tbl_formatting="MARKDOWN",
+            tbl_hide_column_data_types=True,
+            tbl_hide_dataframe_shape=True,
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_width_chars=10_000,
+            fmt_str_lengths=200,
+        ):
             click.echo(str(shown))
     else:
         from rich.table import Table

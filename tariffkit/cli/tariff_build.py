@@ -6,17 +6,56 @@ from tariffkit.cli.common import output_option, writable
 @click.command("tariff-build", short_help="Budget-neutral tariffs per function level.")
 @click.option("--structure", required=True, metavar="TOML", help="Tariff structure: levels as bands of weekly ATA hours.")
 @click.option("--costs", required=True, metavar="FILE", help="Cost lines (costs table).")
-@click.option("--haap", "haap", required=True, metavar="FILE", help="Expected HÅP per offer and level (expected_haap table; occupancy's or compute-haap --by offer_id,level's output works; reassign's output counts each citizen one HÅP on the new level).")
+@click.option(
+    "--haap",
+    "haap",
+    required=True,
+    metavar="FILE",
+    help="Expected HÅP per offer and level (expected_haap table; occupancy's or compute-haap --by offer_id,level's output works; reassign's output counts each citizen one HÅP on the new level).",
+)
 @click.option("--ata-prices", metavar="FILE", help="ata_prices from price-ata, shown on the card for comparison.")
-@click.option("--placed-hours", metavar="FILE", help="reassign's output (reassignments table): the hours of the citizens placed on each level, for representative_hours = \"mean_of_placed\".")
-@click.option("--representative-hours", "rep_hours", type=click.Choice(["midpoint", "configured", "mean_of_placed"]), help="Override the structure's representative_hours (to compare variants).")
+@click.option(
+    "--placed-hours",
+    metavar="FILE",
+    help='reassign\'s output (reassignments table): the hours of the citizens placed on each level, for representative_hours = "mean_of_placed".',
+)
+@click.option(
+    "--representative-hours",
+    "rep_hours",
+    type=click.Choice(["midpoint", "configured", "mean_of_placed"]),
+    help="Override the structure's representative_hours (to compare variants).",
+)
 @click.option("--offers", metavar="FILE", help="Offers table (places): the card then shows the assumed occupancy = expected HÅP / places.")
 @click.option("--year", required=True, type=click.IntRange(1900, 2200), help="Tariff year.")
-@click.option("--basis", type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]), default="tariff_budget", show_default=True, help="Which cost basis the tariffs are set on.")
-@click.option("--carry-cap", type=click.FloatRange(min=0), metavar="SHARE", help="A result two years earlier within ±SHARE of the cost basis stays with the offer (e.g. 0.05).")
-@click.option("--rules", metavar="TOML", help="Tariff rules (the rammeaftale's): rounding, central overhead, assumed occupancy, the levels and 5+ rule they require; named on the card.")
-@click.option("--portal", metavar="FILE", help="Also write the Tilbudsportalen figures per offer and level (.csv Danish, or .xlsx): tariff per year and day, assumed occupancy, places.", callback=writable)
-@click.option("--results", metavar="FILE", help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in carried result).")
+@click.option(
+    "--basis",
+    type=click.Choice(["actual", "budget", "tariff_budget", "forecast"]),
+    default="tariff_budget",
+    show_default=True,
+    help="Which cost basis the tariffs are set on.",
+)
+@click.option(
+    "--carry-cap",
+    type=click.FloatRange(min=0),
+    metavar="SHARE",
+    help="A result two years earlier within ±SHARE of the cost basis stays with the offer (e.g. 0.05).",
+)
+@click.option(
+    "--rules",
+    metavar="TOML",
+    help="Tariff rules (the rammeaftale's): rounding, central overhead, assumed occupancy, the levels and 5+ rule they require; named on the card.",
+)
+@click.option(
+    "--portal",
+    metavar="FILE",
+    help="Also write the Tilbudsportalen figures per offer and level (.csv Danish, or .xlsx): tariff per year and day, assumed occupancy, places.",
+    callback=writable,
+)
+@click.option(
+    "--results",
+    metavar="FILE",
+    help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in carried result).",
+)
 @output_option()
 @click.option("--card", metavar="TOML", help="Also write a human-readable tariff card per offer.", callback=writable)
 @click.pass_context
@@ -62,7 +101,11 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
 
         h = expected_from_reassignments(h)
     if "period" in h.columns and h["period"].n_unique() > 1:
-        raise DataError(f"expected HÅP for one period, found {h['period'].n_unique()} ({', '.join(sorted(h['period'].unique().to_list())[:4])} …); run compute-haap with --year", file=hf, column="period")
+        raise DataError(
+            f"expected HÅP for one period, found {h['period'].n_unique()} ({', '.join(sorted(h['period'].unique().to_list())[:4])} …); run compute-haap with --year",
+            file=hf,
+            column="period",
+        )
     if st.scope == "common" and "offer_id" not in h.columns:
         h = h.with_columns(offer_id=pl.lit("*"))
     h = conform(h, EXPECTED_HAAP, file=hf, check_key=False)
@@ -86,8 +129,21 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
         from tariffkit.errors import UsageError
 
         raise UsageError("--portal needs --offers (the places and names the portal shows)")
-    tariffs, built = build(st, co, h, year, basis=basis, carry_cap=carry_cap, file_costs=tio.label_of(costs), file_haap=hf, placed=placed,
-                           results=res, file_results=tio.label_of(results) if results else "results", rules=tr, places=places)
+    tariffs, built = build(
+        st,
+        co,
+        h,
+        year,
+        basis=basis,
+        carry_cap=carry_cap,
+        file_costs=tio.label_of(costs),
+        file_haap=hf,
+        placed=placed,
+        results=res,
+        file_results=tio.label_of(results) if results else "results",
+        rules=tr,
+        places=places,
+    )
     places_of: dict = {}
     if of is not None:
         for o, p in of.select("offer_id", "places").iter_rows():
@@ -99,15 +155,19 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
         occ = f", assumed occupancy {format_kr(100 * r.expected_haap / n_places, 1)} % of {n_places} places" if n_places else ""
         if len(built) > 20:  # a national run: one summary line below, not a line per offer
             continue
-        err(f"{r.offer_id} {year}: tariff basis {format_kr(r.tariff_basis)} kr, expected income {format_kr(r.expected_income, 2)} kr "
-            f"({format_kr(r.expected_haap, 2)} HÅP{occ}), residue {format_kr(r.residue, 2)} kr")
+        err(
+            f"{r.offer_id} {year}: tariff basis {format_kr(r.tariff_basis)} kr, expected income {format_kr(r.expected_income, 2)} kr "
+            f"({format_kr(r.expected_haap, 2)} HÅP{occ}), residue {format_kr(r.residue, 2)} kr"
+        )
     if len(built) > 20:
         from decimal import Decimal
 
         worst = max(built, key=lambda r: (abs(r.residue), r.offer_id))
-        err(f"{len(built)} offers {year}: tariff basis {format_kr(sum((r.tariff_basis for r in built), Decimal(0)))} kr, "
+        err(
+            f"{len(built)} offers {year}: tariff basis {format_kr(sum((r.tariff_basis for r in built), Decimal(0)))} kr, "
             f"expected income {format_kr(sum((r.expected_income for r in built), Decimal(0)), 2)} kr; the largest residue "
-            f"{format_kr(worst.residue, 2)} kr ({worst.offer_id})")
+            f"{format_kr(worst.residue, 2)} kr ({worst.offer_id})"
+        )
     for extra in (card, portal):
         if extra:
             tio.check_not_an_input(extra, inputs)

@@ -35,8 +35,12 @@ def command(table, file, rejects, limit):
     first_row = None if "_row" in df.columns else 1
     missing, problems = contracts.find_problems(df, table, first_row=first_row)
     if missing:
-        raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the {table} table needs {', '.join(contracts.TABLES[table].names)}",
-                        file=label, row=1 if first_row is None else None, column=missing[0])
+        raise DataError(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the {table} table needs {', '.join(contracts.TABLES[table].names)}",
+            file=label,
+            row=1 if first_row is None else None,
+            column=missing[0],
+        )
     n_rows = df.height
     if problems.height == 0:
         err(f"{label}: {n_rows} rows, valid {table} table")
@@ -57,4 +61,6 @@ def command(table, file, rejects, limit):
         per_row = problems.group_by("_r").agg(pl.col("column").str.join(", "), pl.col("rule").str.join(", "), pl.col("reason").str.join("; "))
         out = per_row.join(masked, on="_r", how="left").rename({"_r": "source_row"}).sort("source_row")
         tio.write_table(out, rejects, command="validate", options={"table": table}, inputs=inputs)
-    raise DataError(f"{problems.height} problems in {bad_rows} rows; first: row {problems['_r'][0]}, column {problems['column'][0]}: {problems['reason'][0]}", file=label)
+    raise DataError(
+        f"{problems.height} problems in {bad_rows} rows; first: row {problems['_r'][0]}, column {problems['column'][0]}: {problems['reason'][0]}", file=label
+    )

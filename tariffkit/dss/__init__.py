@@ -12,6 +12,19 @@ from tariffkit.dss.mapping import CONTENT, FIELDS, REQUIRED, Mapping, init_mappi
 from tariffkit.dss.plan import FileReport, PlanResult, decide_extract_date, import_frame, plan_import, run_import
 
 __all__ = [
-    "CONTENT", "FIELDS", "REQUIRED", "FileReport", "ImportOptions", "ImportResult", "Mapping", "PlanResult", "SnapshotChange",
-    "decide_extract_date", "import_extracts", "import_frame", "init_mapping_toml", "plan_import", "run_import",
+    "CONTENT",
+    "FIELDS",
+    "REQUIRED",
+    "FileReport",
+    "ImportOptions",
+    "ImportResult",
+    "Mapping",
+    "PlanResult",
+    "SnapshotChange",
+    "decide_extract_date",
+    "import_extracts",
+    "import_frame",
+    "init_mapping_toml",
+    "plan_import",
+    "run_import",
 ]

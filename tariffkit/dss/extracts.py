@@ -19,9 +19,9 @@ and published only when everything has passed (nothing half-written).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import polars as pl
 
@@ -33,6 +33,7 @@ from tariffkit.dss.plan import FileReport, decide_extract_date, empty_rejects, p
 from tariffkit.errors import DataError, UsageError
 
 PARTITION_ROWS = 1_000_000  # lines of history + extract per duplicate-check partition
+LARGE_BYTES = 1_500_000_000  # an extract file this large has its duplicate candidates found after the pass (run_import's `large`)
 FINGERPRINT = "tariffkit.key_fingerprint"  # Parquet metadata: the key's public fingerprint
 
 
@@ -72,11 +73,18 @@ class SnapshotChange:
             return {"extract_date": None if t[0] is None else t[0].isoformat(), "lines": t[1], "amount": f"{t[2] / 100:.2f}"}
 
         return {
-            "extract_date": self.extract_date.isoformat(), "files": self.files, "actual_lines": self.actual_lines,
-            "actual_added": self.actual_added, "actual_already_present": self.actual_lines - self.actual_added,
-            "amount_added": f"{self.ore_added / 100:.2f}", "commitment_lines": self.commitment_lines,
-            "commitments_in_force_before": snap(self.before), "commitments_in_force_after": snap(self.after),
-            "commitments_cut_at_extract_date": self.commitments_cut, "commitments_stale": self.stale, "late_reimport": self.late,
+            "extract_date": self.extract_date.isoformat(),
+            "files": self.files,
+            "actual_lines": self.actual_lines,
+            "actual_added": self.actual_added,
+            "actual_already_present": self.actual_lines - self.actual_added,
+            "amount_added": f"{self.ore_added / 100:.2f}",
+            "commitment_lines": self.commitment_lines,
+            "commitments_in_force_before": snap(self.before),
+            "commitments_in_force_after": snap(self.after),
+            "commitments_cut_at_extract_date": self.commitments_cut,
+            "commitments_stale": self.stale,
+            "late_reimport": self.late,
         }
 
 
@@ -95,7 +103,7 @@ def import_extracts(
     sources: Sequence[str],
     output: str,
     key: bytes,
-    options: ImportOptions = ImportOptions(),
+    options: ImportOptions | None = None,
     *,
     inputs: tio.Inputs | None = None,
     metadata: Callable[[], dict[str, str]] | None = None,
@@ -109,6 +117,7 @@ def import_extracts(
     from tariffkit.cpr import key_fingerprint
 
     inputs = inputs if inputs is not None else tio.Inputs()
+    options = options if options is not None else ImportOptions()
     m = options.mapping
     fingerprint = key_fingerprint(key)
     given_metadata = metadata
@@ -134,12 +143,18 @@ def import_extracts(
             part = scratch(f".part{len(parts)}")
             head = data[:8] if data is not None else tio.read_head(f)
             excel = tio.sniff_kind(head) == "xlsx" or Path(f).suffix.lower() in (".xlsx", ".xlsm")
+            large = data is None and Path(f).stat().st_size > LARGE_BYTES  # (about 10 M lines)
 
-            def run(raw, excel=excel, name=name, part=part):
+            def run(raw, excel=excel, name=name, part=part, large=large):
                 plan = plan_import(raw, file=name, mapping=m, key=key, excel=excel)
-                return run_import(plan, on_error=options.on_error, drop_duplicates=options.drop_duplicates,
-                                  sink=lambda lf: lf.sink_parquet(part, lazy=True, **tio.PARQUET_OPTIONS),
-                                  read_back=lambda: pl.scan_parquet(part))
+                return run_import(
+                    plan,
+                    on_error=options.on_error,
+                    drop_duplicates=options.drop_duplicates,
+                    sink=lambda lf: lf.sink_parquet(part, lazy=True, **tio.PARQUET_OPTIONS),
+                    read_back=lambda: pl.scan_parquet(part),
+                    large=large,
+                )
 
             def in_memory(f=f, data=data, label=label, excel=excel):
                 data = data if data is not None else tio.read_bytes(f)
@@ -175,8 +190,11 @@ def import_extracts(
         for d in dates:
             if newest is not None and d < newest and not options.late:
                 files = ", ".join(rep.file for _, _, rep in parts if rep.extract_date == d)
-                raise DataError(f"the extract date {d} is older than the newest extract in the history ({newest}); "
-                                "a late re-import must be declared as such with `late` (it then replaces nothing newer)", file=files)
+                raise DataError(
+                    f"the extract date {d} is older than the newest extract in the history ({newest}); "
+                    "a late re-import must be declared as such with `late` (it then replaces nothing newer)",
+                    file=files,
+                )
         changes: list[SnapshotChange] = []
         current: Path | None = base
         for d in dates:
@@ -208,10 +226,15 @@ def _check_history(base: Path, fingerprint: str) -> None:
     schema = pl.read_parquet_schema(base)
     recorded = tio.read_provenance(base).get(FINGERPRINT)
     if recorded is not None and recorded != fingerprint:
-        raise DataError("the payments history was pseudonymised with another key than this import's: its citizens would get "
-                        "second pseudonyms and be counted twice. Use the municipality's key the history was made with", file=str(base))
+        raise DataError(
+            "the payments history was pseudonymised with another key than this import's: its citizens would get "
+            "second pseudonyms and be counted twice. Use the municipality's key the history was made with",
+            file=str(base),
+        )
     if "citizen_id" in schema and "extract_date" not in schema:
-        raise DataError("the payments history was written by an older tariffkit without extract dates; import its extracts again into a new file", file=str(base))
+        raise DataError(
+            "the payments history was written by an older tariffkit without extract dates; import its extracts again into a new file", file=str(base)
+        )
     missing = [c for c in PAYMENTS.names if c not in schema]
     if missing:
         raise DataError(f"is not a payments history (missing column {missing[0]}); choose the history file to append to", file=str(base), column=missing[0])
@@ -226,13 +249,13 @@ def _check_replace(base: Path, dates: list[dt.date], replace: bool) -> None:
     except Exception:
         schema = {}
     if "extract_date" not in schema:
-        raise UsageError(f"{base} exists and is not a payments history of this version; to overwrite it, say so with `replace` "
-                         "(or choose another output file)")
+        raise UsageError(f"{base} exists and is not a payments history of this version; to overwrite it, say so with `replace` (or choose another output file)")
     lost = [e.extract_date for e in hist.extracts(pl.scan_parquet(base)) if e.extract_date not in dates]
     if lost:
         shown = ", ".join(str(x) for x in lost[:3]) + (" …" if len(lost) > 3 else "")
-        raise UsageError(f"{base} holds extracts this import does not ({shown}); add the new extract to it with `append`, "
-                         "or replace the whole history with `replace`")
+        raise UsageError(
+            f"{base} holds extracts this import does not ({shown}); add the new extract to it with `append`, or replace the whole history with `replace`"
+        )
 
 
 def _in_force(lf: pl.LazyFrame) -> tuple[dt.date | None, int, int]:
@@ -246,14 +269,27 @@ def _in_force(lf: pl.LazyFrame) -> tuple[dt.date | None, int, int]:
 
 
 def _apply(
-    base: Path | None, new: pl.LazyFrame, d: dt.date, target: Path, group, *, late: bool, metadata,
+    base: Path | None,
+    new: pl.LazyFrame,
+    d: dt.date,
+    target: Path,
+    group,
+    *,
+    late: bool,
+    metadata,
 ) -> SnapshotChange:
     """Apply one extract date's lines to the history ``base`` (None: none yet); write ``target``."""
     files = [rep.file for _, _, rep in group]
     is_c = pl.col("kind") == hist.COMMITMENT
     counts = new.select(actual=(~is_c).sum(), commitment=is_c.sum()).collect().row(0, named=True)
-    change = SnapshotChange(d, files, actual_lines=int(counts["actual"]), commitment_lines=int(counts["commitment"]),
-                            commitments_cut=sum(rep.commitments_cut for _, _, rep in group), late=late)
+    change = SnapshotChange(
+        d,
+        files,
+        actual_lines=int(counts["actual"]),
+        commitment_lines=int(counts["commitment"]),
+        commitments_cut=sum(rep.commitments_cut for _, _, rep in group),
+        late=late,
+    )
     sink = {"metadata": metadata} if metadata else {}
     if base is None:
         new.sink_parquet(target, **tio.PARQUET_OPTIONS, **sink)
@@ -276,9 +312,13 @@ def _apply(
     kept = history
     if late and known is not None and known.len():
         # lines a late extract holds were known on its date: the history read as it stood then has them
-        kept = kept.with_row_index("_r").with_columns(
-            extract_date=pl.when(pl.col("_r").is_in(known.implode()) & (pl.col("extract_date") > d)).then(pl.lit(d)).otherwise(pl.col("extract_date"))
-        ).drop("_r")
+        kept = (
+            kept.with_row_index("_r")
+            .with_columns(
+                extract_date=pl.when(pl.col("_r").is_in(known.implode()) & (pl.col("extract_date") > d)).then(pl.lit(d)).otherwise(pl.col("extract_date"))
+            )
+            .drop("_r")
+        )
     kept = kept.filter(~(is_c & (pl.col("extract_date") == d)))  # a re-import of the same date replaces its commitments
     out = pl.concat([kept, fresh.lazy(), new.filter(is_c)])
     out.sink_parquet(target, **tio.PARQUET_OPTIONS, **sink)

@@ -7,11 +7,38 @@ from dataclasses import dataclass, field
 from tariffkit.errors import DataError
 
 FIELDS = (
-    "cpr", "name", "case_id", "caseworker", "offer_id", "offer_name", "provider", "paragraph",
-    "function", "level", "service_from", "service_to", "amount", "kind", "extract_date",
+    "cpr",
+    "name",
+    "case_id",
+    "caseworker",
+    "offer_id",
+    "offer_name",
+    "provider",
+    "paragraph",
+    "function",
+    "level",
+    "service_from",
+    "service_to",
+    "amount",
+    "kind",
+    "extract_date",
 )
 REQUIRED = tuple(f for f in FIELDS if f not in ("name", "level", "extract_date"))
-CONTENT = ("citizen_id", "case_id", "caseworker", "offer_id", "offer_name", "provider", "paragraph", "function", "level", "service_from", "service_to", "amount", "kind")
+CONTENT = (
+    "citizen_id",
+    "case_id",
+    "caseworker",
+    "offer_id",
+    "offer_name",
+    "provider",
+    "paragraph",
+    "function",
+    "level",
+    "service_from",
+    "service_to",
+    "amount",
+    "kind",
+)
 DUPLICATE_KEY = ("citizen_id", "offer_id", "level", "service_from", "service_to", "amount", "kind")  # ⊂ CONTENT
 
 
@@ -19,12 +46,24 @@ DUPLICATE_KEY = ("citizen_id", "offer_id", "level", "service_from", "service_to"
 class Mapping:
     """How an extract's layout maps to the canonical fields (the mapping TOML)."""
 
-    columns: dict[str, str] = field(default_factory=lambda: {
-        "cpr": "CPR-nr.", "name": "Navn", "case_id": "Sagsnr.", "caseworker": "Sagsbehandler",
-        "offer_id": "Tilbudsnr.", "offer_name": "Tilbud", "provider": "Leverandørtype",
-        "paragraph": "Paragraf", "function": "Funktion", "level": "Funktionsniveau",
-        "service_from": "Periode fra", "service_to": "Periode til", "amount": "Beløb", "kind": "Type",
-    })
+    columns: dict[str, str] = field(
+        default_factory=lambda: {
+            "cpr": "CPR-nr.",
+            "name": "Navn",
+            "case_id": "Sagsnr.",
+            "caseworker": "Sagsbehandler",
+            "offer_id": "Tilbudsnr.",
+            "offer_name": "Tilbud",
+            "provider": "Leverandørtype",
+            "paragraph": "Paragraf",
+            "function": "Funktion",
+            "level": "Funktionsniveau",
+            "service_from": "Periode fra",
+            "service_to": "Periode til",
+            "amount": "Beløb",
+            "kind": "Type",
+        }
+    )
     date_formats: list[str] = field(default_factory=lambda: ["%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"])
     decimal: str = ","
     thousands: str = "."
@@ -32,15 +71,17 @@ class Mapping:
     separator: str = ";"
     header_row: int = 1
     skip_rows_starting_with: list[str] = field(default_factory=lambda: ["I alt", "Total"])
-    value_maps: dict[str, dict[str, str]] = field(default_factory=lambda: {
-        "provider": {"Intern": "internal", "Ekstern": "external"},
-        "kind": {"Forbrug": "actual", "Disposition": "commitment", "Refusion": "refund", "Statsrefusion": "refund"},
-    })
+    value_maps: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {
+            "provider": {"Intern": "internal", "Ekstern": "external"},
+            "kind": {"Forbrug": "actual", "Disposition": "commitment", "Refusion": "refund", "Statsrefusion": "refund"},
+        }
+    )
     min_level: int = 1
     max_level: int = 5
 
     @classmethod
-    def from_dict(cls, d: dict, file: str = "mapping") -> "Mapping":
+    def from_dict(cls, d: dict, file: str = "mapping") -> Mapping:
         m = cls()
         known = set(m.__dataclass_fields__)
         for k, v in d.items():
@@ -48,7 +89,7 @@ class Mapping:
                 raise DataError(f"unknown setting {k!r}; known settings: {', '.join(sorted(known))}", file=file)
             if k == "columns":
                 if not isinstance(v, dict):
-                    raise DataError("[columns] must be a table of field = \"source column\"", file=file)
+                    raise DataError('[columns] must be a table of field = "source column"', file=file)
                 for f, c in v.items():
                     if not isinstance(c, str):
                         raise DataError(f"columns.{f} must be the source column's name in quotes, found {c!r}", file=file, column=f"columns.{f}")
@@ -57,7 +98,9 @@ class Mapping:
             else:
                 default = getattr(m, k)
                 if default is not None and (type(v) is not type(default) and not (isinstance(default, float) and type(v) is int)):
-                    raise DataError(f"{k} must be {type(default).__name__.replace('str', 'text').replace('int', 'a whole number')}, found {v!r}", file=file, column=k)
+                    raise DataError(
+                        f"{k} must be {type(default).__name__.replace('str', 'text').replace('int', 'a whole number')}, found {v!r}", file=file, column=k
+                    )
             setattr(m, k, v)
         unknown = sorted(set(m.columns) - set(FIELDS))
         if unknown:
@@ -99,5 +142,3 @@ def init_mapping_toml() -> str:
 
 """
     return head + tomli_w.dumps(Mapping().to_dict())
-
-

@@ -13,17 +13,18 @@ import datetime as dt
 import itertools
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import polars as pl
 
 from tariffkit.contracts import KINDS, PAYMENTS, REJECTS
 from tariffkit.cpr import CPR_BAD_DATE, CPR_EMPTY, CPR_NOT_SHAPED, CPR_OK, REASONS, cpr_status, mask_expr, pseudonym_function, scrub_expr
 from tariffkit.danish import MONEY, normalise_function, parse_date, parse_number
-from tariffkit.paragraphs import normalise_series
 from tariffkit.dss.mapping import CONTENT, DUPLICATE_KEY, REQUIRED, Mapping
 from tariffkit.errors import DataError
+from tariffkit.paragraphs import normalise_series
+
 
 @dataclass
 class FileReport:
@@ -55,10 +56,16 @@ class FileReport:
     def as_dict(self) -> dict:
         kr = lambda ore: f"{ore / 100:.2f}"  # noqa: E731
         return {
-            "file": self.file, "rows_read": self.rows_read, "rows_written": self.rows_written,
-            "rows_rejected": self.rows_rejected, "rows_skipped": self.rows_skipped, "duplicates": self.duplicates,
-            "duplicates_dropped": self.duplicates_dropped, "amount_read": kr(self.ore_read),
-            "amount_written": kr(self.ore_written), "amount_rejected": kr(self.ore_rejected),
+            "file": self.file,
+            "rows_read": self.rows_read,
+            "rows_written": self.rows_written,
+            "rows_rejected": self.rows_rejected,
+            "rows_skipped": self.rows_skipped,
+            "duplicates": self.duplicates,
+            "duplicates_dropped": self.duplicates_dropped,
+            "amount_read": kr(self.ore_read),
+            "amount_written": kr(self.ore_written),
+            "amount_rejected": kr(self.ore_rejected),
             "amount_duplicates_dropped": kr(self.ore_duplicates_dropped),
             "rejected_without_readable_amount": self.rejected_without_amount,
             "extract_date": None if self.extract_date is None else self.extract_date.isoformat(),
@@ -76,7 +83,9 @@ def _check_columns(names: list[str], mapping: Mapping, file: str) -> None:
             raise DataError(
                 f"no column {src!r} (mapped to field {fld}); the file's columns are: {cols}. "
                 "Use --mapping to describe another layout (tariffkit import-dss --init-mapping).",
-                file=file, row=mapping.header_row, column=src,
+                file=file,
+                row=mapping.header_row,
+                column=src,
             )
 
 
@@ -169,6 +178,7 @@ class _Distinct:
 def _per_distinct(column: pl.Expr, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
     """``column`` parsed by the expression ``parse`` (given the stripped text; null for an
     empty cell) once per distinct value of the import."""
+
     def run(values: pl.Series) -> pl.Series:
         text = pl.col("v").str.strip_chars()
         return values.rename("v").to_frame().select(parse(pl.when(text != "").then(text)).cast(dtype)).to_series()
@@ -254,34 +264,43 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
     # Cheap parsers run on every row; the CPR number (pseudonymised) and the columns with few
     # distinct values and a regex-heavy parser (paragraph, function, level) once per distinct
     # value of the import.
-    parsed = raw.select(
-        _row=pl.nth(pos["_row"]).cast(pl.Int64),
-        _cpr=_cpr_column(col("cpr"), key),
-        _par=_Distinct(normalise_series, pl.Struct({"paragraph": pl.String, "paragraph_also": pl.String})).expr(col("paragraph")),
-        function=_per_distinct(col("function"), normalise_function, pl.String),
-        amount=parse_number(col("amount"), decimal=mapping.decimal, thousands=thousands, dtype=MONEY),
-        service_from=parse_date(col("service_from"), formats=dates, excel_serials=excel),
-        service_to=parse_date(col("service_to"), formats=dates, excel_serials=excel),
-        _level_num=(_per_distinct(col("level"), lambda v: parse_number(v, decimal=mapping.decimal, thousands=None, dtype=pl.Float64), pl.Float64)
-                    if "level" in src_name else pl.lit(None, dtype=pl.Float64)),
-        provider=mapped("provider"),
-        kind=mapped("kind"),
-        case_id=free_text("case_id"),
-        caseworker=free_text("caseworker"),
-        offer_id=free_text("offer_id"),
-        offer_name=free_text("offer_name"),
-        _extract_date=(parse_date(col("extract_date"), formats=dates, excel_serials=excel) if "extract_date" in src_name else pl.lit(None, dtype=pl.Date)),
-        # the raw text, for the messages of rejected rows only (a struct holds them without a copy)
-        _cells=pl.struct([pl.nth(i).alias(f"c{k}") for k, i in enumerate(data_positions)]),
-        _cpr_raw=col("cpr"),
-        **{f"_{f}_raw": col(f) if f in src_name else pl.lit(None, dtype=pl.String)
-           for f in ("provider", "paragraph", "function", "level", "service_from", "service_to", "amount", "kind")},
-    ).with_columns(  # struct.field, not unnest: unnest is not a streaming operation
-        paragraph=pl.col("_par").struct.field("paragraph"),
-        paragraph_also=pl.col("_par").struct.field("paragraph_also"),
-        citizen_id=pl.col("_cpr").struct.field("citizen_id"),
-        cpr_status=pl.col("_cpr").struct.field("cpr_status").fill_null(CPR_EMPTY),
-    ).drop("_cpr", "_par")
+    parsed = (
+        raw.select(
+            _row=pl.nth(pos["_row"]).cast(pl.Int64),
+            _cpr=_cpr_column(col("cpr"), key),
+            _par=_Distinct(normalise_series, pl.Struct({"paragraph": pl.String, "paragraph_also": pl.String})).expr(col("paragraph")),
+            function=_per_distinct(col("function"), normalise_function, pl.String),
+            amount=parse_number(col("amount"), decimal=mapping.decimal, thousands=thousands, dtype=MONEY),
+            service_from=parse_date(col("service_from"), formats=dates, excel_serials=excel),
+            service_to=parse_date(col("service_to"), formats=dates, excel_serials=excel),
+            _level_num=(
+                _per_distinct(col("level"), lambda v: parse_number(v, decimal=mapping.decimal, thousands=None, dtype=pl.Float64), pl.Float64)
+                if "level" in src_name
+                else pl.lit(None, dtype=pl.Float64)
+            ),
+            provider=mapped("provider"),
+            kind=mapped("kind"),
+            case_id=free_text("case_id"),
+            caseworker=free_text("caseworker"),
+            offer_id=free_text("offer_id"),
+            offer_name=free_text("offer_name"),
+            _extract_date=(parse_date(col("extract_date"), formats=dates, excel_serials=excel) if "extract_date" in src_name else pl.lit(None, dtype=pl.Date)),
+            # the raw text, for the messages of rejected rows only (a struct holds them without a copy)
+            _cells=pl.struct([pl.nth(i).alias(f"c{k}") for k, i in enumerate(data_positions)]),
+            _cpr_raw=col("cpr"),
+            **{
+                f"_{f}_raw": col(f) if f in src_name else pl.lit(None, dtype=pl.String)
+                for f in ("provider", "paragraph", "function", "level", "service_from", "service_to", "amount", "kind")
+            },
+        )
+        .with_columns(  # struct.field, not unnest: unnest is not a streaming operation
+            paragraph=pl.col("_par").struct.field("paragraph"),
+            paragraph_also=pl.col("_par").struct.field("paragraph_also"),
+            citizen_id=pl.col("_cpr").struct.field("citizen_id"),
+            cpr_status=pl.col("_cpr").struct.field("cpr_status").fill_null(CPR_EMPTY),
+        )
+        .drop("_cpr", "_par")
+    )
 
     name = mapping.columns
     prov_ok = ", ".join(vm.get("provider", {}) or ["internal", "external"])
@@ -299,24 +318,88 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         (status == CPR_BAD_DATE, name["cpr"], pl.lit(REASONS[CPR_BAD_DATE]), True),
         *[(_blank(pl.col(f)), name[f], pl.lit("expected a value, found an empty value"), True) for f in ("case_id", "caseworker", "offer_id", "offer_name")],
         (empty("_provider_raw"), name["provider"], pl.lit(f"expected one of {prov_ok}, found an empty value"), False),
-        (~pl.col("provider").is_in(["internal", "external"]).fill_null(False), name["provider"], pl.format(f"expected one of {prov_ok}, found '{{}}'", pl.col("_provider_raw").str.strip_chars()), True),
+        (
+            ~pl.col("provider").is_in(["internal", "external"]).fill_null(False),
+            name["provider"],
+            pl.format(f"expected one of {prov_ok}, found '{{}}'", pl.col("_provider_raw").str.strip_chars()),
+            True,
+        ),
         (empty("_paragraph_raw"), name["paragraph"], pl.lit("expected a paragraph like § 108, found an empty value"), False),
-        (pl.col("paragraph").is_null(), name["paragraph"], pl.format("expected a paragraph like '§ 108', 'SEL § 85 stk. 1' or 'ABL § 105 / SEL § 85', found '{}'", pl.col("_paragraph_raw").str.strip_chars()), True),
+        (
+            pl.col("paragraph").is_null(),
+            name["paragraph"],
+            pl.format("expected a paragraph like '§ 108', 'SEL § 85 stk. 1' or 'ABL § 105 / SEL § 85', found '{}'", pl.col("_paragraph_raw").str.strip_chars()),
+            True,
+        ),
         (empty("_function_raw"), name["function"], pl.lit("expected an account function like 5.38.50, found an empty value"), False),
-        (pl.col("function").is_null(), name["function"], pl.format("expected an account function like 5.38.50 or a 10-digit account, found '{}'", pl.col("_function_raw").str.strip_chars()), True),
-        (~empty("_level_raw") & (level_num.is_null() | (level_num != level_num.round(0))), name.get("level", "level"), pl.format("expected a whole function level, found '{}'", level_raw.str.strip_chars()), True),
-        (level_num.is_not_null() & ((level_num < mapping.min_level) | (level_num > mapping.max_level)), name.get("level", "level"), pl.format(f"expected a function level {lvl_range}, found '{{}}'", level_raw.str.strip_chars()), True),
+        (
+            pl.col("function").is_null(),
+            name["function"],
+            pl.format("expected an account function like 5.38.50 or a 10-digit account, found '{}'", pl.col("_function_raw").str.strip_chars()),
+            True,
+        ),
+        (
+            ~empty("_level_raw") & (level_num.is_null() | (level_num != level_num.round(0))),
+            name.get("level", "level"),
+            pl.format("expected a whole function level, found '{}'", level_raw.str.strip_chars()),
+            True,
+        ),
+        (
+            level_num.is_not_null() & ((level_num < mapping.min_level) | (level_num > mapping.max_level)),
+            name.get("level", "level"),
+            pl.format(f"expected a function level {lvl_range}, found '{{}}'", level_raw.str.strip_chars()),
+            True,
+        ),
         (empty("_service_from_raw"), name["service_from"], pl.lit("expected a date like 31-12-2025, found an empty value"), False),
-        (pl.col("service_from").is_null(), name["service_from"], pl.format("expected a date like 31-12-2025, found '{}'", pl.col("_service_from_raw").str.strip_chars()), True),
+        (
+            pl.col("service_from").is_null(),
+            name["service_from"],
+            pl.format("expected a date like 31-12-2025, found '{}'", pl.col("_service_from_raw").str.strip_chars()),
+            True,
+        ),
         (empty("_service_to_raw"), name["service_to"], pl.lit("expected a date like 31-12-2025, found an empty value"), False),
-        (pl.col("service_to").is_null(), name["service_to"], pl.format("expected a date like 31-12-2025, found '{}'", pl.col("_service_to_raw").str.strip_chars()), True),
-        (~pl.col("service_from").dt.year().is_between(1980, 2100), name["service_from"], pl.format("expected a date between 1980 and 2100, found '{}'", pl.col("_service_from_raw").str.strip_chars()), True),
-        (~pl.col("service_to").dt.year().is_between(1980, 2100), name["service_to"], pl.format("expected a date between 1980 and 2100, found '{}'", pl.col("_service_to_raw").str.strip_chars()), True),
-        (pl.col("service_from") > pl.col("service_to"), name["service_to"], pl.format("expected a date on or after the start date {}, found '{}'", pl.col("_service_from_raw").str.strip_chars(), pl.col("_service_to_raw").str.strip_chars()), True),
+        (
+            pl.col("service_to").is_null(),
+            name["service_to"],
+            pl.format("expected a date like 31-12-2025, found '{}'", pl.col("_service_to_raw").str.strip_chars()),
+            True,
+        ),
+        (
+            ~pl.col("service_from").dt.year().is_between(1980, 2100),
+            name["service_from"],
+            pl.format("expected a date between 1980 and 2100, found '{}'", pl.col("_service_from_raw").str.strip_chars()),
+            True,
+        ),
+        (
+            ~pl.col("service_to").dt.year().is_between(1980, 2100),
+            name["service_to"],
+            pl.format("expected a date between 1980 and 2100, found '{}'", pl.col("_service_to_raw").str.strip_chars()),
+            True,
+        ),
+        (
+            pl.col("service_from") > pl.col("service_to"),
+            name["service_to"],
+            pl.format(
+                "expected a date on or after the start date {}, found '{}'",
+                pl.col("_service_from_raw").str.strip_chars(),
+                pl.col("_service_to_raw").str.strip_chars(),
+            ),
+            True,
+        ),
         (empty("_amount_raw"), name["amount"], pl.lit("expected an amount like 1.234,56, found an empty value"), False),
-        (pl.col("amount").is_null(), name["amount"], pl.format("expected an amount like 1.234,56 (at most 2 decimals), found '{}'", pl.col("_amount_raw").str.strip_chars()), True),
+        (
+            pl.col("amount").is_null(),
+            name["amount"],
+            pl.format("expected an amount like 1.234,56 (at most 2 decimals), found '{}'", pl.col("_amount_raw").str.strip_chars()),
+            True,
+        ),
         (empty("_kind_raw"), name["kind"], pl.lit(f"expected one of {kind_ok}, found an empty value"), False),
-        (~pl.col("kind").is_in(list(KINDS)).fill_null(False), name["kind"], pl.format(f"expected one of {kind_ok}, found '{{}}'", pl.col("_kind_raw").str.strip_chars()), True),
+        (
+            ~pl.col("kind").is_in(list(KINDS)).fill_null(False),
+            name["kind"],
+            pl.format(f"expected one of {kind_ok}, found '{{}}'", pl.col("_kind_raw").str.strip_chars()),
+            True,
+        ),
     ]
     # The first failing rule gives the column and the reason; worked out for bad rows only.
     col_expr = pl.lit(None, dtype=pl.String)
@@ -353,9 +436,14 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
     good_actual = ~is_bad & (pl.col("kind") == "actual")
     mapped_date = pl.col("_extract_date") if "extract_date" in src_name else pl.lit(None, dtype=pl.Date)
     totals = parsed.select(
-        rows_all=pl.len(), ore_all=ore.sum(), rows_good=(~is_bad).sum(), ore_good=ore.filter(~is_bad).sum(),
+        rows_all=pl.len(),
+        ore_all=ore.sum(),
+        rows_good=(~is_bad).sum(),
+        ore_good=ore.filter(~is_bad).sum(),
         newest_actual=pl.col("service_to").filter(good_actual).max(),
-        ed_min=mapped_date.filter(~is_bad).min(), ed_max=mapped_date.filter(~is_bad).max(), ed_null=mapped_date.filter(~is_bad).null_count(),
+        ed_min=mapped_date.filter(~is_bad).min(),
+        ed_max=mapped_date.filter(~is_bad).max(),
+        ed_null=mapped_date.filter(~is_bad).null_count(),
     )
     # Candidates for exact duplicates: lines equal in these columns (a hash of all 13 cost four
     # times as much); run_import compares the candidates on every content column.
@@ -378,6 +466,7 @@ def run_import(
     drop_duplicates: bool = False,
     sink: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
     read_back: Callable[[], pl.LazyFrame] | None = None,
+    large: bool = False,
 ) -> PlanResult:
     """Run one extract's plan in a single streaming pass and reconcile it.
 
@@ -385,9 +474,15 @@ def run_import(
     lf.sink_parquet(tmp, lazy=True)``) the payments go to that file and ``read_back`` must scan
     it again (used only when there are duplicate candidates); else they are collected.
     Duplicates to drop are returned as ``drop_rows`` when sunk (the caller filters them out
-    when it publishes the file)."""
+    when it publishes the file).
+
+    ``large`` (with ``sink``): the lines' content hashes are not kept during the pass (16 bytes a
+    line, 1.7 GB at 104 M lines) but computed from the file written, afterwards, in parts of at
+    most :data:`HASH_PART_ROWS` lines by the hash's value: memory stays bounded whatever the
+    extract's length, for one more scan of the file."""
     file = plan.file
-    queries = [plan.bad, plan.totals, plan.content_hashes]
+    large = large and sink is not None and read_back is not None
+    queries = [plan.bad, plan.totals, plan.content_hashes.head(0) if large else plan.content_hashes]
     queries.append(sink(plan.good) if sink else plan.good)
     failed, totals, hashes, good = pl.collect_all(queries, engine="streaming")
     t = totals.row(0, named=True)
@@ -396,11 +491,17 @@ def run_import(
     kind = pl.col("_row_kind")
     bad = failed.filter(kind == ROW_DATA)
     not_data = failed.filter(kind != ROW_DATA)
-    rep = FileReport(file=file, rows_read=t["rows_all"] - not_data.height, rows_rejected=bad.height,
-                     rows_skipped=not_data.filter(kind == ROW_TOTAL).height, newest_actual=t["newest_actual"],
-                     mapped_dates=(t["ed_min"], t["ed_max"], int(t["ed_null"] or 0)),
-                     ore_read=int(t["ore_all"] or 0) - int(not_data["_ore"].sum() or 0), ore_rejected=int(bad["_ore"].sum() or 0),
-                     rejected_without_amount=bad["_ore"].null_count())
+    rep = FileReport(
+        file=file,
+        rows_read=t["rows_all"] - not_data.height,
+        rows_rejected=bad.height,
+        rows_skipped=not_data.filter(kind == ROW_TOTAL).height,
+        newest_actual=t["newest_actual"],
+        mapped_dates=(t["ed_min"], t["ed_max"], int(t["ed_null"] or 0)),
+        ore_read=int(t["ore_all"] or 0) - int(not_data["_ore"].sum() or 0),
+        ore_rejected=int(bad["_ore"].sum() or 0),
+        rejected_without_amount=bad["_ore"].null_count(),
+    )
     if rep.rows_read == 0:
         raise DataError("the file has a header but no data rows (an empty extract is not imported; check the export)", file=file)
     if bad.height and on_error == "fail":
@@ -413,14 +514,22 @@ def run_import(
     # content columns is done only on those (a hash collision can never merge two lines).
     # (the hashes alone sorted and compared with their neighbours: 4x faster than is_duplicated
     # on 2 M hashes; the rows are looked up only when some hash repeats)
-    h = hashes["_h"].sort()
-    repeated = h.filter(h == h.shift(1))
+    if large:
+        cand = _candidates_after(read_back, rows_good)
+    else:
+        h = hashes["_h"].sort()
+        repeated = h.filter(h == h.shift(1))
+        cand = hashes.filter(pl.col("_h").is_in(repeated.implode()))["source_row"] if repeated.len() else hashes["source_row"].clear()
     drop_rows: list[int] = []
-    if repeated.len():
-        cand = hashes.filter(pl.col("_h").is_in(repeated.implode()))["source_row"]
+    if cand.len():
         lines = payments.lazy() if payments is not None else read_back()
-        sub = lines.filter(pl.col("source_row").is_in(cand.implode())).collect().with_columns(
-            _dup=pl.struct(list(CONTENT)).is_duplicated(), _occ=pl.int_range(pl.len()).over(list(CONTENT)),
+        sub = (
+            lines.filter(pl.col("source_row").is_in(cand.implode()))
+            .collect()
+            .with_columns(
+                _dup=pl.struct(list(CONTENT)).is_duplicated(),
+                _occ=pl.int_range(pl.len()).over(list(CONTENT)),
+            )
         )
         again = sub.filter(pl.col("_dup") & (pl.col("_occ") > 0))
         rep.duplicates = again.height
@@ -435,6 +544,27 @@ def run_import(
     if not rep.balanced() or rows_good + rep.rows_rejected != rep.rows_read:  # pragma: no cover - a bug guard
         raise DataError(f"reconciliation failed: read {rep.as_dict()} does not balance", file=file)
     return PlanResult(payments, bad.select(REJECTS.names).cast(REJECTS.schema), [rep], drop_rows)
+
+
+HASH_PART_ROWS = 8_000_000  # lines whose content hashes are compared at once after a large import
+
+
+def _candidates_after(read_back: Callable[[], pl.LazyFrame], rows: int) -> pl.Series:
+    """``source_row`` of the lines written whose content hash another line shares (candidates
+    for exact duplicates), found in parts by the hash's value: two equal hashes are always in
+    the same part."""
+    parts = max(1, -(-rows // HASH_PART_ROWS))
+    found = []
+    for i in range(parts):
+        hashes = read_back().select(_h=pl.struct(list(DUPLICATE_KEY)).hash(seed=0), source_row="source_row")
+        if parts > 1:
+            hashes = hashes.filter(pl.col("_h") % parts == i)
+        hashes = hashes.collect(engine="streaming")
+        h = hashes["_h"].sort()
+        repeated = h.filter(h == h.shift(1))
+        if repeated.len():
+            found.append(hashes.filter(pl.col("_h").is_in(repeated.implode()))["source_row"])
+    return pl.concat(found) if found else pl.Series("source_row", [], pl.Int64)
 
 
 def import_frame(
