@@ -19,10 +19,11 @@ demo: $(STAMP)
 	@echo "Outputs are in sample-data/out/:"
 	@ls -1 sample-data/out/ | sed 's/^/  sample-data\/out\//'
 
-## test: lint and format check (ruff, settings in pyproject.toml), then the test suite
+## test: lint and format check (ruff), type check (mypy; settings in pyproject.toml), then the test suite
 test: $(STAMP)
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 ## bench: run the benchmark harness at 100,000 citizens (installs duckdb and pandas for comparison only)

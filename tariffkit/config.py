@@ -74,7 +74,7 @@ OPTION_FOR = {
 class Config:
     path: Path | None  # None: no tariffkit.toml found
     values: dict[str, object] = field(default_factory=dict)  # "section.key" (or "key") → value (paths absolute)
-    lines: dict[str, int] = field(default_factory=dict)  # where each key is in the file
+    lines: dict[str, int | str] = field(default_factory=dict)  # where each key is in the file (its line, or "--set")
     commands: dict[str, dict[str, object]] = field(default_factory=dict)  # [commands.NAME] option defaults
 
     @property
@@ -103,7 +103,8 @@ def find(start: Path | None = None) -> Path | None:
 
 
 def _key_lines(text: str) -> dict[str, int]:
-    lines, section = {}, ""
+    lines: dict[str, int] = {}
+    section = ""
     for i, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         m = re.match(r"^\[\s*([^\]]+?)\s*\]$", line)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from tariffkit.danish import MONEY, parse_date, parse_number
 from tariffkit.errors import DataError
@@ -22,7 +24,7 @@ CPR_LIKE = re.compile(r"\d{6}-?\d{4}")
 @dataclass(frozen=True)
 class Column:
     name: str
-    dtype: pl.DataType
+    dtype: PolarsDataType  # a polars type (pl.String) or instance (pl.Decimal(18, 2))
     description: str
     nullable: bool = False
     unit: str = ""
@@ -50,7 +52,7 @@ class Table:
         return [c.name for c in self.columns]
 
     @property
-    def schema(self) -> dict[str, pl.DataType]:
+    def schema(self) -> dict[Any, PolarsDataType]:  # (Any: polars' cast takes selectors as keys too)
         return {c.name: c.dtype for c in self.columns}
 
     def empty(self) -> pl.DataFrame:
@@ -1101,7 +1103,7 @@ def find_problems(df: pl.DataFrame, table: str | Table, *, first_row: int | None
     present = [c for c in t.columns if c.name in df.columns]
     base = df.with_columns(rows.alias("_r"))
     found = []
-    schema = {"_r": pl.Int64, "column": pl.String, "rule": pl.String, "reason": pl.String}
+    schema: dict[Any, PolarsDataType] = {"_r": pl.Int64, "column": pl.String, "rule": pl.String, "reason": pl.String}
     for col in present:
         src = df.schema[col.name]
         orig = pl.col(col.name)
@@ -1150,7 +1152,7 @@ def find_problems(df: pl.DataFrame, table: str | Table, *, first_row: int | None
 # --- rendering -------------------------------------------------------------------------------
 
 
-def dtype_name(dt: pl.DataType) -> str:
+def dtype_name(dt: PolarsDataType) -> str:
     if isinstance(dt, pl.List):
         return f"List({dtype_name(dt.inner)})"
     if isinstance(dt, pl.Decimal):

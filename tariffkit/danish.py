@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 MONEY = pl.Decimal(18, 2)
 
@@ -40,7 +41,7 @@ def parse_number(
     *,
     decimal: str = ",",
     thousands: str | None = ".",
-    dtype: pl.DataType = MONEY,
+    dtype: PolarsDataType = MONEY,
 ) -> pl.Expr:
     """Danish number text → ``dtype`` (Decimal(18,2) by default); malformed → null.
 

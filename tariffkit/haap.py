@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 import polars as pl
 
@@ -108,8 +109,8 @@ def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool, last: int | Non
     many = many.with_columns(_share=share).with_columns(
         ore=pl.when(pl.col("_mn") == pl.col("_mt")).then(pl.col("_ore") - (pl.col("_share").sum().over("_line") - pl.col("_share"))).otherwise(pl.col("_share"))
     )
-    dates = ["days", pl.col("_f").alias("from"), pl.col("_t").alias("to")] if clip else []
-    return pl.concat([one, many.select(*cols, "kind", "_mn", "ore", *dates)])
+    clipped: list[str | pl.Expr] = ["days", pl.col("_f").alias("from"), pl.col("_t").alias("to")] if clip else []
+    return pl.concat([one, many.select(*cols, "kind", "_mn", "ore", *clipped)])
 
 
 def spread_months(payments: pl.LazyFrame, cols: list[str]) -> pl.LazyFrame:
@@ -161,7 +162,8 @@ class _Codes:
         column = lines[name]
         if column.dtype == pl.String and not ordered:
             physical = self._cast[name].to_physical()
-            size = 0 if physical.max() is None else int(physical.max()) + 1  # a fresh mapping numbers 0, 1, …
+            top = physical.max()
+            size = 0 if top is None else int(cast(int, top)) + 1  # a fresh mapping numbers 0, 1, …
             self._decoders.append((column.clear(), 0, size + 1))
             return physical.cast(pl.Int64).fill_null(size).rename(alias)
         if column.dtype == pl.String:
@@ -174,8 +176,9 @@ class _Codes:
             size = cats.len()
             code = rank.gather(categorical.to_physical()) if size else categorical.to_physical().cast(pl.Int64)
         elif column.dtype.is_integer():
-            known = 0 if column.min() is None else int(column.min())
-            size = (0 if column.max() is None else int(column.max())) - known + 1
+            lo, hi = column.min(), column.max()
+            known = 0 if lo is None else int(cast(int, lo))
+            size = (0 if hi is None else int(cast(int, hi))) - known + 1
             code = column.cast(pl.Int64) - known
         else:
             raise ValueError(f"cannot group by {name} ({column.dtype}): only text and whole-number columns")
@@ -474,7 +477,7 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
     else:  # one group: the whole month, whatever its lines
         whole = single.select("_K").with_columns(_u=pl.lit(L, pl.Int64))
         unions = pl.LazyFrame(schema={"_K": pl.Int64, "_ng": pl.UInt32})
-    whole = whole.sort("_K").collect(background=True)  # (on polars' threads while the shared months are worked out below)
+    whole_query = whole.sort("_K").collect(background=True)  # (on polars' threads while the shared months are worked out below)
     many = kt.lazy().filter(in_multi).with_columns(_CK=K % per_group)
     # the citizen-month's net, and how many of its groups have a positive net
     active = many.group_by("_CK").agg(_net=pl.col("ore").sum(), _ng=pos.sum().cast(pl.UInt32)).filter(pl.col("_net") > 0)
@@ -521,7 +524,7 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
         shared = several.join(covered, on="_CK").select("_K", (pl.lit(L, pl.Int64) * pl.col("days") // pl.col("_D")).alias("_u"))  # ≤ L: fits
         small = pl.concat([one_group.select("_K", _u=pl.lit(L, pl.Int64)), shared])
     small = small.sort("_K").collect()
-    return whole.fetch_blocking().merge_sorted(small, key="_K").with_columns(_g=group)
+    return whole_query.fetch_blocking().merge_sorted(small, key="_K").with_columns(_g=group)
 
 
 def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:

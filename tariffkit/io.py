@@ -56,8 +56,10 @@ class Inputs:
         digest is waited for when :attr:`entries` is read."""
         if data is not None:
             digest: str | _Digest = hashlib.sha256(data).hexdigest()
+        elif path is None:
+            raise ValueError("an input needs its bytes or its path")
         elif background:
-            digest = _Digest(open(path, "rb"))
+            digest = _Digest(open(path, "rb"))  # noqa: SIM115 (closed by the digest's thread)
         else:
             digest = sha256_file(path)
         from tariffkit.cpr import scrub_text
@@ -588,7 +590,7 @@ def check_not_an_input(out: str | Path, inputs: Inputs | None) -> None:
                 raise DataError("refusing to write over an input of this command; choose another output file", file=str(out))
 
 
-def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None], mode: int | None = None) -> None:
+def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], object], mode: int | None = None) -> None:
     """Write a file atomically: ``write(fh)`` into a temp file beside it, fsync, rename.
 
     If ``write`` raises, the temp file is removed and any previous file is left as it was."""

@@ -104,7 +104,7 @@ def _weekday_list(t: str) -> set[int] | None:
                 return None
             days.update(range(a, b + 1))
         elif p.rstrip("e") in WEEKDAYS or p in WEEKDAYS:  # "fredage" reads as "fredag"
-            days.add(WEEKDAYS.get(p, WEEKDAYS.get(p.rstrip("e"))))
+            days.add(WEEKDAYS[p] if p in WEEKDAYS else WEEKDAYS[p.rstrip("e")])
         else:
             return None
     return days or None

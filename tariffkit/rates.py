@@ -21,8 +21,8 @@ def parse_pl(text: str | None, year: int, out_years: int) -> dict[int, Decimal]:
         else:
             rates = {}
             for part in text.split(","):
-                y, r = part.split(":")
-                rates[int(y)] = Decimal(r.replace("%", "")) / (100 if "%" in r else 1)
+                year_text, rate_text = part.split(":")
+                rates[int(year_text)] = Decimal(rate_text.replace("%", "")) / (100 if "%" in rate_text else 1)
     except (ValueError, ArithmeticError):
         raise UsageError(f"`pl`: expected a rate like 0.03 or YEAR:RATE pairs like {year + 1}:0.031,{year + 2}:0.03, found {text!r}") from None
     missing = [y for y in years if y not in rates]

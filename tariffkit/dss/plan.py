@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from tariffkit.contracts import KINDS, PAYMENTS, REJECTS
 from tariffkit.cpr import CPR_BAD_DATE, CPR_EMPTY, CPR_NOT_SHAPED, CPR_OK, REASONS, cpr_status, mask_expr, pseudonym_function, scrub_expr
@@ -175,7 +176,7 @@ class _Distinct:
         return column.map_batches(self, return_dtype=self.dtype, is_elementwise=True)
 
 
-def _per_distinct(column: pl.Expr, parse: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+def _per_distinct(column: pl.Expr, parse: Callable[[pl.Expr], pl.Expr], dtype: PolarsDataType) -> pl.Expr:
     """``column`` parsed by the expression ``parse`` (given the stripped text; null for an
     empty cell) once per distinct value of the import."""
 
