@@ -184,6 +184,7 @@ def price_ata(
         staff_ata_hours=(pl.col("ata_fte") * pl.col("ata_hours_per_fte")).round(4),
     )
     if measure == "citizen":
+        assert hours is not None  # (checked above)
         ratio = hours_ratio(hours)
         per = per.join(ratio, on="offer_id", how="left")
         missing = per.filter(pl.col("hours_ratio").is_null())

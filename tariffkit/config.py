@@ -102,8 +102,8 @@ def find(start: Path | None = None) -> Path | None:
     return None
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    lines: dict[str, int] = {}
+def _key_lines(text: str) -> dict[str, int | str]:
+    lines: dict[str, int | str] = {}
     section = ""
     for i, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -119,7 +119,7 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def _unknown(file: Path, line: int | None, key: str, known: list[str]) -> UsageError:
+def _unknown(file: Path, line: int | str | None, key: str, known: list[str]) -> UsageError:
     close = difflib.get_close_matches(key.split(".")[-1], [k.split(".")[-1] for k in known], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
     return UsageError(f"{file}:{line or '?'}: unknown setting {key!r}{hint}")

@@ -973,14 +973,7 @@ def _already_conforms(df: pl.DataFrame, t: Table, present: list, check_key: bool
     checks = []
     for col in present:
         e = pl.col(col.name)
-        if not col.nullable:
-            checks.append(e.null_count() > 0)
-        if col.allowed is not None:
-            checks.append((e.is_not_null() & ~e.is_in(list(col.allowed))).any())
-        if col.minimum is not None:
-            checks.append((e.cast(pl.Float64) < col.minimum).any())
-        if col.dtype == pl.Date:
-            checks.append((e.is_not_null() & ~e.is_between(pl.lit(DATE_RANGE[0]), pl.lit(DATE_RANGE[1]))).any())
+        checks += [bad.any() for rule, bad, _, _ in _cell_rules(col, e.is_null(), e) if rule != "type"]  # (typed: nothing to read)
         if col.dtype == pl.String:  # text as the row-by-row path leaves it: no surrounding blanks, no empty strings
             checks.append((e.str.strip_chars() != e).any() | (e == "").any())
     if check_key and t.key and all(k in df.columns for k in t.key):
@@ -988,6 +981,30 @@ def _already_conforms(df: pl.DataFrame, t: Table, present: list, check_key: bool
     if not checks or df.height == 0:
         return True
     return not any(df.select(*[c.alias(f"_{i}") for i, c in enumerate(checks)]).row(0))
+
+
+def _blank(orig: pl.Expr, src: PolarsDataType) -> pl.Expr:
+    """The cell holds no value: null, or (text) only spaces."""
+    return orig.is_null() | (orig.str.strip_chars() == "") if src == pl.String else orig.is_null()
+
+
+def _cell_rules(col: Column, blank: pl.Expr, new: pl.Expr) -> list[tuple[str, pl.Expr, str, str | None]]:
+    """The contract's rules for one column's cells, in the order they are checked, as (rule,
+    the cells that break it, what was expected, which value a message shows: ``"text"`` the
+    cell as written, ``"value"`` as read, None none). ``blank``: the cell holds nothing;
+    ``new``: the cell read as the column's type (null when it cannot be). The one home of these
+    rules: :func:`conform` raises on the first broken one, :func:`find_problems` lists them all."""
+    rules: list[tuple[str, pl.Expr, str, str | None]] = [("type", ~blank & new.is_null(), f"expected {_expected(col)}", "text")]
+    if not col.nullable:
+        rules.append(("required", blank, f"expected {_expected(col)}", None))
+    if col.allowed is not None:
+        rules.append(("allowed", new.is_not_null() & ~new.is_in(list(col.allowed)), f"expected one of {', '.join(map(str, col.allowed))}", "value"))
+    if col.dtype == pl.Date:
+        lo, hi = DATE_RANGE
+        rules.append(("date_range", new.is_not_null() & ~new.is_between(pl.lit(lo), pl.lit(hi)), f"expected a date from {lo.year} to {hi.year}", "value"))
+    if col.minimum is not None:
+        rules.append(("minimum", new.is_not_null() & (new.cast(pl.Float64) < col.minimum), f"expected a value of at least {col.minimum:g}", "value"))
+    return rules
 
 
 def conform(
@@ -1040,42 +1057,13 @@ def conform(
             exprs.append(e.cast(col.dtype, strict=False).alias(col.name))
     parsed = df.select(rows.alias("_r"), *[pl.col(c.name).alias(f"_orig_{c.name}") for c in present], *exprs)
     for col in present:
-        orig, new = pl.col(f"_orig_{col.name}"), pl.col(col.name)
-        if df.schema[col.name] == pl.String:
-            orig_present = orig.is_not_null() & (orig.str.strip_chars() != "")
-        else:
-            orig_present = orig.is_not_null()
-        bad = orig_present & new.is_null()
-        if parsed.select(bad.any()).item():
-            r, v, n = _first_bad(parsed, bad, f"_orig_{col.name}", pl.col("_r"))
-            more = f" ({n} rows like this)" if n > 1 else ""
-            raise DataError(f"expected {_expected(col)}, found {safe_value(v)}{more}", file=file, row=r, column=col.name)
-        if not col.nullable:
-            missing_v = new.is_null()
-            if parsed.select(missing_v.any()).item():
-                r, _, n = _first_bad(parsed, missing_v, col.name, pl.col("_r"))
+        orig = pl.col(f"_orig_{col.name}")
+        for _rule, bad, expected, shows in _cell_rules(col, _blank(orig, df.schema[col.name]), pl.col(col.name)):
+            if parsed.select(bad.any()).item():
+                r, v, n = _first_bad(parsed, bad, f"_orig_{col.name}" if shows == "text" else col.name, pl.col("_r"))
                 more = f" ({n} rows like this)" if n > 1 else ""
-                raise DataError(f"expected {_expected(col)}, found an empty value{more}", file=file, row=r, column=col.name)
-        if col.allowed is not None:
-            wrong = new.is_not_null() & ~new.is_in(list(col.allowed))
-            if parsed.select(wrong.any()).item():
-                r, v, n = _first_bad(parsed, wrong, col.name, pl.col("_r"))
-                more = f" ({n} rows like this)" if n > 1 else ""
-                raise DataError(f"expected one of {', '.join(map(str, col.allowed))}, found {safe_value(v)}{more}", file=file, row=r, column=col.name)
-        if col.dtype == pl.Date:
-            outside = new.is_not_null() & ~new.is_between(pl.lit(DATE_RANGE[0]), pl.lit(DATE_RANGE[1]))
-            if parsed.select(outside.any()).item():
-                r, v, n = _first_bad(parsed, outside, col.name, pl.col("_r"))
-                more = f" ({n} rows like this)" if n > 1 else ""
-                raise DataError(
-                    f"expected a date from {DATE_RANGE[0].year} to {DATE_RANGE[1].year}, found {safe_value(v)}{more}", file=file, row=r, column=col.name
-                )
-        if col.minimum is not None:
-            low = new.is_not_null() & (new.cast(pl.Float64) < col.minimum)
-            if parsed.select(low.any()).item():
-                r, v, n = _first_bad(parsed, low, col.name, pl.col("_r"))
-                more = f" ({n} rows like this)" if n > 1 else ""
-                raise DataError(f"expected a value of at least {col.minimum:g}, found {safe_value(v)}{more}", file=file, row=r, column=col.name)
+                found = "an empty value" if shows is None else safe_value(v)
+                raise DataError(f"{expected}, found {found}{more}", file=file, row=r, column=col.name)
     if check_key and t.key and all(k in parsed.columns for k in t.key):
         dup = pl.struct(list(t.key)).is_duplicated()
         if parsed.select(dup.any()).item():
@@ -1095,8 +1083,8 @@ def conform(
 def find_problems(df: pl.DataFrame, table: str | Table, *, first_row: int | None = 1) -> tuple[list[str], pl.DataFrame]:
     """Every problem in ``df`` against a contract (not just the first, as :func:`conform`
     raises): (missing required columns, a frame of ``_r`` (row), ``column``, ``rule``,
-    ``reason``), one row per bad cell. Rules: ``type``, ``required``, ``allowed``, ``minimum``,
-    ``key``. Values are never echoed when CPR-shaped."""
+    ``reason``), one row per bad cell. Rules: ``type``, ``required``, ``allowed``,
+    ``date_range``, ``minimum`` (:func:`_cell_rules`) and ``key``. Values are never echoed when CPR-shaped."""
     t = TABLES[table] if isinstance(table, str) else table
     rows = _row_numbers(df, first_row)
     missing = [c.name for c in t.columns if c.required and c.name not in df.columns]
@@ -1107,33 +1095,22 @@ def find_problems(df: pl.DataFrame, table: str | Table, *, first_row: int | None
     for col in present:
         src = df.schema[col.name]
         orig = pl.col(col.name)
+        blank = _blank(orig, src)
         if src == pl.String:
-            blank = orig.is_null() | (orig.str.strip_chars() == "")
             new = (
                 _parse(pl.when(blank).then(None).otherwise(orig), col)
                 if col.dtype != pl.String
                 else pl.when(blank).then(None).otherwise(orig.str.strip_chars())
             )
         else:
-            blank = orig.is_null()
             new = orig.cast(col.dtype, strict=False) if src != pl.Null else orig.cast(col.dtype)
         shown = (
             pl.when(orig.cast(pl.String).str.contains(CPR_LIKE.pattern))
             .then(pl.lit("(a CPR-shaped value, not shown)"))
             .otherwise(pl.lit("'") + orig.cast(pl.String).str.slice(0, 60) + pl.lit("'"))
         )
-        checks = [("type", ~blank & new.is_null(), pl.lit(f"expected {_expected(col)}, found ") + shown)]
-        if not col.nullable:
-            checks.append(("required", blank, pl.lit(f"expected {_expected(col)}, found an empty value")))
-        if col.allowed is not None:
-            checks.append(
-                ("allowed", new.is_not_null() & ~new.is_in(list(col.allowed)), pl.lit(f"expected one of {', '.join(map(str, col.allowed))}, found ") + shown)
-            )
-        if col.minimum is not None:
-            checks.append(
-                ("minimum", new.is_not_null() & (new.cast(pl.Float64) < col.minimum), pl.lit(f"expected a value of at least {col.minimum:g}, found ") + shown)
-            )
-        for rule, bad, reason in checks:
+        for rule, bad, expected, shows in _cell_rules(col, blank, new):
+            reason = pl.lit(f"{expected}, found an empty value") if shows is None else pl.lit(f"{expected}, found ") + shown
             hit = base.filter(bad.fill_null(False)).select("_r", column=pl.lit(col.name), rule=pl.lit(rule), reason=reason)
             if hit.height:
                 found.append(hit.cast(schema))
@@ -1157,7 +1134,7 @@ def dtype_name(dt: PolarsDataType) -> str:
         return f"List({dtype_name(dt.inner)})"
     if isinstance(dt, pl.Decimal):
         return f"Decimal({dt.precision},{dt.scale})"
-    return {
+    names: dict[PolarsDataType, str] = {
         pl.String: "String",
         pl.Int16: "Int16",
         pl.Int32: "Int32",
@@ -1166,7 +1143,8 @@ def dtype_name(dt: PolarsDataType) -> str:
         pl.Date: "Date",
         pl.Boolean: "Boolean",
         pl.Time: "Time",
-    }.get(dt, str(dt))
+    }
+    return names.get(dt, str(dt))
 
 
 def to_markdown(t: Table) -> str:

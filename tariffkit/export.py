@@ -4,6 +4,7 @@ header, autofilter), written deterministically (the same table gives the same by
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import polars as pl
 
@@ -113,7 +114,7 @@ def xlsx_bytes(df: pl.DataFrame, sheet: str = "Data") -> bytes:
     d = flatten(df, danish=True)
     d = d.with_columns(pl.col(c).replace(VALUES) for c, t in d.schema.items() if t == pl.String and c in CODED_COLUMNS)
     d = d.rename({c: LABELS.get(c, c) for c in d.columns})
-    formats = {}
+    formats: dict[Any, str] = {}
     for c, t in d.schema.items():
         if isinstance(t, pl.Decimal):  # kroner without decimals, unless the column has øre (a daily tariff, a bill)
             has_ore = d.select((pl.col(c) * 100 % 100 != 0).any()).item()

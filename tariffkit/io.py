@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -37,7 +38,7 @@ STDIO = "-"
 BOM = b"\xef\xbb\xbf"
 # How Parquet is written by streaming sinks: a fixed row-group size keeps the file the same
 # whatever the number of threads (the engine's batches differ).
-PARQUET_OPTIONS = {"compression": "zstd", "statistics": True, "row_group_size": 262_144}
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "statistics": True, "row_group_size": 262_144}
 
 
 # --- inputs --------------------------------------------------------------------------------

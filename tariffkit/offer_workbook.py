@@ -144,7 +144,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             if r["line"] not in seen_lines:
                 seen_lines.add(r["line"])
                 line_rows.append(r)
-        group_of = {r["line"]: r.get("group") for r in line_rows} if has_group else {}
+        group_of: dict[str, str | None] = {r["line"]: r.get("group") for r in line_rows} if has_group else {}
         values = {(r["line"], r["basis"], r["year"]): r["value"] for r in rows}
         texts = {(r["line"], r["basis"], r["year"]): r["text"] for r in rows if r["text"]}
         cut_label = next((r["label"] for r in rows if r["line"] == "cut_fte"), None)
@@ -165,7 +165,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         def present(line: str, basis: str, y: int) -> bool:
             return (line, basis, y) in values
 
-        lines_of_group: dict[str, list[str]] = {}
+        lines_of_group: dict[str | None, list[str]] = {}
         for ln, g in group_of.items():
             lines_of_group.setdefault(g, []).append(ln)
 
@@ -387,9 +387,9 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     for j, h in enumerate(headers):
         ov.write_string(3, j, h, F(bold=True, text_wrap=True, **header_bg))
     sums = [0.0] * len(headers)
-    for i, r in enumerate(overview_rows, start=4):
-        for j, (v, f) in enumerate(zip(r, fmts)):
-            style = F(num_format=f) if f else None
+    for i, cells in enumerate(overview_rows, start=4):
+        for j, (v, fmt) in enumerate(zip(cells, fmts)):
+            style = F(num_format=fmt) if fmt else None
             if isinstance(v, tuple):  # (formula, the figure it gives)
                 ov.write_formula(i, j, v[0], style, v[1])
                 sums[j] += v[1]

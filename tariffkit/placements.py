@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from tariffkit.errors import DataError
 
@@ -142,7 +144,7 @@ def in_force(p: pl.DataFrame, on: dt.date | None = None) -> pl.DataFrame:
     if p["valid_from"].null_count() == p.height:
         return p
     if on is None:
-        on = max(d for d in (p["valid_from"].max(), p["valid_to"].max()) if d is not None)
+        on = max(cast(dt.date, d) for d in (p["valid_from"].max(), p["valid_to"].max()) if d is not None)
     return p.filter((pl.col("valid_from").is_null() | (pl.col("valid_from") <= on)) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= on)))
 
 
@@ -255,7 +257,13 @@ def reconcile(own_stays: pl.DataFrame, payments: pl.DataFrame | None, year: int)
     from tariffkit.haap import spread_months
     from tariffkit.history import lines_in_force
 
-    schema = {"citizen_id": pl.String, "offer_id": pl.String, "months_paid": pl.Int64, "months_placed": pl.Int64, "finding": pl.String}
+    schema: dict[Any, PolarsDataType] = {
+        "citizen_id": pl.String,
+        "offer_id": pl.String,
+        "months_paid": pl.Int64,
+        "months_placed": pl.Int64,
+        "finding": pl.String,
+    }
     if payments is None:
         return pl.DataFrame(schema=schema)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)

@@ -219,8 +219,8 @@ def cost_changes(payments: pl.LazyFrame, as_of: dt.date, top: int) -> pl.DataFra
         .with_columns(_chg=(pl.col("_this") - pl.col("_before")) * 12)
         .filter(pl.col("_chg") != 0)
     )
-    g = g.with_columns(_abs=pl.col("_chg").abs()).sort(["_abs", *keys], descending=[True, False, False, False]).head(top).collect()
-    return g.select(
+    largest = g.with_columns(_abs=pl.col("_chg").abs()).sort(["_abs", *keys], descending=[True, False, False, False]).head(top).collect()
+    return largest.select(
         *keys,
         "caseworker",
         _money(pl.col("_before")).alias("cost_before"),

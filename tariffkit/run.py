@@ -55,11 +55,16 @@ def _need(cfg: Config, *keys: str, why: str) -> None:
 MONTH_IN_NAME = re.compile(r"(\d{4})-(\d{2})")
 
 
+def _month_in_name(name: str) -> tuple[str, ...]:
+    found = MONTH_IN_NAME.search(name)
+    return found.groups() if found else ()
+
+
 def newest_extract(cfg: Config) -> Path:
     d = folder(cfg, "extracts", "udtraek")
     found = sorted(
         (p for p in d.glob("*") if p.suffix.lower() in (".csv", ".xlsx") and MONTH_IN_NAME.search(p.name)),
-        key=lambda p: (MONTH_IN_NAME.search(p.name).groups(), p.name),
+        key=lambda p: (_month_in_name(p.name), p.name),
     )
     if not found:
         raise UsageError(f"no DSS extract in {d} (a file named like udtraek-2026-10.csv); put the month's extract there or give --extract FILE")
@@ -415,7 +420,9 @@ def execute(plan: Plan, cfg: Config, echo) -> int:
     # every input as it was before the run: the steps' own, the settings and the files they name
     # (not the key: its fingerprint is in the history's provenance)
     inputs = sorted(
-        {p for s in plan.steps for p in s.inputs} | {Path(v) for k, v in cfg.values.items() if k.startswith("files.")} | ({cfg.path} if cfg.path else set())
+        {p for s in plan.steps for p in s.inputs}
+        | {Path(str(v)) for k, v in cfg.values.items() if k.startswith("files.")}
+        | ({cfg.path} if cfg.path else set())
     )
     digests = {_rel(p, plan.folder): sha256(p) for p in inputs if p.is_file()}
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)

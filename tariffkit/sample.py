@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +122,10 @@ class SampleConfig:
     @property
     def as_of(self) -> dt.date:
         return max(self.extract_dates)
+
+
+def _write_bytes(payload: bytes, fh) -> None:
+    fh.write(payload)
 
 
 def extract_file_name(d: dt.date, dates: tuple[dt.date, ...]) -> str:
@@ -1010,7 +1015,7 @@ def write_sample(out: Path, cfg: SampleConfig = SampleConfig()) -> list[Path]:
                 payload = BOM + payload  # exports from DSS and the schedule tool carry a BOM
         else:
             payload = str(obj).encode("utf-8")
-        atomic_write(path, lambda fh, p=payload: fh.write(p))
+        atomic_write(path, partial(_write_bytes, payload))
         written.append(path)
     key = out / "demo.key"
     atomic_write(key, lambda fh: fh.write(DEMO_KEY.encode("utf-8")), mode=0o600)

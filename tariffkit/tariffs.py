@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from tariffkit.errors import DataError
 
@@ -72,6 +73,8 @@ class Structure:
 
     def hours(self, lv: Level) -> float:
         if self.representative_hours == "configured":
+            if lv.hours is None:  # (the structure's check requires them)
+                raise ValueError(f"level {lv.level} has no configured hours")
             return float(lv.hours)
         return (lv.min_hours + lv.max_hours) / 2
 
@@ -627,7 +630,7 @@ def portal_table(tariffs: pl.DataFrame, results: list[OfferTariffs], offers: pl.
                 "Antal pladser jf. Tilbudsportalen": places,
             }
         )
-    schema = {
+    schema: dict[str, PolarsDataType] = {
         "Tilbudsnr.": pl.String,
         "Tilbudsnavn": pl.String,
         "År": pl.Int32,

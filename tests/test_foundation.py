@@ -236,3 +236,31 @@ def test_provenance_of_several_extracts_names_each_with_its_hash(run, tmp_path):
     assert run("import-dss", a, b, "-o", out).exit_code == 0
     listed = json.loads(tio.read_provenance(out)["tariffkit.inputs"])
     assert listed == [{"file": "a.csv", "sha256": tio.sha256_file(a)}, {"file": "b.csv", "sha256": tio.sha256_file(b)}]
+
+
+@pytest.mark.parametrize(
+    "cell, rule, message",
+    [
+        ({"d": "01-01-1850"}, "date_range", "expected a date from 1900 to 2200"),
+        ({"k": "maybe"}, "allowed", "expected one of yes, no"),
+        ({"n": "-1"}, "minimum", "expected a value of at least 0"),
+        ({"n": "x"}, "type", "expected a number"),
+        ({"k": ""}, "required", "found an empty value"),
+    ],
+)
+def test_conform_and_find_problems_apply_the_same_rules(cell, rule, message):
+    """One home for the contract's cell rules (issue 21): the first problem conform raises is
+    the one find_problems lists, with the same words; a date outside 1900–2200 is a problem
+    for validate too (it was not)."""
+    from tariffkit.contracts import Column, Table, conform, find_problems
+    from tariffkit.errors import DataError
+
+    t = Table("t", "test", (Column("d", pl.Date, "a date"), Column("k", pl.String, "a word", allowed=("yes", "no")), Column("n", pl.Float64, "a number", minimum=0)))
+    good = {"d": "01-01-2026", "k": "yes", "n": "1"}
+    df = pl.DataFrame([good, {**good, **cell}])
+    _, problems = find_problems(df, t)
+    assert problems.select("_r", "column", "rule").rows() == [(2, next(iter(cell)), rule)]
+    assert message in problems["reason"][0]
+    with pytest.raises(DataError) as e:
+        conform(df, t, file="f.csv")
+    assert message in str(e.value) and "row 2" in str(e.value) and next(iter(cell)) in str(e.value)

@@ -80,6 +80,8 @@ class TariffkitGroup(click.Group):
     Commands are listed in the order they were added (the pipeline order), not alphabetically.
     """
 
+    _commands: dict[str, click.Command]
+
     def __init__(self, *args, **kwargs):
         self._lazy: dict[str, str] = {}  # command name → "module:attribute", not imported yet
         self._order: list[str] = []
@@ -97,7 +99,7 @@ class TariffkitGroup(click.Group):
         self._commands[name] = getattr(importlib.import_module(module), attr)
         self._commands = {n: self._commands[n] for n in self.list_commands(None) if n in self._commands}  # the pipeline's order
 
-    @property
+    @property  # type: ignore[override]  # (click's Group.commands is a plain attribute; here it imports on first use)
     def commands(self) -> dict[str, click.Command]:  # every command, imported (docs, the settings check)
         for name in list(self._lazy):
             self._load(name)
@@ -137,7 +139,7 @@ class TariffkitGroup(click.Group):
                 pass
             ctx.exit(0)
         except click.ClickException as e:  # click's own usage errors quote the option's value: never a CPR number
-            e.message = mask_text(e.message)
+            setattr(e, "message", mask_text(e.message))  # noqa: B010 (click types it Final; it is the message shown)
             raise
         except (click.exceptions.Exit, click.exceptions.Abort):
             raise

@@ -122,14 +122,20 @@ def import_extracts(
     fingerprint = key_fingerprint(key)
     given_metadata = metadata
 
-    def metadata(_ctx=None) -> dict[str, str]:
+    def with_fingerprint(_ctx=None) -> dict[str, str]:
         return {**(given_metadata() if given_metadata else {}), FINGERPRINT: fingerprint}
 
     if not sources:
         raise UsageError("no extract given")
     if options.append and output == tio.STDIO:
         raise UsageError("`append` needs a history file to append to, not stdout")
-    datas = [(f, tio.read_bytes(f, inputs) if f == tio.STDIO else tio.register_file(f, inputs, background=True)) for f in sources]
+    datas: list[tuple[str, bytes | None]] = []
+    for f in sources:
+        if f == tio.STDIO:
+            datas.append((f, tio.read_bytes(f, inputs)))
+        else:
+            tio.register_file(f, inputs, background=True)
+            datas.append((f, None))
     tio.check_not_an_input(output, inputs)
     base = Path(output) if output != tio.STDIO and Path(output).exists() else None
     utf8 = (m.encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
@@ -180,7 +186,7 @@ def import_extracts(
             reports.append(rep)
             rejected.append(res.rejects)
 
-        dates = sorted({rep.extract_date for _, _, rep in parts})
+        dates = sorted({_date_of(rep) for _, _, rep in parts})
         if base is not None and not options.append:
             _check_replace(base, dates, options.replace)
             base = None
@@ -198,11 +204,11 @@ def import_extracts(
         changes: list[SnapshotChange] = []
         current: Path | None = base
         for d in dates:
-            group = [(p, drop, rep) for p, drop, rep in parts if rep.extract_date == d]
+            group = [(p, drop, rep) for p, drop, rep in parts if _date_of(rep) == d]
             new = pl.concat([_lines(p, drop) for p, drop, _ in group]).with_columns(extract_date=pl.lit(d)).select(PAYMENTS.names)
             target = scratch(f".{d.isoformat()}")
             last = d == dates[-1]
-            change = _apply(current, new, d, target, group, late=newest is not None and d < newest, metadata=metadata if last else None)
+            change = _apply(current, new, d, target, group, late=newest is not None and d < newest, metadata=with_fingerprint if last else None)
             changes.append(change)
             current = target
         assert current is not None
@@ -215,6 +221,12 @@ def import_extracts(
 def _lines(part: Path, drop: list[int]) -> pl.LazyFrame:
     lf = pl.scan_parquet(part)
     return lf.filter(~pl.col("source_row").is_in(drop)) if drop else lf
+
+
+def _date_of(rep: FileReport) -> dt.date:
+    """The extract date :func:`decide_extract_date` gave the report (it raises when it can give none)."""
+    assert rep.extract_date is not None
+    return rep.extract_date
 
 
 def _cut(part: Path, drop: list[int], d: dt.date) -> int:
