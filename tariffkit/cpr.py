@@ -49,6 +49,13 @@ def normalise(text: str | None) -> str | None:
     return cpr_status(text)[0]
 
 
+def normalise_expr(expr: pl.Expr) -> pl.Expr:
+    """:func:`normalise` as a polars expression (the same rule: 10 digits once blanks and the
+    dash are gone, the first four a day and month, day + 60 allowed); null when not valid."""
+    digits = expr.cast(pl.String).str.replace_all(r"[\s-]", "")
+    return pl.when(digits.str.contains(r"^\d{10}$") & digits.str.slice(0, 4).is_in(sorted(_DAY_MONTH))).then(digits)
+
+
 REASONS = {
     CPR_EMPTY: "expected a CPR number, found an empty value",
     CPR_NOT_SHAPED: "expected a CPR number of 10 digits (DDMMYY-XXXX), found something else (value not shown)",

@@ -85,27 +85,6 @@ def normalise_function(expr: pl.Expr) -> pl.Expr:
 
 # --- CPR numbers ---------------------------------------------------------------------------
 
-CPR_PATTERN = r"^\d{6}-?\d{4}$"
-
-
-def normalise_cpr(expr: pl.Expr) -> pl.Expr:
-    """CPR text → 10 digits (dash and blanks removed); not CPR-shaped → null."""
-    digits = expr.cast(pl.String).str.replace_all(r"[\s-]", "")
-    return pl.when(digits.str.contains(r"^\d{10}$")).then(digits)
-
-
-def cpr_date_ok(digits: pl.Expr) -> pl.Expr:
-    """True when the first six digits are a valid date DDMMYY (day + 60 for replacement numbers).
-
-    Modulus-11 is not checked (Denmark stopped guaranteeing it in 2007). The century is not
-    known from DDMMYY alone, so a date is valid when it exists in 2000 (a leap year, so 29 Feb
-    is accepted as it exists in some century)."""
-    day = digits.str.slice(0, 2).cast(pl.Int32, strict=False)
-    day = pl.when(day > 60).then(day - 60).otherwise(day)
-    month = digits.str.slice(2, 2).cast(pl.Int32, strict=False)
-    iso = pl.lit("2000-") + month.cast(pl.String).str.zfill(2) + "-" + day.cast(pl.String).str.zfill(2)
-    return iso.str.to_date("%Y-%m-%d", strict=False).is_not_null() & (day >= 1)
-
 
 def mask_cpr(expr: pl.Expr) -> pl.Expr:
     """CPR text → ``DDMMYY-****`` (for rejects files; the last four digits never leave)."""

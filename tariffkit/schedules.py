@@ -28,7 +28,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from tariffkit.danish import MONEY, normalise_cpr
+from tariffkit.danish import MONEY
 from tariffkit.errors import DataError
 from tariffkit.rates import parse_phase_in  # noqa: F401  (one home for rates; re-exported)
 from tariffkit.tariffs import Structure
@@ -158,14 +158,14 @@ def rename_headers(df: pl.DataFrame, headers: dict[str, str], file: str) -> pl.D
 def pseudonymise_column(df: pl.DataFrame, key: bytes, file: str, column_label: str = "CPR-nr.") -> pl.DataFrame:
     """Replace the ``cpr`` text column by ``citizen_id``; a value that is not a CPR number is an
     error naming the row (the value itself is never shown)."""
-    from tariffkit.cpr import pseudonymise
+    from tariffkit.cpr import normalise_expr, pseudonymise
 
     if "cpr" not in df.columns:
         if "citizen_id" in df.columns:
             return df
         raise DataError("missing column CPR-nr. (or citizen_id)", file=file, row=1, column=column_label)
     # Work on the distinct values (a citizen has many lines): normalise, check, hash, join back.
-    uniq = df.select(pl.col("cpr").unique()).with_columns(d=normalise_cpr(pl.col("cpr")))
+    uniq = df.select(pl.col("cpr").unique()).with_columns(d=normalise_expr(pl.col("cpr")))  # the import's rule (tariffkit.cpr)
     bad_values = uniq.filter(pl.col("d").is_null())["cpr"]
     if bad_values.len():
         bad = df.filter(pl.col("cpr").is_in(bad_values.implode()) | pl.col("cpr").is_null())

@@ -10,6 +10,8 @@ import sys
 import polars as pl
 import pytest
 from conftest import ROOT, SAMPLE, tariffkit_exe
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tariffkit import __version__
 from tariffkit import io as tio
@@ -255,7 +257,9 @@ def test_conform_and_find_problems_apply_the_same_rules(cell, rule, message):
     from tariffkit.contracts import Column, Table, conform, find_problems
     from tariffkit.errors import DataError
 
-    t = Table("t", "test", (Column("d", pl.Date, "a date"), Column("k", pl.String, "a word", allowed=("yes", "no")), Column("n", pl.Float64, "a number", minimum=0)))
+    t = Table(
+        "t", "test", (Column("d", pl.Date, "a date"), Column("k", pl.String, "a word", allowed=("yes", "no")), Column("n", pl.Float64, "a number", minimum=0))
+    )
     good = {"d": "01-01-2026", "k": "yes", "n": "1"}
     df = pl.DataFrame([good, {**good, **cell}])
     _, problems = find_problems(df, t)
@@ -264,3 +268,24 @@ def test_conform_and_find_problems_apply_the_same_rules(cell, rule, message):
     with pytest.raises(DataError) as e:
         conform(df, t, file="f.csv")
     assert message in str(e.value) and "row 2" in str(e.value) and next(iter(cell)) in str(e.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.from_regex(r"[0-9]{6}-?[0-9]{4}", fullmatch=True), st.from_regex(r"[0-9 -]{0,13}", fullmatch=True), st.text(max_size=12)))
+def test_one_cpr_rule_for_import_schedules_and_placements(text):
+    """Schedules and placements read CPR numbers by the import's rule (issue 21: they counted
+    digits only, so 999999-1234 passed there and was refused at import)."""
+    from tariffkit.cpr import normalise, normalise_expr
+
+    got = pl.DataFrame({"c": [text]}, schema={"c": pl.String}).select(normalise_expr(pl.col("c")))["c"][0]
+    assert got == normalise(text)
+
+
+def test_a_schedule_refuses_the_cpr_number_import_refuses():
+    from tariffkit.errors import DataError
+    from tariffkit.schedules import pseudonymise_column
+
+    ok = pseudonymise_column(pl.DataFrame({"cpr": ["010190-1234"]}), b"k" * 32, "s.csv")
+    assert ok.columns == ["citizen_id"] or "citizen_id" in ok.columns
+    with pytest.raises(DataError, match="CPR"):
+        pseudonymise_column(pl.DataFrame({"cpr": ["999999-1234"]}), b"k" * 32, "s.csv")
