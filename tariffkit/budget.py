@@ -159,7 +159,7 @@ def place_income(
     )
 
 
-def year_on_year(previous: pl.DataFrame, offer: str, year: int, blocks: dict) -> tuple[str, dict[str, Decimal]] | None:
+def year_on_year(previous: pl.DataFrame | _PerOffer, offer: str, year: int, blocks: dict) -> tuple[str, dict[str, Decimal]] | None:
     """The change in cost basis from last year's forecast (the ``previous`` budget table's
     ``forecast`` of year − 1, else its tariff budget) to this year's tariff budget (else
     forecast), split: volume effect = (HÅP − HÅP last year) × cost per HÅP last year (exact,
@@ -344,7 +344,7 @@ def offer_model(
 
         def cost_block(basis, year, c: list[dict], scale: Decimal = Decimal(1), carry: bool = True, carried_in: Decimal = D0):
             sums = {g: D0 for g in ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income", "carried_result")}
-            line_values = {}
+            line_values: dict[str, Decimal] = {}
             for r in c:
                 amount = ore(dec(r["amount"]) * scale)
                 if r["group"] == "carried_result" and not carry:
@@ -399,7 +399,7 @@ def offer_model(
             rest = "the out-years start from the tariff budget" if ("tariff_budget", Y) in blocks else "so are the out-years"
             warnings.append(f"offer {offer}: no forecast cost lines for {Y}; the forecast column and the calculators are left out, {rest}")
         if opts.previous is not None:
-            yoy = year_on_year(previous_parts, offer, Y, blocks)
+            yoy = year_on_year(previous_parts if previous_parts is not None else opts.previous, offer, Y, blocks)
             if yoy is None:
                 warnings.append(f"offer {offer}: no cost basis and HÅP for {Y - 1} in the previous budget, so no volume and price split")
             else:
@@ -448,8 +448,8 @@ def offer_model(
             add(offer, sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {sched.height} borgeres ATA-timer pr. uge ({word}) × {opts.weeks_per_year}")
         elif expected_haap is not None or forecast_haap is not None:
             h, supp = _haap_by_level(expected_parts if sb == "tariff_budget" and expected_haap is not None else forecast_parts, offer)
-            placed = sum((v * hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp
-            add(offer, sy, sb, "ata_hours_placed", placed * opts.weeks_per_year)
+            weekly_placed = sum((v * hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp
+            add(offer, sy, sb, "ata_hours_placed", weekly_placed * opts.weeks_per_year)
             add(offer, sy, sb, "ata_hours_placed_source", None, text=f"niveauernes repræsentative timer × HÅP × {opts.weeks_per_year} (ingen døgnskemaer)")
         fc = blocks.get(("forecast", Y))
         if fc is not None and "result" in fc:
@@ -457,9 +457,9 @@ def offer_model(
             haap_fc = fc.get("haap") or D0
             deficit = -fc["result"] if -fc["result"] > max(haap_fc, Decimal(1)) else D0
             add(offer, Y, "forecast", "deficit", deficit)
-            cpf = price_of.get(opts.cut_category)
-            if cpf:
-                cut = (deficit / cpf).quantize(Decimal("0.1"), rounding=ROUND_CEILING)
+            cut_price = price_of.get(opts.cut_category)
+            if cut_price:
+                cut = (deficit / cut_price).quantize(Decimal("0.1"), rounding=ROUND_CEILING)
                 add(
                     offer,
                     Y,
@@ -468,7 +468,7 @@ def offer_model(
                     cut,
                     label=f"Reduktion i årsværk ({CATEGORY_LABELS.get(opts.cut_category, opts.cut_category)}) for at lukke merforbruget",
                 )
-                add(offer, Y, "forecast", "cut_amount", kr(cut * cpf))
+                add(offer, Y, "forecast", "cut_amount", kr(cut * cut_price))
             elif deficit:
                 warnings.append(f"offer {offer}: no staff in category {opts.cut_category} for {Y}, so the cut calculator is left out")
             amount = kr(opts.frame_cut * fc["cost_basis"])

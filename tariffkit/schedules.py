@@ -140,7 +140,8 @@ def _header_key(h: str) -> str:
 
 def rename_headers(df: pl.DataFrame, headers: dict[str, str], file: str) -> pl.DataFrame:
     """Danish (or contract) headers → contract names; unknown columns are dropped."""
-    ren, seen = {}, {}
+    ren: dict[str, str] = {}
+    seen: dict[str, str] = {}
     for c in df.columns:
         if c == "_row":
             continue
@@ -413,27 +414,27 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
         .when(txt["to_discuss"].str.to_lowercase().fill_null("").is_in(list(TO_DISCUSS_NO)))
         .then(False),
     )
-    c = pl.col
+    pc = pl.col
     checks = [
         ("offer_id", blank["offer_id"], "expected an offer number, found an empty value"),
-        ("line_no", ~blank["line_no"] & c("line_no_num").is_null(), "expected a whole activity number"),
+        ("line_no", ~blank["line_no"] & pc("line_no_num").is_null(), "expected a whole activity number"),
         ("paragraph", blank["paragraph"], "expected a paragraph like § 85, found an empty value"),
-        ("paragraph", c("paragraph_norm").is_null(), "expected a paragraph like § 85, 83/85, SUL or SUL § 138"),
+        ("paragraph", pc("paragraph_norm").is_null(), "expected a paragraph like § 85, 83/85, SUL or SUL § 138"),
         ("minutes", blank["minutes"], "expected minutes (a whole number), found an empty value"),
-        ("minutes", c("minutes_num").is_null(), "expected minutes as a whole number of at least 0 (negative or decimal minutes are not allowed)"),
-        ("minutes", c("minutes_num") > 1440, "expected at most 1440 minutes (one day) per activity"),
+        ("minutes", pc("minutes_num").is_null(), "expected minutes as a whole number of at least 0 (negative or decimal minutes are not allowed)"),
+        ("minutes", pc("minutes_num") > 1440, "expected at most 1440 minutes (one day) per activity"),
         ("frequency", blank["frequency"], "expected a frequency, found an empty value"),
         (
             "frequency",
-            c("times_per_week").is_null(),
+            pc("times_per_week").is_null(),
             "expected a frequency: Alle ugens 7 dage, Hverdage, Weekend, a weekday (Fredag), 2 x dagligt, 2 gange ugentligt, Månedligt, hver anden uge or a number per week",
         ),
         ("staffing", blank["staffing"], "expected a staffing, found an empty value"),
-        ("staffing", c("staff").is_null(), "expected a staffing like 1:1, 1:3, 2:1 or 1:Flere"),
-        ("assessed_minutes", ~blank["assessed_minutes"] & c("assessed_num").is_null(), "expected assessed minutes as a whole number of at least 0"),
-        ("start_time", ~blank["start_time"] & c("start").is_null(), "expected a start time like 07:30"),
-        ("assessed_paragraph", ~blank["assessed_paragraph"] & c("assessed_paragraph_norm").is_null(), "expected a paragraph like § 85 or Ny § 83"),
-        ("to_discuss", c("to_discuss_flag").is_null(), "expected ja, x or nothing (skal drøftes)"),
+        ("staffing", pc("staff").is_null(), "expected a staffing like 1:1, 1:3, 2:1 or 1:Flere"),
+        ("assessed_minutes", ~blank["assessed_minutes"] & pc("assessed_num").is_null(), "expected assessed minutes as a whole number of at least 0"),
+        ("start_time", ~blank["start_time"] & pc("start").is_null(), "expected a start time like 07:30"),
+        ("assessed_paragraph", ~blank["assessed_paragraph"] & pc("assessed_paragraph_norm").is_null(), "expected a paragraph like § 85 or Ny § 83"),
+        ("to_discuss", pc("to_discuss_flag").is_null(), "expected ja, x or nothing (skal drøftes)"),
     ]
     labels = {
         "offer_id": "Tilbudsnr.",
@@ -752,9 +753,7 @@ def reassign(
     else:
         df = df.with_columns(_notes=pl.lit(None, dtype=pl.List(pl.String)))
     priced = tariffs is not None
-    if not priced:
-        tariffs = pl.DataFrame(schema=TARIFFS.schema)
-    t = tariff_lookup(tariffs, options.year if priced else None, tariffs_file)
+    t = tariff_lookup(tariffs if tariffs is not None else pl.DataFrame(schema=TARIFFS.schema), options.year if priced else None, tariffs_file)
     common = t.filter(pl.col("offer_id") == "*").drop("offer_id")
     if common.height:
         cur = common.rename({"level": "current_level", "annual_tariff": "current_tariff"}).drop("price_per_weekly_hour")
@@ -836,7 +835,7 @@ def negotiation_list(result: pl.DataFrame) -> pl.DataFrame:
     ).sort("paying_municipality", "offer_id", "citizen_id")
 
 
-def by_offer(result: pl.DataFrame, phase_in: list[tuple[int, float]]) -> pl.DataFrame:
+def by_offer(result: pl.DataFrame, phase_in: list[tuple[int | None, float]]) -> pl.DataFrame:
     """Per offer (and phase-in year): citizens, income at current and new levels, the change,
     split by origin, and the phased change (the offer's budget moves by share × change)."""
     from tariffkit.contracts import REASSIGN_OFFERS

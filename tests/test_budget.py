@@ -328,3 +328,25 @@ def test_ata_hours_placed_come_from_the_schedules_and_say_so(run, tmp_path, samp
 
     ws = load_workbook(tmp_path / "s.xlsx").worksheets[1]
     assert any(isinstance(c.value, str) and c.value.startswith("døgnskemaer:") for row in ws.iter_rows() for c in row)
+
+
+def test_placed_hours_for_some_offers_only(run, tmp_path, sample_out):
+    """--placed-hours with schedules for one offer only: the other offers fall back to the
+    levels' representative hours, each saying so (an offer without schedules followed by one
+    with them was an internal error: the schedules' table was overwritten by a number)."""
+    out, _ = sample_out
+    r = pl.read_parquet(out / "genindplacering-2026.parquet")
+    offers = sorted(r["offer_id"].unique().to_list())
+    assert len(offers) >= 2
+    last = offers[-1]  # schedules for the last offer only: every offer before it has none
+    r.filter(pl.col("offer_id") == last).write_parquet(tmp_path / "one.parquet")
+    res = run(
+        "budget-forecast", "--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet",
+        "--haap", out / "belaegning-2026.parquet", "--expected-haap", out / "belaegning-2026.parquet", "--out-years", "0",
+        "--placed-hours", tmp_path / "one.parquet", "-o", tmp_path / "b.parquet",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    src = pl.read_parquet(tmp_path / "b.parquet").filter((pl.col("line") == "ata_hours_placed_source") & (pl.col("basis") == "tariff_budget"))
+    by_offer = dict(src.select("offer_id", "text").iter_rows())
+    assert "døgnskemaer" in by_offer[last]
+    assert all("repræsentative timer" in t for o, t in by_offer.items() if o != last)

@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import polars as pl
 from polars._typing import PolarsDataType
@@ -118,21 +119,21 @@ class _Distinct:
 
     _names = itertools.count()
 
-    def __init__(self, parse: Callable[[pl.Series], pl.Series], dtype: pl.DataType):
+    def __init__(self, parse: Callable[[pl.Series], pl.Series], dtype: PolarsDataType):
         self.parse, self.dtype = parse, dtype
         self.categorical = pl.Categorical(pl.Categories(f"tariffkit.import.{os.getpid()}.{next(self._names)}"))
         # polars frees a Categories mapping when no Series of that type is alive; this one keeps
         # the codes stable from batch to batch
         self.anchor = pl.Series("anchor", [], dtype=self.categorical)
         self.struct = isinstance(dtype, pl.Struct)
-        schema = dict(dtype.to_schema()) if self.struct else {"out": dtype}
+        schema = dict(dtype.to_schema()) if isinstance(dtype, pl.Struct) else {"out": dtype}
         self.results = pl.DataFrame(schema=schema)  # parsed values, appended as they come
         self.slot = pl.Series("slot", [], dtype=pl.UInt32)  # code → row of results (null: not yet)
         self.lock = threading.Lock()
 
     def __call__(self, s: pl.Series) -> pl.Series:
         codes = s.cast(self.categorical).to_physical()
-        top = codes.max()
+        top = cast("int | None", codes.max())
         # replaced, never changed in place, and slot read before results (_learn writes them in
         # the other order), so this pair is consistent without the lock
         slot, results = self.slot, self.results
@@ -257,8 +258,9 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
         # (and then reported).
         if not values:
             return text(f)
-        chain = pl
-        for source, target in values.items():
+        items = list(values.items())
+        chain: Any = pl.when(text(f) == items[0][0]).then(pl.lit(items[0][1]))  # (Then, then ChainedThen)
+        for source, target in items[1:]:
             chain = chain.when(text(f) == source).then(pl.lit(target))
         return chain.otherwise(text(f))
 
@@ -516,6 +518,7 @@ def run_import(
     # (the hashes alone sorted and compared with their neighbours: 4x faster than is_duplicated
     # on 2 M hashes; the rows are looked up only when some hash repeats)
     if large:
+        assert read_back is not None
         cand = _candidates_after(read_back, rows_good)
     else:
         h = hashes["_h"].sort()
@@ -523,7 +526,7 @@ def run_import(
         cand = hashes.filter(pl.col("_h").is_in(repeated.implode()))["source_row"] if repeated.len() else hashes["source_row"].clear()
     drop_rows: list[int] = []
     if cand.len():
-        lines = payments.lazy() if payments is not None else read_back()
+        lines = payments.lazy() if payments is not None else cast(Callable[[], pl.LazyFrame], read_back)()
         sub = (
             lines.filter(pl.col("source_row").is_in(cand.implode()))
             .collect()
@@ -557,10 +560,10 @@ def _candidates_after(read_back: Callable[[], pl.LazyFrame], rows: int) -> pl.Se
     parts = max(1, -(-rows // HASH_PART_ROWS))
     found = []
     for i in range(parts):
-        hashes = read_back().select(_h=pl.struct(list(DUPLICATE_KEY)).hash(seed=0), source_row="source_row")
+        query = read_back().select(_h=pl.struct(list(DUPLICATE_KEY)).hash(seed=0), source_row="source_row")
         if parts > 1:
-            hashes = hashes.filter(pl.col("_h") % parts == i)
-        hashes = hashes.collect(engine="streaming")
+            query = query.filter(pl.col("_h") % parts == i)
+        hashes = query.collect(engine="streaming")
         h = hashes["_h"].sort()
         repeated = h.filter(h == h.shift(1))
         if repeated.len():
