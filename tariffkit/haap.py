@@ -276,7 +276,8 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=N
         lines = history.effective(part, snap).filter(touches).collect()
         if check is not None:
             lines = check(lines)
-        partials.append(_partial(lines.select(*keys, "citizen_id", "service_from", "service_to", "amount", "kind"), keys, opts, win))
+        dated = lines.filter(pl.col("service_from").is_not_null() & pl.col("service_to").is_not_null())  # (the contract's; `check` names any other)
+        partials.append(_partial(dated.select(*keys, "citizen_id", "service_from", "service_to", "amount", "kind"), keys, opts, win))
         del lines
     return _finish(partials, keys, opts, win)
 
@@ -291,7 +292,10 @@ def _window(start: dt.date, end: dt.date, gap: int) -> tuple[_Window, pl.Expr]:
     n = month_number(end) - month_number(start) + 1  # months in the period: _k = gap + 1 … gap + n
     win = _Window(first, gap + 1, gap + n, gap + n + gap)
     lo_day, hi_day = _first_day_of(first), month_add(_first_day_of(first + win.kmax), 1) - dt.timedelta(days=1)
-    return win, (pl.col("service_to") >= lo_day) & (pl.col("service_from") <= hi_day)
+    # (a line without dates is read too, so that a check of the lines read finds it: it would
+    # otherwise be dropped unseen, and its money with it)
+    to, frm = pl.col("service_to"), pl.col("service_from")
+    return win, ((to >= lo_day) | to.is_null()) & ((frm <= hi_day) | frm.is_null())
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,13 @@ CASES = [
         1,
         ["y1.parquet, row 1, column service_from", "1900"],
     ),
+    (
+        "haap-line-without-end-date",
+        "a line without its end date is named with --year too, never dropped unseen with its money",
+        lambda t: ["compute-haap", _no_end_date(t), "--year", "2026"],
+        1,
+        ["noend.parquet, row 2, column service_to", "empty value"],
+    ),
     ("haap-csv-input", "a CSV where Parquet belongs", lambda t: ["compute-haap", REF / "staff.csv"], 1, ["staff.csv"]),
     (
         "haap-budget-missing",
@@ -591,6 +598,15 @@ CASES = [
         ["staff.csv"],
     ),
 ]
+
+
+def _no_end_date(t):
+    import polars as pl
+
+    p = pl.read_parquet(payments(t))
+    out = t / "noend.parquet"
+    p.with_columns(service_to=pl.when(pl.int_range(pl.len()) == 1).then(None).otherwise(pl.col("service_to"))).write_parquet(out)
+    return out
 
 
 def _year_one(t):
