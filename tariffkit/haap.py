@@ -248,10 +248,12 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=N
         raise UsageError(f"`stay_gap` must be 0 or more months, got {opts.stay_gap}")
     keys = list(opts.by)
     start, end = opts.start, opts.end
-    early = None  # with the period given and one part: the period's lines, read while the history's snapshot is found
+    early = None  # with the period given and one part: the period's lines, read side by side with the history's snapshot
     if start is not None and end is not None and (in_memory or lf.select(pl.len()).collect().item() <= part_lines):
-        early = lf.filter(_window(start, end, opts.stay_gap)[1]).collect(background=True)
-    snap = history.snapshot(lf, opts.known_at)
+        found, early = pl.collect_all([history.extracts_query(lf), lf.filter(_window(start, end, opts.stay_gap)[1])])
+        snap = history.snapshot(lf, opts.known_at, collected=found)
+    else:
+        snap = history.snapshot(lf, opts.known_at)
     if opts.known_at is not None and snap.horizon is None:
         raise UsageError(f"`known_at` {opts.known_at} is before the oldest extract in the history")
     if opts.as_of is not None and snap.horizon is not None and opts.as_of > snap.horizon:
@@ -272,7 +274,7 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=N
         parts = max(1, -(-raw.select(pl.len()).collect().item() // part_lines))
     partials = []
     for i in range(parts):
-        part = early.fetch_blocking() if early is not None else raw if parts == 1 else raw.filter(pl.col("citizen_id").hash(_PART_SEED) % parts == i)
+        part = early if early is not None else raw if parts == 1 else raw.filter(pl.col("citizen_id").hash(_PART_SEED) % parts == i)
         lines = history.effective(part, snap).filter(touches).collect()
         if check is not None:
             lines = check(lines)
@@ -481,7 +483,7 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
     else:  # one group: the whole month, whatever its lines
         whole = single.select("_K").with_columns(_u=pl.lit(L, pl.Int64))
         unions = pl.LazyFrame(schema={"_K": pl.Int64, "_ng": pl.UInt32})
-    whole_query = whole.sort("_K").collect(background=True)  # (on polars' threads while the shared months are worked out below)
+    whole_sorted = whole.sort("_K")  # (collected with the shared months' result below, side by side)
     many = kt.lazy().filter(in_multi).with_columns(_CK=K % per_group)
     # the citizen-month's net, and how many of its groups have a positive net
     active = many.group_by("_CK").agg(_net=pl.col("ore").sum(), _ng=pos.sum().cast(pl.UInt32)).filter(pl.col("_net") > 0)
@@ -527,8 +529,8 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
         covered = several.group_by("_CK").agg(pl.col("days").sum().alias("_D"))
         shared = several.join(covered, on="_CK").select("_K", (pl.lit(L, pl.Int64) * pl.col("days") // pl.col("_D")).alias("_u"))  # ≤ L: fits
         small = pl.concat([one_group.select("_K", _u=pl.lit(L, pl.Int64)), shared])
-    small = small.sort("_K").collect()
-    return whole_query.fetch_blocking().merge_sorted(small, key="_K").with_columns(_g=group)
+    whole_done, small = pl.collect_all([whole_sorted, small.sort("_K")])
+    return whole_done.merge_sorted(small, key="_K").with_columns(_g=group)
 
 
 def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:

@@ -56,15 +56,21 @@ class Snapshot:
         return self.commitments_from is not None and self.horizon is not None and self.commitments_from < self.horizon
 
 
-def extracts(payments: pl.LazyFrame | pl.DataFrame) -> tuple[Extract, ...]:
-    """The snapshots in a payments history, oldest first."""
-    g = payments.lazy().group_by("extract_date").agg(lines=pl.len(), commitments=(pl.col("kind") == COMMITMENT).sum()).sort("extract_date").collect()
+def extracts_query(payments: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    """The query behind :func:`extracts` (to run it together with another one)."""
+    return payments.lazy().group_by("extract_date").agg(lines=pl.len(), commitments=(pl.col("kind") == COMMITMENT).sum()).sort("extract_date")
+
+
+def extracts(payments: pl.LazyFrame | pl.DataFrame, *, collected: pl.DataFrame | None = None) -> tuple[Extract, ...]:
+    """The snapshots in a payments history, oldest first (``collected``: the result of
+    :func:`extracts_query`, run already)."""
+    g = collected if collected is not None else extracts_query(payments).collect()
     return tuple(Extract(r["extract_date"], int(r["lines"]), int(r["commitments"])) for r in g.iter_rows(named=True) if r["extract_date"] is not None)
 
 
-def snapshot(payments: pl.LazyFrame | pl.DataFrame, known_at: dt.date | None = None) -> Snapshot:
+def snapshot(payments: pl.LazyFrame | pl.DataFrame, known_at: dt.date | None = None, *, collected: pl.DataFrame | None = None) -> Snapshot:
     """The snapshot in force at ``known_at`` (None: the newest)."""
-    all_ = extracts(payments)
+    all_ = extracts(payments, collected=collected)
     seen = tuple(e for e in all_ if known_at is None or e.extract_date <= known_at)
     horizon = seen[-1].extract_date if seen else None
     with_c = [e.extract_date for e in seen if e.commitments]
