@@ -443,8 +443,9 @@ def step_label(args: list[str]) -> str:
 
 def write_results(a, lines, res) -> None:
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    title = "Benchmark results" if "import" in res or "pipeline" in res else "Scaling and national scale"
     out = [
-        "# Benchmark results",
+        f"# {title}",
         "",
         f"Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}.",
         f"Date: {dt.date.today()}. Data: `tariffkit sample --citizens {a.citizens}` ({lines:,} DSS lines).",
