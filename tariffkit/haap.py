@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import cast
+from typing import Final, cast
 
 import polars as pl
 
@@ -71,17 +71,50 @@ def _first_day(number: pl.Expr) -> pl.Expr:
     return pl.date(number // 12, number % 12 + 1, 1)
 
 
-def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool, last: int | None = None) -> pl.LazyFrame:
+_EPOCH = dt.date(1970, 1, 1)
+
+
+class _Calendar:
+    """Month numbers and first days of months. With the dates' bounds known (``lo`` … ``hi``),
+    both are one lookup in a small table (a day's month number; a month's first day), several
+    times faster than taking the year and month of every date; without them, the arithmetic."""
+
+    def __init__(self, lo: dt.date | None = None, hi: dt.date | None = None):
+        self.known = lo is not None and hi is not None
+        if lo is not None and hi is not None:
+            self._day0, self._m0 = (lo - _EPOCH).days, month_number(lo)
+            days = pl.date_range(lo, hi, "1d", eager=True)
+            self._months = days.to_frame("d").select(_month_number(pl.col("d"))).to_series()
+            n = month_number(hi) - self._m0 + 2  # (the month after hi's too: a month's last day is the next one's first − 1)
+            self._starts = pl.Series([(_first_day_of(self._m0 + i) - _EPOCH).days for i in range(n)], dtype=pl.Int32)
+
+    def month(self, d: pl.Expr) -> pl.Expr:
+        """The month number of the dates ``d`` (Int32)."""
+        if not self.known:
+            return _month_number(d)
+        return pl.lit(self._months).gather(d.to_physical() - self._day0)
+
+    def start(self, number: pl.Expr) -> pl.Expr:
+        """The first day of month ``number`` as days since 1970 (Int32)."""
+        if not self.known:
+            return _first_day(number).to_physical()
+        return pl.lit(self._starts).gather(number - self._m0)
+
+
+def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool, last: int | None = None, calendar: _Calendar | None = None) -> pl.LazyFrame:
     """Payment lines → one row per line and month: ``cols``, ``kind``, ``_mn`` (month number),
     ``ore`` and, with ``clip``, ``days``, ``from`` and ``to`` (the line's days in the month).
 
     ``last``: no months after this month number are wanted. A line running past it (a
     commitment to the end of next year) is not spread beyond it: the months dropped include
     the line's last month, the only one whose share depends on the others, so the months kept
-    are exactly what the full spread gives them."""
-    total_days = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
+    are exactly what the full spread gives them. ``calendar``: a :class:`_Calendar` that knows
+    the lines' dates' bounds (faster)."""
+    cal = calendar or _Calendar()
+    day_from, day_to = pl.col("service_from").to_physical(), pl.col("service_to").to_physical()
+    total_days = (day_to - day_from + 1).cast(pl.Int64)
     ore = pl.col("amount").cast(pl.Decimal(18, 2)).to_physical().cast(pl.Int64)  # kroner with two decimals → whole øre
-    lines = lines.with_columns(_mf=_month_number(pl.col("service_from")), _mt=_month_number(pl.col("service_to")))
+    lines = lines.with_columns(_mf=cal.month(pl.col("service_from")), _mt=cal.month(pl.col("service_to")))
     # Most lines pay for one month (97 % in a typical extract): they need no spreading.
     dates = [total_days.alias("days"), pl.col("service_from").alias("from"), pl.col("service_to").alias("to")] if clip else []
     one = lines.filter(pl.col("_mf") == pl.col("_mt")).select(*cols, "kind", pl.col("_mf").alias("_mn"), ore.alias("ore"), *dates)
@@ -90,9 +123,9 @@ def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool, last: int | Non
         .select(
             *cols,
             "kind",
-            "service_from",
-            "service_to",
             "_mt",
+            _df=day_from,
+            _dt=day_to,
             _ore=ore,
             _total=total_days,
             _line=pl.int_range(pl.len(), dtype=pl.Int64),
@@ -100,16 +133,18 @@ def _spread(lines: pl.LazyFrame, cols: list[str], *, clip: bool, last: int | Non
         )
         .explode("_mn")
     )
+    # the line's days in the month, as days since 1970: from the later of the month's first day
+    # and the line's start, to the earlier of the month's last day and the line's end
     many = many.with_columns(
-        _f=pl.max_horizontal(_first_day(pl.col("_mn")), "service_from"),
-        _t=pl.min_horizontal(_first_day(pl.col("_mn") + 1) - pl.duration(days=1), "service_to"),
-    ).with_columns(days=(pl.col("_t") - pl.col("_f")).dt.total_days() + 1)
+        _f=pl.max_horizontal(cal.start(pl.col("_mn")), "_df"),
+        _t=pl.min_horizontal(cal.start(pl.col("_mn") + 1) - 1, "_dt"),
+    ).with_columns(days=(pl.col("_t") - pl.col("_f") + 1).cast(pl.Int64))
     # each month but the last: trunc(amount × days / total days), toward zero; the last: the rest
     share = (pl.col("_ore").abs() * pl.col("days") // pl.col("_total")) * pl.col("_ore").sign()
     many = many.with_columns(_share=share).with_columns(
         ore=pl.when(pl.col("_mn") == pl.col("_mt")).then(pl.col("_ore") - (pl.col("_share").sum().over("_line") - pl.col("_share"))).otherwise(pl.col("_share"))
     )
-    clipped: list[str | pl.Expr] = ["days", pl.col("_f").alias("from"), pl.col("_t").alias("to")] if clip else []
+    clipped: list[str | pl.Expr] = ["days", pl.col("_f").cast(pl.Date).alias("from"), pl.col("_t").cast(pl.Date).alias("to")] if clip else []
     return pl.concat([one, many.select(*cols, "kind", "_mn", "ore", *clipped)])
 
 
@@ -223,6 +258,10 @@ L = 72_201_776_446_800  # lcm(1, …, 31)
 YEAR_UNITS = 133_590  # days method: a day is 366 units in a 365-day year, 365 in a leap year
 
 
+# polars' engines: the streaming engine (polars 2's default) is the faster for the large
+# group-bys; the in-memory engine for sorts, shifts and joins of frames held in memory (measured
+# at 100,000 citizens, bench/RESULTS.md). Every query gives the same result on either.
+_IN_MEMORY: Final = "in-memory"
 PART_LINES = 4_000_000  # lines of the window computed at once from a file (about 1.2 GB at the peak); more are split by citizen
 
 
@@ -248,9 +287,9 @@ def compute(payments: pl.LazyFrame | pl.DataFrame, opts: HaapOptions, *, check=N
         raise UsageError(f"`stay_gap` must be 0 or more months, got {opts.stay_gap}")
     keys = list(opts.by)
     start, end = opts.start, opts.end
-    early = None  # with the period given and one part: the period's lines, read side by side with the history's snapshot
+    early = None  # with the period given and one part: the period's lines, read with the history's snapshot
     if start is not None and end is not None and (in_memory or lf.select(pl.len()).collect().item() <= part_lines):
-        found, early = pl.collect_all([history.extracts_query(lf), lf.filter(_window(start, end, opts.stay_gap)[1])])
+        found, early = history.extracts_query(lf).collect(), lf.filter(_window(start, end, opts.stay_gap)[1]).collect(engine=_IN_MEMORY)
         snap = history.snapshot(lf, opts.known_at, collected=found)
     else:
         snap = history.snapshot(lf, opts.known_at)
@@ -328,11 +367,22 @@ def _partial(lines: pl.DataFrame, keys: list[str], opts: HaapOptions, win: _Wind
         raise UsageError("too many groups × citizens × months to number; group by fewer `by` columns or a shorter period")
     per_group = codes.citizens * width
     days_method = opts.method == "days"
+    bounds = codes.lines.select(
+        lo=pl.min_horizontal(pl.col("service_from").min(), pl.col("service_to").min()),
+        hi=pl.max_horizontal(pl.col("service_from").max(), pl.col("service_to").max()),
+    )
+    calendar = _Calendar(*bounds.row(0))
 
     def spread_of(lines: pl.LazyFrame, *, clip: bool) -> pl.LazyFrame:  # the lines' months in the window, keyed _K
         base = (pl.col("_g") * per_group + pl.col("_cit") * width - first).alias("_B")  # _K = _B + month number
         line_dates = {"_sf": "service_from", "_st": "service_to"} if clip else {}
-        s = _spread(lines.select(base, "service_from", "service_to", "amount", "kind", **line_dates), ["_B", *line_dates], clip=clip, last=first + kmax)
+        s = _spread(
+            lines.select(base, "service_from", "service_to", "amount", "kind", **line_dates),
+            ["_B", *line_dates],
+            clip=clip,
+            last=first + kmax,
+            calendar=calendar,
+        )
         s = s.filter((pl.col("_mn") - first).is_between(0, kmax))
         dates = ["days", "from", "to", *line_dates] if clip else []
         return s.select((pl.col("_B") + pl.col("_mn")).alias("_K"), "ore", *dates, (pl.col("kind") == REFUND).alias("_refund"))
@@ -349,7 +399,9 @@ def _partial(lines: pl.DataFrame, keys: list[str], opts: HaapOptions, win: _Wind
         kt_aggs = [pl.col("ore").sum()]
     if days_method:
         kt_aggs += [positive.sum().alias("_pos"), pl.col("days").filter(positive).sum().cast(pl.Int64).alias("_d")]
-    kt = spread.group_by("_K").agg(kt_aggs).collect()
+    # citizens with lines in more than one group in the window: only their months can be shared
+    several_groups = codes.lines.lazy().group_by("_cit").agg(_lo=pl.col("_g").min(), _hi=pl.col("_g").max()).filter(pl.col("_lo") != pl.col("_hi"))
+    kt, multi = spread.group_by("_K").agg(kt_aggs).collect(), several_groups.select("_cit").collect()
     if not refund_lines:
         kt = kt.with_columns(_refund_ore=pl.lit(0, pl.Int64))
     if not days_method:  # the months method counts a month whole, whatever its lines and days
@@ -359,7 +411,7 @@ def _partial(lines: pl.DataFrame, keys: list[str], opts: HaapOptions, win: _Wind
         return spread_of(codes.lines.lazy().filter(pl.col("_cit").is_in(citizens["_cit"].implode())), clip=True).filter(is_money)
 
     K, k = pl.col("_K"), pl.col("_K") % width
-    units = _units(lines_of, kt, days_method, first, per_group, width).lazy()  # _K, _g, _u (> 0): the group's share of an active month
+    units = _units(lines_of, kt, multi, days_method, first, per_group, width).lazy()  # _K, _g, _u (> 0): the group's share of an active month
     cut = None if opts.as_of is None else month_number(opts.as_of) - first  # year to date: _k ≤ cut
 
     if opts.monthly:  # _p: the period's number: the month offset, 0, or year − first year
@@ -385,7 +437,7 @@ def _partial(lines: pl.DataFrame, keys: list[str], opts: HaapOptions, win: _Wind
             came=(K - K.shift(1) > gap + 1).fill_null(True) | (K // width != (K // width).shift(1)).fill_null(True),
             leaves=(K.shift(-1) - K > gap + 1).fill_null(True) | (K // width != (K // width).shift(-1)).fill_null(True),
         )
-        .collect()
+        .collect(engine=_IN_MEMORY)
         .lazy()
     )  # used twice below (inflow, outflow): computed once
     per = present.filter(in_period).with_columns(_gp=group_period(k), _cp=K // width * width + period_of(k))
@@ -451,7 +503,7 @@ def _first_day_of(number: int) -> dt.date:
     return dt.date(number // 12, number % 12 + 1, 1)
 
 
-def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group: int, width: int) -> pl.DataFrame:
+def _units(lines_of, kt: pl.DataFrame, multi: pl.DataFrame, days_method: bool, first: int, per_group: int, width: int) -> pl.DataFrame:
     """Each group's share of a citizen's active month: (_K, _g, _u), sorted by _K.
 
     A citizen is active in a month when the net of all their lines that month is positive. The
@@ -472,9 +524,8 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
     year = (K % width + first) // 12
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     weight = pl.when(leap).then(365).otherwise(366)  # days method: a day's units (a year is 133,590)
-    # citizens with lines in more than one group in the window: only their months can be shared
-    # (a few per cent of citizens: a set lookup, not a join, keeps the others apart cheaply)
-    multi = kt.lazy().group_by(_cit=cit).agg(_lo=group.min(), _hi=group.max()).filter(pl.col("_lo") != pl.col("_hi")).collect()
+    # ``multi``: the citizens with lines in more than one group in the window (a few per cent: a
+    # set lookup, not a join, keeps the others apart cheaply)
     in_multi = cit.is_in(multi["_cit"].implode())
     single = kt.lazy().filter(~in_multi & pos)  # the citizen's one group, active this month
     if days_method:  # one positive line: its days; several: their union, below
@@ -497,7 +548,7 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
         .filter(pos)
         .join(rest.lazy(), on="_K", how="inner")
         .select("_K", (K % per_group).alias("_CK"), group.alias("_g"), "from", "to", "ore", "_sf", "_st", "_ng")
-        .collect()
+        .collect(engine=_IN_MEMORY)
     )
     merged = (  # one group, several lines: their union (sort, merge overlapping or touching intervals)
         cover.filter(pl.col("_ng") == 1)
@@ -529,7 +580,7 @@ def _units(lines_of, kt: pl.DataFrame, days_method: bool, first: int, per_group:
         covered = several.group_by("_CK").agg(pl.col("days").sum().alias("_D"))
         shared = several.join(covered, on="_CK").select("_K", (pl.lit(L, pl.Int64) * pl.col("days") // pl.col("_D")).alias("_u"))  # ≤ L: fits
         small = pl.concat([one_group.select("_K", _u=pl.lit(L, pl.Int64)), shared])
-    whole_done, small = pl.collect_all([whole_sorted, small.sort("_K")])
+    whole_done, small = whole_sorted.collect(engine=_IN_MEMORY), small.sort("_K").collect(engine=_IN_MEMORY)
     return whole_done.merge_sorted(small, key="_K").with_columns(_g=group)
 
 

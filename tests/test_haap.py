@@ -278,3 +278,22 @@ def test_too_many_groups_to_number_is_a_usage_error_not_a_crash(monkeypatch):
     monkeypatch.setattr(haap, "_KEY_SPACE", 10)
     with pytest.raises(UsageError, match="fewer `by` columns"):
         compute(pay([("a", 3, D(2025, 1, 1), D(2025, 12, 31), 1000)]), YEAR)
+
+
+def test_the_calendar_tables_give_the_arithmetic_months_and_first_days():
+    """compute-haap looks month numbers and first days up in a table (faster than the calendar
+    arithmetic): every day from 1900 to 2200, leap days included, gets the arithmetic's month."""
+    from tariffkit.haap import _Calendar, _first_day, _month_number
+
+    lo, hi = D(1900, 1, 1), D(2200, 12, 31)
+    days = pl.DataFrame({"d": pl.date_range(lo, hi, "1d", eager=True)})
+    cal = _Calendar(lo, hi)
+    got = days.select(m=cal.month(pl.col("d")), want=_month_number(pl.col("d")))
+    assert got["m"].equals(got["want"], check_names=False) and got.height == (hi - lo).days + 1
+    months = got.select(pl.col("want").unique().sort()).with_columns(nxt=pl.col("want") + 1)
+    starts = months.select(
+        s=cal.start(pl.col("want")), want=_first_day(pl.col("want")).to_physical(), s1=cal.start(pl.col("nxt")), want1=_first_day(pl.col("nxt")).to_physical()
+    )
+    assert starts["s"].equals(starts["want"], check_names=False) and starts["s1"].equals(starts["want1"], check_names=False)
+    narrow = _Calendar(D(2024, 2, 28), D(2024, 3, 1))  # a table over a leap day only
+    assert pl.DataFrame({"d": [D(2024, 2, 28), D(2024, 2, 29), D(2024, 3, 1)]}).select(narrow.month(pl.col("d")))["d"].to_list() == [24289, 24289, 24290]
