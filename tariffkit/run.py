@@ -413,8 +413,16 @@ def sha256(p: Path) -> str:
     return h.hexdigest()
 
 
-def execute(plan: Plan, cfg: Config, echo) -> int:
-    """Run the plan's steps in the working folder, stop at the first that fails; one log line."""
+def in_new_process(args: list[str], cfg: Config, folder: Path) -> int:
+    """One step as its own ``python -m tariffkit`` process in ``folder``; its exit code."""
+    return subprocess.run([sys.executable, "-m", "tariffkit", *(["--config", str(cfg.path)] if cfg.path else []), *args], cwd=folder).returncode
+
+
+def execute(plan: Plan, cfg: Config, echo, run_step=in_new_process) -> int:
+    """Run the plan's steps in the working folder, stop at the first that fails; one log line.
+
+    ``run_step(args, cfg, folder) -> exit code`` runs one step: by default as a new process; the
+    command line runs them in its own process (:func:`tariffkit.cli.run.in_this_process`)."""
     for d in ("outputs", "reports", "history"):
         folder(cfg, d, {"outputs": "output", "reports": "rapporter", "history": "historik"}[d]).mkdir(parents=True, exist_ok=True)
     # every input as it was before the run: the steps' own, the settings and the files they name
@@ -429,7 +437,7 @@ def execute(plan: Plan, cfg: Config, echo) -> int:
     status, done, rejected = 0, 0, 0
     for i, step in enumerate(plan.steps, start=1):
         echo(f"[{i}/{len(plan.steps)}] {step.what}\n  $ {command_line(step)}")
-        rc = subprocess.run([sys.executable, "-m", "tariffkit", *(["--config", str(cfg.path)] if cfg.path else []), *step.args], cwd=plan.folder).returncode
+        rc = run_step(step.args, cfg, plan.folder)
         if rc != 0:
             status = rc
             echo(f"tariffkit: run {plan.name}: step {i} ({step.args[0]}) failed with exit {rc}; the steps after it did not run, its outputs were not written")

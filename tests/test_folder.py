@@ -114,10 +114,17 @@ def test_run_monthly_dry_run_prints_the_commands_and_runs_nothing(run, kommune):
     assert any(ln.startswith("tariffkit portfolio") and "--quarter 2026Q3" in ln and "--tiers bevillingsniveauer.toml" in ln for ln in q.output.splitlines())
 
 
-def test_run_monthly_gives_the_report_logs_and_stops_at_a_failing_step(run, kommune):
+def test_run_monthly_gives_the_report_logs_and_stops_at_a_failing_step(run, kommune, monkeypatch):
+    import tariffkit.run
+
+    def no_new_process(*a, **k):
+        raise AssertionError("a step started a new process")
+
+    monkeypatch.setattr(tariffkit.run.subprocess, "run", no_new_process)  # the steps run in the run's own process (issue 30)
     _extracts(kommune)
     r = run("run", "monthly", "--extract", "udtraek/udtraek-2026-09.csv")
     assert r.exit_code == 0, r.output
+    assert "import-dss" in r.output and "history: extract 2026-09-30" in r.output, "each step's own summary is shown as the run goes"
     r = run("run", "monthly")  # the newest extract: October, with September's key figures
     assert r.exit_code == 0, r.output
     assert (kommune / "rapporter" / "rapport-2026-10.html").is_file() and (kommune / "output" / "noegletal-2026-10.parquet").is_file()
