@@ -117,6 +117,14 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     ov = book.sheet("Oversigt")  # first in the book, written last
     used = {"oversigt"}
 
+    styles: dict[tuple[str, bool, bool], object] = {}
+
+    def cell_style(unit: str, is_input: bool, total: bool):  # (a million cells at 1,667 offers: looked up, not built)
+        key = (unit, is_input, total)
+        if key not in styles:
+            styles[key] = F(num_format=FORMATS.get(unit, "#,##0.00"), **(input_bg if is_input else {}), **(dict(bold=True, top=1) if total else {}))
+        return styles[key]
+
     def letter(col: int) -> str:  # 1-based column → A, B, …
         return xl_col_to_name(col - 1)
 
@@ -307,8 +315,8 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 if r["unit"] == "text":  # a line of text (where a figure comes from)
                     ws.write_string(rr, j - 1, texts.get((ln, basis, y)) or "", F(**emphasis))
                     continue
-                is_input = formula is None and (group_of.get(ln) or ln.startswith(("haap_level_", "tariff_level_")) or ln in inputs)
-                style = F(num_format=FORMATS.get(r["unit"], "#,##0.00"), **(input_bg if is_input else {}), **emphasis)
+                is_input = bool(formula is None and (group_of.get(ln) or ln.startswith(("haap_level_", "tariff_level_")) or ln in inputs))
+                style = cell_style(r["unit"], is_input, total)
                 if formula:  # with the budget model's figure as the cached value: a viewer that does not recalculate shows it too
                     ws.write_formula(rr, j - 1, formula, style, 0 if v is None else float(v))
                 elif v is None:

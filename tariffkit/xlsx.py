@@ -4,7 +4,8 @@ XlsxWriter writes them (``Book``): it streams cells to the sheet's XML as they c
 keeping a Python object per cell, about 10–20 times faster than openpyxl for the large
 workbooks (the offer workbook of 1,667 offers, the portfolio of 4,000 caseworkers). openpyxl
 stays for reading and for the schedule template. Every workbook is byte-identical run to run:
-fixed document dates and zip timestamps (:func:`deterministic_zip`). Text is always written as
+fixed document dates and zip timestamps (XlsxWriter's own in memory; :func:`deterministic_zip`
+for openpyxl's). Text is always written as
 text, never read as a formula or a link (a name that starts with ``=`` stays a name).
 """
 
@@ -132,8 +133,11 @@ class Book:
         return self.wb.add_worksheet(name, worksheet_class=_worksheet_class())
 
     def bytes(self) -> bytes:
+        """The workbook's bytes, the same run to run: XlsxWriter in memory stamps every zip member
+        1980-01-01 and the document dates are fixed above, so nothing needs rewriting (the
+        rewrite, :func:`deterministic_zip`, took 1.4 s of the offer workbook at 1,667 offers)."""
         self.wb.close()
-        return deterministic_zip(self._buf.getvalue())
+        return self._buf.getvalue()
 
 
 def write_value(ws, row: int, col: int, value, fmt=None) -> None:

@@ -377,3 +377,39 @@ def test_no_cpr_in_either_report(sample_out):
         assert not any(p in blob for p in patterns)
     # the cases are named by pseudonym
     assert re.search(rb"<td class=\"\">[0-9a-f]{16}</td>", html)
+
+
+def test_a_workbook_carries_no_time_of_writing(monkeypatch):
+    """Workbooks are the same bytes whenever they are written: every zip member stamped
+    1980-01-01 and the document dates fixed, whatever the clock says."""
+    import datetime as dt
+    import io
+    import re
+    import zipfile
+
+    from tariffkit import xlsx
+
+    def book_bytes():
+        b = xlsx.Book()
+        b.sheet("Ark").write_string(0, 0, "tekst")
+        return b.bytes()
+
+    first = book_bytes()
+    z = zipfile.ZipFile(io.BytesIO(first))
+    assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    core = z.read("docProps/core.xml").decode()
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == ["2000-01-01T00:00:00Z"] * 2
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2031, 5, 17, 13, 45, 12, tzinfo=tz)
+
+        @classmethod
+        def utcnow(cls):
+            return dt.datetime(2031, 5, 17, 13, 45, 12)
+
+    import xlsxwriter.workbook
+
+    monkeypatch.setattr(xlsxwriter.workbook, "datetime", Later, raising=False)
+    assert book_bytes() == first
