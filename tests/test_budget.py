@@ -350,3 +350,17 @@ def test_placed_hours_for_some_offers_only(run, tmp_path, sample_out):
     by_offer = dict(src.select("offer_id", "text").iter_rows())
     assert "døgnskemaer" in by_offer[last]
     assert all("repræsentative timer" in t for o, t in by_offer.items() if o != last)
+
+
+def test_the_same_warning_for_many_offers_is_one_line_that_counts_them(capsys):
+    from tariffkit.cli.common import warn
+
+    warn([f"offer T{i}: no forecast cost lines for 2027" for i in range(1, 1668)] + ["offer T9: no tariffs for 2027", "a general word"])
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "tariffkit: warning: 1667 offers (T1, T2, T3 and 1664 more): no forecast cost lines for 2027",
+        "tariffkit: warning: offer T9: no tariffs for 2027",
+        "tariffkit: warning: a general word",
+    ]
+    warn([f"offer T{i}: nobody on level 2" for i in range(1, 5)])  # four: each named (a count would hide no more than one)
+    assert capsys.readouterr().err.count("\n") == 4

@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option, writable
+from tariffkit.cli.common import output_option, warn, writable
 
 
 @click.command("budget-forecast", short_help="Offer budget model, out-years, authority budget, activity allocation.")
@@ -256,8 +256,7 @@ def _offer_model(
     )
     files = {"costs": tio.label_of(costs), "tariffs": tio.label_of(tariffs), "haap": tio.label_of(haap)}
     df, warnings = offer_model(co, st, of, ta, fh, eh, o, ata_prices=ap, files=files)
-    for w in warnings:
-        err(f"tariffkit: warning: {w}")
+    warn(warnings)
     if next_costs:
         from tariffkit.budget import next_year_costs
 

@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option, writable
+from tariffkit.cli.common import output_option, warn, writable
 
 
 @click.command("close-year", short_help="Close a year: each offer's result, carried, set aside or kept; the settlement.")
@@ -98,8 +98,7 @@ def command(
             tio.check_not_an_input(extra, inputs)
     files = {"costs": tio.label_of(costs), "tariffs": tio.label_of(tariffs), "occupancy": tio.label_of(occupancy), "results": tio.label_of(target)}
     res = close_year(co, occ, t, r, year, basis=basis, history=history, replace=replace, structure=st, placements=stays, files=files)
-    for w in res.warnings:
-        err(f"tariffkit: warning: {w}")
+    warn(res.warnings)
     opts = params_for_provenance(ctx)
     if recomputed and res.recomputed is not None:
         tio.write_table(res.recomputed, recomputed, command="close-year", options=opts, inputs=inputs)

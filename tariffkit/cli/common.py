@@ -44,6 +44,35 @@ def err(message: str) -> None:
     click.echo(mask_text(message), err=True)
 
 
+def warn(warnings: list[str], *, shown: int = 3) -> None:
+    """Warnings on stderr, ``tariffkit: warning: …``. The same warning for many offers (``offer
+    T101: no forecast cost lines …`` for each of 1,667 offers) is one line that counts them and
+    names the first few, in the order they came, instead of a screenful that hides the others."""
+    import re
+
+    by_text: dict[str, list[str]] = {}
+    order: list[tuple[str, str | None]] = []  # (text, None) or (the shared text, "offers")
+    for w in warnings:
+        m = re.match(r"offer (\S+): (.*)$", w, flags=re.S)
+        if m is None:
+            order.append((w, None))
+            continue
+        if m.group(2) not in by_text:
+            by_text[m.group(2)] = []
+            order.append((m.group(2), "offers"))
+        by_text[m.group(2)].append(m.group(1))
+    for text, kind in order:
+        if kind is None:
+            err(f"tariffkit: warning: {text}")
+            continue
+        offers = by_text[text]
+        if len(offers) <= shown + 1:
+            for o in offers:
+                err(f"tariffkit: warning: offer {o}: {text}")
+        else:
+            err(f"tariffkit: warning: {len(offers)} offers ({', '.join(offers[:shown])} and {len(offers) - shown} more): {text}")
+
+
 def stderr_console():
     """A rich console on stderr; colour follows NO_COLOR and whether stderr is a terminal."""
     from rich.console import Console

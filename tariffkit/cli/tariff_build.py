@@ -1,6 +1,6 @@
 import click
 
-from tariffkit.cli.common import output_option, writable
+from tariffkit.cli.common import output_option, warn, writable
 
 
 @click.command("tariff-build", short_help="Budget-neutral tariffs per function level.")
@@ -149,8 +149,7 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
         for o, p in of.select("offer_id", "places").iter_rows():
             places_of.setdefault(o, p)
     for r in built:
-        for w in r.warnings:
-            err(f"tariffkit: warning: {w}")
+        warn(r.warnings)
         n_places = places_of.get(r.offer_id)
         occ = f", assumed occupancy {format_kr(100 * r.expected_haap / n_places, 1)} % of {n_places} places" if n_places else ""
         if len(built) > 20:  # a national run: one summary line below, not a line per offer
