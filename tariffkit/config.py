@@ -223,19 +223,38 @@ def _as_given(cfg: Config, key: str):
     return v
 
 
-def default_map(cfg: Config, commands: dict) -> dict[str, dict[str, object]]:
-    """click's default_map: for each command, the option defaults the settings give."""
-    out: dict[str, dict[str, object]] = {}
+def option_names(cmd) -> set[str]:
+    """A command's option names; a group's are its subcommands' (``[commands.budget-forecast]``
+    sets an option for every model that has it)."""
+    subs = getattr(cmd, "commands", None)
+    if isinstance(subs, dict) and subs:
+        return set().union(*(option_names(c) for c in subs.values()))
+    return {p.name for p in cmd.params if p.name}
+
+
+def default_map(cfg: Config, commands: dict, *, within: str | None = None, table: dict[str, object] | None = None) -> dict:
+    """click's default_map: for each command, the option defaults the settings give; for a group,
+    one map per subcommand (``within``: the group's name, whose settings the subcommands take)."""
+    out: dict = {}
     for name, cmd in commands.items():
+        subs = getattr(cmd, "commands", None)
+        if isinstance(subs, dict) and subs:
+            m_sub = default_map(cfg, subs, within=within or name, table=cfg.commands.get(name, {}))
+            if m_sub:
+                out[name] = m_sub
+            continue
         options = {p.name for p in cmd.params if p.param_type_name == "option"}
         m: dict[str, object] = {}
         for key, param in OPTION_OF.items():
             if key in cfg.values and param in options:
                 m[param] = _as_given(cfg, key)
         for key, (param, names) in OPTION_FOR.items():
-            if key in cfg.values and name in names and param in options:
+            if key in cfg.values and (within or name) in names and param in options:
                 m[param] = _as_given(cfg, key)
-        m.update(cfg.commands.get(name, {}))
+        if table is None:
+            m.update(cfg.commands.get(name, {}))
+        else:  # a group's settings: each subcommand takes those it has an option for
+            m.update({k: v for k, v in table.items() if k in {p.name for p in cmd.params}})
         if m:
             out[name] = m
     return out

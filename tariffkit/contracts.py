@@ -703,7 +703,7 @@ SERVICE_LEVELS = _table(
 BUDGET = _table(
     Table(
         "budget",
-        "Output of `budget-forecast`: the offer budget model (BDO's *tilbudsspecifikke budgetmodel*) as a "
+        "Output of `budget-forecast offer`: the offer budget model (BDO's *tilbudsspecifikke budgetmodel*) as a "
         "tidy table. `tariffkit show budget.parquet --wide` shows it as the familiar grid (lines as rows, "
         "basis and year as columns). Line keys are stable and listed in docs/concepts.md; cost lines keep "
         "the key of the costs table.",
@@ -741,7 +741,7 @@ BUDGET = _table(
 ALLOCATION = _table(
     Table(
         "allocation",
-        "Output of `budget-forecast --allocation activity|hybrid`: each internal offer's activity budget "
+        "Output of `budget-forecast allocation --mode activity|hybrid`: each internal offer's activity budget "
         "against its old frame budget, with the phased change. The sum of `change` over offers shows "
         "whether the reallocation is zero-sum.",
         (
@@ -775,7 +775,7 @@ ALLOCATION = _table(
 AUTHORITY = _table(
     Table(
         "authority_budget",
-        "Output of `budget-forecast --authority`: the authority-side budget per group (the `--by` columns "
+        "Output of `budget-forecast authority`: the authority-side budget per group (the `--by` columns "
         "of the HÅP history come first) and, with `--forecast`, the deviation split into volume and price.",
         (
             Column("group_key", S, "The group's `--by` values joined with `|` (`all` without --by); the key used in the assumptions TOML."),

@@ -27,7 +27,9 @@ def commands_markdown() -> str:
     out += ["## `tariffkit`", "", "```text", help_of([]), "```", ""]
     for name, cmd in cli.commands.items():
         out += [f"## `tariffkit {name}`", "", "```text", help_of([name]), "```", ""]
-        for sub in getattr(cmd, "commands", {}):  # a group's subcommands (report monthly, report offer)
+        for sub, sub_cmd in getattr(cmd, "commands", {}).items():  # a group's subcommands (report monthly, report offer)
+            if sub_cmd.hidden:  # (budget-forecast's old form: said in the group's help)
+                continue
             out += [f"### `tariffkit {name} {sub}`", "", "```text", help_of([name, sub]), "```", ""]
     return "\n".join(out)
 

@@ -8,7 +8,7 @@ Definitions (documented in docs/concepts.md):
 - Key figures per area (``--by``, default ``paragraph``) for the year at the as-of date, as
   ``compute-haap --as-of``: HÅP and expense to date, and the forecast (actuals to date plus open
   commitments to year end). Average price = forecast expense / forecast HÅP.
-- Budget per area: the ``authority_budget`` table (``budget-forecast --authority``: its
+- Budget per area: the ``authority_budget`` table (``budget-forecast authority``: its
   ``budget``, ``budget_haap``, ``budget_average_price``) or the ``haap_budget`` table
   (``haap``, ``average_price``; budget = their product, to the øre).
 - Deviation = forecast − budget; volume effect = (forecast HÅP − budget HÅP) × budget price,
@@ -19,7 +19,7 @@ Definitions (documented in docs/concepts.md):
   the report does not pretend it is.
 - Largest cost changes: per case (citizen pseudonym, case, offer), the cost of the as-of month
   against the month before (actuals and commitments spread by days), annualised × 12.
-- Offers heading for a deficit: the offer budget's (``budget-forecast``) forecast expected
+- Offers heading for a deficit: the offer budget's (``budget-forecast offer``) forecast expected
   result for the year, when it is a deficit of at least ``min_deficit`` kroner (1,000).
 """
 

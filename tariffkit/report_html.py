@@ -223,7 +223,7 @@ def render(r: MonthlyReport, *, inputs: list[tuple[str, str]], version: str, tit
 
     parts.append("<section><h2>Tilbud på vej mod underskud</h2>")
     if r.deficits is None:
-        parts.append('<p class="note">Intet tilbudsbudget angivet (<code>--offer-budget</code>, fra <code>budget-forecast</code>).</p>')
+        parts.append('<p class="note">Intet tilbudsbudget angivet (<code>--offer-budget</code>, fra <code>budget-forecast offer</code>).</p>')
     elif r.deficits.height == 0:
         parts.append("<p>Ingen tilbud forventer underskud i år.</p>")
     else:

@@ -167,7 +167,7 @@ def monthly(cfg: Config, extract: Path | None = None, as_of: dt.date | None = No
             "the authority-side budget per paragraph",
             [
                 "budget-forecast",
-                "--authority",
+                "authority",
                 "--year",
                 str(year),
                 "--haap",
@@ -356,6 +356,7 @@ def annual(cfg: Config, year: int, as_of: dt.date | None = None) -> Plan:
             "the offer budget model with out-years",
             [
                 "budget-forecast",
+                "offer",
                 "--year",
                 str(Y),
                 "--costs",

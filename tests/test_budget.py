@@ -39,6 +39,7 @@ def reference(tmp_path_factory):
         cli,
         [
             "budget-forecast",
+            "offer",
             "--year",
             "2024",
             "--costs",
@@ -364,3 +365,44 @@ def test_the_same_warning_for_many_offers_is_one_line_that_counts_them(capsys):
     ]
     warn([f"offer T{i}: nobody on level 2" for i in range(1, 5)])  # four: each named (a count would hide no more than one)
     assert capsys.readouterr().err.count("\n") == 4
+
+
+def test_the_models_are_subcommands_and_the_old_flags_still_give_the_same_table(sample_out, run, tmp_path):
+    """budget-forecast offer | allocation | authority (issue 21); the form with --authority and
+    --allocation still works, says which subcommand it is, and gives the same rows."""
+    out, _ = sample_out
+    offer = ["--year", "2026", "--costs", SAMPLE / "costs.csv", "--offers", SAMPLE / "offers.csv", "--tariffs", out / "takster-2026.parquet"]
+    offer += ["--expected-haap", out / "belaegning-2026.parquet", "--haap", out / "belaegning-2026.parquet", "--out-years", "2"]
+    alloc = ["--year", "2026", "--payments", out / "payments.parquet", "--tariffs", out / "takster-2026.parquet", "--costs", SAMPLE / "costs.csv"]
+    auth = ["--year", "2026", "--haap", out / "haap-historik-paragraf.parquet", "--forecast", out / "prognose-2026-paragraf.parquet"]
+    cases = [
+        (["offer", *offer], [*offer], "budget-forecast offer"),
+        (["allocation", "--mode", "hybrid", *alloc], ["--allocation", "hybrid", *alloc], "budget-forecast allocation --mode hybrid"),
+        (["authority", *auth], ["--authority", *auth], "budget-forecast authority"),
+    ]
+    for i, (new, old, name) in enumerate(cases):
+        a, b = tmp_path / f"new{i}.parquet", tmp_path / f"old{i}.parquet"
+        r = run("budget-forecast", *new, "-o", a)
+        assert r.exit_code == 0, r.output
+        assert "note:" not in r.output
+        r = run("budget-forecast", *old, "-o", b)
+        assert r.exit_code == 0, r.output
+        assert f"this is `{name}`" in r.output
+        assert pl.read_parquet(a).equals(pl.read_parquet(b)), name
+    assert run("budget-forecast", "authority", *auth, "--out-years", "2").exit_code == 2, "an option of another model is refused"
+    assert "offer" in run("budget-forecast", "--help").output
+
+
+def test_a_setting_for_budget_forecast_reaches_the_models_that_have_the_option(run, tmp_path, monkeypatch, sample_out):
+    out, _ = sample_out
+    (tmp_path / "tariffkit.toml").write_text("[commands.budget-forecast]\nout-years = 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    offer = ["--year", "2026", "--costs", SAMPLE / "costs.csv", "--tariffs", out / "takster-2026.parquet", "--haap", out / "belaegning-2026.parquet"]
+    r = run("budget-forecast", "offer", *offer, "-o", tmp_path / "b.parquet")
+    assert r.exit_code == 0, r.output
+    assert pl.read_parquet(tmp_path / "b.parquet")["year"].max() == 2027, "one out-year, from the settings"
+    auth = ["--year", "2026", "--haap", out / "haap-historik-paragraf.parquet"]
+    assert run("budget-forecast", "authority", *auth, "-o", tmp_path / "m.parquet").exit_code == 0, "authority has no --out-years: not given it"
+    (tmp_path / "tariffkit.toml").write_text("[commands.budget-forecast]\nout-yeras = 1\n", encoding="utf-8")
+    r = run("budget-forecast", "offer", *offer, "-o", tmp_path / "c.parquet")
+    assert r.exit_code == 2 and "out-yeras" in r.output

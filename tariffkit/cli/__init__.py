@@ -51,7 +51,7 @@ def cli(ctx: click.Context, debug: bool, config_file: str | None, overrides: tup
     path = Path(config_file) if config_file else cfgmod.find()
     cfg = cfgmod.Config(None)
     if path is not None:
-        params = {name: {p.name for p in c.params} for name, c in cli.commands.items()}
+        params = {name: cfgmod.option_names(c) for name, c in cli.commands.items()}
         try:
             cfg = cfgmod.load(path, params)
         except UsageError:

@@ -2,65 +2,118 @@ import click
 
 from tariffkit.cli.common import output_option, warn, writable
 
+_Y = click.option("--year", required=True, type=click.IntRange(1900, 2200), help="Budget year.")
 
-@click.command("budget-forecast", short_help="Offer budget model, out-years, authority budget, activity allocation.")
-@click.option("--year", required=True, type=click.IntRange(1900, 2200), help="Budget year.")
-@click.option("--costs", metavar="FILE", help="Cost lines (costs table): actuals and budget last year, budget, tariff budget and forecast this year.")
-@click.option("--staff", metavar="FILE", help="FTE and cost per FTE per category (staff table).")
-@click.option("--offers", metavar="FILE", help="Offers (places, portal places, the offer manager's comment).")
-@click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build.")
-@click.option(
-    "--haap", metavar="FILE", help="Offer model: forecast HÅP per offer and level (compute-haap --by offer_id,level --as-of …). --authority: the HÅP history."
-)
-@click.option("--expected-haap", metavar="FILE", help="HÅP per offer and level behind the tariffs (the tariff budget's income).")
-@click.option("--ata-prices", metavar="FILE", help="ata_prices from price-ata: ATA hours from staff and cost per ATA hour.")
-@click.option("--out-years", type=click.IntRange(0, 10), default=5, show_default=True, help="Out-years after the budget year.")
-@click.option(
-    "--index-income",
-    is_flag=True,
-    help="Out-years: index income by PL like the costs (default: held at the budget year's, as BDO's printed model; an offer in balance then drifts into deficit).",
-)
-@click.option("--pl", "pl_rate", metavar="RATE|YEAR:RATE,...", default="0.03", show_default=True, help="PL rate for the out-years: one rate, or one per year.")
-@click.option("--cut-category", default="trained", show_default=True, help="Staff category the cut calculator reduces.")
-@click.option("--frame-cut", type=click.FloatRange(0, 1), default=0.03, show_default=True, help="Frame-cut calculator: share of the cost basis.")
-@click.option(
-    "--results", metavar="FILE", help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in result)."
-)
-@click.option(
-    "--placed-hours",
-    metavar="FILE",
-    help="reassign's output: the ATA hours placed come from the citizens' schedules (hours_counted × 52) instead of the levels' representative hours × HÅP.",
-)
-@click.option(
-    "--rules",
-    metavar="TOML",
-    help="Tariff rules (close-year's): each out-year's tariff basis then carries the expected result of year − offset, split by the rules.",
-)
-@click.option(
-    "--previous", metavar="FILE", help="Last year's budget (this command's output for --year − 1): the change in cost basis split into volume and price."
-)
-@click.option(
-    "--next-costs",
-    metavar="FILE",
-    help="Also write the costs table with next year's tariff budget added: this year's forecast lines × (1 + next year's PL).",
-    callback=writable,
-)
-@click.option("--authority", is_flag=True, help="Authority-side budget per group from the HÅP history (--haap, --by as computed).")
-@click.option("--forecast", "forecast_file", metavar="FILE", help="--authority: this year's forecast (compute-haap --as-of, same --by).")
-@click.option("--assumptions", metavar="TOML", help="--authority: pl_rate, price_growth and per-group expected_haap / price_growth.")
-@click.option("--allocation", type=click.Choice(["activity", "hybrid"]), help="Activity-based allocation per internal offer from --payments and --tariffs.")
-@click.option("--payments", metavar="FILE", help="--allocation: the payments table (days per citizen and level).")
-@click.option(
-    "--frame-basis",
-    type=click.Choice(["budget", "tariff_budget", "actual", "forecast"]),
-    default="budget",
-    show_default=True,
-    help="--allocation: the cost basis that is the old frame budget.",
-)
-@click.option("--phase-in", metavar="YEAR:SHARE,...", help="--allocation: transition rule, e.g. 2026:0.5,2027:1.0.")
+
+class _Models(click.Group):
+    """``budget-forecast MODEL``; the options of the form before the models were subcommands
+    (``budget-forecast --year … [--authority | --allocation MODE]``) still work, with a note."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0].startswith("-") and args[0] not in ("-h", "--help"):
+            args = ["flags", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("budget-forecast", cls=_Models, short_help="Budgets: the offer model with out-years, activity allocation, the authority side.")
+def command():
+    """The budgets, one subcommand per model: `offer` (BDO's offer-specific budget model with
+    out-years and the cut calculators), `allocation` (the activity-based or hybrid allocation
+    with a transition) and `authority` (the authority-side budget per group from the HÅP
+    history). Each writes one Parquet table. The form from before the models were subcommands
+    (`budget-forecast --year … [--authority | --allocation MODE]`) still works and says which
+    subcommand it is.
+
+    \b
+    Example:
+      tariffkit budget-forecast offer --year 2026 --costs costs.csv --tariffs takster.parquet --haap prognose.parquet -o budget.parquet
+      tariffkit budget-forecast allocation --mode hybrid --year 2026 --payments payments.parquet \\
+          --tariffs takster.parquet --costs costs.csv --phase-in 2026:0.5,2027:1.0 -o fordeling.parquet
+      tariffkit budget-forecast authority --year 2026 --haap haap-historik.parquet --forecast prognose.parquet -o myndighed.parquet
+    """
+
+
+def _offer_options(f):
+    for opt in reversed(
+        [
+            _Y,
+            click.option(
+                "--costs", metavar="FILE", help="Cost lines (costs table): actuals and budget last year, budget, tariff budget and forecast this year."
+            ),
+            click.option("--staff", metavar="FILE", help="FTE and cost per FTE per category (staff table)."),
+            click.option("--offers", metavar="FILE", help="Offers (places, portal places, the offer manager's comment)."),
+            click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build."),
+            click.option("--haap", metavar="FILE", help="Forecast HÅP per offer and level (compute-haap --by offer_id,level --as-of …, or occupancy)."),
+            click.option("--expected-haap", metavar="FILE", help="HÅP per offer and level behind the tariffs (the tariff budget's income)."),
+            click.option("--ata-prices", metavar="FILE", help="ata_prices from price-ata: ATA hours from staff and cost per ATA hour."),
+            click.option("--out-years", type=click.IntRange(0, 10), default=5, show_default=True, help="Out-years after the budget year."),
+            click.option(
+                "--index-income",
+                is_flag=True,
+                help="Out-years: index income by PL like the costs (default: held at the budget year's, as BDO's printed model; an offer in balance then drifts into deficit).",
+            ),
+            click.option(
+                "--pl", "pl_rate", metavar="RATE|YEAR:RATE,...", default="0.03", show_default=True, help="PL rate for the out-years: one rate, or one per year."
+            ),
+            click.option("--cut-category", default="trained", show_default=True, help="Staff category the cut calculator reduces."),
+            click.option("--frame-cut", type=click.FloatRange(0, 1), default=0.03, show_default=True, help="Frame-cut calculator: share of the cost basis."),
+            click.option(
+                "--placed-hours",
+                metavar="FILE",
+                help="reassign's output: the ATA hours placed come from the citizens' schedules (hours_counted × 52) instead of the levels' representative hours × HÅP.",
+            ),
+            click.option(
+                "--results",
+                metavar="FILE",
+                help="results table from close-year: the results it carries into --year enter the tariff basis (instead of a typed-in result).",
+            ),
+            click.option(
+                "--rules",
+                metavar="TOML",
+                help="Tariff rules (close-year's): each out-year's tariff basis then carries the expected result of year − offset, split by the rules.",
+            ),
+            click.option(
+                "--previous",
+                metavar="FILE",
+                help="Last year's budget (this command's output for --year − 1): the change in cost basis split into volume and price.",
+            ),
+            click.option(
+                "--next-costs",
+                metavar="FILE",
+                help="Also write the costs table with next year's tariff budget added: this year's forecast lines × (1 + next year's PL).",
+                callback=writable,
+            ),
+        ]
+    ):
+        f = opt(f)
+    return f
+
+
+def _allocation_options(f):
+    for opt in reversed(
+        [
+            click.option("--payments", metavar="FILE", help="The payments table (days per citizen and level)."),
+            click.option("--tariffs", metavar="FILE", help="tariffs table from tariff-build."),
+            click.option("--costs", metavar="FILE", help="Cost lines (costs table): the old frame budget's basis."),
+            click.option(
+                "--frame-basis",
+                type=click.Choice(["budget", "tariff_budget", "actual", "forecast"]),
+                default="budget",
+                show_default=True,
+                help="The cost basis that is the old frame budget.",
+            ),
+            click.option("--phase-in", metavar="YEAR:SHARE,...", help="Transition rule, e.g. 2026:0.5,2027:1.0."),
+        ]
+    ):
+        f = opt(f)
+    return f
+
+
+@command.command("offer", short_help="BDO's offer budget model for every offer: out-years and the cut calculators.")
+@_offer_options
 @output_option()
 @click.pass_context
-def command(
+def offer(
     ctx,
     year,
     costs,
@@ -80,34 +133,117 @@ def command(
     rules,
     previous,
     next_costs,
-    authority,
-    forecast_file,
-    assumptions,
-    allocation,
-    payments,
-    frame_basis,
-    phase_in,
     output,
 ):
-    """The offer-specific budget model (BDO's Bilag 1) for every offer, with out-years and the
-    cut calculators; or the authority-side budget (--authority); or the activity-based
-    allocation with a transition (--allocation).
+    """The offer-specific budget model (BDO's Bilag 1) for every offer with cost lines in the
+    budget year, with out-years and the cut calculators.
 
-    Offer model: tariff basis = cost basis + result two years earlier; income = HÅP per level ×
-    tariff + 5+ supplements; expected result = income − tariff basis; out-years index every cost
-    line by PL and hold income at the forecast. The output is tidy (offer_id, year, basis, line,
-    value); `tariffkit show budget.parquet --wide` shows the grid.
+    Tariff basis = cost basis + result two years earlier; income = HÅP per level × tariff + 5+
+    supplements; expected result = income − tariff basis; out-years index every cost line by PL
+    and hold income at the forecast (or index it, --index-income). The output is tidy
+    (offer_id, year, basis, line, value); `tariffkit show budget.parquet --wide` shows the grid.
 
     \b
     Example:
-      tariffkit budget-forecast --year 2026 --costs costs.csv --staff staff.csv --offers offers.csv \\
+      tariffkit budget-forecast offer --year 2026 --costs costs.csv --staff staff.csv --offers offers.csv \\
           --tariffs takster.parquet --expected-haap haap-2026.parquet --haap prognose.parquet \\
           --ata-prices ata.parquet --pl 0.03 -o budget.parquet
-      tariffkit budget-forecast --authority --year 2026 --haap haap-historik.parquet \\
-          --forecast prognose.parquet -o myndighed.parquet
-      tariffkit budget-forecast --allocation hybrid --year 2026 --payments payments.parquet \\
+    """
+    from tariffkit import io as tio
+    from tariffkit.cli.common import err, params_for_provenance
+    from tariffkit.errors import UsageError
+
+    if next_costs and out_years < 1:
+        raise UsageError("--next-costs needs next year's PL rate: give --out-years 1 or more")
+    inputs = tio.Inputs()
+    target = tio.resolve_output(output)
+    opts = params_for_provenance(ctx)
+    df = _offer_model(
+        year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err,
+        index_income, results, previous, next_costs, opts, rules, placed_hours,
+    )  # fmt: skip
+    tio.write_table(df, target, command="budget-forecast offer", options=opts, inputs=inputs)
+
+
+@command.command("allocation", short_help="Activity-based or hybrid allocation per internal offer, with a transition.")
+@_Y
+@click.option(
+    "--mode",
+    type=click.Choice(["activity", "hybrid"]),
+    default="activity",
+    show_default=True,
+    help="activity: the whole budget follows the citizens; hybrid: the ATA part does (Norddjurs).",
+)
+@_allocation_options
+@output_option()
+@click.pass_context
+def allocation(ctx, year, mode, payments, tariffs, costs, frame_basis, phase_in, output):
+    """The activity-based allocation per internal offer: each offer's budget from its citizens'
+    days at each level × the tariffs, against the old frame budget, phased in by the transition
+    rule.
+
+    \b
+    Example:
+      tariffkit budget-forecast allocation --mode hybrid --year 2026 --payments payments.parquet \\
           --tariffs takster.parquet --costs costs.csv --phase-in 2026:0.5,2027:1.0 -o fordeling.parquet
     """
+    from tariffkit import io as tio
+    from tariffkit.cli.common import params_for_provenance
+
+    inputs = tio.Inputs()
+    target = tio.resolve_output(output)
+    df = _allocation(year, mode, payments, tariffs, costs, frame_basis, phase_in, inputs)
+    tio.write_table(df, target, command="budget-forecast allocation", options=params_for_provenance(ctx), inputs=inputs)
+
+
+@command.command("authority", short_help="The authority-side budget per group from the HÅP history, and the deviation split.")
+@_Y
+@click.option("--haap", metavar="FILE", help="The HÅP history (compute-haap --by …, every year).")
+@click.option("--forecast", "forecast_file", metavar="FILE", help="This year's forecast (compute-haap --as-of, the same --by).")
+@click.option("--assumptions", metavar="TOML", help="pl_rate, price_growth and per-group expected_haap / price_growth.")
+@output_option()
+@click.pass_context
+def authority(ctx, year, haap, forecast_file, assumptions, output):
+    """The authority-side budget per group (paragraph, offer …, as the HÅP history was
+    computed): expected HÅP × average price × PL, and this year's deviation split into volume
+    and price.
+
+    \b
+    Example:
+      tariffkit budget-forecast authority --year 2026 --haap haap-historik.parquet --forecast prognose.parquet -o myndighed.parquet
+    """
+    from tariffkit import io as tio
+    from tariffkit.cli.common import params_for_provenance
+
+    inputs = tio.Inputs()
+    target = tio.resolve_output(output)
+    df = _authority(year, haap, forecast_file, assumptions, inputs)
+    tio.write_table(df, target, command="budget-forecast authority", options=params_for_provenance(ctx), inputs=inputs)
+
+
+@command.command("flags", hidden=True)
+@_offer_options
+@click.option("--authority", is_flag=True, help="The authority model.")
+@click.option("--forecast", "forecast_file", metavar="FILE", help="--authority: this year's forecast.")
+@click.option("--assumptions", metavar="TOML", help="--authority: the assumptions.")
+@click.option("--allocation", type=click.Choice(["activity", "hybrid"]), help="The allocation model.")
+@click.option("--payments", metavar="FILE", help="--allocation: the payments table.")
+@click.option(
+    "--frame-basis",
+    type=click.Choice(["budget", "tariff_budget", "actual", "forecast"]),
+    default="budget",
+    show_default=True,
+    help="--allocation: the frame basis.",
+)
+@click.option("--phase-in", metavar="YEAR:SHARE,...", help="--allocation: the transition rule.")
+@output_option()
+@click.pass_context
+def flags(
+    ctx, year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, index_income, pl_rate, cut_category, frame_cut,
+    placed_hours, results, rules, previous, next_costs, authority, forecast_file, assumptions, allocation, payments, frame_basis, phase_in, output,
+):  # fmt: skip
+    """The form before the models were subcommands: `budget-forecast --year … [--authority |
+    --allocation MODE]`. It computes what the subcommand does and says which to use."""
     from tariffkit import io as tio
     from tariffkit.cli.common import err, params_for_provenance
     from tariffkit.errors import UsageError
@@ -118,6 +254,8 @@ def command(
         raise UsageError("--results, --rules, --previous and --next-costs are for the offer model (not --authority or --allocation)")
     if next_costs and out_years < 1:
         raise UsageError("--next-costs needs next year's PL rate: give --out-years 1 or more")
+    model = "authority" if authority else "allocation --mode " + allocation if allocation else "offer"
+    err(f"tariffkit: note: budget-forecast's models are subcommands now; this is `budget-forecast {model}` (the options are the same)")
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
     opts = params_for_provenance(ctx)
@@ -127,28 +265,9 @@ def command(
         df = _allocation(year, allocation, payments, tariffs, costs, frame_basis, phase_in, inputs)
     else:
         df = _offer_model(
-            year,
-            costs,
-            staff,
-            offers,
-            tariffs,
-            haap,
-            expected_haap,
-            ata_prices,
-            out_years,
-            pl_rate,
-            cut_category,
-            frame_cut,
-            inputs,
-            err,
-            index_income,
-            results,
-            previous,
-            next_costs,
-            opts,
-            rules,
-            placed_hours,
-        )
+            year, costs, staff, offers, tariffs, haap, expected_haap, ata_prices, out_years, pl_rate, cut_category, frame_cut, inputs, err,
+            index_income, results, previous, next_costs, opts, rules, placed_hours,
+        )  # fmt: skip
     tio.write_table(df, target, command="budget-forecast", options=opts, inputs=inputs)
 
 

@@ -28,8 +28,8 @@ def command():
     metavar="COLUMN",
     help="The areas of the key figures: a payments column (paragraph, offer_id, function, provider …).",
 )
-@click.option("--budget", metavar="FILE", help="Budget per area: budget-forecast --authority output, or a haap_budget table (haap, average_price).")
-@click.option("--offer-budget", metavar="FILE", help="budget-forecast output: lists the offers heading for a deficit.")
+@click.option("--budget", metavar="FILE", help="Budget per area: budget-forecast authority output, or a haap_budget table (haap, average_price).")
+@click.option("--offer-budget", metavar="FILE", help="budget-forecast offer output: lists the offers heading for a deficit.")
 @click.option("--previous", metavar="FILE", help="Last month's key figures (--save-figures): the change since last month.")
 @click.option("--save-figures", metavar="FILE", help="Also write this month's key figures (key_figures table) for next month's --previous.", callback=writable)
 @click.option(
@@ -102,7 +102,7 @@ def monthly(ctx, payments, as_of, known_at, year, area, budget, offer_budget, pr
         missing = sorted(need - set(b.columns))
         if missing:
             raise DataError(
-                f"the budget needs the columns {', '.join(sorted(need))} (budget-forecast --authority --by {area}, or a haap_budget table); missing: {', '.join(missing)}",
+                f"the budget needs the columns {', '.join(sorted(need))} (budget-forecast authority on compute-haap --by {area}, or a haap_budget table); missing: {', '.join(missing)}",
                 file=tio.label_of(budget),
                 column=missing[0],
             )
@@ -146,7 +146,7 @@ def _kr(v, d: int = 0) -> str:
 @click.option("--year", type=click.IntRange(1900, 2200), help="The budget year (default: the year of the forecast column).")
 @click.option("-o", "--output", required=True, metavar="FILE.xlsx", help="The workbook.", callback=writable)
 def offer(budget, offers, year, output):
-    """The offer budget model (budget-forecast output) as the workbook offer managers know:
+    """The offer budget model (budget-forecast offer output) as the workbook offer managers know:
     per offer the costs, income by level, key figures, staff, the calculators and the comment
     field; an overview sheet with a native Excel chart of budget against forecast.
 
