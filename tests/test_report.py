@@ -1,6 +1,7 @@
 """report monthly (HTML) and report offer (xlsx): figures, reproducibility, the browser, the workbook."""
 
 import datetime as dt
+import math
 import re
 import shutil
 from decimal import Decimal
@@ -9,6 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import HEADER, SAMPLE, cpr_patterns, dss_line
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tariffkit.report import monthly_report
 
@@ -413,3 +416,47 @@ def test_a_workbook_carries_no_time_of_writing(monkeypatch):
 
     monkeypatch.setattr(xlsxwriter.workbook, "datetime", Later, raising=False)
     assert book_bytes() == first
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.floats(-1e7, 1e7, allow_nan=False), st.floats(-1e7, 1e7, allow_nan=False), st.booleans(), st.booleans(), st.sampled_from([0, 1, 2]))
+def test_chart_axes_cover_the_values_in_round_steps(a, b, zero, integer, decimals):
+    from tariffkit.charts import nice_ticks
+    from tariffkit.danish import format_kr
+
+    lo, hi = sorted((a, b))
+    t = nice_ticks(lo, hi, zero=zero, integer=integer, decimals=decimals)
+    assert 2 <= len(t) <= 12
+    assert len({format_kr(v, decimals) for v in t}) == len(t), "no two labels read the same"
+    steps = {round(y - x, 6) for x, y in zip(t, t[1:])}
+    assert len(steps) == 1, "even steps"
+    step = steps.pop()
+    assert t[0] <= lo + step * 1e-6 and t[-1] >= hi - step * 1e-6, "every value is inside the axis (to a millionth of a step)"
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert round(mantissa, 6) in (1, 2, 2.5, 5, 10)
+    if zero:
+        assert t[0] <= 0 <= t[-1], "bars start at zero"
+    if integer:
+        assert float(step).is_integer()
+
+
+def test_charts_draw_actual_solid_and_commitments_dashed_from_the_last_actual_month():
+    import datetime as dt
+    import xml.dom.minidom
+
+    from tariffkit import charts
+
+    months = [dt.date(2026, m, 1) for m in range(1, 13)]
+    svg = charts.month_lines({"SEL 108": (months, [60.0 + m for m in range(12)], [m < 10 for m in range(1, 13)])}, "HÅP pr. måned", "HÅP")
+    doc = xml.dom.minidom.parseString(svg)
+    paths = [p.getAttribute("d") for p in doc.getElementsByTagName("path")]
+    solid = next(p for p in doc.getElementsByTagName("path") if p.getAttribute("stroke-width") == "1.8")
+    dashed = next(p for p in doc.getElementsByTagName("path") if p.getAttribute("stroke-dasharray"))
+    assert solid.getAttribute("d").count("L") == 8, "nine actual months (jan-sep): one line through them"
+    assert dashed.getAttribute("d").split("L")[0] == "M" + solid.getAttribute("d").split("L")[-1], "the dashed part starts at September's point"
+    assert dashed.getAttribute("d").count("L") == 3, "October to December"
+    assert len(paths) > 10 and doc.documentElement.getAttribute("aria-label") == "HÅP pr. måned"
+    bars = charts.grouped_bars(["A", "B"], {"Budget": [1.5, None], "Prognose": [2.0, 3.0]}, "Budget", "Mio. kr.", decimals=1)
+    assert bars.count('fill="#1f5f8b"/>') == 1 + 1, "Budget: one bar (B has none) and its legend swatch"
+    assert ">1,0<" in bars and ">3,0<" in bars, "Danish decimal comma on the axis"
+    assert charts.flows(months[:2], [3, 0], [0, 2], "Tilgang og afgang") == charts.flows(months[:2], [3, 0], [0, 2], "Tilgang og afgang")
