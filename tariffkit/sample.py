@@ -507,15 +507,20 @@ def generate(cfg: SampleConfig = SampleConfig()) -> dict[str, object]:
         "offers.csv": offers_out,
         "staff.csv": staff,
         "costs.csv": costs,
-        "levels.toml": LEVELS_TOML.format(year=cfg.budget_year),
-        "ata-assumptions.toml": ASSUMPTIONS_TOML,
-        "refusion-2026.toml": REFUND_TOML,
-        "bevillingsniveauer.toml": TIERS_TOML,
-        "tariffkit.toml": SETTINGS_TOML,
-        "takstregler.toml": RULES_TODAY_TOML,
-        "takstregler-rammeaftale.toml": RULES_FRAME_TOML,
-        "takstregler-national-udkast.toml": RULES_NATIONAL_TOML,
-        "levels-10.toml": LEVELS_10_TOML,
+        "levels.toml": template("levels.toml").format(year=cfg.budget_year),
+        **{
+            n: template(n)
+            for n in (
+                "ata-assumptions.toml",
+                "refusion-2026.toml",
+                "bevillingsniveauer.toml",
+                "tariffkit.toml",
+                "takstregler.toml",
+                "takstregler-rammeaftale.toml",
+                "takstregler-national-udkast.toml",
+                "levels-10.toml",
+            )
+        },
         "FINDINGS.md": findings,
     }
 
@@ -754,251 +759,13 @@ order with `import-dss --append`; the history then equals the newest extract alo
 """
 
 
-LEVELS_TOML = """# Tariff structure for Eksempel Kommune: function levels as bands of weekly ATA hours.
-# A citizen with h weekly ATA hours is on the level whose band holds h (lower bound inclusive,
-# upper bound exclusive). Above the top band: the top level plus a 5+ supplement for the hours
-# above the band's upper bound.
-name = "Eksempel Kommune {year}"
-scope = "per_offer"            # per_offer: each offer its own tariffs; common: one set for all
-days_per_year = 365
-representative_hours = "midpoint"   # midpoint | configured | mean_of_placed
-ata_paragraphs = ["SEL 85", "SEL 107", "SEL 108"]
-shared_citizens = 3                 # a schedule line staffed "1:Flere" (several, no number): this many citizens share
-top_level_rule = "supplement"
-level_measure = "staff"             # staff | citizen: the time the bands are in. staff: what the offer must staff (time
-                                    # shared by n citizens divided by n); citizen: every line in full, as BDO prints it
-# minimum_hours = 9                 # weekly hours below which a citizen cannot be enrolled (flag below_minimum), or a
-                                    # table: [minimum_hours] default = 9, T101 = 12
-service_level_band = 0.5            # reassign --service-levels: an offer more than 50 % from the median is flagged
+def template(name: str) -> str:
+    """A settings or text file of the sample (and of ``tariffkit init``), kept as package data in
+    ``tariffkit/data/sample/``: the structure, the rules, the approval tiers, the refund example,
+    the ATA assumptions, the working folder's settings and the demo key."""
+    from importlib.resources import files
 
-[activity_categories]               # reassign --service-levels: a line's category by keywords in its description
-ledsagelse = ["ledsag"]
-"indkøb" = ["indkøb"]
-personlig_pleje = ["personlig pleje", "hygiejne", "rutiner"]   # not "pleje": sygepleje is nursing
-"måltider" = ["madlavning", "morgenmad"]
-samtaler = ["samtale"]
-"økonomi" = ["økonomi"]
-
-[[levels]]
-level = 1
-min_hours = 0
-max_hours = 9
-
-[[levels]]
-level = 2
-min_hours = 9
-max_hours = 15
-
-[[levels]]
-level = 3
-min_hours = 15
-max_hours = 22
-
-[[levels]]
-level = 4
-min_hours = 22
-max_hours = 30
-
-[[levels]]
-level = 5
-min_hours = 30
-max_hours = 40
-"""
-
-RULES_TODAY_TOML = """# Tariff rules (takstregler) for Eksempel Kommune: how a closed year's result is carried.
-# Read by `tariffkit close-year --rules`. This file keeps tariffkit's behaviour before rules
-# files existed: every result, surplus or deficit, is carried in full into the tariff basis of
-# year t + 2 (Serviceloven § 174: tariffs are set from the budgeted costs; the result of a
-# year is known when its accounts close, so it enters the tariffs two years later).
-name = "Eksempel Kommune: hele resultatet overføres til år t+2"
-version = "2026.1"
-source = "tariffkit's behaviour before rules files; BDO's budget model (Bilag 1) carries 'Resultat to år tidligere' in full"
-
-[carry]
-year_offset = 2          # a result of year t enters the tariff basis of year t + 2
-cap_of = "cost_basis"    # cap is a share of: cost_basis | tariff_basis
-set_aside_years = 5      # a set-aside must be used within this many years
-
-[carry.surplus]
-rule = "all"             # all | beyond_cap | all_or_nothing | none
-
-[carry.deficit]
-rule = "all"
-
-[tariffs]
-rounding = 1                  # each tariff to whole kroner (0.01, 1, 10, 100 or 1000), half away from zero
-supplement = "supplement"     # the structure's top_level_rule these rules require: the 5+ supplement above the top band
-levels = 5                    # the structure must have this many levels
-
-[tariffs.overhead]
-method = "own_costs"          # own_costs: the offer's central cost lines | percentage: rate × the direct costs
-
-[tariffs.occupancy]
-method = "expected"           # expected: the expected HÅP as given | rate: rate × places, in the expected mix of levels
-"""
-
-RULES_FRAME_TOML = """# Tariff rules of a frame agreement (rammeaftale) of the kind the KKR agreements write: a surplus
-# of up to 5 % of the tariff basis may be set aside instead of being returned through the
-# tariffs, to be used within 5 years; the surplus beyond it and every deficit are carried into
-# the tariff of year t + 2. An EXAMPLE: check your own KKR's agreement and change the figures.
-name = "Eksempel: rammeaftale med hensættelse af overskud op til 5 %"
-version = "2026.1"
-source = "Example after the KKR frame agreements' rules on over- and underskud (cap, set-aside, t+2); not a quotation of one agreement"
-
-[carry]
-year_offset = 2
-cap_of = "tariff_basis"
-set_aside_years = 5
-
-[carry.surplus]
-rule = "beyond_cap"      # the part above the cap is carried; the part within it is set aside
-cap = 0.05
-set_aside = true
-
-[carry.deficit]
-rule = "all"
-"""
-
-SETTINGS_TOML = """# tariffkit.toml: Eksempel Kommune's working folder (the sample). Every tariffkit command run in
-# this folder takes its defaults from here; options on the command line win. `tariffkit config`
-# shows the effective settings. `make demo` runs `tariffkit run monthly` (September, then
-# October) and `tariffkit run annual --year 2026` here, with the folders moved into out/kommune/
-# (--set), beside the step-by-step pipeline of the Makefile.
-municipality = "Eksempel Kommune"
-key_file = "demo.key"              # the sample's key (chmod 600); a real municipality keeps its own safe
-
-[folders]
-extracts = "."                     # the extracts: dss-udtraek-YYYY-MM.csv
-history = "kommune/historik"
-outputs = "kommune/output"
-reports = "kommune/rapporter"
-log = "kommune/tariffkit.log"
-
-[files]
-structure = "levels.toml"
-rules = "takstregler.toml"
-tiers = "bevillingsniveauer.toml"
-ata_assumptions = "ata-assumptions.toml"
-costs = "costs.csv"
-staff = "staff.csv"
-offers = "offers.csv"
-placements = "placeringer.csv"
-schedules = "doegnskemaer.csv"
-
-[annual]
-phase_in = "2026:0.5,2027:1.0"     # Norddjurs' transition: 50 % in 2026, the full effect from 2027
-pl = "0.03"
-out_years = 5
-
-[monthly]
-portfolio = true
-"""
-
-RULES_NATIONAL_TOML = """# DRAFT: the national tariff model in preparation (after the expert committee's report, April
-# 2024, and the agreement between the government and KL on a new tariff model for the social
-# area). The published draft describes 10 service packages (ydelsespakker) instead of each
-# municipality's own levels, tariffs per KKR region and at least a yearly recalculation and
-# settlement (genberegning og efterregulering) against actual costs. The figures below are
-# assumptions to try the model on, not the model: replace them when it is final.
-name = "UDKAST: national takstmodel med 10 ydelsespakker og årlig efterregulering"
-version = "udkast-2026.1"
-source = "The public draft of the national tariff model (10 ydelsespakker, yearly genberegning og efterregulering); the Ministry's tariff handbook (actual costs, no cross-subsidy). Figures here are assumptions."
-draft = true
-
-[carry]
-year_offset = 1               # settled the year after (efterregulering), not two years later
-cap_of = "tariff_basis"
-set_aside_years = 5
-
-[carry.surplus]
-rule = "all"                  # the handbook: surpluses and deficits are handled openly, returned through the tariffs
-
-[carry.deficit]
-rule = "all"
-
-[tariffs]
-rounding = 1
-supplement = "none"           # the draft prices packages; no supplement above the top package (an assumption)
-levels = 10
-
-[tariffs.overhead]
-method = "percentage"         # central overhead as a share of the direct costs (KKR Hovedstaden's 2022 tariffs used 6 %)
-rate = 0.06
-
-[tariffs.occupancy]
-method = "expected"
-"""
-
-LEVELS_10_TOML = """# DRAFT: 10 service packages (ydelsespakker) as bands of weekly ATA hours, to try the national
-# draft's model on the sample (tariffkit tariff-build --rules takstregler-national-udkast.toml).
-# The bands are an assumption: the draft's packages are described by need, not by hours.
-name = "Eksempel: 10 ydelsespakker (udkast)"
-scope = "per_offer"
-days_per_year = 365
-representative_hours = "midpoint"
-ata_paragraphs = ["SEL 85", "SEL 107", "SEL 108"]
-shared_citizens = 3
-top_level_rule = "none"
-""" + "".join(
-    f"""
-[[levels]]
-level = {i + 1}
-min_hours = {lo}
-max_hours = {hi}
-"""
-    for i, (lo, hi) in enumerate([(0, 3), (3, 6), (6, 9), (9, 12), (12, 15), (15, 19), (19, 23), (23, 28), (28, 34), (34, 45)])
-)
-
-TIERS_TOML = """# Approval tiers (bevillingskompetence) for `tariffkit portfolio --tiers`: who may approve a
-# case by its annual cost. Ikast-Brande's example from VIVE's slides (2019); change the names
-# and limits to your municipality's. up_to is kroner a year, inclusive; the last tier has none.
-name = "Ikast-Brande (eksempel fra VIVE, 2019)"
-source = "VIVE: Ressourcetildeling på det specialiserede voksenområde, oplæg 2019"
-
-[[tiers]]
-name = "sagsbehandler"
-up_to = 110_000
-
-[[tiers]]
-name = "leder af myndighed"
-up_to = 415_000
-
-[[tiers]]
-name = "visitationsudvalg"
-up_to = 1_000_000
-
-[[tiers]]
-name = "politisk udvalg (efter visitationsudvalget)"
-"""
-
-REFUND_TOML = """# State refunds for very expensive single cases (Serviceloven § 176), for `tariffkit refunds`.
-# EXAMPLE NUMBERS, MADE UP FOR THE FICTIONAL SAMPLE: the real thresholds and shares are set for
-# each year (see the ministry's announcement for the year) and must be typed in from there.
-name = "Eksempel: refusion for særligt dyre enkeltsager 2026"
-year = 2026
-source = "Made-up example numbers for Eksempel Kommune; not the real 2026 thresholds"
-
-[[thresholds]]
-above = 1_000_000
-share = 0.25
-
-[[thresholds]]
-above = 2_000_000
-share = 0.50
-"""
-
-ASSUMPTIONS_TOML = """# ATA assumptions for `tariffkit price-ata` (Eksempel Kommune).
-# attendance hours per FTE = norm hours − holidays − extra holiday week − public holidays
-#                            − sickness − course time
-# ATA hours per FTE        = attendance × (1 − indirect-time share)
-norm_hours_per_fte = 1924.0        # 37 hours × 52 weeks
-holiday_hours = 185.0              # 5 weeks × 37 hours
-extra_holiday_hours = 37.0         # the 6th holiday week (5 days × 7.4 hours)
-public_holiday_hours = 66.6        # 9 weekday public holidays × 7.4 hours
-sickness_share = 0.05              # of norm hours
-course_hours = 22.2                # 3 days × 7.4 hours
-indirect_share = 0.20              # documentation, coordination, meetings
-"""
+    return files("tariffkit").joinpath("data", "sample", name).read_text(encoding="utf-8")
 
 
 def write_sample(out: Path, cfg: SampleConfig = SampleConfig()) -> list[Path]:
@@ -1018,12 +785,6 @@ def write_sample(out: Path, cfg: SampleConfig = SampleConfig()) -> list[Path]:
         atomic_write(path, partial(_write_bytes, payload))
         written.append(path)
     key = out / "demo.key"
-    atomic_write(key, lambda fh: fh.write(DEMO_KEY.encode("utf-8")), mode=0o600)
+    atomic_write(key, lambda fh: fh.write(template("demo.key").encode("utf-8")), mode=0o600)
     written.append(key)
     return written
-
-
-DEMO_KEY = """# DEMO KEY for the fictional Eksempel Kommune sample data only.
-# Never use it for real data: create your own secret key (docs/cookbook.md) and chmod 600 it.
-demo-key-eksempel-kommune-not-secret-0001
-"""

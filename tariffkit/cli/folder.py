@@ -123,7 +123,7 @@ def init_command(folder_path, municipality, year):
     from tariffkit.cli.common import err
     from tariffkit.errors import UsageError
     from tariffkit.keys import new_key_file
-    from tariffkit.sample import ASSUMPTIONS_TOML, LEVELS_TOML, RULES_TODAY_TOML, TIERS_TOML
+    from tariffkit.sample import template
     from tariffkit.schedules import write_template
 
     root = Path(folder_path)
@@ -137,10 +137,10 @@ def init_command(folder_path, municipality, year):
     fmt = {"municipality": municipality.replace('"', "'"), "year": y, "next": y + 1, "tariffkit": tk}
     files = {
         "tariffkit.toml": SETTINGS_TEMPLATE.format(**fmt),
-        "levels.toml": LEVELS_TOML.format(year=y).replace("Eksempel Kommune", municipality),
-        "takstregler.toml": RULES_TODAY_TOML.replace("Eksempel Kommune", municipality),
-        "bevillingsniveauer.toml": TIERS_TOML,
-        "ata-assumptions.toml": ASSUMPTIONS_TOML.replace("Eksempel Kommune", municipality),
+        "levels.toml": template("levels.toml").format(year=y).replace("Eksempel Kommune", municipality),
+        "takstregler.toml": template("takstregler.toml").replace("Eksempel Kommune", municipality),
+        "bevillingsniveauer.toml": template("bevillingsniveauer.toml"),
+        "ata-assumptions.toml": template("ata-assumptions.toml").replace("Eksempel Kommune", municipality),
         "Makefile": MAKEFILE.format(**{**fmt, "next": y}),
         "maaned.sh": MONTHLY_SH.format(**fmt),
         "README.md": README.format(**{**fmt, "next": y}),
