@@ -165,10 +165,10 @@ def year_on_year(previous: pl.DataFrame | _PerOffer, offer: str, year: int, bloc
     forecast), split: volume effect = (HÅP − HÅP last year) × cost per HÅP last year (exact,
     rounded once to the øre), price effect = the change − the volume effect (so they add up).
     The cost basis leaves the carried result out: a one-off carry is neither volume nor price."""
-    p = (previous[offer] if isinstance(previous, _PerOffer) else previous.filter(pl.col("offer_id") == offer)).filter(pl.col("year") == year - 1)
+    rows = previous.rows(offer) if isinstance(previous, _PerOffer) else list(previous.filter(pl.col("offer_id") == offer).iter_rows(named=True))
     prev = None
     for basis in ("forecast", "tariff_budget"):
-        got = {r["line"]: r["value"] for r in p.filter(pl.col("basis") == basis).iter_rows(named=True)}
+        got = {r["line"]: r["value"] for r in rows if r["year"] == year - 1 and r["basis"] == basis}
         if got.get("cost_basis") is not None and got.get("haap_total"):
             prev = (dec(got["cost_basis"]), dec(got["haap_total"]))
             break
@@ -210,26 +210,45 @@ def next_year_costs(costs: pl.DataFrame, year: int, rate: Decimal, basis: str = 
 
 class _PerOffer:
     """A table split by offer once (one pass), so the per-offer model looks its rows up instead
-    of filtering the whole table for each of 1,667 offers."""
+    of filtering the whole table for each of 1,667 offers: as frames (``[offer]``) or as plain
+    rows (:meth:`rows`, read from the table in one pass; no polars query per offer)."""
 
     def __init__(self, df: pl.DataFrame | None):
         self.df = df
-        self.parts = {} if df is None or df.height == 0 else {k[0]: v for k, v in df.partition_by("offer_id", as_dict=True, maintain_order=True).items()}
+        self.columns: list[str] = [] if df is None else df.columns
+        self._parts: dict[str, pl.DataFrame] | None = None
+        self._rows: dict[str, list[dict]] | None = None
+
+    @property
+    def parts(self) -> dict[str, pl.DataFrame]:
+        if self._parts is None:
+            df = self.df
+            self._parts = {} if df is None or df.height == 0 else {k[0]: v for k, v in df.partition_by("offer_id", as_dict=True, maintain_order=True).items()}
+        return self._parts
 
     def __getitem__(self, offer: str) -> pl.DataFrame:
         return self.parts.get(offer, self.df.clear() if self.df is not None else pl.DataFrame())
+
+    def rows(self, offer: str) -> list[dict]:
+        """The offer's rows as dicts, in the table's order."""
+        if self._rows is None:
+            self._rows = {}
+            if self.df is not None:
+                for r in self.df.iter_rows(named=True):
+                    self._rows.setdefault(r["offer_id"], []).append(r)
+        return self._rows.get(offer, [])
 
 
 def _haap_by_level(h: pl.DataFrame | _PerOffer | None, offer: str) -> tuple[dict[tuple[int, str], Decimal], Decimal]:
     """{(level, origin): HÅP}, supplement hours for one offer."""
     if h is None or (isinstance(h, _PerOffer) and h.df is None):
         return {}, D0
-    sub = h[offer] if isinstance(h, _PerOffer) else h.filter(pl.col("offer_id") == offer)
+    rows = h.rows(offer) if isinstance(h, _PerOffer) else list(h.filter(pl.col("offer_id") == offer).iter_rows(named=True))
     out: dict[tuple[int, str], Decimal] = {}
-    for r in sub.iter_rows(named=True):
+    for r in rows:
         key = (int(r["level"]), r.get("origin") or "own")
         out[key] = out.get(key, D0) + dec(r["haap"])
-    supp = sum((dec(v) for v in sub["supplement_hours"].fill_null(0)), D0) if "supplement_hours" in sub.columns else D0
+    supp = sum((dec(r["supplement_hours"] or 0) for r in rows), D0) if rows and "supplement_hours" in rows[0] else D0
     return out, supp
 
 
@@ -249,7 +268,6 @@ def offer_model(
 
     files = files or {}
     Y = opts.year
-    rows: list[dict] = []
     warnings: list[str] = []
     year_costs = costs.filter(pl.col("year").is_in([Y - 1, Y]))
     offer_ids = sorted(set(year_costs.filter(pl.col("year") == Y)["offer_id"].to_list()))
@@ -277,23 +295,25 @@ def offer_model(
     forecast_parts, expected_parts = _PerOffer(forecast_haap), _PerOffer(expected_haap)
     previous_parts = _PerOffer(opts.previous) if opts.previous is not None else None
 
+    # the table's columns, filled line by line (a frame from columns, not from 600,000 row dicts)
+    names = ["offer_id", "year", "basis", "line", "label", "unit", "value", "text", "group"]
+    table: dict[str, list] = {n: [] for n in names}
+    c_offer, c_year, c_basis, c_line, c_label, c_unit, c_value, c_text, c_group = (table[n] for n in names)
+    tenth_billionth = Decimal("1E-10")
+
     def add(offer, year, basis, line, value=None, text=None, label=None, unit=None, group=None):
         lab, un = LINES.get(line, (label or line, unit or "DKK"))
         u = unit or un
         exact = u == "HÅP"  # HÅP kept exact (10 decimals): income = HÅP × tariff must be reproducible from the table
-        rows.append(
-            {
-                "offer_id": offer,
-                "year": year,
-                "basis": basis,
-                "line": line,
-                "label": label or lab,
-                "unit": u,
-                "value": None if value is None else (dec(value).quantize(Decimal("1E-10"), rounding=ROUND_HALF_UP) if exact else ore(dec(value))),
-                "text": text,
-                "group": group,
-            }
-        )
+        c_offer.append(offer)
+        c_year.append(year)
+        c_basis.append(basis)
+        c_line.append(line)
+        c_label.append(label or lab)
+        c_unit.append(u)
+        c_value.append(None if value is None else (dec(value).quantize(tenth_billionth, rounding=ROUND_HALF_UP) if exact else ore(dec(value))))
+        c_text.append(text)
+        c_group.append(group)
 
     tariff_y_in_order = list(tariff_y.iter_rows(named=True)) if len(tariff_rows) > 1 and "*" in tariff_rows else []
     for offer in offer_ids:
@@ -409,11 +429,11 @@ def offer_model(
         # --- staff, ATA and the calculators ---
         staff_basis = ("tariff_budget", Y) if ("tariff_budget", Y) in blocks else next(iter(blocks))
         sb, sy = staff_basis
-        s = staff_y[offer] if staff is not None else None
+        s = staff_y.rows(offer) if staff is not None else []
         price_of = {}
-        if s is not None and s.height:
+        if s:
             total_fte, ata_fte, weighted = D0, D0, D0
-            for r in s.sort("category").iter_rows(named=True):
+            for r in sorted(s, key=lambda r: r["category"]):
                 f, cpf = dec(r["fte"]), dec(r["cost_per_fte"])
                 price_of[r["category"]] = cpf
                 cat = CATEGORY_LABELS.get(r["category"], r["category"])
@@ -435,17 +455,17 @@ def offer_model(
                 add(offer, sy, sb, "ata_hours_staff", ata_hours)
                 if ata_hours:
                     add(offer, sy, sb, "cost_per_ata_hour", kr(blocks[staff_basis]["cost_basis"] / ata_hours))
-        sched = None if opts.placed is None else placed[offer]
-        if sched is not None and sched.height:
+        sched = [] if opts.placed is None else placed.rows(offer)
+        if sched:
             # the citizens' own weekly ATA hours from their 24-hour schedules (reassign), not band midpoints
             # on the measure of the ATA prices (staff time unless price-ata was run with --measure
             # citizen), so the staff's hours and the hours placed compare like with like
             measure = ata_measure
-            column = f"{measure}_hours_ata" if f"{measure}_hours_ata" in sched.columns else "hours_counted"
-            weekly = sum((dec(v) for v in sched[column].fill_null(0)), D0)
+            column = f"{measure}_hours_ata" if f"{measure}_hours_ata" in placed.columns else "hours_counted"
+            weekly = sum((dec(r[column] or 0) for r in sched), D0)
             word = {"staff_hours_ata": "personaletid", "citizen_hours_ata": "borgertid"}.get(column, "timer som indplaceret")
             add(offer, sy, sb, "ata_hours_placed", weekly * opts.weeks_per_year)
-            add(offer, sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {sched.height} borgeres ATA-timer pr. uge ({word}) × {opts.weeks_per_year}")
+            add(offer, sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {len(sched)} borgeres ATA-timer pr. uge ({word}) × {opts.weeks_per_year}")
         elif expected_haap is not None or forecast_haap is not None:
             h, supp = _haap_by_level(expected_parts if sb == "tariff_budget" and expected_haap is not None else forecast_parts, offer)
             weekly_placed = sum((v * hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp
@@ -511,7 +531,7 @@ def offer_model(
                     past[yk] = {**blk, "result": result}
                 else:
                     place_lines("out_year", yk, blk["tariff_basis"], None, None)
-    df = pl.DataFrame(rows, schema=BUDGET.schema, orient="row")
+    df = pl.DataFrame(table, schema=BUDGET.schema)
     dup = df.select(pl.struct("offer_id", "year", "basis", "line").is_duplicated().any()).item()
     if dup:  # pragma: no cover - guards the line keys
         raise AssertionError("duplicated budget lines")
