@@ -272,13 +272,12 @@ FLAG_LABELS_DA = {k: v for k, v in LABELS.FLAGS.items() if k in FLAGS}  # (from 
 def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
     """Overview sheet plus one sheet per caseworker: Danish labels, kroner as #.##0, frozen header
     row, flagged rows highlighted, column widths that fit. The cases are split by caseworker in
-    one pass and written with XlsxWriter (:mod:`tariffkit.xlsx`)."""
-    from tariffkit.xlsx import Book, sheet_name, write_value
+    one pass and each sheet written as a table in one go (:class:`tariffkit.xlsx.TableBook`)."""
+    from tariffkit.xlsx import TableBook, sheet_name
 
     money_cols = {"monthly_cost", "monthly_cost_compare", "annualised_cost", "change", "annual_cost", "average_price"}
     two_decimals = {"haap", "change_pct"}
-    book = Book()
-    bold = book.fmt(bold=True)
+    book = TableBook()
 
     def column_values(df: pl.DataFrame, c: str) -> list:
         s = df[c]
@@ -292,25 +291,18 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
             return [None if v is None else float(v) for v in s.to_list()]
         return s.to_list()
 
-    def write(ws, df: pl.DataFrame, highlight: bool) -> None:
+    def write(name: str, df: pl.DataFrame, highlight: bool) -> None:
         cols = df.columns
-        for j, c in enumerate(cols):
-            ws.write_string(0, j, str(LABELS.column(c)), bold)
+        headers = [str(LABELS.column(c)) for c in cols]
         flagged = [bool(v) for v in df["flags"].to_list()] if highlight and "flags" in cols else [False] * df.height
-        for j, c in enumerate(cols):
-            values = column_values(df, c)
-            number = "#,##0" if c in money_cols else "0.00" if c in two_decimals else None
-            plain = book.fmt(num_format=number) if number else None
-            marked = book.fmt(bg_color="#FCE4D6", pattern=1, **({"num_format": number} if number else {}))
-            for i, v in enumerate(values):
-                write_value(ws, i + 1, j, v, marked if flagged[i] else plain)
-            width = max([len(str(LABELS.column(c)))] + [len(str(v if v is not None else "")) for v in values[:499]])
-            ws.set_column(j, j, min(60, width + 2))
-        ws.freeze_panes(1, 0)
+        values = [column_values(df, c) for c in cols]
+        formats = ["#,##0" if c in money_cols else "0.00" if c in two_decimals else None for c in cols]
+        widths = [min(60, max([len(h)] + [len(str(v if v is not None else "")) for v in vs[:499]]) + 2) for h, vs in zip(headers, values)]
+        book.table(name, headers, values, formats, flagged, widths)
 
-    write(book.sheet("Oversigt"), summary, highlight=False)
+    write("Oversigt", summary, highlight=False)
     used = {"oversigt"}
     parts = cases.partition_by("caseworker", as_dict=True, maintain_order=True) if cases.height else {}
     for cw in summary["caseworker"].to_list():
-        write(book.sheet(sheet_name(cw, used)), parts.get((cw,), cases.clear()), highlight=True)
+        write(sheet_name(cw, used), parts.get((cw,), cases.clear()), highlight=True)
     return book.bytes()

@@ -1,12 +1,14 @@
 """Writing .xlsx (one home): the workbooks people open.
 
-XlsxWriter writes them (``Book``): it streams cells to the sheet's XML as they come instead of
-keeping a Python object per cell, about 10–20 times faster than openpyxl for the large
-workbooks (the offer workbook of 1,667 offers, the portfolio of 4,000 caseworkers). openpyxl
-stays for reading and for the schedule template. Every workbook is byte-identical run to run:
-fixed document dates and zip timestamps (XlsxWriter's own in memory; :func:`deterministic_zip`
-for openpyxl's). Text is always written as
-text, never read as a formula or a link (a name that starts with ``=`` stays a name).
+Two writers. XlsxWriter (``Book``) for workbooks with formulas, charts, merged cells and print
+setup (the offer workbook): it streams cells to the sheet's XML as they come instead of keeping
+a Python object per cell, about 10–20 times faster than openpyxl. ``TableBook`` for plain
+tables (the portfolio of 4,000 caseworkers): each sheet's XML written in one go, about 5 times
+faster than XlsxWriter's cell by cell (2.5 s against 12 s for a million cells). openpyxl stays
+for reading and for the schedule template. Every workbook is byte-identical run to run: fixed
+document dates and zip timestamps (XlsxWriter's own in memory, ``TableBook``'s, and
+:func:`deterministic_zip` for openpyxl's). Text is always written as text, never read as a
+formula or a link (a name that starts with ``=`` stays a name).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 
 FIXED = dt.datetime(2000, 1, 1)
 
@@ -152,3 +155,171 @@ def write_value(ws, row: int, col: int, value, fmt=None) -> None:
         ws.write_number(row, col, value, fmt)
     else:
         ws.write_string(row, col, str(value), fmt)
+
+
+# --- plain tables, written as sheet XML directly ---------------------------------------------
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML: dropped
+# cell formats (cellXfs): (bold, number format id, highlighted) → index; number formats are
+# Excel's built-in ones: 3 = #,##0, 2 = 0.00
+_NUMBER_FORMATS = {None: 0, "#,##0": 3, "0.00": 2}
+_XFS: list[tuple[bool, str | None, bool]] = [(False, None, False), (True, None, False)]
+_XFS += [(False, n, h) for h in (False, True) for n in ("#,##0", "0.00")] + [(False, None, True)]
+_XF_OF: dict[tuple[bool, str | None, bool], int] = {x: i for i, x in enumerate(_XFS)}
+
+
+def _esc(text: str) -> str:
+    text = _CONTROL.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _excel_width(chars: float) -> float:
+    """A column width in characters → the width Excel stores (XlsxWriter's conversion: 7-pixel
+    digits, 5 pixels of padding, in 1/256ths)."""
+    if chars < 1:
+        return int(int(chars * 12 + 0.5) / 7 * 256) / 256
+    return int((int(chars * 7 + 0.5) + 5) / 7 * 256) / 256
+
+
+def _col_letter(j: int) -> str:  # 0-based
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+class TableBook:
+    """Workbooks of plain tables (a bold header row, then values: text, numbers, empty), a number
+    format per column, highlighted rows, column widths and the header row frozen, written as
+    sheet XML directly instead of cell by cell through XlsxWriter: the portfolio's 4,001 sheets
+    and a million cells in a fraction of XlsxWriter's 12 s. The same bytes run to run (zip
+    members stamped 1980-01-01, the document dated 2000-01-01). Formulas, charts and merged
+    cells are :class:`Book`'s."""
+
+    def __init__(self) -> None:
+        self._sheets: list[tuple[str, bytes]] = []
+
+    def table(
+        self, name: str, headers: list[str], columns: list[list], number_formats: list[str | None], highlight: list[bool], widths: Sequence[float]
+    ) -> None:
+        """One sheet: ``columns`` of values (None: an empty cell), ``highlight`` per data row."""
+        n = max((len(c) for c in columns), default=0)
+        letters = [_col_letter(j) for j in range(len(headers))]
+        out = [
+            _XML_HEAD,
+            f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">',
+            f'<dimension ref="A1:{letters[-1] if letters else "A"}{n + 1}"/>' if letters else '<dimension ref="A1"/>',
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>',
+        ]
+        if widths:
+            out.append(
+                "<cols>"
+                + "".join(f'<col min="{j + 1}" max="{j + 1}" width="{_excel_width(w):.16g}" customWidth="1"/>' for j, w in enumerate(widths))
+                + "</cols>"
+            )
+        out.append("<sheetData>")
+        bold = _XF_OF[(True, None, False)]
+        out.append(
+            '<row r="1">' + "".join(f'<c r="{c}1" t="inlineStr" s="{bold}"><is><t>{_esc(str(h))}</t></is></c>' for c, h in zip(letters, headers)) + "</row>"
+        )
+        styles = [[_XF_OF[(False, fmt, hl)] for hl in (False, True)] for fmt in number_formats]
+        for i in range(n):
+            r = i + 2
+            hl = 1 if highlight[i] else 0
+            cells = []
+            for j, col in enumerate(columns):
+                v, s, ref = col[i], styles[j][hl], f"{letters[j]}{r}"
+                if v is None:
+                    if s:
+                        cells.append(f'<c r="{ref}" s="{s}"/>')
+                elif isinstance(v, bool):
+                    cells.append(f'<c r="{ref}" s="{s}" t="b"><v>{int(v)}</v></c>')
+                elif isinstance(v, (int, float)):
+                    cells.append(f'<c r="{ref}" s="{s}"><v>{v!r}</v></c>')
+                else:
+                    t = _esc(str(v))
+                    space = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
+                    cells.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{t}</t></is></c>')
+            out.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+        out.append('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+        self._sheets.append((name, "".join(out).encode("utf-8")))
+
+    def _styles(self) -> bytes:
+        xfs = "".join(
+            f'<xf numFmtId="{_NUMBER_FORMATS[fmt]}" fontId="{int(b)}" fillId="{2 if hl else 0}" borderId="0" xfId="0"'
+            + (' applyNumberFormat="1"' if fmt else "")
+            + (' applyFont="1"' if b else "")
+            + (' applyFill="1"' if hl else "")
+            + "/>"
+            for b, fmt, hl in _XFS
+        )
+        return (
+            _XML_HEAD + f'<styleSheet xmlns="{_MAIN_NS}">'
+            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+            '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+            '<fill><patternFill patternType="solid"><fgColor rgb="FFFCE4D6"/><bgColor indexed="64"/></patternFill></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            f'<cellXfs count="{len(_XFS)}">{xfs}</cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+        ).encode("utf-8")
+
+    def bytes(self) -> bytes:
+        import zipfile
+
+        n = len(self._sheets)
+        sheets = "".join(
+            f'<sheet name="{_esc(name).replace(chr(34), "&quot;")}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, (name, _) in enumerate(self._sheets)
+        )
+        files = {
+            "[Content_Types].xml": _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                for i in range(n)
+            )
+            + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>',
+            "_rels/.rels": _XML_HEAD + f'<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+            f'<Relationship Id="rId3" Type="{_REL_NS}/extended-properties" Target="docProps/app.xml"/></Relationships>',
+            "docProps/app.xml": _XML_HEAD
+            + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>tariffkit</Application></Properties>',
+            "docProps/core.xml": _XML_HEAD
+            + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            '<dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created>'
+            '<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified></cp:coreProperties>',
+            "xl/workbook.xml": _XML_HEAD
+            + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>',
+            "xl/_rels/workbook.xml.rels": _XML_HEAD
+            + f'<Relationships xmlns="{_PKG_REL}">'
+            + "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>' for i in range(n))
+            + f'<Relationship Id="rId{n + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>',
+        }
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+
+            def put(name: str, data: bytes) -> None:
+                zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(zi, data)
+
+            put("[Content_Types].xml", files.pop("[Content_Types].xml").encode("utf-8"))
+            put("_rels/.rels", files.pop("_rels/.rels").encode("utf-8"))
+            for name, text in files.items():
+                put(name, text.encode("utf-8"))
+            put("xl/styles.xml", self._styles())
+            for i, (_, data) in enumerate(self._sheets):
+                put(f"xl/worksheets/sheet{i + 1}.xml", data)
+        return buf.getvalue()

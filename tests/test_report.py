@@ -460,3 +460,38 @@ def test_charts_draw_actual_solid_and_commitments_dashed_from_the_last_actual_mo
     assert bars.count('fill="#1f5f8b"/>') == 1 + 1, "Budget: one bar (B has none) and its legend swatch"
     assert ">1,0<" in bars and ">3,0<" in bars, "Danish decimal comma on the axis"
     assert charts.flows(months[:2], [3, 0], [0, 2], "Tilgang og afgang") == charts.flows(months[:2], [3, 0], [0, 2], "Tilgang og afgang")
+
+
+def test_a_table_workbook_reads_back_in_openpyxl_and_libreoffice(tmp_path):
+    """The portfolio's writer (sheet XML written directly): values keep their type, text that looks
+    like a formula or starts with a space stays text, characters XML cannot hold are dropped, the
+    header is bold and frozen, numbers carry their format and flagged rows their colour."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tariffkit.xlsx import TableBook
+
+    def make() -> bytes:
+        book = TableBook()
+        book.table("Oversigt", ["Navn", "Beløb"], [["a & <b>", "=SUM(A1)"], [1234.5, None]], [None, "#,##0"], [False, False], [12, 9])
+        cols = [[" indrykket", "x\x07y"], [3, -2], [0.25, None], [True, False]]
+        book.table('M\'s "sag"', ["Tekst", "Tal", "HÅP", "Ja"], cols, [None, "#,##0", "0.00", None], [True, False], [10, 8, 6, 4])
+        return book.bytes()
+
+    data = make()
+    assert make() == data, "the same bytes"
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Oversigt", 'M\'s "sag"']
+    ov, ws = wb["Oversigt"], wb['M\'s "sag"']
+    assert [c.value for c in ov[2]] == ["a & <b>", 1234.5] and ov["A3"].value == "=SUM(A1)" and ov["A3"].data_type == "s"
+    assert ov["B2"].number_format == "#,##0" and ov["A1"].font.b and ov.freeze_panes == "A2"
+    assert [c.value for c in ws[2]] == [" indrykket", 3, 0.25, True] and ws["A3"].value == "xy"
+    assert ws["B2"].number_format == "#,##0" and ws["C2"].number_format == "0.00"
+    assert ws["A2"].fill.fgColor.rgb == "FFFCE4D6" and ws["A3"].fill.fill_type is None, "the flagged row only"
+    assert round(ws.column_dimensions["A"].width, 4) == 10.7109
+    if SOFFICE:
+        src = tmp_path / "t.xlsx"
+        src.write_bytes(data)
+        back = load_workbook(_recalc(src, tmp_path / "lo"))
+        assert [c.value for c in back["Oversigt"][2]] == ["a & <b>", 1234.5] and back['M\'s "sag"']["A2"].value == " indrykket"
