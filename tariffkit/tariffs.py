@@ -323,15 +323,17 @@ def build_offer(
     """Tariffs for one offer (or the common structure, offer_id ``*``) from its cost lines
     (one basis, one year) and expected HÅP per level; ``carried_in``: a result carried into
     the year by the results table (close-year), added to the costs' carried result."""
-    c = costs
-    year_cost = sum((Decimal(str(v)) for v in c.filter(pl.col("group") != "carried_result")["amount"]), Decimal(0))
-    carried = sum((Decimal(str(v)) for v in c.filter(pl.col("group") == "carried_result")["amount"]), Decimal(0)) + carried_in
+    # the offer's cost lines as plain values, summed in Python (no polars query per offer); a
+    # line without a group counts in none of the sums, as a filter on the group would have it
+    lines = [(g, Decimal(str(a)), bool(f)) for g, a, f in zip(costs["group"].to_list(), costs["amount"].to_list(), costs["follows_ata"].to_list())]
+    year_cost = sum((a for g, a, _ in lines if g is not None and g != "carried_result"), Decimal(0))
+    carried = sum((a for g, a, _ in lines if g == "carried_result"), Decimal(0)) + carried_in
     kept = Decimal(0)
     if carry_cap is not None and abs(carried) <= Decimal(str(carry_cap)) * abs(year_cost):
         kept, carried = carried, Decimal(0)
-    ata_costs = sum((Decimal(str(v)) for v in c.filter(pl.col("follows_ata") & (pl.col("group") != "carried_result"))["amount"]), Decimal(0))
+    ata_costs = sum((a for g, a, f in lines if f and g is not None and g != "carried_result"), Decimal(0))
     rounding = Decimal(1) if settings is None else settings.rounding
-    overhead = sum((Decimal(str(v)) for v in c.filter(pl.col("group") == "fixed_central")["amount"]), Decimal(0))
+    overhead = sum((a for g, a, _ in lines if g == "fixed_central"), Decimal(0))
     if settings is not None and settings.overhead == "percentage":
         # central overhead as a percentage of the direct costs, instead of the offer's own central cost lines
         direct = year_cost - overhead
