@@ -121,22 +121,24 @@ def close_year(
     rows, warnings = [], []
     from tariffkit.budget import _PerOffer
 
-    # every table split by offer once (not a filter of each for every offer)
+    # every table split by offer once into plain rows (no polars query per offer)
     c_of, t_of, occ_of = _PerOffer(c), _PerOffer(t), _PerOffer(occupancy)
-    common = t_of["*"] if "*" in t_of.parts else None
+    common = t_of.rows("*")
+    t_rows = list(t.iter_rows(named=True)) if common else []
     for offer in sorted(set(c["offer_id"].to_list())):
-        oc = c_of[offer]
-        ot = t_of[offer] if common is None else t.filter(pl.col("offer_id").is_in([offer, "*"]))
-        if ot.height == 0:
+        oc = c_of.rows(offer)
+        ot = t_of.rows(offer) if not common else [r for r in t_rows if r["offer_id"] in (offer, "*")]
+        if not ot:
             raise DataError(f"offer {offer}: cost lines for {year} but no tariffs for {year}", file=f_tariffs, column="offer_id")
-        cost_basis = sum((dec(v) for v in oc.filter(pl.col("group") != "carried_result")["amount"]), D0)
-        carried_in = sum((dec(v) for v in oc.filter(pl.col("group") == "carried_result")["amount"]), D0) + from_history.get(offer, D0)
+        # (a line without a group counts in neither sum, as a filter on the group would have it)
+        cost_basis = sum((dec(r["amount"]) for r in oc if r["group"] is not None and r["group"] != "carried_result"), D0)
+        carried_in = sum((dec(r["amount"]) for r in oc if r["group"] == "carried_result"), D0) + from_history.get(offer, D0)
         tariff_basis = cost_basis + carried_in
-        tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in ot.iter_rows(named=True)}
+        tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in ot}
         h, supp = _haap_by_level(occ_of, offer)
         if not h:
             warnings.append(f"offer {offer}: no HÅP in {year}, so no income; the whole tariff basis is a deficit")
-        inc = place_income(h, supp, tariff, dec(ot["price_per_weekly_hour"][0]), what=f"offer {offer}, {year}", file=f_haap)
+        inc = place_income(h, supp, tariff, dec(ot[0]["price_per_weekly_hour"]), what=f"offer {offer}, {year}", file=f_haap)
         result = inc.income - tariff_basis
         residue = rules.rounding_residue == "kept" and result != 0 and abs(result) < rules.tariffs.rounding * max(inc.haap, Decimal(1))
         s = Split(D0, D0, result) if residue else split(result, cost_basis, tariff_basis, rules)
