@@ -370,7 +370,9 @@ def billing_workbook(bill: pl.DataFrame, municipality: str, offers: dict[str, st
     for c in ws[4]:
         c.font = Font(bold=True)
     total = Decimal(0)
+    row = 4  # the row just written (openpyxl's max_row counts every cell each time it is asked)
     for r in bill.filter(pl.col("paying_municipality") == municipality).iter_rows(named=True):
+        row += 1
         ws.append(
             [
                 r["month"],
@@ -387,11 +389,12 @@ def billing_workbook(bill: pl.DataFrame, municipality: str, offers: dict[str, st
         )
         total += r["amount"]
         for j in (7, 8):
-            ws.cell(row=ws.max_row, column=j).number_format = "#,##0.00"
-        ws.cell(row=ws.max_row, column=9).number_format = "dd-mm-yyyy"
+            ws.cell(row=row, column=j).number_format = "#,##0.00"
+        ws.cell(row=row, column=9).number_format = "dd-mm-yyyy"
     ws.append(["I alt", "", "", "", "", "", "", float(total)])
-    ws.cell(row=ws.max_row, column=8).number_format = "#,##0.00"
-    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    row += 1
+    ws.cell(row=row, column=8).number_format = "#,##0.00"
+    ws.cell(row=row, column=1).font = Font(bold=True)
     for col, w in zip("ABCDEFGHIJ", (10, 20, 10, 28, 15, 7, 12, 14, 14, 9)):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "A5"
