@@ -276,7 +276,7 @@ def _need(**kw):
 
     missing = [k.replace("_", "-") for k, v in kw.items() if not v]
     if missing:
-        raise UsageError(f"this mode needs --{', --'.join(missing)}")
+        raise UsageError(f"this model needs --{', --'.join(missing)}")
 
 
 def _haap_for_year(path, inputs, year, contract_keys):
