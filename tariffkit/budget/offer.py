@@ -3,12 +3,14 @@ keys and labels, the options and :func:`offer_model` (see :mod:`tariffkit.budget
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import polars as pl
 
 from tariffkit.budget.income import _haap_by_level, _PerOffer, place_income, year_on_year
+from tariffkit.contracts import COST_GROUPS
 from tariffkit.errors import DataError
 from tariffkit.money import D0, dec, kr, ore
 from tariffkit.rules import TariffRules, split
@@ -89,6 +91,84 @@ class OfferModelOptions:
     carried_later: dict[tuple[str, int], Decimal] = field(default_factory=dict)  # (offer, out-year): a closed year's carry into it
 
 
+class _Table:
+    """The budget table's columns, filled line by line (a frame from columns, not from 600,000
+    row dicts). Money is rounded once here, to the øre; HÅP is kept exact to 10 decimals, so
+    income = HÅP × tariff can be reproduced from the table."""
+
+    NAMES = ("offer_id", "year", "basis", "line", "label", "unit", "value", "text", "group")
+    TENTH_BILLIONTH = Decimal("1E-10")
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list] = {n: [] for n in self.NAMES}
+
+    def add(self, offer, year, basis, line, value=None, text=None, label=None, unit=None, group=None) -> None:
+        lab, un = LINES.get(line, (label or line, unit or "DKK"))
+        u = unit or un
+        c = self.columns
+        c["offer_id"].append(offer)
+        c["year"].append(year)
+        c["basis"].append(basis)
+        c["line"].append(line)
+        c["label"].append(label or lab)
+        c["unit"].append(u)
+        if value is None:
+            c["value"].append(None)
+        elif u == "HÅP":
+            c["value"].append(dec(value).quantize(self.TENTH_BILLIONTH, rounding=ROUND_HALF_UP))
+        else:
+            c["value"].append(ore(dec(value)))
+        c["text"].append(text)
+        c["group"].append(group)
+
+    def frame(self) -> pl.DataFrame:
+        from tariffkit.contracts import BUDGET
+
+        df = pl.DataFrame(self.columns, schema=BUDGET.schema)
+        if df.select(pl.struct("offer_id", "year", "basis", "line").is_duplicated().any()).item():  # pragma: no cover - guards the line keys
+            raise AssertionError("duplicated budget lines")
+        return df
+
+
+class _Inputs:
+    """Every input of the model for the budget year, split by offer once."""
+
+    def __init__(self, costs, staff, offers, tariffs, forecast_haap, expected_haap, ata_prices, opts: OfferModelOptions, files: dict[str, str]):
+        Y = opts.year
+        year_costs = costs.filter(pl.col("year").is_in([Y - 1, Y]))
+        self.offer_ids = sorted(set(year_costs.filter(pl.col("year") == Y)["offer_id"].to_list()))
+        if not self.offer_ids:
+            raise DataError(f"no cost lines for {Y}", file=files.get("costs", "costs"), column="year")
+        tariff_y = tariffs.filter((pl.col("tariff_kind") == "level") & (pl.col("year") == Y))
+        if tariff_y.height == 0:
+            raise DataError(f"no level tariffs for {Y}", file=files.get("tariffs", "tariffs"), column="year")
+        # the cost lines as plain rows per (offer, basis, year)
+        self.cost_rows: dict[str, dict[tuple[str, int], list[dict]]] = {}
+        for r in year_costs.iter_rows(named=True):
+            self.cost_rows.setdefault(r["offer_id"], {}).setdefault((r["basis"], r["year"]), []).append(r)
+        self.tariff_rows: dict[str, list[dict]] = {}
+        for r in tariff_y.iter_rows(named=True):
+            self.tariff_rows.setdefault(r["offer_id"], []).append(r)
+        self._tariffs_in_order = list(tariff_y.iter_rows(named=True)) if len(self.tariff_rows) > 1 and "*" in self.tariff_rows else []
+        self.offer_info: dict[str, dict] = {}
+        if offers is not None:
+            for r in offers.iter_rows(named=True):
+                self.offer_info.setdefault(r["offer_id"], r)
+        self.staff = None if staff is None else _PerOffer(staff.filter(pl.col("year") == Y))
+        self.ata = None if ata_prices is None else {r["offer_id"]: r for r in ata_prices.filter(pl.col("year") == Y).iter_rows(named=True)}
+        self.ata_measure = ata_prices["measure"][0] if ata_prices is not None and "measure" in ata_prices.columns and ata_prices.height else "staff"
+        self.placed = None if opts.placed is None else _PerOffer(opts.placed)
+        self.forecast = None if forecast_haap is None else _PerOffer(forecast_haap)
+        self.expected = None if expected_haap is None else _PerOffer(expected_haap)
+        self.previous = None if opts.previous is None else _PerOffer(opts.previous)
+
+    def tariffs_of(self, offer: str) -> list[dict]:
+        """The offer's level tariffs for the year; a ``*`` row is every offer's."""
+        if offer in self.tariff_rows and "*" in self.tariff_rows:
+            return [r for r in self._tariffs_in_order if r["offer_id"] in (offer, "*")]
+        return self.tariff_rows.get(offer) or self.tariff_rows.get("*", [])
+
+
 def offer_model(
     costs: pl.DataFrame,
     staff: pl.DataFrame | None,
@@ -101,275 +181,267 @@ def offer_model(
     files: dict[str, str] | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """The tidy ``budget`` table for every offer with cost lines in the budget year, and warnings."""
-    from tariffkit.contracts import BUDGET
-
     files = files or {}
-    Y = opts.year
+    inputs = _Inputs(costs, staff, offers, tariffs, forecast_haap, expected_haap, ata_prices, opts, files)
+    table = _Table()
     warnings: list[str] = []
-    year_costs = costs.filter(pl.col("year").is_in([Y - 1, Y]))
-    offer_ids = sorted(set(year_costs.filter(pl.col("year") == Y)["offer_id"].to_list()))
-    if not offer_ids:
-        raise DataError(f"no cost lines for {Y}", file=files.get("costs", "costs"), column="year")
-    tariff_y = tariffs.filter((pl.col("tariff_kind") == "level") & (pl.col("year") == Y))
-    if tariff_y.height == 0:
-        raise DataError(f"no level tariffs for {Y}", file=files.get("tariffs", "tariffs"), column="year")
+    for offer in inputs.offer_ids:
+        _Offer(offer, inputs, opts, table, files, warnings).lines()
+    return table.frame(), warnings
 
-    # every input split by offer once; the cost lines as plain rows per (offer, basis, year)
-    cost_rows: dict[str, dict[tuple[str, int], list[dict]]] = {}
-    for r in year_costs.iter_rows(named=True):
-        cost_rows.setdefault(r["offer_id"], {}).setdefault((r["basis"], r["year"]), []).append(r)
-    tariff_rows: dict[str, list[dict]] = {}
-    for r in tariff_y.iter_rows(named=True):
-        tariff_rows.setdefault(r["offer_id"], []).append(r)
-    offer_info: dict[str, dict] = {}
-    if offers is not None:
-        for r in offers.iter_rows(named=True):
-            offer_info.setdefault(r["offer_id"], r)
-    staff_y = _PerOffer(None if staff is None else staff.filter(pl.col("year") == Y))
-    ata_y = {} if ata_prices is None else {r["offer_id"]: r for r in ata_prices.filter(pl.col("year") == Y).iter_rows(named=True)}
-    ata_measure = ata_prices["measure"][0] if ata_prices is not None and "measure" in ata_prices.columns and ata_prices.height else "staff"
-    placed = _PerOffer(opts.placed)
-    forecast_parts, expected_parts = _PerOffer(forecast_haap), _PerOffer(expected_haap)
-    previous_parts = _PerOffer(opts.previous) if opts.previous is not None else None
 
-    # the table's columns, filled line by line (a frame from columns, not from 600,000 row dicts)
-    names = ["offer_id", "year", "basis", "line", "label", "unit", "value", "text", "group"]
-    table: dict[str, list] = {n: [] for n in names}
-    c_offer, c_year, c_basis, c_line, c_label, c_unit, c_value, c_text, c_group = (table[n] for n in names)
-    tenth_billionth = Decimal("1E-10")
+class _Offer:
+    """One offer's lines, in the table's order: the five columns (last year's actual and
+    budget, this year's budget, tariff budget and forecast) with income and places, the change
+    from last year, staff and ATA, the calculators, the comment and the out-years."""
 
-    def add(offer, year, basis, line, value=None, text=None, label=None, unit=None, group=None):
-        lab, un = LINES.get(line, (label or line, unit or "DKK"))
-        u = unit or un
-        exact = u == "HÅP"  # HÅP kept exact (10 decimals): income = HÅP × tariff must be reproducible from the table
-        c_offer.append(offer)
-        c_year.append(year)
-        c_basis.append(basis)
-        c_line.append(line)
-        c_label.append(label or lab)
-        c_unit.append(u)
-        c_value.append(None if value is None else (dec(value).quantize(tenth_billionth, rounding=ROUND_HALF_UP) if exact else ore(dec(value))))
-        c_text.append(text)
-        c_group.append(group)
+    COLUMNS = (("actual", -1), ("budget", -1), ("budget", 0), ("tariff_budget", 0), ("forecast", 0))
 
-    tariff_y_in_order = list(tariff_y.iter_rows(named=True)) if len(tariff_rows) > 1 and "*" in tariff_rows else []
-    for offer in offer_ids:
-        t = (
-            [r for r in tariff_y_in_order if r["offer_id"] in (offer, "*")]
-            if offer in tariff_rows and "*" in tariff_rows
-            else tariff_rows.get(offer) or tariff_rows.get("*", [])
-        )
+    def __init__(self, offer: str, inputs: _Inputs, opts: OfferModelOptions, table: _Table, files: dict[str, str], warnings: list[str]):
+        self.offer, self.inputs, self.opts, self.files, self.warnings = offer, inputs, opts, files, warnings
+        self.Y = opts.year
+        self.add = functools.partial(table.add, offer)
+        t = inputs.tariffs_of(offer)
         if not t:
-            warnings.append(f"offer {offer}: no tariffs for {Y}, so no income is computed")
-        tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in t}
-        hours = {int(r["level"]): dec(r["hours"]) for r in t}
-        pwh = dec(t[0]["price_per_weekly_hour"]) if t else D0
-        info = offer_info.get(offer, {})
-        places = info.get("places")
-        portal = info.get("portal_places")
+            warnings.append(f"offer {offer}: no tariffs for {self.Y}, so no income is computed")
+        self.tariff = {int(r["level"]): dec(r["annual_tariff"]) for r in t}
+        self.hours = {int(r["level"]): dec(r["hours"]) for r in t}
+        self.pwh = dec(t[0]["price_per_weekly_hour"]) if t else D0
+        self.info = inputs.offer_info.get(offer, {})
+        self.costs = inputs.cost_rows.get(offer, {})
+        self.blocks: dict[tuple[str, int], dict] = {}
+        self.price_of: dict[str, Decimal] = {}
 
-        def income_lines(basis, year, h, supp):
-            inc = place_income(h, supp, tariff, pwh, what=f"offer {offer}, {Y}", file=files.get("haap", "haap"))
-            for (lv, o), v in sorted(h.items()):
-                add(offer, year, basis, f"haap_level_{lv}_{o}", v, label=f"HÅP funktionsniveau {lv}: {'egne' if o == 'own' else 'andre kommuner'}", unit="HÅP")
-            for lv in sorted(tariff):  # every level's tariff, also a level nobody is on (a structure of ten packages)
-                add(offer, year, basis, f"tariff_level_{lv}", tariff[lv], label=f"Takst funktionsniveau {lv} (kr. pr. år)", unit="DKK/year")
-            # income from own citizens and from other municipalities, apart (their sum is the places' income)
-            add(offer, year, basis, "income_places_other", inc.places_other)
-            add(offer, year, basis, "income_places_own", inc.places - inc.places_other)
-            add(offer, year, basis, "haap_own", inc.haap_own)
-            add(offer, year, basis, "haap_other", inc.haap_other)
-            add(offer, year, basis, "haap_total", inc.haap)
-            add(offer, year, basis, "income_places", inc.places)
-            add(offer, year, basis, "income_supplements", inc.supplements)
-            add(offer, year, basis, "income", inc.income)
-            return {"income": inc.income, "haap": inc.haap}
+    def lines(self) -> None:
+        self.columns()
+        self.change_from_last_year()
+        self.staff_lines()
+        self.ata_lines()
+        fc = self.blocks.get(("forecast", self.Y))
+        if fc is not None and "result" in fc:
+            self.calculators(fc)
+        comment = self.info.get("comment")
+        self.add(self.Y, "forecast" if fc is not None else self.staff_basis[0], "comment", None, text=comment or None)
+        self.out_years()
 
-        def place_lines(basis, year, tb, result, haap):
-            if places:
-                p = Decimal(places)
-                add(offer, year, basis, "places", p)
-                if portal is not None:
-                    add(offer, year, basis, "portal_places", Decimal(portal))
-                if haap is not None:
-                    add(offer, year, basis, "occupancy_pct", haap / p * 100)
-                add(offer, year, basis, "place_price_year", kr(tb / p))
-                add(offer, year, basis, "place_price_day", kr(tb / p / opts.days_per_year))
-                if result is not None:
-                    add(offer, year, basis, "place_price_year_incl_result", kr((tb - result) / p))
-                    add(offer, year, basis, "place_price_day_incl_result", kr((tb - result) / p / opts.days_per_year))
+    # --- the columns ---
 
-        def cost_block(basis, year, c: list[dict], scale: Decimal = Decimal(1), carry: bool = True, carried_in: Decimal = D0):
-            sums = {g: D0 for g in ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income", "carried_result")}
-            line_values: dict[str, Decimal] = {}
-            for r in c:
-                amount = ore(dec(r["amount"]) * scale)
-                if r["group"] == "carried_result" and not carry:
-                    continue
-                sums[r["group"]] += amount
-                line_values[r["line"]] = line_values.get(r["line"], D0) + amount
-            first_of_line: dict[str, dict] = {}
-            for r in c:
-                first_of_line.setdefault(r["line"], r)
-            for r in sorted(first_of_line.values(), key=lambda r: (r["group"], r["line"])):
-                if r["line"] in LINES or (r["group"] == "carried_result" and not carry):
-                    continue  # a model line of the same name (the carried result) shows it
-                add(offer, year, basis, r["line"], line_values[r["line"]], label=r.get("label") or r["line"], unit="DKK", group=r["group"])
-            if carry and year == Y and offer in opts.carried:  # a result close-year carries into the year
-                sums["carried_result"] += opts.carried[offer]
-            sums["carried_result"] += carried_in  # an out-year's carry under the rules
-            variable_salary = sums["variable_staff"]
-            cost_basis = sum((v for g, v in sums.items() if g != "carried_result"), D0)
-            add(offer, year, basis, "variable_salary", variable_salary)
-            add(offer, year, basis, "variable_costs", variable_salary + sums["variable_other"])
-            add(offer, year, basis, "fixed_costs_offer", sums["fixed_offer"])
-            add(offer, year, basis, "fixed_costs_central", sums["fixed_central"])
-            add(offer, year, basis, "other_income", sums["other_income"])
-            add(offer, year, basis, "cost_basis", cost_basis)
-            add(offer, year, basis, "result_two_years_earlier", sums["carried_result"])
-            tb = cost_basis + sums["carried_result"]
-            add(offer, year, basis, "tariff_basis", tb)
-            return {"cost_basis": cost_basis, "tariff_basis": tb, "variable_salary": variable_salary}
-
-        oc = cost_rows.get(offer, {})
-        columns = [("actual", Y - 1), ("budget", Y - 1), ("budget", Y), ("tariff_budget", Y), ("forecast", Y)]
-        blocks = {}
-        for basis, year in columns:
-            c = oc.get((basis, year), [])
+    def columns(self) -> None:
+        Y, ins = self.Y, self.inputs
+        for basis, offset in self.COLUMNS:
+            year = Y + offset
+            c = self.costs.get((basis, year), [])
             if not c:
                 continue
-            blocks[(basis, year)] = cost_block(basis, year, c)
-            haap_src = {
-                "tariff_budget": expected_parts if expected_haap is not None else None,
-                "forecast": forecast_parts if forecast_haap is not None else None,
-            }.get(basis)
+            blk = self.blocks[(basis, year)] = self.cost_block(basis, year, c)
+            haap_src = {"tariff_budget": ins.expected, "forecast": ins.forecast}.get(basis)
             if haap_src is not None and year == Y:
-                h, supp = _haap_by_level(haap_src, offer)
-                inc = income_lines(basis, year, h, supp)
-                result = inc["income"] - blocks[(basis, year)]["tariff_basis"]
-                add(offer, year, basis, "expected_result", result)
-                blocks[(basis, year)].update(income=inc["income"], result=result, haap=inc["haap"])
-                place_lines(basis, year, blocks[(basis, year)]["tariff_basis"], result, inc["haap"])
+                h, supp = _haap_by_level(haap_src, self.offer)
+                inc = self.income_lines(basis, year, h, supp)
+                result = inc.income - blk["tariff_basis"]
+                self.add(year, basis, "expected_result", result)
+                blk.update(income=inc.income, result=result, haap=inc.haap)
+                self.place_lines(basis, year, blk["tariff_basis"], result, inc.haap)
             else:
-                place_lines(basis, year, blocks[(basis, year)]["tariff_basis"], None, None)
-        if ("forecast", Y) not in blocks:
-            rest = "the out-years start from the tariff budget" if ("tariff_budget", Y) in blocks else "so are the out-years"
-            warnings.append(f"offer {offer}: no forecast cost lines for {Y}; the forecast column and the calculators are left out, {rest}")
-        if opts.previous is not None:
-            yoy = year_on_year(previous_parts if previous_parts is not None else opts.previous, offer, Y, blocks)
-            if yoy is None:
-                warnings.append(f"offer {offer}: no cost basis and HÅP for {Y - 1} in the previous budget, so no volume and price split")
-            else:
-                key, values = yoy
-                for line, v in values.items():
-                    add(offer, Y, key, line, v)
-        # --- staff, ATA and the calculators ---
-        staff_basis = ("tariff_budget", Y) if ("tariff_budget", Y) in blocks else next(iter(blocks))
-        sb, sy = staff_basis
-        s = staff_y.rows(offer) if staff is not None else []
-        price_of = {}
-        if s:
-            total_fte, ata_fte, weighted = D0, D0, D0
-            for r in sorted(s, key=lambda r: r["category"]):
-                f, cpf = dec(r["fte"]), dec(r["cost_per_fte"])
-                price_of[r["category"]] = cpf
-                cat = CATEGORY_LABELS.get(r["category"], r["category"])
-                add(offer, sy, sb, f"fte_{r['category']}", f, label=f"Årsværk, {cat}", unit="FTE")
-                add(offer, sy, sb, f"cost_per_fte_{r['category']}", cpf, label=f"ÅV-pris, {cat}", unit="DKK/FTE")
-                total_fte += f
-                weighted += f * cpf
-                if r["gives_ata"]:
-                    ata_fte += f
-            add(offer, sy, sb, "fte_total", total_fte)
-            add(offer, sy, sb, "ata_fte", ata_fte)
-            add(offer, sy, sb, "cost_per_fte_mean", kr(sum(price_of.values(), D0) / len(price_of)))
-            if total_fte:
-                add(offer, sy, sb, "cost_per_fte_weighted", kr(weighted / total_fte))
-        if ata_prices is not None:
-            a = ata_y.get(offer)
-            if a is not None:
-                ata_hours = dec(a["ata_hours"])
-                add(offer, sy, sb, "ata_hours_staff", ata_hours)
-                if ata_hours:
-                    add(offer, sy, sb, "cost_per_ata_hour", kr(blocks[staff_basis]["cost_basis"] / ata_hours))
-        sched = [] if opts.placed is None else placed.rows(offer)
+                self.place_lines(basis, year, blk["tariff_basis"], None, None)
+        if ("forecast", Y) not in self.blocks:
+            rest = "the out-years start from the tariff budget" if ("tariff_budget", Y) in self.blocks else "so are the out-years"
+            self.warnings.append(f"offer {self.offer}: no forecast cost lines for {Y}; the forecast column and the calculators are left out, {rest}")
+
+    def cost_block(self, basis, year, c: list[dict], scale: Decimal = Decimal(1), carry: bool = True, carried_in: Decimal = D0) -> dict:
+        """The cost lines and their sums by group; each amount × ``scale`` rounded to the øre."""
+        add = self.add
+        sums = dict.fromkeys(COST_GROUPS, D0)
+        line_values: dict[str, Decimal] = {}
+        for r in c:
+            amount = ore(dec(r["amount"]) * scale)
+            if r["group"] == "carried_result" and not carry:
+                continue
+            sums[r["group"]] += amount
+            line_values[r["line"]] = line_values.get(r["line"], D0) + amount
+        first_of_line: dict[str, dict] = {}
+        for r in c:
+            first_of_line.setdefault(r["line"], r)
+        for r in sorted(first_of_line.values(), key=lambda r: (r["group"], r["line"])):
+            if r["line"] in LINES or (r["group"] == "carried_result" and not carry):
+                continue  # a model line of the same name (the carried result) shows it
+            add(year, basis, r["line"], line_values[r["line"]], label=r.get("label") or r["line"], unit="DKK", group=r["group"])
+        if carry and year == self.Y and self.offer in self.opts.carried:  # a result close-year carries into the year
+            sums["carried_result"] += self.opts.carried[self.offer]
+        sums["carried_result"] += carried_in  # an out-year's carry under the rules
+        variable_salary = sums["variable_staff"]
+        cost_basis = sum((v for g, v in sums.items() if g != "carried_result"), D0)
+        add(year, basis, "variable_salary", variable_salary)
+        add(year, basis, "variable_costs", variable_salary + sums["variable_other"])
+        add(year, basis, "fixed_costs_offer", sums["fixed_offer"])
+        add(year, basis, "fixed_costs_central", sums["fixed_central"])
+        add(year, basis, "other_income", sums["other_income"])
+        add(year, basis, "cost_basis", cost_basis)
+        add(year, basis, "result_two_years_earlier", sums["carried_result"])
+        tb = cost_basis + sums["carried_result"]
+        add(year, basis, "tariff_basis", tb)
+        return {"cost_basis": cost_basis, "tariff_basis": tb, "variable_salary": variable_salary}
+
+    def income_lines(self, basis, year, h, supp):
+        add, tariff = self.add, self.tariff
+        inc = place_income(h, supp, tariff, self.pwh, what=f"offer {self.offer}, {self.Y}", file=self.files.get("haap", "haap"))
+        for (lv, o), v in sorted(h.items()):
+            add(year, basis, f"haap_level_{lv}_{o}", v, label=f"HÅP funktionsniveau {lv}: {'egne' if o == 'own' else 'andre kommuner'}", unit="HÅP")
+        for lv in sorted(tariff):  # every level's tariff, also a level nobody is on (a structure of ten packages)
+            add(year, basis, f"tariff_level_{lv}", tariff[lv], label=f"Takst funktionsniveau {lv} (kr. pr. år)", unit="DKK/year")
+        # income from own citizens and from other municipalities, apart (their sum is the places' income)
+        add(year, basis, "income_places_other", inc.places_other)
+        add(year, basis, "income_places_own", inc.places - inc.places_other)
+        add(year, basis, "haap_own", inc.haap_own)
+        add(year, basis, "haap_other", inc.haap_other)
+        add(year, basis, "haap_total", inc.haap)
+        add(year, basis, "income_places", inc.places)
+        add(year, basis, "income_supplements", inc.supplements)
+        add(year, basis, "income", inc.income)
+        return inc
+
+    def place_lines(self, basis, year, tb, result, haap) -> None:
+        places, portal, add, days = self.info.get("places"), self.info.get("portal_places"), self.add, self.opts.days_per_year
+        if not places:
+            return
+        p = Decimal(places)
+        add(year, basis, "places", p)
+        if portal is not None:
+            add(year, basis, "portal_places", Decimal(portal))
+        if haap is not None:
+            add(year, basis, "occupancy_pct", haap / p * 100)
+        add(year, basis, "place_price_year", kr(tb / p))
+        add(year, basis, "place_price_day", kr(tb / p / days))
+        if result is not None:
+            add(year, basis, "place_price_year_incl_result", kr((tb - result) / p))
+            add(year, basis, "place_price_day_incl_result", kr((tb - result) / p / days))
+
+    def change_from_last_year(self) -> None:
+        if self.inputs.previous is None:
+            return
+        yoy = year_on_year(self.inputs.previous, self.offer, self.Y, self.blocks)
+        if yoy is None:
+            self.warnings.append(f"offer {self.offer}: no cost basis and HÅP for {self.Y - 1} in the previous budget, so no volume and price split")
+            return
+        key, values = yoy
+        for line, v in values.items():
+            self.add(self.Y, key, line, v)
+
+    # --- staff, ATA and the calculators ---
+
+    @property
+    def staff_basis(self) -> tuple[str, int]:
+        """The column staff and ATA lines belong to: the tariff budget, else the first column."""
+        key = ("tariff_budget", self.Y)
+        return key if key in self.blocks else next(iter(self.blocks))
+
+    def staff_lines(self) -> None:
+        sb, sy = self.staff_basis
+        s = self.inputs.staff.rows(self.offer) if self.inputs.staff is not None else []
+        if not s:
+            return
+        add, price_of = self.add, self.price_of
+        total_fte, ata_fte, weighted = D0, D0, D0
+        for r in sorted(s, key=lambda r: r["category"]):
+            f, cpf = dec(r["fte"]), dec(r["cost_per_fte"])
+            price_of[r["category"]] = cpf
+            cat = CATEGORY_LABELS.get(r["category"], r["category"])
+            add(sy, sb, f"fte_{r['category']}", f, label=f"Årsværk, {cat}", unit="FTE")
+            add(sy, sb, f"cost_per_fte_{r['category']}", cpf, label=f"ÅV-pris, {cat}", unit="DKK/FTE")
+            total_fte += f
+            weighted += f * cpf
+            if r["gives_ata"]:
+                ata_fte += f
+        add(sy, sb, "fte_total", total_fte)
+        add(sy, sb, "ata_fte", ata_fte)
+        add(sy, sb, "cost_per_fte_mean", kr(sum(price_of.values(), D0) / len(price_of)))
+        if total_fte:
+            add(sy, sb, "cost_per_fte_weighted", kr(weighted / total_fte))
+
+    def ata_lines(self) -> None:
+        ins, add, weeks = self.inputs, self.add, self.opts.weeks_per_year
+        sb, sy = self.staff_basis
+        a = None if ins.ata is None else ins.ata.get(self.offer)
+        if a is not None:
+            ata_hours = dec(a["ata_hours"])
+            add(sy, sb, "ata_hours_staff", ata_hours)
+            if ata_hours:
+                add(sy, sb, "cost_per_ata_hour", kr(self.blocks[self.staff_basis]["cost_basis"] / ata_hours))
+        sched = [] if ins.placed is None else ins.placed.rows(self.offer)
         if sched:
             # the citizens' own weekly ATA hours from their 24-hour schedules (reassign), not band midpoints
             # on the measure of the ATA prices (staff time unless price-ata was run with --measure
             # citizen), so the staff's hours and the hours placed compare like with like
-            measure = ata_measure
-            column = f"{measure}_hours_ata" if f"{measure}_hours_ata" in placed.columns else "hours_counted"
+            assert ins.placed is not None
+            column = f"{ins.ata_measure}_hours_ata" if f"{ins.ata_measure}_hours_ata" in ins.placed.columns else "hours_counted"
             weekly = sum((dec(r[column] or 0) for r in sched), D0)
             word = {"staff_hours_ata": "personaletid", "citizen_hours_ata": "borgertid"}.get(column, "timer som indplaceret")
-            add(offer, sy, sb, "ata_hours_placed", weekly * opts.weeks_per_year)
-            add(offer, sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {len(sched)} borgeres ATA-timer pr. uge ({word}) × {opts.weeks_per_year}")
-        elif expected_haap is not None or forecast_haap is not None:
-            h, supp = _haap_by_level(expected_parts if sb == "tariff_budget" and expected_haap is not None else forecast_parts, offer)
-            weekly_placed = sum((v * hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp
-            add(offer, sy, sb, "ata_hours_placed", weekly_placed * opts.weeks_per_year)
-            add(offer, sy, sb, "ata_hours_placed_source", None, text=f"niveauernes repræsentative timer × HÅP × {opts.weeks_per_year} (ingen døgnskemaer)")
-        fc = blocks.get(("forecast", Y))
-        if fc is not None and "result" in fc:
-            # a result within ±1 kr per HÅP is the tariffs' whole-krone rounding, not a deficit to close
-            haap_fc = fc.get("haap") or D0
-            deficit = -fc["result"] if -fc["result"] > max(haap_fc, Decimal(1)) else D0
-            add(offer, Y, "forecast", "deficit", deficit)
-            cut_price = price_of.get(opts.cut_category)
-            if cut_price:
-                cut = (deficit / cut_price).quantize(Decimal("0.1"), rounding=ROUND_CEILING)
-                add(
-                    offer,
-                    Y,
-                    "forecast",
-                    "cut_fte",
-                    cut,
-                    label=f"Reduktion i årsværk ({CATEGORY_LABELS.get(opts.cut_category, opts.cut_category)}) for at lukke merforbruget",
-                )
-                add(offer, Y, "forecast", "cut_amount", kr(cut * cut_price))
-            elif deficit:
-                warnings.append(f"offer {offer}: no staff in category {opts.cut_category} for {Y}, so the cut calculator is left out")
-            amount = kr(opts.frame_cut * fc["cost_basis"])
-            add(offer, Y, "forecast", "frame_cut_share", opts.frame_cut * 100)
-            add(offer, Y, "forecast", "frame_cut_amount", amount)
-            if fc["variable_salary"]:
-                add(offer, Y, "forecast", "frame_cut_pct_of_variable_salary", amount / fc["variable_salary"] * 100)
-        comment = info.get("comment")
-        add(offer, Y, "forecast" if fc is not None else sb, "comment", None, text=comment or None)
-        # --- out-years ---
+            add(sy, sb, "ata_hours_placed", weekly * weeks)
+            add(sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {len(sched)} borgeres ATA-timer pr. uge ({word}) × {weeks}")
+        elif ins.expected is not None or ins.forecast is not None:
+            src = ins.expected if sb == "tariff_budget" and ins.expected is not None else ins.forecast
+            h, supp = _haap_by_level(src, self.offer)
+            weekly_placed = sum((v * self.hours.get(lv, D0) for (lv, _), v in h.items()), D0) + supp
+            add(sy, sb, "ata_hours_placed", weekly_placed * weeks)
+            add(sy, sb, "ata_hours_placed_source", None, text=f"niveauernes repræsentative timer × HÅP × {weeks} (ingen døgnskemaer)")
+
+    def calculators(self, fc: dict) -> None:
+        """The forecast's deficit, the FTE cut that closes it (rounded up to a tenth) and the frame cut."""
+        add, Y, opts = self.add, self.Y, self.opts
+        # a result within ±1 kr per HÅP is the tariffs' whole-krone rounding, not a deficit to close
+        haap_fc = fc.get("haap") or D0
+        deficit = -fc["result"] if -fc["result"] > max(haap_fc, Decimal(1)) else D0
+        add(Y, "forecast", "deficit", deficit)
+        cut_price = self.price_of.get(opts.cut_category)
+        if cut_price:
+            cut = (deficit / cut_price).quantize(Decimal("0.1"), rounding=ROUND_CEILING)
+            category = CATEGORY_LABELS.get(opts.cut_category, opts.cut_category)
+            add(Y, "forecast", "cut_fte", cut, label=f"Reduktion i årsværk ({category}) for at lukke merforbruget")
+            add(Y, "forecast", "cut_amount", kr(cut * cut_price))
+        elif deficit:
+            self.warnings.append(f"offer {self.offer}: no staff in category {opts.cut_category} for {Y}, so the cut calculator is left out")
+        amount = kr(opts.frame_cut * fc["cost_basis"])
+        add(Y, "forecast", "frame_cut_share", opts.frame_cut * 100)
+        add(Y, "forecast", "frame_cut_amount", amount)
+        if fc["variable_salary"]:
+            add(Y, "forecast", "frame_cut_pct_of_variable_salary", amount / fc["variable_salary"] * 100)
+
+    # --- the out-years ---
+
+    def out_years(self) -> None:
+        """Each out-year from the forecast (else the tariff budget): costs × the PL factor so far,
+        income held (or indexed), and the rules' carry of an earlier year's result."""
+        Y, opts, add, blocks = self.Y, self.opts, self.add, self.blocks
         base_key = ("forecast", Y) if ("forecast", Y) in blocks else ("tariff_budget", Y) if ("tariff_budget", Y) in blocks else None
-        if base_key is not None and opts.out_years:
-            base_costs = oc.get((base_key[0], Y), [])
-            held_income = blocks[base_key].get("income")
-            haap_held = blocks[base_key].get("haap")
-            factor = Decimal(1)
-            # results by year, for the rules' carry into the out-years: the base year's, then each out-year's
-            past = {Y: blocks[base_key]} if "result" in blocks[base_key] else {}
-            for k in range(1, opts.out_years + 1):
-                yk = Y + k
-                factor *= 1 + opts.pl_rates[yk]
-                add(offer, yk, "out_year", "pl_rate", opts.pl_rates[yk] * 100)
-                carried_k = D0
-                if opts.rules is not None:  # the result of year yk − offset enters yk's tariff basis
-                    src = yk - opts.rules.year_offset
-                    if src in past:
-                        carried_k = split(past[src]["result"], past[src]["cost_basis"], past[src]["tariff_basis"], opts.rules).carried
-                    elif src < Y:
-                        carried_k = opts.carried_later.get((offer, yk), D0)  # a closed year's carry from the results table
-                blk = cost_block("out_year", yk, base_costs, scale=factor, carry=False, carried_in=carried_k)
-                if held_income is not None:
-                    # indexed: the tariffs follow PL, without the one-off result of two years earlier they carried,
-                    # and with the out-year's own carry (tariffs are set to cover their basis)
-                    carried_base = blocks[base_key]["tariff_basis"] - blocks[base_key]["cost_basis"]
-                    income_k = kr((held_income - carried_base) * factor) + carried_k if opts.index_income else held_income
-                    add(offer, yk, "out_year", "income", income_k)
-                    result = income_k - blk["tariff_basis"]
-                    add(offer, yk, "out_year", "expected_result", result)
-                    place_lines("out_year", yk, blk["tariff_basis"], result, haap_held)
-                    past[yk] = {**blk, "result": result}
-                else:
-                    place_lines("out_year", yk, blk["tariff_basis"], None, None)
-    df = pl.DataFrame(table, schema=BUDGET.schema)
-    dup = df.select(pl.struct("offer_id", "year", "basis", "line").is_duplicated().any()).item()
-    if dup:  # pragma: no cover - guards the line keys
-        raise AssertionError("duplicated budget lines")
-    return df, warnings
+        if base_key is None or not opts.out_years:
+            return
+        base = blocks[base_key]
+        base_costs = self.costs.get((base_key[0], Y), [])
+        held_income = base.get("income")
+        factor = Decimal(1)
+        # results by year, for the rules' carry into the out-years: the base year's, then each out-year's
+        past = {Y: base} if "result" in base else {}
+        for k in range(1, opts.out_years + 1):
+            yk = Y + k
+            factor *= 1 + opts.pl_rates[yk]
+            add(yk, "out_year", "pl_rate", opts.pl_rates[yk] * 100)
+            carried_k = D0
+            if opts.rules is not None:  # the result of year yk − offset enters yk's tariff basis
+                src = yk - opts.rules.year_offset
+                if src in past:
+                    carried_k = split(past[src]["result"], past[src]["cost_basis"], past[src]["tariff_basis"], opts.rules).carried
+                elif src < Y:
+                    carried_k = opts.carried_later.get((self.offer, yk), D0)  # a closed year's carry from the results table
+            blk = self.cost_block("out_year", yk, base_costs, scale=factor, carry=False, carried_in=carried_k)
+            if held_income is None:
+                self.place_lines("out_year", yk, blk["tariff_basis"], None, None)
+                continue
+            # indexed: the tariffs follow PL, without the one-off result of two years earlier they carried,
+            # and with the out-year's own carry (tariffs are set to cover their basis)
+            carried_base = base["tariff_basis"] - base["cost_basis"]
+            income_k = kr((held_income - carried_base) * factor) + carried_k if opts.index_income else held_income
+            add(yk, "out_year", "income", income_k)
+            result = income_k - blk["tariff_basis"]
+            add(yk, "out_year", "expected_result", result)
+            self.place_lines("out_year", yk, blk["tariff_basis"], result, base.get("haap"))
+            past[yk] = {**blk, "result": result}
