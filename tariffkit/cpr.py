@@ -109,17 +109,6 @@ def mask_expr(expr: pl.Expr) -> pl.Expr:
     return pl.when(digits.str.contains(r"^\d{6}")).then(digits.str.slice(0, 6) + "-****").otherwise(pl.lit("****"))
 
 
-def mask_anywhere(expr: pl.Expr) -> pl.Expr:
-    """Every CPR-shaped run inside free text → ``DDMMYY-****``. (Twice: a match takes the
-    character after it, which may be the one before the next.)"""
-    pattern = r"(^|[^0-9])([0-9]{6})[- ]?[0-9]{4}([^0-9]|$)"
-    return expr.str.replace_all(pattern, "${1}${2}-****${3}").str.replace_all(pattern, "${1}${2}-****${3}")
-
-
-def looks_like_cpr(text: str) -> bool:
-    return bool(CPR_SHAPED.search(text))
-
-
 SCRUBBED = "******-****"  # what a CPR-shaped value in a text field becomes: nothing of it is kept
 
 
@@ -134,8 +123,7 @@ def scrub_text(text: str) -> str:
 def scrub_expr(expr: pl.Expr) -> pl.Expr:
     """:func:`scrub_text` for a text column (twice: a match takes the character after it, which
     may be the one before the next)."""
-    pattern = r"(^|[^0-9])[0-9]{6}[- ]?[0-9]{4}([^0-9]|$)"
-    once = lambda e: e.str.replace_all(pattern, "${1}" + SCRUBBED + "${2}")  # noqa: E731
+    once = lambda e: e.str.replace_all(CPR_SHAPED_PATTERN, "${1}" + SCRUBBED + "${2}")  # noqa: E731
     return pl.when(expr.str.contains(r"[0-9]{6}")).then(once(once(expr))).otherwise(expr)
 
 

@@ -1,0 +1,190 @@
+"""The shared rules at their boundaries: money's one rounding and the CPR rules, each against an
+obviously correct oracle (written here, not taken from tariffkit)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from decimal import Decimal
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tariffkit import cpr
+from tariffkit.money import D0, ORE, dec, kr, ore, round_to
+
+
+def _half_away(x: Decimal, step: Decimal) -> Decimal:
+    """The oracle: how many steps, to the nearest whole, halves away from zero, by hand."""
+    q, r = divmod(abs(x), step)  # abs(x) = q·step + r, 0 ≤ r < step
+    n = q + (1 if 2 * r >= step else 0)
+    return (n * step if x >= 0 else -n * step).quantize(min(step, Decimal(1)))
+
+
+@pytest.mark.parametrize(
+    ("x", "to_ore", "to_kr"),
+    [
+        ("2.5", "2.50", "3"),  # a half goes away from zero, not to the even neighbour (2)
+        ("3.5", "3.50", "4"),
+        ("-2.5", "-2.50", "-3"),  # for negative amounts too
+        ("0.005", "0.01", "0"),
+        ("-0.005", "-0.01", "-0"),
+        ("0.004999", "0.00", "0"),
+        ("100.49", "100.49", "100"),
+        ("100.50", "100.50", "101"),
+        ("101.50", "101.50", "102"),
+        ("1.125", "1.13", "1"),  # to the øre: the half of the third decimal goes up
+        ("1.135", "1.14", "1"),
+    ],
+)
+def test_ore_and_kr_round_half_away_from_zero(x, to_ore, to_kr):
+    assert str(ore(x)) == to_ore and str(ore(Decimal(x))) == to_ore
+    assert str(kr(x)) == to_kr and str(kr(Decimal(x))) == to_kr
+    assert ore(x).as_tuple().exponent == -2 and kr(x).as_tuple().exponent == 0
+
+
+@pytest.mark.parametrize(
+    ("x", "step", "expected"),
+    [
+        ("125", "10", "130"),  # 12.5 steps → 13
+        ("124.99", "10", "120"),
+        ("-125", "10", "-130"),
+        ("1234.5", "1", "1235"),
+        ("2.345", "0.01", "2.35"),
+        ("2.5", "5", "5"),  # exactly half a step of 5
+        ("2.49", "5", "0"),
+        ("7.5", "5", "10"),  # 1.5 steps: away from zero, not to even
+        ("150", "100", "200"),
+        ("250", "100", "300"),
+    ],
+)
+def test_round_to_a_step(x, step, expected):
+    got = round_to(x, step)
+    assert got == Decimal(expected)
+    assert str(got) == str(Decimal(expected).quantize(min(Decimal(step), Decimal(1))))  # whole kroner unless the step is finer
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["0.01", "0.1", "1", "5", "10", "100", "1000"]),
+)
+def test_round_to_equals_the_oracle(x, step):
+    assert round_to(x, step) == _half_away(x, Decimal(step))
+    assert round_to(x, step).as_tuple().exponent == _half_away(x, Decimal(step)).as_tuple().exponent
+
+
+def test_dec_keeps_a_decimal_and_reads_a_float_by_its_shortest_text():
+    d = Decimal("1.10")
+    assert dec(d) is d  # not rebuilt: the exponent (two decimals) survives
+    assert dec(0.1) == Decimal("0.1")  # not 0.1000000000000000055511151231257827…
+    assert dec(3) == Decimal(3) and dec("2,5".replace(",", ".")) == Decimal("2.5")
+    assert D0 == 0 and ORE == Decimal("0.01")
+
+
+# ---- CPR ----
+
+
+def _hmac_pseudonym(key: bytes, digits: str) -> str:
+    return hmac.new(key, digits.encode("ascii"), hashlib.sha256).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("key", [b"k", b"test-key-0123456789abcdef", b"x" * 64, b"y" * 65, b"z" * 200])
+def test_pseudonym_is_rfc2104_hmac_sha256_for_short_and_long_keys(key):
+    """Keys longer than SHA-256's 64-byte block are hashed first (RFC 2104)."""
+    one = cpr.pseudonym_function(key)
+    for digits in ("0101701234", "3112999999", "6101701234"):
+        assert one(digits) == _hmac_pseudonym(key, digits)
+    s = pl.Series(["0101701234", None, "0101701234", "3112999999"])
+    out = cpr.pseudonymise(s, key)
+    assert out.dtype == pl.String
+    assert out.to_list() == [_hmac_pseudonym(key, "0101701234"), None, _hmac_pseudonym(key, "0101701234"), _hmac_pseudonym(key, "3112999999")]
+
+
+def test_key_fingerprint_is_hmac_of_the_fixed_text_and_tells_keys_apart():
+    key = b"test-key-0123456789abcdef"
+    assert cpr.key_fingerprint(key) == hmac.new(key, b"tariffkit key fingerprint v1", hashlib.sha256).hexdigest()[:16]
+    assert len(cpr.key_fingerprint(key)) == 16
+    assert cpr.key_fingerprint(key) != cpr.key_fingerprint(key + b"!")
+
+
+@pytest.mark.parametrize(
+    ("text", "digits", "status"),
+    [
+        ("010170-1234", "0101701234", cpr.CPR_OK),
+        ("0101701234", "0101701234", cpr.CPR_OK),
+        (" 010170 - 1234 ", "0101701234", cpr.CPR_OK),
+        ("290200-1234", "2902001234", cpr.CPR_OK),  # 29 February: the century is not known
+        ("300200-1234", None, cpr.CPR_BAD_DATE),
+        ("310470-1234", None, cpr.CPR_BAD_DATE),  # April has 30 days
+        ("300470-1234", "3004701234", cpr.CPR_OK),
+        ("610170-1234", "6101701234", cpr.CPR_OK),  # replacement number: day + 60
+        ("910170-1234", "9101701234", cpr.CPR_OK),  # 31 + 60
+        ("920170-1234", None, cpr.CPR_BAD_DATE),
+        ("600170-1234", None, cpr.CPR_BAD_DATE),  # day 0 + 60
+        ("000170-1234", None, cpr.CPR_BAD_DATE),
+        ("011370-1234", None, cpr.CPR_BAD_DATE),  # month 13
+        ("010070-1234", None, cpr.CPR_BAD_DATE),
+        ("999999-1234", None, cpr.CPR_BAD_DATE),
+        ("010170-123", None, cpr.CPR_NOT_SHAPED),  # 9 digits
+        ("010170-12345", None, cpr.CPR_NOT_SHAPED),  # 11 digits
+        ("01017O-1234", None, cpr.CPR_NOT_SHAPED),  # a letter O
+        ("０１０１７０１２３４", None, cpr.CPR_NOT_SHAPED),  # full-width digits are not ASCII
+        ("", None, cpr.CPR_EMPTY),
+        ("  - ", None, cpr.CPR_EMPTY),
+        (None, None, cpr.CPR_EMPTY),
+    ],
+)
+def test_cpr_status_and_its_polars_twin_agree(text, digits, status):
+    assert cpr.cpr_status(text) == (digits, status)
+    assert cpr.normalise(text) == digits
+    got = pl.select(cpr.normalise_expr(pl.lit(text, dtype=pl.String))).item()
+    assert got == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("010170-1234", "010170-****"),
+        ("010170 1234", "010170-****"),
+        ("0101701234", "010170-****"),
+        ("01 01 70-1234", "010170-****"),
+        ("abc", "****"),
+        ("01017", "****"),
+    ],
+)
+def test_mask_expr_keeps_the_date_part_only(text, masked):
+    assert pl.select(cpr.mask_expr(pl.lit(text))).item() == masked
+
+
+def test_mask_text_for_messages_keeps_two_digits():
+    assert cpr.mask_text("row 3: 010170-1234 and 0202701234") == "row 3: 01****-**** and 02****-****"
+    assert cpr.mask_text("case 12345678901") == "case 12345678901"  # 11 digits: not CPR-shaped
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("ring 010170-1234 nu", "ring ******-**** nu"),
+        ("010170 1234", "******-****"),
+        ("0101701234,0202701234", "******-****,******-****"),  # two in a row (the twice-applied pattern)
+        ("0101701234 0202701234", "******-**** ******-****"),
+        ("sag 12345678901", "sag 12345678901"),  # inside a longer number: left alone
+        ("sag 123456", "sag 123456"),
+        ("", ""),
+    ],
+)
+def test_scrub_text_and_scrub_expr_agree(text, scrubbed):
+    assert cpr.scrub_text(text) == scrubbed
+    assert pl.select(cpr.scrub_expr(pl.lit(text))).item() == scrubbed
+
+
+def test_scrub_frame_scrubs_every_text_column_but_the_kept():
+    df = pl.DataFrame({"cpr": ["0101701234"], "note": ["0101701234"], "amount": [1]})
+    out = cpr.scrub_frame(df, keep={"cpr"})
+    assert out.to_dicts() == [{"cpr": "0101701234", "note": "******-****", "amount": 1}]
+    assert cpr.scrub_frame(df).row(0)[0] == "******-****"
+    numbers = pl.DataFrame({"amount": [1]})
+    assert cpr.scrub_frame(numbers) is numbers
