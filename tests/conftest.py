@@ -1,11 +1,20 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from tariffkit.cli import cli
+
+# The property tests draw the same examples on every run (CI must not pass or fail by the
+# seed): `HYPOTHESIS_PROFILE=explore make test` draws new ones, as a search for counterexamples.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample-data"

@@ -303,3 +303,19 @@ def test_import_reads_the_notation_and_refuses_what_it_cannot(run, tmp_path):
     g = write_dss(tmp_path / "y.csv", [dss_line(), dss_line(case="S2", paragraph="SEL 1 stk")])
     r = run("import-dss", g, "-o", tmp_path / "i.parquet")
     assert r.exit_code == 1 and "row 3" in r.output and "column Paragraf" in r.output and not (tmp_path / "i.parquet").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="docs/concepts.md, HÅP (days): a line of a group whose own net is not positive covers days in a coarser group")
+def test_days_method_adds_up_even_when_a_correction_cancels_one_level():
+    """The counterexample hypothesis found: level 1's 10.00 line for 1–2 January is cancelled by a
+    correction within level 1, so level 1 covers no days; the offer counts its days anyway.
+    When the rule is made to add up, this test passes, fails as strict, and the docs change."""
+    rows = [
+        ("a", "A", 1, D(2025, 12, 10), 50, -1757, "actual"),
+        ("a", "A", 1, D(2026, 1, 1), 1, 1000, "actual"),
+        ("a", "A", 2, D(2025, 12, 1), 31, 1, "actual"),
+    ]
+    df = _df(rows)
+    offers = compute(df, HaapOptions(by=("offer_id",), **YEAR, method="days"))
+    levels = compute(df, HaapOptions(by=("offer_id", "level"), **YEAR, method="days"))
+    assert levels["haap"].sum() == pytest.approx(offers["haap"].sum(), abs=1e-9)
