@@ -94,7 +94,9 @@ def _num(s: str) -> float:
 
 def _weekday_list(t: str) -> set[int] | None:
     """``fredag``, ``mandag og torsdag``, ``man, ons, fre``, ``tirsdag/torsdag``, ``man-ons``."""
-    parts = [p for p in re.split(r"\s*(?:,|/|\+|\bog\b|&)\s*", t) if p]
+    parts = re.split(r"\s*(?:,|/|\+|\bog\b|&)\s*", t)
+    if not all(parts):  # "mandag og": a list cut short is not guessed at (as with paragraphs)
+        return None
     days: set[int] = set()
     for p in parts:
         r = re.fullmatch(r"([a-zæøå]+)\s*-\s*([a-zæøå]+)", p)

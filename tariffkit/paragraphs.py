@@ -88,12 +88,6 @@ def parse(text: str | None) -> Paragraph | None:
     return Paragraph(law, number, tuple(f"{lw} {nb}" for lw, nb in rest))
 
 
-def normalise(text: str | None) -> str | None:
-    """The normalised paragraph of a notation, or None when it cannot be read."""
-    p = parse(text)
-    return None if p is None else p.key
-
-
 def normalise_series(values: pl.Series) -> pl.Series:
     """A Series of notations → a struct Series {paragraph, paragraph_also} (null when unreadable),
     one Python call per distinct value."""
