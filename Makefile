@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench bench-50x clean docs
+.PHONY: demo test bench bench-50x mutation clean docs
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ bench: $(STAMP)
 bench-50x: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/run.py --only scaling --only national --scaling 1,4,16,50 --results bench/SCALING.md
+
+## mutation: deliberate mistakes in the domain core (mutmut), the score written to bench/MUTATION.md.
+## The whole core is about 16,000 mutants (hours on two cores); MUTATE narrows it, e.g.
+## `make mutation MUTATE='tariffkit.money* tariffkit.cpr*'` (mutant names are module.function).
+MUTATE ?=
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[mutation]'
+	rm -rf mutants
+	start=$$(date +%s); $(BIN)/mutmut run $(MUTATE) && \
+	  $(BIN)/python bench/mutation.py --write bench/MUTATION.md --minutes $$(( ($$(date +%s) - start) / 60 )) $(if $(MUTATE),--only '$(MUTATE)')
 
 ## docs: regenerate the generated docs (command reference, data contracts) from the code
 docs: $(STAMP)

@@ -1,0 +1,180 @@
+"""The mutation score of the domain core: reads what `mutmut run` left in mutants/ and writes
+bench/MUTATION.md (run by `make mutation`).
+
+Each mutant is one deliberate mistake in a function of the core (pyproject.toml's
+[tool.mutmut] only_mutate): a comparison turned, a number changed, an argument dropped, a
+rounding mode removed. It is *killed* when a test fails (or the tests time out) with it in place.
+
+Some mutants are *equivalent*: the program means the same with them (``quantize(Decimal(2))``
+for ``quantize(Decimal(1))``: only the exponent is read). No test can kill those, so they are
+listed, each with its reason, in bench/mutation-equivalent.toml and left out of the score. An
+entry names the mutant and the text of its changed line; when the code moves and the mutant of
+that name is no longer that change, the entry is reported stale and does not count.
+
+    score = killed / (mutants − equivalent)      # "no tests" and "survived" count against it
+
+Usage: python bench/mutation.py [--write bench/MUTATION.md] [--minutes M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import fnmatch
+import subprocess
+import sys
+import tomllib
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MUTANTS = ROOT / "mutants"
+EQUIVALENT = ROOT / "bench" / "mutation-equivalent.toml"
+KILLED = {"killed", "timeout"}
+
+
+def statuses() -> dict[str, str]:
+    """Mutant name → status, from `mutmut results --all true`."""
+    out = subprocess.run(
+        [str(Path(sys.executable).with_name("mutmut")), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    got = {}
+    for line in out.splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep and "__mutmut_" in name:
+            got[name] = status.strip()
+    return got
+
+
+def changes() -> dict[str, tuple[str, str]]:
+    """Mutant name → (the original line, the mutated line), from the mutated sources."""
+    found: dict[str, tuple[str, str]] = {}
+    for path in sorted((MUTANTS / "tariffkit").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "__mutmut_orig" not in text:
+            continue
+        module = ".".join(path.relative_to(MUTANTS).with_suffix("").parts)
+        module = module.removesuffix(".__init__")
+        lines = text.splitlines()
+        funcs: dict[str, list[str]] = {}
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "__mutmut_" in node.name:
+                funcs[node.name] = lines[node.body[0].lineno - 1 : node.end_lineno]
+        for name, src in funcs.items():
+            base, _, n = name.rpartition("__mutmut_")
+            if n == "orig":
+                continue
+            diff = list(difflib.unified_diff(funcs.get(base + "__mutmut_orig", []), src, lineterm="", n=0))[2:]
+            minus = [ln[1:].strip() for ln in diff if ln.startswith("-")]
+            plus = [ln[1:].strip() for ln in diff if ln.startswith("+")]
+            found[f"{module}.{name}"] = (" / ".join(minus), " / ".join(plus))
+    return found
+
+
+def module_of(name: str) -> str:
+    return name.rsplit(".", 1)[0]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", type=Path, help="write the Markdown report here (else stdout)")
+    ap.add_argument("--minutes", type=float, help="how long `mutmut run` took, for the report")
+    ap.add_argument("--only", default="", help="the MUTATE patterns the run was narrowed to (fnmatch, blank-separated)")
+    ap.add_argument("--fail-under", type=float, default=None, help="exit 1 when the score is below this percentage")
+    args = ap.parse_args()
+    if not MUTANTS.is_dir():
+        print("mutation: no mutants/ folder; run `make mutation` (it runs `mutmut run` first)", file=sys.stderr)
+        return 2
+    status = statuses()
+    only = args.only.split()
+    if only:
+        status = {n: s for n, s in status.items() if any(fnmatch.fnmatch(n, p) for p in only)}
+    change = changes()
+    entries = tomllib.loads(EQUIVALENT.read_text(encoding="utf-8")).get("mutant", []) if EQUIVALENT.exists() else []
+    equivalent: dict[str, str] = {}
+    stale: list[dict] = []
+    for e in entries:
+        got = change.get(e["name"])
+        if got is not None and e["change"] in got[1] and status.get(e["name"]) not in KILLED:
+            equivalent[e["name"]] = e["why"]
+        else:
+            stale.append(e)
+    per: dict[str, Counter] = defaultdict(Counter)
+    for name, s in status.items():
+        c = per[module_of(name)]
+        c["mutants"] += 1
+        if name in equivalent:
+            c["equivalent"] += 1
+        elif s in KILLED:
+            c["killed"] += 1
+        elif s == "no tests":
+            c["no tests"] += 1
+        elif s == "not checked":
+            c["not checked"] += 1
+        else:
+            c["survived"] += 1
+    total = sum(per.values(), Counter())
+
+    def score(c: Counter) -> str:
+        n = c["mutants"] - c["equivalent"]
+        return f"{100 * c['killed'] / n:.1f} %" if n else "–"
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    out = [
+        "# Mutation score of the domain core",
+        "",
+        "<!-- Written by `make mutation` (bench/mutation.py); the method is in that file's docstring. -->",
+        "",
+        f"Commit `{commit}`; mutmut {mutmut_version()}; the modules are pyproject.toml's `[tool.mutmut] only_mutate`"
+        + (f"; `mutmut run` took {args.minutes:.0f} minutes on this machine." if args.minutes is not None else ".")
+        + (f" **This run covered only** `{' '.join(only)}`: the rest of the core was not run." if only else ""),
+        "",
+        f"**Score: {score(total)}** of the non-equivalent mutants killed "
+        f"({total['killed']} of {total['mutants'] - total['equivalent']}; {total['equivalent']} equivalent mutants left out, each listed below with its reason).",
+        "",
+        "| module | mutants | killed | survived | no tests | not checked | equivalent | score |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in sorted(per):
+        c = per[m]
+        out.append(f"| `{m}` | {c['mutants']} | {c['killed']} | {c['survived']} | {c['no tests']} | {c['not checked']} | {c['equivalent']} | {score(c)} |")
+    c = total
+    out.append(f"| **all** | {c['mutants']} | {c['killed']} | {c['survived']} | {c['no tests']} | {c['not checked']} | {c['equivalent']} | **{score(c)}** |")
+    survivors = sorted(n for n, s in status.items() if s not in KILLED and n not in equivalent)
+    out += ["", f"## Not killed ({len(survivors)})", "", "Each a change no test notices: a test to write, or an equivalent mutant to list with its reason.", ""]
+    for n in survivors:
+        minus, plus = change.get(n, ("?", "?"))
+        out.append(f"- `{n}` ({status[n]}): `{minus}` → `{plus}`")
+    out += ["", f"## Equivalent ({len(equivalent)})", ""]
+    for n in sorted(equivalent):
+        out.append(f"- `{n}`: `{change[n][1]}`: {equivalent[n]}")
+    if stale:
+        out += [
+            "",
+            f"## Stale entries in bench/mutation-equivalent.toml ({len(stale)})",
+            "",
+            "The mutant of that name is no longer that change (or is killed now); not counted.",
+            "",
+        ]
+        out += [f"- `{e['name']}`: `{e['change']}`" for e in stale]
+    text = "\n".join(out) + "\n"
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+        print(f"mutation: {score(total)} ({total['killed']} killed of {total['mutants'] - total['equivalent']}); {args.write}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    n = total["mutants"] - total["equivalent"]
+    if args.fail_under is not None and n and 100 * total["killed"] / n < args.fail_under:
+        return 1
+    return 0
+
+
+def mutmut_version() -> str:
+    from importlib.metadata import version
+
+    return version("mutmut")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
