@@ -46,6 +46,12 @@ MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
         ("2,5 gange per uge", 2.5, None),
         ("2 gange månedligt", 2 * 12 / 52, None),
         ("månedligt", 12 / 52, None),
+        ("Monthly", 12 / 52, None),
+        ("en gang om måneden", 12 / 52, None),
+        ("hver måned", 12 / 52, None),
+        ("1 gang om måneden", 12 / 52, None),
+        ("hver 14 dag", 0.5, None),
+        ("every other week", 0.5, None),
         ("hver anden uge", 0.5, None),
         ("hver 14. dag", 0.5, None),
         ("3", 3, None),
@@ -61,7 +67,22 @@ def test_frequency_reads_each_documented_form(text, times, days):
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "   ", "ons-man", "fre-tir", "man-xyz", "mandag og", "en gang i mellem", "man, ons, fredagx", "x dagligt", "2 gange", "man--ons", "/"],
+    [
+        None,
+        "",
+        "   ",
+        "ons-man",
+        "fre-tir",
+        "man-xyz",
+        "xyz-fre",
+        "mandag og",
+        "en gang i mellem",
+        "man, ons, fredagx",
+        "x dagligt",
+        "2 gange",
+        "man--ons",
+        "/",
+    ],
 )
 def test_frequency_refuses_what_it_cannot_read(text):
     assert frequency(text) is None
@@ -143,3 +164,9 @@ def test_normalise_series_reads_each_distinct_value_once_and_keeps_nulls():
     assert out["paragraph_also"].to_list() == [None, None, "SEL 85", None, None, "SEL 85, SEL 83"]
     assert out.schema == {"paragraph": pl.String, "paragraph_also": pl.String}
     assert normalise_series(s).name == "p"
+
+
+def test_normalise_series_is_text_even_when_nothing_is_read_or_combined():
+    for values in (["noget", None], ["§ 85"], [None]):
+        out = normalise_series(pl.Series("p", values, dtype=pl.String)).struct.unnest()
+        assert out.schema == {"paragraph": pl.String, "paragraph_also": pl.String}, values
