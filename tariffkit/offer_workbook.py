@@ -160,8 +160,9 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         row_of: dict[str, int] = {}
         section_rows: list[tuple[int, str]] = []
         row = header_row + 1
+        sections_of = [section_of(r["line"]) for r in line_rows]
         for sidx, section in enumerate(SECTIONS):
-            these = [r for r in line_rows if section_of(r["line"]) == sidx]
+            these = [r for r, si in zip(line_rows, sections_of) if si == sidx]
             if not these:
                 continue
             row += 1
@@ -195,6 +196,8 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             else "Overslagsår: omkostningerne fremskrives med PL, indtægterne holdes på årets niveau (taksterne er ikke fremskrevet), "
             "så et underskud i overslagsårene viser, hvad der sker uden ny takst.",
         )
+        haap_candidates = [ln for ln in row_of if ln.startswith("haap_level_")]
+        fte_candidates = [ln for ln in row_of if ln.startswith("fte_") and ln != "fte_total"]
         pl_cells: list[str] = []
         formulas: dict[tuple[str, str, int], str] = {}
         for (basis, y), j in col_of.items():
@@ -230,7 +233,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 if lines_in("carried_result", basis, y):
                     f[("result_two_years_earlier", *k)] = "=" + sum_of("carried_result")
                 f[("tariff_basis", *k)] = f"={cell('cost_basis')}+{cell('result_two_years_earlier')}"
-            haap_lines = [ln for ln in row_of if ln.startswith("haap_level_") and present(ln, basis, y)]
+            haap_lines = [ln for ln in haap_candidates if (ln, basis, y) in values]
             if haap_lines and present("income_places", basis, y):
 
                 def lv(ln):
@@ -261,7 +264,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                 if present("place_price_year_incl_result", basis, y):
                     f[("place_price_year_incl_result", *k)] = f"=ROUND(({cell('tariff_basis')}-{cell('expected_result')})/{P},0)"
                     f[("place_price_day_incl_result", *k)] = f"=ROUND(({cell('tariff_basis')}-{cell('expected_result')})/{P}/365,0)"
-            fte_lines = [ln for ln in row_of if ln.startswith("fte_") and ln != "fte_total" and present(ln, basis, y)]
+            fte_lines = [ln for ln in fte_candidates if (ln, basis, y) in values]
             if fte_lines and present("fte_total", basis, y):
                 f[("fte_total", *k)] = "=" + "+".join(cell(x) for x in fte_lines)
                 cpfs = [(cell(x), cell("cost_per_fte_" + x[4:])) for x in fte_lines if present("cost_per_fte_" + x[4:], basis, y)]
@@ -294,7 +297,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
         for r_, section in section_rows:
             ws.write_string(r_ - 1, 0, section, F(bold=True, **section_bg))
             for j in range(2, last_col + 1):
-                ws.write_blank(r_ - 1, j - 1, None, F(**section_bg))
+                ws.put_blank(r_ - 1, j - 1, F(**section_bg))
         inputs = {"places", "portal_places", "income_supplements", "pl_rate", "frame_cut_share"}
         totals = {"cost_basis", "tariff_basis", "income", "expected_result"}
         for r in line_rows:
@@ -304,25 +307,29 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             rr = row_of[ln] - 1
             total = ln in totals
             emphasis = dict(bold=True, top=1) if total else {}
-            ws.write_string(rr, 0, str(r["label"]), F(**emphasis))
+            plain = F(**emphasis)
+            ws.put_string(rr, 0, str(r["label"]), plain)
+            unit = r["unit"]
+            # an input cell (yellow) is a value of a cost line, HÅP, tariff or the inputs above
+            may_be_input = bool(group_of.get(ln) or ln.startswith(("haap_level_", "tariff_level_")) or ln in inputs)
+            computed_style, input_style = cell_style(unit, False, total), cell_style(unit, may_be_input, total)
             for (basis, y), j in col_of.items():
-                if (ln, basis, y) not in values:
+                key = (ln, basis, y)
+                if key not in values:
                     if total:
-                        ws.write_blank(rr, j - 1, None, F(**emphasis))
+                        ws.put_blank(rr, j - 1, plain)
                     continue
-                v = values[(ln, basis, y)]
-                formula = formulas.get((ln, basis, y))
-                if r["unit"] == "text":  # a line of text (where a figure comes from)
-                    ws.write_string(rr, j - 1, texts.get((ln, basis, y)) or "", F(**emphasis))
+                v = values[key]
+                if unit == "text":  # a line of text (where a figure comes from)
+                    ws.put_string(rr, j - 1, texts.get(key) or "", plain)
                     continue
-                is_input = bool(formula is None and (group_of.get(ln) or ln.startswith(("haap_level_", "tariff_level_")) or ln in inputs))
-                style = cell_style(r["unit"], is_input, total)
+                formula = formulas.get(key)
                 if formula:  # with the budget model's figure as the cached value: a viewer that does not recalculate shows it too
-                    ws.write_formula(rr, j - 1, formula, style, 0 if v is None else float(v))
+                    ws.put_formula(rr, j - 1, formula, computed_style, 0 if v is None else float(v))
                 elif v is None:
-                    ws.write_blank(rr, j - 1, None, style)
+                    ws.put_blank(rr, j - 1, input_style if formula is None else computed_style)
                 else:
-                    ws.write_number(rr, j - 1, float(v), style)
+                    ws.put_number(rr, j - 1, float(v), input_style if formula is None else computed_style)
         row = max(row_of.values(), default=header_row) + 2
         ws.write_string(row - 1, 0, "Tilbudsleders kommentar", F(bold=True))
         ws.merge_range(row, 0, row + 3, min(last_col, 8) - 1, comment_text or "", F(text_wrap=True, valign="top", **input_bg))

@@ -291,18 +291,22 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
             return [None if v is None else float(v) for v in s.to_list()]
         return s.to_list()
 
-    def write(name: str, df: pl.DataFrame, highlight: bool) -> None:
-        cols = df.columns
+    def write(name: str, cols: list[str], values: list[list], flagged: list[bool]) -> None:
         headers = [str(LABELS.column(c)) for c in cols]
-        flagged = [bool(v) for v in df["flags"].to_list()] if highlight and "flags" in cols else [False] * df.height
-        values = [column_values(df, c) for c in cols]
         formats = ["#,##0" if c in money_cols else "0.00" if c in two_decimals else None for c in cols]
         widths = [min(60, max([len(h)] + [len(str(v if v is not None else "")) for v in vs[:499]]) + 2) for h, vs in zip(headers, values)]
         book.table(name, headers, values, formats, flagged, widths)
 
-    write("Oversigt", summary, highlight=False)
+    write("Oversigt", summary.columns, [column_values(summary, c) for c in summary.columns], [False] * summary.height)
+    # the cases' cells turned into values once, then each caseworker's rows picked out (in order)
+    cols = cases.columns
+    values = [column_values(cases, c) for c in cols]
+    flagged = [bool(v) for v in cases["flags"].to_list()] if "flags" in cols else [False] * cases.height
+    rows_of: dict[object, list[int]] = {}
+    for i, cw in enumerate(cases["caseworker"].to_list()):
+        rows_of.setdefault(cw, []).append(i)
     used = {"oversigt"}
-    parts = cases.partition_by("caseworker", as_dict=True, maintain_order=True) if cases.height else {}
     for cw in summary["caseworker"].to_list():
-        write(sheet_name(cw, used), parts.get((cw,), cases.clear()), highlight=True)
+        idx = rows_of.get(cw, [])
+        write(sheet_name(cw, used), cols, [[vs[i] for i in idx] for vs in values], [flagged[i] for i in idx])
     return book.bytes()

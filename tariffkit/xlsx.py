@@ -14,6 +14,7 @@ formula or a link (a name that starts with ``=`` stays a name).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -82,8 +83,10 @@ def _workbook_class():
     return Workbook
 
 
+@functools.cache
 def _worksheet_class():
-    from xlsxwriter.worksheet import Worksheet
+    from xlsxwriter.utility import xl_col_to_name
+    from xlsxwriter.worksheet import CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
     class Sheet(Worksheet):
         """XlsxWriter's worksheet, with one regex search per formula instead of its 30
@@ -101,6 +104,89 @@ def _worksheet_class():
             if formula.endswith("}"):
                 formula = formula[:-1]
             return formula
+
+        # --- the fast path: cells put straight into XlsxWriter's table, rows written in one go ---
+        # For the offer workbook's million cells (1,667 offers): the public write_* methods
+        # check the A1 notation, the bounds and the formula for every cell, and _write_cell
+        # builds an attribute list per cell; these produce the same XML bytes with one string
+        # per cell. The caller vouches for what the checks would have caught: rows and columns
+        # in the sheet, finite numbers, formulas of Excel's classic functions ("=..." written by
+        # tariffkit, no array or dynamic formula).
+
+        def _put(self, row, col, cell):
+            if self.dim_rowmin is None or row < self.dim_rowmin:
+                self.dim_rowmin = row
+            if self.dim_rowmax is None or row > self.dim_rowmax:
+                self.dim_rowmax = row
+            if self.dim_colmin is None or col < self.dim_colmin:
+                self.dim_colmin = col
+            if self.dim_colmax is None or col > self.dim_colmax:
+                self.dim_colmax = col
+            self.table[row][col] = cell
+
+        def put_number(self, row, col, number, fmt=None):
+            self._put(row, col, CellNumberTuple(number, fmt))
+
+        def put_string(self, row, col, string, fmt=None):  # shorter than Excel's 32,767 characters
+            self._put(row, col, CellStringTuple(self.str_table._get_shared_string_index(string), fmt))
+
+        def put_blank(self, row, col, fmt):
+            if fmt is not None:
+                self._put(row, col, CellBlankTuple(fmt))
+
+        def put_formula(self, row, col, formula, fmt, value):
+            self._put(row, col, CellFormulaTuple(formula[1:] if formula.startswith("=") else formula, fmt, value))
+
+        def _write_rows(self):
+            if self.constant_memory or self.comments or any(c.column_format for c in self.col_info.values()):
+                return super()._write_rows()  # formats by column or comments: XlsxWriter's way
+            self._calculate_spans()
+            letters = [xl_col_to_name(c) for c in range(self.dim_colmax + 1)] if self.dim_colmax is not None else []
+            xf: dict[int, str] = {}
+            write = self.fh.write
+            for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+                cells = self.table[row_num] if row_num in self.table else None
+                info = self.row_info.get(row_num)
+                if not cells:
+                    if info is not None:
+                        self._write_empty_row(row_num, self.row_spans.get(row_num // 16), info)
+                    continue
+                if info is not None and info.row_format:  # a row format fills unformatted cells: XlsxWriter's way
+                    self._write_row(row_num, self.row_spans.get(row_num // 16), info)
+                    for col_num in sorted(cells):
+                        self._write_cell(row_num, col_num, cells[col_num])
+                    self._xml_end_tag("row")
+                    continue
+                self._write_row(row_num, self.row_spans.get(row_num // 16), info)
+                r = str(row_num + 1)
+                out = []
+                for col_num in sorted(cells):
+                    cell = cells[col_num]
+                    f = cell.format
+                    if f:
+                        s = xf.get(id(f))
+                        if s is None:
+                            s = xf[id(f)] = f' s="{f._get_xf_index()}"'
+                    else:
+                        s = ""
+                    kind = cell.__class__
+                    if kind is CellNumberTuple:
+                        out.append(f'<c r="{letters[col_num]}{r}"{s}><v>{cell.number:.16G}</v></c>')
+                    elif kind is CellStringTuple:
+                        out.append(f'<c r="{letters[col_num]}{r}"{s} t="s"><v>{cell.string}</v></c>')
+                    elif kind is CellFormulaTuple and not isinstance(cell.value, (bool, str)):
+                        text = cell.formula
+                        if "&" in text or "<" in text or ">" in text:
+                            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                        out.append(f'<c r="{letters[col_num]}{r}"{s}><f>{text}</f><v>{cell.value}</v></c>')
+                    elif kind is CellBlankTuple:
+                        out.append(f'<c r="{letters[col_num]}{r}"{s}/>')
+                    else:
+                        write("".join(out))
+                        out = []
+                        self._write_cell(row_num, col_num, cell)
+                write("".join(out))
+                self._xml_end_tag("row")
 
     return Sheet
 
@@ -194,6 +280,27 @@ def _col_letter(j: int) -> str:  # 0-based
     return s
 
 
+def _cell(ref: str, s: int, v) -> str:
+    """One cell's XML: empty (kept only for its format), a boolean, a number or inline text."""
+    if v is None:
+        return f'<c r="{ref}" s="{s}"/>' if s else ""
+    if isinstance(v, bool):
+        return f'<c r="{ref}" s="{s}" t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, float)):
+        return f'<c r="{ref}" s="{s}"><v>{v!r}</v></c>'
+    t = _esc(str(v))
+    space = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
+    return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{t}</t></is></c>'
+
+
+def _column_cells(letter: str, col: list, style: list[int], hls: list[int], rows: list[str]) -> list[str]:
+    """A column's cells (:func:`_cell`), with a shortcut for a column of numbers only."""
+    n = len(rows)
+    if all(type(v) is float or type(v) is int for v in col[:n]):
+        return [f'<c r="{letter}{r}" s="{style[h]}"><v>{v!r}</v></c>' for v, h, r in zip(col, hls, rows)]
+    return [_cell(f"{letter}{r}", style[h], v) for v, h, r in zip(col, hls, rows)]
+
+
 class TableBook:
     """Workbooks of plain tables (a bold header row, then values: text, numbers, empty), a number
     format per column, highlighted rows, column widths and the header row frozen, written as
@@ -230,24 +337,13 @@ class TableBook:
             '<row r="1">' + "".join(f'<c r="{c}1" t="inlineStr" s="{bold}"><is><t>{_esc(str(h))}</t></is></c>' for c, h in zip(letters, headers)) + "</row>"
         )
         styles = [[_XF_OF[(False, fmt, hl)] for hl in (False, True)] for fmt in number_formats]
-        for i in range(n):
-            r = i + 2
-            hl = 1 if highlight[i] else 0
-            cells = []
-            for j, col in enumerate(columns):
-                v, s, ref = col[i], styles[j][hl], f"{letters[j]}{r}"
-                if v is None:
-                    if s:
-                        cells.append(f'<c r="{ref}" s="{s}"/>')
-                elif isinstance(v, bool):
-                    cells.append(f'<c r="{ref}" s="{s}" t="b"><v>{int(v)}</v></c>')
-                elif isinstance(v, (int, float)):
-                    cells.append(f'<c r="{ref}" s="{s}"><v>{v!r}</v></c>')
-                else:
-                    t = _esc(str(v))
-                    space = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
-                    cells.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{t}</t></is></c>')
-            out.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+        hls = [1 if h else 0 for h in highlight[:n]]
+        rows = [str(i + 2) for i in range(n)]
+        # the cells column by column (a column's values share a type, so the test is made once),
+        # then joined row by row
+        cells = [_column_cells(letters[j], col, styles[j], hls, rows) for j, col in enumerate(columns)]
+        for i, r in enumerate(rows):
+            out.append(f'<row r="{r}">' + "".join(c[i] for c in cells) + "</row>")
         out.append('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
         self._sheets.append((name, "".join(out).encode("utf-8")))
 
