@@ -236,6 +236,26 @@ def test_duplicate_check_in_small_partitions_gives_the_same_history(run, tmp_pat
     assert outs[0].equals(outs[1])
 
 
+def test_colliding_content_hashes_still_match_line_by_line(run, tmp_path, monkeypatch):
+    """Lines are compared by a hash of their content first; when every line's hash is the same
+    (the worst collision), the comparison column by column still finds the same history."""
+    import tariffkit.dss.extracts as ex
+
+    outs = []
+    for collide in (False, True):
+        if collide:
+            monkeypatch.setattr(ex, "_content_digest", lambda cols: pl.lit(7, pl.UInt64))
+        for rows in (10**9, 500):
+            monkeypatch.setattr(ex, "PARTITION_ROWS", rows)
+            h = tmp_path / f"h{collide}{rows}.parquet"
+            assert imp(run, h, SAMPLE / "dss-udtraek-2026-09.csv").exit_code == 0
+            r = imp(run, h, SAMPLE / "dss-udtraek-2026-10.csv", extra=("--append",))
+            assert r.exit_code == 0
+            outs.append((r.output.splitlines()[-1], pl.read_parquet(h)))
+    assert all(o[0] == outs[0][0] and o[1].equals(outs[0][1]) for o in outs)
+    assert "already in the history" in outs[0][0]
+
+
 def test_a_month_under_another_key_is_refused(run, tmp_path, monkeypatch):
     h = tmp_path / "h.parquet"
     assert imp(run, h, SAMPLE / "dss-udtraek-2026-09.csv").exit_code == 0

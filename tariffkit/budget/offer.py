@@ -92,39 +92,36 @@ class OfferModelOptions:
 
 
 class _Table:
-    """The budget table's columns, filled line by line (a frame from columns, not from 600,000
-    row dicts). Money is rounded once here, to the øre; HÅP is kept exact to 10 decimals, so
-    income = HÅP × tariff can be reproduced from the table."""
+    """The budget table, filled line by line (a row tuple each, turned into columns once, not
+    600,000 row dicts). Money is rounded once here, to the øre; HÅP is kept exact to 10
+    decimals, so income = HÅP × tariff can be reproduced from the table. The figures go to
+    polars as their exact decimal text (a tenth of the time of handing it Decimal objects)."""
 
     NAMES = ("offer_id", "year", "basis", "line", "label", "unit", "value", "text", "group")
     TENTH_BILLIONTH = Decimal("1E-10")
 
     def __init__(self) -> None:
-        self.columns: dict[str, list] = {n: [] for n in self.NAMES}
+        self.rows: list[tuple] = []
 
     def add(self, offer, year, basis, line, value=None, text=None, label=None, unit=None, group=None) -> None:
         lab, un = LINES.get(line, (label or line, unit or "DKK"))
         u = unit or un
-        c = self.columns
-        c["offer_id"].append(offer)
-        c["year"].append(year)
-        c["basis"].append(basis)
-        c["line"].append(line)
-        c["label"].append(label or lab)
-        c["unit"].append(u)
         if value is None:
-            c["value"].append(None)
+            figure = None
         elif u == "HÅP":
-            c["value"].append(dec(value).quantize(self.TENTH_BILLIONTH, rounding=ROUND_HALF_UP))
+            figure = str(dec(value).quantize(self.TENTH_BILLIONTH, rounding=ROUND_HALF_UP))
         else:
-            c["value"].append(ore(dec(value)))
-        c["text"].append(text)
-        c["group"].append(group)
+            figure = str(ore(value))
+        self.rows.append((offer, year, basis, line, label or lab, u, figure, text, group))
 
     def frame(self) -> pl.DataFrame:
         from tariffkit.contracts import BUDGET
 
-        df = pl.DataFrame(self.columns, schema=BUDGET.schema)
+        columns = [[r[i] for r in self.rows] for i in range(len(self.NAMES))]
+        schema = dict(BUDGET.schema)
+        df = pl.DataFrame({n: pl.Series(n, col, dtype=pl.String if n == "value" else schema[n]) for n, col in zip(self.NAMES, columns)}).with_columns(
+            pl.col("value").cast(schema["value"])
+        )
         if df.select(pl.struct("offer_id", "year", "basis", "line").is_duplicated().any()).item():  # pragma: no cover - guards the line keys
             raise AssertionError("duplicated budget lines")
         return df
@@ -181,13 +178,16 @@ def offer_model(
     files: dict[str, str] | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """The tidy ``budget`` table for every offer with cost lines in the budget year, and warnings."""
+    from tariffkit.speed import gc_paused
+
     files = files or {}
-    inputs = _Inputs(costs, staff, offers, tariffs, forecast_haap, expected_haap, ata_prices, opts, files)
-    table = _Table()
-    warnings: list[str] = []
-    for offer in inputs.offer_ids:
-        _Offer(offer, inputs, opts, table, files, warnings).lines()
-    return table.frame(), warnings
+    with gc_paused():
+        inputs = _Inputs(costs, staff, offers, tariffs, forecast_haap, expected_haap, ata_prices, opts, files)
+        table = _Table()
+        warnings: list[str] = []
+        for offer in inputs.offer_ids:
+            _Offer(offer, inputs, opts, table, files, warnings).lines()
+        return table.frame(), warnings
 
 
 class _Offer:

@@ -314,7 +314,7 @@ def _apply(
         return change
     history = pl.scan_parquet(base)
     change.before = _in_force(history)
-    fresh, known = _fresh_actual(history, new.filter(~is_c), match=late)
+    fresh, known = _fresh_actual(history, new.filter(~is_c), match=late, scratch_dir=target.parent)
     change.actual_added = fresh.height
     change.ore_added = int((fresh["amount"] * 100).cast(pl.Int64).sum() or 0) if fresh.height else 0
     added = fresh.group_by("source_file").agg(pl.len()).rows() if fresh.height else []
@@ -346,26 +346,66 @@ def _count_commitments(group, rep: FileReport) -> int:
     return 0
 
 
-def _fresh_actual(history: pl.LazyFrame, new_actual: pl.LazyFrame, match: bool = False) -> tuple[pl.DataFrame, pl.Series | None]:
+def _content_digest(cols: list[str]) -> pl.Expr:
+    """A 64-bit hash of a line's content: which partition it is compared in, and whether another
+    line may hold the same content (equal hashes are then compared column by column)."""
+    return pl.struct(cols).hash(seed=0)
+
+
+def _fresh_actual(
+    history: pl.LazyFrame, new_actual: pl.LazyFrame, match: bool = False, scratch_dir: Path | None = None
+) -> tuple[pl.DataFrame, pl.Series | None]:
     """The actual lines of ``new_actual`` the history does not hold yet, matched on every content
     column by occurrence, in the extract's order; with ``match`` also the positions (row numbers
-    in the history file) of the history's lines the extract holds. Partitioned by a hash of the
-    content so that at most about PARTITION_ROWS lines of history and extract are in memory."""
+    in the history file) of the history's lines the extract holds.
+
+    Partitioned by a hash of the content so that at most about PARTITION_ROWS lines of history
+    and extract are in memory: one streaming pass writes both, split by the hash, to files in a
+    scratch folder beside the output (``scratch_dir``), then each partition is read and
+    compared. The history is read and hashed once, however many partitions."""
+    import tempfile
+
     cols = list(CONTENT)
     old = history.with_row_index("_r").filter(pl.col("kind") != hist.COMMITMENT).select("_r", *cols)
     n_old = old.select(pl.len()).collect(engine="streaming").item()
     n_new = new_actual.select(pl.len()).collect(engine="streaming").item()
     parts = max(1, -(-(n_old + n_new) // PARTITION_ROWS))
-    numbered = new_actual.with_row_index("_i")
-    h = pl.struct(cols).hash(seed=0)
-    occ = pl.int_range(pl.len()).over(cols).alias("_occ")
+    digest = _content_digest(cols).alias("_h")
+    old, numbered = old.with_columns(digest), new_actual.with_row_index("_i").with_columns(digest)
     found, matched = [], []
-    for p in range(parts):
-        pick = (h % parts == p) if parts > 1 else pl.lit(True)
-        e = old.filter(pick).collect(engine="streaming").with_columns(occ)
-        n = numbered.filter(pick).collect(engine="streaming").with_columns(occ)
+
+    def numbered_copies(df: pl.DataFrame, order: str) -> pl.DataFrame:
+        """``_occ``: which copy of its content a line is, counted in the file's order (the k-th copy
+        in the extract matches the k-th in the history). A line whose hash no other line shares
+        is the only copy; only the rest (repeated lines, and any two contents whose hashes
+        collide) are numbered by their content, the dear window over every column."""
+        df = df.sort(order)
+        alone = pl.len().over("_h") == 1
+        once = df.filter(alone).with_columns(_occ=pl.lit(0, pl.Int64))
+        again = df.filter(~alone).with_columns(_occ=pl.int_range(pl.len()).over(cols).cast(pl.Int64))
+        return pl.concat([once, again]).drop("_h")
+
+    def compare(e: pl.DataFrame, n: pl.DataFrame) -> None:
+        e, n = numbered_copies(e, "_r"), numbered_copies(n, "_i")
         found.append(n.join(e.drop("_r"), on=[*cols, "_occ"], how="anti", nulls_equal=True).drop("_occ"))
         if match:
             matched.append(e.join(n.select(*cols, "_occ"), on=[*cols, "_occ"], how="semi", nulls_equal=True)["_r"])
+
+    if parts == 1:
+        compare(old.collect(engine="streaming"), numbered.collect(engine="streaming"))
+    else:
+        with tempfile.TemporaryDirectory(dir=scratch_dir, prefix=".tariffkit-duplicates.") as tmp:
+            key = (pl.col("_h") % parts).alias("_p")
+            for name, lf in (("old", old), ("new", numbered)):
+                lf.with_columns(key).sink_parquet(pl.PartitionBy(Path(tmp, name), key="_p", include_key=False), mkdir=True)
+
+            def part(name: str, p: int, like: pl.LazyFrame) -> pl.DataFrame:
+                folder = Path(tmp, name, f"_p={p}")
+                if not folder.is_dir():  # no line fell in this partition
+                    return like.clear().collect()
+                return pl.scan_parquet(folder / "*.parquet").collect(engine="streaming")
+
+            for p in range(parts):
+                compare(part("old", p, old), part("new", p, numbered))
     fresh = pl.concat(found).sort("_i").drop("_i")
     return fresh.select(PAYMENTS.names), (pl.concat(matched) if matched else None)
