@@ -68,9 +68,6 @@ class Structure:
     activity_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # category → keywords in the description
     service_level_band: float = 0.5  # an offer's minutes more than this share from the median are flagged
 
-    def minimum_for(self, offer_id: str) -> float | None:
-        return self.minimum_hours_per_offer.get(offer_id, self.minimum_hours)
-
     def hours(self, lv: Level) -> float:
         if self.representative_hours == "configured":
             if lv.hours is None:  # (the structure's check requires them)

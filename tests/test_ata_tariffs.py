@@ -195,6 +195,40 @@ def test_level_boundaries_lower_inclusive_upper_exclusive():
     assert FIVE.level_of(9) == (2, False)
     assert FIVE.level_of(39.9) == (5, False)
     assert FIVE.level_of(40) == (5, True)
+    banded = Structure((Level(1, 2, 9), Level(2, 9, 15), Level(3, 15, 20)))  # no band below 2 hours
+    assert banded.level_of(1.5) == (1, False)  # below the first band: the first level, not a 5+ case
+    assert banded.level_of(20) == (3, True) and banded.level_of(19.99) == (3, False)
+
+
+def test_citizen_hours_per_staff_hour_per_offer():
+    from tariffkit.ata import hours_ratio
+
+    hours = pl.DataFrame(
+        {
+            "offer_id": ["A", "A", "B", "C", "D", "E"],
+            "staff_hours_ata": [2.0, None, 0.0, 3.0, 0.5, None],
+            "citizen_hours_ata": [1.0, 1.0, 5.0, None, 1.0, 4.0],
+        }
+    )
+    got = dict(hours_ratio(hours).sort("offer_id").iter_rows())
+    # A: 2 citizen hours on 2 staff hours (a missing staff figure counts 0); B, E: no staff hours, no ratio;
+    # C: no citizen hours, 0; D: 2 citizen hours per staff hour; rounded to 6 decimals
+    assert got == {"A": 1.0, "C": 0.0, "D": 2.0}
+    third = hours_ratio(pl.DataFrame({"offer_id": ["F"], "staff_hours_ata": [3.0], "citizen_hours_ata": [1.0]}))
+    assert third["hours_ratio"][0] == 0.333333
+
+
+def test_the_explained_ata_hours_add_up():
+    a = Assumptions()
+    lines = a.explain()
+    sick = next(ln for ln in lines if "sickness" in ln)
+    assert sick.split()[-1] == f"{a.sickness_share * a.norm_hours_per_fte:.1f}"
+    indirect = next(ln for ln in lines if "indirect time" in ln)
+    assert indirect.split()[-1] == f"{a.attendance() * a.indirect_share:.1f}"
+    assert lines[0].startswith("  norm hours per FTE") and lines[-1].split()[-1] == f"{a.ata_per_fte():.1f}"
+    assert len(lines) == 9
+    fixed = Assumptions(ata_hours_per_fte=1200.0).explain()
+    assert len(fixed) == 8 and fixed[-1] == f"  ATA hours per FTE (fixed)     {1200.0:10.1f}" and not any("indirect" in ln for ln in fixed)
 
 
 def test_chain_price_ata_to_tariff_build_on_sample(run, tmp_path):
