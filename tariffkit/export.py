@@ -3,52 +3,10 @@ header, autofilter), written deterministically (the same table gives the same by
 
 from __future__ import annotations
 
-import io
-from typing import Any
-
 import polars as pl
 
 from tariffkit.labels import CODED_COLUMNS, VALUES  # one table of labels
 from tariffkit.labels import COLUMNS as LABELS
-
-
-def table_workbook(df: pl.DataFrame, sheet: str = "Data") -> bytes:
-    """``df`` as one sheet: Danish headers (LABELS), Danish values for codes (VALUES), kroner with
-    two decimals, HÅP with two, dates as dd-mm-åååå, booleans as ja/nej."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from tariffkit.xlsx import deterministic_zip as _deterministic_zip
-
-    wb = Workbook()
-    ws = wb.active
-    from tariffkit.xlsx import sheet_name
-
-    ws.title = sheet_name(sheet, set())
-    ws.append([LABELS.get(c, c) for c in df.columns])
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    money = {c for c, t in df.schema.items() if isinstance(t, pl.Decimal)}
-    for row in df.iter_rows():
-        ws.append(
-            [
-                ("ja" if v else "nej") if isinstance(v, bool) else float(v) if c in money and v is not None else VALUES.get(v, v) if isinstance(v, str) else v
-                for c, v in zip(df.columns, row)
-            ]
-        )
-    for j, (c, t) in enumerate(df.schema.items(), start=1):
-        fmt = "#,##0.00" if c in money else "0.00" if c == "haap" else "dd-mm-yyyy" if t == pl.Date else None
-        if fmt:
-            for r in range(2, ws.max_row + 1):
-                ws.cell(row=r, column=j).number_format = fmt
-        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = max(10, min(40, len(LABELS.get(c, c)) + 2))
-    ws.freeze_panes = "A2"
-    if df.height:
-        ws.auto_filter.ref = ws.dimensions
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _deterministic_zip(buf.getvalue())
-
 
 # --- any table to what people open: Danish CSV and xlsx ---------------------------------------
 
@@ -101,42 +59,36 @@ def csv_bytes(df: pl.DataFrame, locale: str = "da") -> bytes:
 
 
 def xlsx_bytes(df: pl.DataFrame, sheet: str = "Data") -> bytes:
-    """The whole table as one sheet, written by XlsxWriter through polars (made for speed, and
-    typed): Danish headers where known (LABELS), kroner shown without decimals but stored exact,
-    other numbers with two decimals, dates dd-mm-åååå, frozen header, autofilter, fitted widths.
-    The file carries a fixed creation time, so the same table gives the same bytes."""
-    import datetime as dt
-
-    import xlsxwriter
-
-    from tariffkit.xlsx import deterministic_zip as _deterministic_zip
+    """The whole table as one sheet, for people: Danish headers where known (LABELS), Danish
+    values for coded columns (VALUES) and flags, booleans as ja/nej, kroner exact and shown
+    without decimals unless the column has øre, other numbers stored exact and shown with two
+    decimals, dates dd-mm-åååå, nested columns as text, the header frozen, an autofilter and
+    fitted widths. Written as sheet XML in one go (:class:`tariffkit.xlsx.TableBook`); the same
+    table gives the same bytes. Every workbook of a plain table (export, the occupancy
+    reconciliation, the negotiation list, the service levels, the settlements, the tariff
+    portal) is this one."""
+    from tariffkit.xlsx import TableBook, sheet_name
 
     d = flatten(df, danish=True)
     d = d.with_columns(pl.col(c).replace(VALUES) for c, t in d.schema.items() if t == pl.String and c in CODED_COLUMNS)
-    d = d.rename({c: LABELS.get(c, c) for c in d.columns})
-    formats: dict[Any, str] = {}
+    columns: list[list] = []
+    formats: list[str | None] = []
     for c, t in d.schema.items():
+        s = d[c]
+        fmt = None
+        values: list
         if isinstance(t, pl.Decimal):  # kroner without decimals, unless the column has øre (a daily tariff, a bill)
-            has_ore = d.select((pl.col(c) * 100 % 100 != 0).any()).item()
-            formats[c] = "#,##0.00" if has_ore else "#,##0"
-        elif t.is_float():
-            formats[c] = "0.00"
-        elif t == pl.Date:
-            formats[c] = "dd-mm-yyyy"
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
-    from tariffkit.xlsx import sheet_name
-
-    d.write_excel(
-        workbook=wb,
-        worksheet=sheet_name(sheet, set()),
-        column_formats=formats or None,
-        autofilter=d.height > 0,
-        freeze_panes=(1, 0),
-        autofit=True,
-        table_style=None,
-        header_format={"bold": True},
-    )
-    wb.close()
-    return _deterministic_zip(buf.getvalue())
+            fmt = "#,##0.00" if d.select((pl.col(c) * 100 % 100 != 0).any()).item() else "#,##0"
+            values = [None if v is None else float(v) for v in s.to_list()]
+        elif t == pl.Boolean:
+            values = [None if v is None else "ja" if v else "nej" for v in s.to_list()]
+        else:
+            fmt = "0.00" if t.is_float() else "dd-mm-yyyy" if t == pl.Date else None
+            values = s.to_list()
+        columns.append(values)
+        formats.append(fmt)
+    headers = [str(LABELS.get(c, c)) for c in d.columns]
+    widths = [max(10, min(60, max([len(h)] + [len(str(v)) for v in vs[:500] if v is not None]) + 2)) for h, vs in zip(headers, columns)]
+    book = TableBook()
+    book.table(sheet_name(sheet, set()), headers, columns, formats, [False] * d.height, widths, autofilter=True)
+    return book.bytes()

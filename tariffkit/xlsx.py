@@ -2,13 +2,15 @@
 
 Two writers. XlsxWriter (``Book``) for workbooks with formulas, charts, merged cells and print
 setup (the offer workbook): it streams cells to the sheet's XML as they come instead of keeping
-a Python object per cell, about 10–20 times faster than openpyxl. ``TableBook`` for plain
-tables (the portfolio of 4,000 caseworkers): each sheet's XML written in one go, about 5 times
-faster than XlsxWriter's cell by cell (2.5 s against 12 s for a million cells). openpyxl stays
-for reading and for the schedule template. Every workbook is byte-identical run to run: fixed
-document dates and zip timestamps (XlsxWriter's own in memory, ``TableBook``'s, and
-:func:`deterministic_zip` for openpyxl's). Text is always written as text, never read as a
-formula or a link (a name that starts with ``=`` stays a name).
+a Python object per cell, about 10–20 times faster than openpyxl, and its cells can be put
+straight into its table (``put_number`` …) and each row written as one string. ``TableBook``
+for plain tables (the portfolio's 4,000 caseworkers, and every table through
+:func:`tariffkit.export.xlsx_bytes`: export, the occupancy reconciliation, the negotiation list,
+the service levels, the settlements): each sheet's XML written in one go, about 5 times faster
+than XlsxWriter's cell by cell. openpyxl stays for reading and for the schedule template. Every
+workbook is byte-identical run to run: fixed document dates and zip timestamps (XlsxWriter's own
+in memory, ``TableBook``'s, and :func:`deterministic_zip` for openpyxl's). Text is always written
+as text, never read as a formula or a link (a name that starts with ``=`` stays a name).
 """
 
 from __future__ import annotations
@@ -252,9 +254,11 @@ _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML: dropped
 # cell formats (cellXfs): (bold, number format id, highlighted) → index; number formats are
 # Excel's built-in ones: 3 = #,##0, 2 = 0.00
-_NUMBER_FORMATS = {None: 0, "#,##0": 3, "0.00": 2}
+_NUMBER_FORMATS = {None: 0, "#,##0": 3, "0.00": 2, "#,##0.00": 4, "dd-mm-yyyy": 164}  # 164: the one custom format
+_CUSTOM_FORMATS = {164: "dd-mm-yyyy"}
 _XFS: list[tuple[bool, str | None, bool]] = [(False, None, False), (True, None, False)]
 _XFS += [(False, n, h) for h in (False, True) for n in ("#,##0", "0.00")] + [(False, None, True)]
+_XFS += [(False, n, h) for h in (False, True) for n in ("#,##0.00", "dd-mm-yyyy")]
 _XF_OF: dict[tuple[bool, str | None, bool], int] = {x: i for i, x in enumerate(_XFS)}
 
 
@@ -280,6 +284,9 @@ def _col_letter(j: int) -> str:  # 0-based
     return s
 
 
+_EPOCH = dt.date(1899, 12, 30)
+
+
 def _cell(ref: str, s: int, v) -> str:
     """One cell's XML: empty (kept only for its format), a boolean, a number or inline text."""
     if v is None:
@@ -288,6 +295,9 @@ def _cell(ref: str, s: int, v) -> str:
         return f'<c r="{ref}" s="{s}" t="b"><v>{int(v)}</v></c>'
     if isinstance(v, (int, float)):
         return f'<c r="{ref}" s="{s}"><v>{v!r}</v></c>'
+    if isinstance(v, dt.date):  # Excel's day number (1900 system); a time of day as the fraction
+        days = (v - (dt.datetime(1899, 12, 30) if isinstance(v, dt.datetime) else _EPOCH)) / dt.timedelta(days=1)
+        return f'<c r="{ref}" s="{s}"><v>{days!r}</v></c>'
     t = _esc(str(v))
     space = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
     return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{t}</t></is></c>'
@@ -311,11 +321,21 @@ class TableBook:
 
     def __init__(self) -> None:
         self._sheets: list[tuple[str, bytes]] = []
+        self._filters: dict[int, str] = {}  # sheet index → the filtered area ($A$1:$F$10)
 
     def table(
-        self, name: str, headers: list[str], columns: list[list], number_formats: list[str | None], highlight: list[bool], widths: Sequence[float]
+        self,
+        name: str,
+        headers: list[str],
+        columns: list[list],
+        number_formats: list[str | None],
+        highlight: list[bool],
+        widths: Sequence[float],
+        autofilter: bool = False,
     ) -> None:
-        """One sheet: ``columns`` of values (None: an empty cell), ``highlight`` per data row."""
+        """One sheet: ``columns`` of values (None: an empty cell; a date as a date), a number
+        format per column (``#,##0``, ``#,##0.00``, ``0.00``, ``dd-mm-yyyy`` or None),
+        ``highlight`` per data row, and with ``autofilter`` a filter on the header row."""
         n = max((len(c) for c in columns), default=0)
         letters = [_col_letter(j) for j in range(len(headers))]
         out = [
@@ -344,8 +364,14 @@ class TableBook:
         cells = [_column_cells(letters[j], col, styles[j], hls, rows) for j, col in enumerate(columns)]
         for i, r in enumerate(rows):
             out.append(f'<row r="{r}">' + "".join(c[i] for c in cells) + "</row>")
-        out.append('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+        out.append("</sheetData>")
+        area = f"A1:{letters[-1]}{n + 1}" if letters and n else None
+        if autofilter and area:
+            out.append(f'<autoFilter ref="{area}"/>')
+        out.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
         self._sheets.append((name, "".join(out).encode("utf-8")))
+        if autofilter and area:
+            self._filters[len(self._sheets) - 1] = f"$A$1:${letters[-1]}${n + 1}"
 
     def _styles(self) -> bytes:
         xfs = "".join(
@@ -358,6 +384,9 @@ class TableBook:
         )
         return (
             _XML_HEAD + f'<styleSheet xmlns="{_MAIN_NS}">'
+            f'<numFmts count="{len(_CUSTOM_FORMATS)}">'
+            + "".join(f'<numFmt numFmtId="{i}" formatCode="{c}"/>' for i, c in _CUSTOM_FORMATS.items())
+            + "</numFmts>"
             '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
             '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
             '<fill><patternFill patternType="solid"><fgColor rgb="FFFCE4D6"/><bgColor indexed="64"/></patternFill></fill></fills>'
@@ -374,6 +403,17 @@ class TableBook:
         sheets = "".join(
             f'<sheet name="{_esc(name).replace(chr(34), "&quot;")}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, (name, _) in enumerate(self._sheets)
         )
+        names = ""
+        if self._filters:  # Excel keeps a filter's area as a hidden name per sheet
+            names = (
+                "<definedNames>"
+                + "".join(
+                    f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+                    f"{_esc(chr(39) + self._sheets[i][0].replace(chr(39), chr(39) * 2) + chr(39))}!{area}</definedName>"
+                    for i, area in sorted(self._filters.items())
+                )
+                + "</definedNames>"
+            )
         files = {
             "[Content_Types].xml": _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
@@ -397,7 +437,7 @@ class TableBook:
             '<dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created>'
             '<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified></cp:coreProperties>',
             "xl/workbook.xml": _XML_HEAD
-            + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>',
+            + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews><sheets>{sheets}</sheets>{names}</workbook>',
             "xl/_rels/workbook.xml.rels": _XML_HEAD
             + f'<Relationships xmlns="{_PKG_REL}">'
             + "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>' for i in range(n))

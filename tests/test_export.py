@@ -45,6 +45,8 @@ def test_csv_has_decimal_commas_no_float_noise_and_joined_lists(run, tmp_path):
     assert ws["A2"].value == 0.08333333339999172 and ws["A2"].number_format == "0.00", "exact inside, rounded for display"
     assert ws["B2"].number_format == "#,##0.00", "a column with øre shows them"
     assert ws["C2"].value == "overlap, nyt niveau"
+    assert ws["D2"].value == "ja", "a yes/no column in Danish, as in the CSV"
+    assert ws.auto_filter.ref == "A1:D2" and ws.freeze_panes == "A2"
     assert run("export", src, "-o", tmp_path / "t.pdf").exit_code == 2
 
 

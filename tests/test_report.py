@@ -477,12 +477,14 @@ def test_a_table_workbook_reads_back_in_openpyxl_and_libreoffice(tmp_path):
         book.table("Oversigt", ["Navn", "Beløb"], [["a & <b>", "=SUM(A1)"], [1234.5, None]], [None, "#,##0"], [False, False], [12, 9])
         cols = [[" indrykket", "x\x07y"], [3, -2], [0.25, None], [True, False]]
         book.table('M\'s "sag"', ["Tekst", "Tal", "HÅP", "Ja"], cols, [None, "#,##0", "0.00", None], [True, False], [10, 8, 6, 4])
+        days = [[dt.date(2026, 10, 31), dt.date(1900, 3, 1), None], [1234.56, -0.5, 7.0]]
+        book.table("Datoer", ["Dato", "Kr."], days, ["dd-mm-yyyy", "#,##0.00"], [False] * 3, [12, 10], autofilter=True)
         return book.bytes()
 
     data = make()
     assert make() == data, "the same bytes"
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Oversigt", 'M\'s "sag"']
+    assert wb.sheetnames == ["Oversigt", 'M\'s "sag"', "Datoer"]
     ov, ws = wb["Oversigt"], wb['M\'s "sag"']
     assert [c.value for c in ov[2]] == ["a & <b>", 1234.5] and ov["A3"].value == "=SUM(A1)" and ov["A3"].data_type == "s"
     assert ov["B2"].number_format == "#,##0" and ov["A1"].font.b and ov.freeze_panes == "A2"
@@ -490,8 +492,18 @@ def test_a_table_workbook_reads_back_in_openpyxl_and_libreoffice(tmp_path):
     assert ws["B2"].number_format == "#,##0" and ws["C2"].number_format == "0.00"
     assert ws["A2"].fill.fgColor.rgb == "FFFCE4D6" and ws["A3"].fill.fill_type is None, "the flagged row only"
     assert round(ws.column_dimensions["A"].width, 4) == 10.7109
+    d = wb["Datoer"]
+    assert d["A2"].value == dt.datetime(2026, 10, 31) and d["A3"].value == dt.datetime(1900, 3, 1) and d["A4"].value is None
+    assert d["A2"].number_format == "dd-mm-yyyy" and d["B2"].number_format == "#,##0.00" and d["B3"].value == -0.5
+    assert d.auto_filter.ref == "A1:B4" and ov.auto_filter.ref is None, "a filter on the sheet that asked for one"
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").decode()
+    hidden = '<definedName name="_xlnm._FilterDatabase" localSheetId="2" hidden="1">\'Datoer\'!$A$1:$B$4</definedName>'
+    assert hidden in names, "Excel's hidden name for the filtered area"
     if SOFFICE:
         src = tmp_path / "t.xlsx"
         src.write_bytes(data)
         back = load_workbook(_recalc(src, tmp_path / "lo"))
         assert [c.value for c in back["Oversigt"][2]] == ["a & <b>", 1234.5] and back['M\'s "sag"']["A2"].value == " indrykket"
+        assert back["Datoer"]["A2"].value == dt.datetime(2026, 10, 31) and back["Datoer"].auto_filter.ref == "A1:B4"

@@ -105,12 +105,12 @@ def command(
     if settlement and res.settlement is not None:
         tio.write_table(res.settlement, settlement, command="close-year", options=opts, inputs=inputs)
     if settlement_xlsx_dir and res.settlement is not None:
-        from tariffkit.export import table_workbook
+        from tariffkit.export import xlsx_bytes
 
         for muni in sorted(set(res.settlement["paying_municipality"].to_list())):
             safe = re.sub(r"[^0-9A-Za-zÆØÅæøå]+", "-", muni).strip("-")
             part = res.settlement.filter(res.settlement["paying_municipality"] == muni)
-            tio.write_bytes(str(Path(settlement_xlsx_dir) / f"efterregulering-{safe}-{year}.xlsx"), table_workbook(part, sheet="Efterregulering"), inputs)
+            tio.write_bytes(str(Path(settlement_xlsx_dir) / f"efterregulering-{safe}-{year}.xlsx"), xlsx_bytes(part, sheet="Efterregulering"), inputs)
     tio.write_table(res.results, target, command="close-year", options=opts, inputs=inputs)
     err(f"close-year {year} ({basis}) under {r.name} (version {r.version}):")
     for row in res.results.filter(res.results["year"] == year).iter_rows(named=True):

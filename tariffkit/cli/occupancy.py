@@ -73,9 +73,9 @@ def command(ctx, placements, payments, own_from, year, as_of, offers, key_file, 
     tio.write_table(occ.table, target, command="occupancy", options=opts, inputs=inputs)
     if check_file:
         if check_file.lower().endswith(".xlsx"):
-            from tariffkit.export import table_workbook
+            from tariffkit.export import xlsx_bytes
 
-            tio.write_bytes(check_file, table_workbook(occ.reconciliation, "Afstemning"), inputs)
+            tio.write_bytes(check_file, xlsx_bytes(occ.reconciliation, "Afstemning"), inputs)
         else:
             tio.write_table(occ.reconciliation, check_file, command="occupancy", options=opts, inputs=inputs)
     t = occ.table

@@ -181,9 +181,9 @@ def command(
     if negotiation:
         neg = negotiation_list(result)
         if negotiation.lower().endswith(".xlsx"):
-            from tariffkit.export import table_workbook
+            from tariffkit.export import xlsx_bytes
 
-            tio.write_bytes(negotiation, table_workbook(neg, "Forhandling"), inputs)
+            tio.write_bytes(negotiation, xlsx_bytes(neg, "Forhandling"), inputs)
         else:
             tio.write_table(neg, negotiation, command="reassign", options=opts, inputs=inputs)
         if neg.height:
@@ -198,9 +198,9 @@ def command(
 
         sl = compare(lines, st)
         if service_levels.lower().endswith(".xlsx"):
-            from tariffkit.export import table_workbook
+            from tariffkit.export import xlsx_bytes
 
-            tio.write_bytes(service_levels, table_workbook(sl, "Serviceniveau"), inputs)
+            tio.write_bytes(service_levels, xlsx_bytes(sl, "Serviceniveau"), inputs)
         else:
             tio.write_table(sl, service_levels, command="reassign", options=opts, inputs=inputs)
         far = sl.filter(pl.col("far_from_median"))

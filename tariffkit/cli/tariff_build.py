@@ -176,8 +176,8 @@ def command(ctx, structure, costs, haap, ata_prices, placed_hours, rep_hours, of
 
         tio.write_text(card, card_toml(built, st, ap, of, rules=tr or TODAY, inputs=inputs.entries), inputs)
     if portal:
-        from tariffkit.export import csv_bytes, table_workbook
+        from tariffkit.export import csv_bytes, xlsx_bytes
         from tariffkit.tariffs import portal_table
 
         table = portal_table(tariffs, built, of)
-        tio.write_bytes(portal, table_workbook(table, sheet="Tilbudsportalen") if portal.lower().endswith(".xlsx") else csv_bytes(table), inputs)
+        tio.write_bytes(portal, xlsx_bytes(table, sheet="Tilbudsportalen") if portal.lower().endswith(".xlsx") else csv_bytes(table), inputs)
