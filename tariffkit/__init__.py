@@ -35,6 +35,7 @@ _API = {
     # the annual close
     "close_year": "tariffkit.close",
     "CloseResult": "tariffkit.close",
+    "carries": "tariffkit.close",
     # re-placement from 24-hour schedules
     "reassign": "tariffkit.schedules",
     "parse_lines": "tariffkit.schedules",
@@ -44,6 +45,7 @@ _API = {
     "authority_budget": "tariffkit.budget",
     "activity_allocation": "tariffkit.budget",
     "next_year_costs": "tariffkit.budget",
+    "expected_haap": "tariffkit.budget",
     # the working folder and its runs
     "load_config": ("tariffkit.config", "load"),
     "find_config": ("tariffkit.config", "find"),

@@ -90,6 +90,18 @@ def check_no_double_carry(costs: pl.DataFrame, results: pl.DataFrame | None, yea
         )
 
 
+def carries(
+    results: pl.DataFrame, costs: pl.DataFrame, year: int, out_years: int, files: tuple[str, str] = ("costs", "results")
+) -> tuple[dict[str, Decimal], dict[tuple[str, int], Decimal]]:
+    """What the results table carries into the offer model: {offer: carried} into ``year`` and
+    {(offer, out-year): carried} into each of the ``out_years`` after it; refused when a cost
+    line of ``year`` already types the same carried result in (it would count twice)."""
+    for basis in ("budget", "tariff_budget", "forecast"):
+        check_no_double_carry(costs, results, year, basis, *files)
+    later = {(o, y): v for y in range(year + 1, year + out_years + 1) for o, v in carried_into(results, y).items()}
+    return carried_into(results, year), later
+
+
 def close_year(
     costs: pl.DataFrame,
     occupancy: pl.DataFrame,

@@ -243,6 +243,37 @@ def test_authority_budget_and_the_split_adds_up():
     assert r107["volume_effect"] == 2 * 515_000
 
 
+def test_authority_budget_rounds_halves_away_from_zero_in_exact_decimals():
+    """The issue's example: 1 HÅP × 100.50 kr is 101 kr (half away from zero), not 100 (Python's
+    round() of a float goes to even); 100.50 × 1.03 = 103.515 is 103.52 per HÅP, not the float's
+    103.51; a volume effect of half an øre rounds away from zero too."""
+    hist = pl.DataFrame(
+        {
+            "paragraph": ["A", "B", "C"],
+            "period": ["2025"] * 3,
+            "haap": [1.0, 1.0, 2.0],
+            "average_price": [Decimal("100.50"), Decimal("101.50"), Decimal("100.50")],
+        }
+    ).with_columns(pl.col("average_price").cast(pl.Decimal(18, 2)))
+    flat = authority_budget(hist, None, ["paragraph"], 2026, AuthorityAssumptions(pl_rate=0.0))
+    assert flat["budget"].to_list() == [Decimal("101"), Decimal("102"), Decimal("201")]
+    assert flat["forecast"].to_list() == [None] * 3
+    pl3 = authority_budget(hist, None, ["paragraph"], 2026, AuthorityAssumptions(pl_rate=0.03))
+    assert pl3["budget_average_price"].to_list() == [Decimal("103.52"), Decimal("104.55"), Decimal("103.52")]
+    assert pl3["budget"].to_list() == [Decimal("104"), Decimal("105"), Decimal("207")]  # 103.52, 104.545 → 105, 207.04
+    fc = pl.DataFrame({"paragraph": ["A", "D"], "haap": [1.005, 1.0], "expense": [Decimal("110.00"), Decimal("50.00")]})
+    out = authority_budget(hist, fc, ["paragraph"], 2026, AuthorityAssumptions(pl_rate=0.0))
+    a, b, d = out.row(0, named=True), out.row(1, named=True), out.row(3, named=True)
+    assert a["volume_effect"] == Decimal("0.50")  # 0.005 × 100.50 = 0.5025 → 0.50
+    assert a["deviation"] == Decimal("9.00") and a["price_effect"] == Decimal("8.50") and a["forecast_average_price"] == Decimal("109.45")
+    assert b["forecast"] == 0 and b["deviation"] == Decimal("-102") and b["volume_effect"] == Decimal("-101.50")  # no forecast: 0
+    assert d["budget"] == 0 and d["deviation"] == Decimal("50.00") and d["volume_effect"] == 0  # a forecast without a budget
+    half = authority_budget(
+        hist.head(1), pl.DataFrame({"paragraph": ["A"], "haap": [1.1], "expense": [Decimal("0")]}), ["paragraph"], 2026, AuthorityAssumptions(pl_rate=0.0)
+    )
+    assert half["volume_effect"][0] == Decimal("10.05")  # 0.1 × 100.50 = 10.05 exactly (a float makes it 10.049999…)
+
+
 def test_sample_budget_shows_the_planted_deficit(sample_out):
     """T102's forecast staff costs are planted 9 % above its tariff budget (FINDINGS.md)."""
     out, _ = sample_out

@@ -105,9 +105,14 @@ def test_api_notebook_example_runs(sample_out, monkeypatch):
 
     out, _ = sample_out
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
+    assert len(blocks) >= 2
     monkeypatch.chdir(ROOT)
-    exec(compile(code.replace("sample-data/out/", str(out) + "/"), "api.md", "exec"), {})
+    names: dict = {}
+    for code in blocks:  # in order, in one namespace, as a notebook's cells
+        exec(compile(code.replace("sample-data/out/", str(out) + "/"), "api.md", "exec"), names)
+    budget = names["budget"]
+    assert budget.height and set(budget["offer_id"]) == set(names["costs"]["offer_id"]), "the offer model ran for every offer"
     for name in tariffkit.__all__:  # every name the API promises resolves, with a docstring
         obj = getattr(tariffkit, name)
         assert name == "__version__" or obj.__doc__, name

@@ -30,7 +30,7 @@ shares with the annual close: income from places, the year-on-year split, next y
 
 from tariffkit.budget.allocation import activity_allocation, frame_budgets
 from tariffkit.budget.authority import AuthorityAssumptions, authority_budget, parse_authority
-from tariffkit.budget.income import PlaceIncome, _haap_by_level, _PerOffer, next_year_costs, place_income, year_on_year
+from tariffkit.budget.income import PlaceIncome, _haap_by_level, _PerOffer, expected_haap, next_year_costs, place_income, year_on_year
 from tariffkit.budget.offer import CATEGORY_LABELS, LINES, OfferModelOptions, offer_model
 from tariffkit.money import D0, ORE, dec, kr, ore
 from tariffkit.rates import parse_pl
@@ -48,6 +48,7 @@ __all__ = [
     "activity_allocation",
     "authority_budget",
     "dec",
+    "expected_haap",
     "frame_budgets",
     "kr",
     "next_year_costs",

@@ -37,9 +37,15 @@ def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: l
     ``year``), the deviation split into volume and price effects, which add up exactly:
 
         volume = (forecast HÅP − budget HÅP) × budget price
-        price  = (forecast price − budget price) × forecast HÅP
-    """
+        price  = (forecast price − budget price) × forecast HÅP   (the rest of the deviation)
+
+    Money is exact Decimal, rounded once each, half away from zero (:mod:`tariffkit.money`): the
+    budget price to the øre, the budget to whole kroner, the forecast price and the volume
+    effect to the øre; the price effect is the deviation less the volume effect, so the two add
+    up to the deviation to the øre. The assumptions' rates and HÅP are read as the decimals they
+    are written as (0.03 is 3/100, never its binary float)."""
     from tariffkit.contracts import AUTHORITY
+    from tariffkit.money import D0, dec, kr, ore
 
     base_year = str(year - 1)
     h = history.filter(pl.col("period") == base_year)
@@ -50,63 +56,61 @@ def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: l
     key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in by], separator="|") if by else pl.lit("all")
     h = h.with_columns(group_key=key)
     exp_map, gr_map = a.expected_haap, a.growth
-    rows = []
+    pl_rate = dec(a.pl_rate)
+    rows: dict[str, dict] = {}
     for r in h.sort("group_key").iter_rows(named=True):
         k = r["group_key"]
-        base_haap = float(r["haap"])
-        base_price = float(r["average_price"]) if r["average_price"] is not None else 0.0
-        haap_b = exp_map.get(k, base_haap)
-        growth = gr_map.get(k, a.price_growth)
-        price_b = round(base_price * (1 + growth) * (1 + a.pl_rate), 2)
-        rows.append(
-            {
-                **{c: r[c] for c in by},
-                "group_key": k,
-                "year": year,
-                "base_haap": base_haap,
-                "base_average_price": base_price,
-                "price_growth": growth,
-                "pl_rate": a.pl_rate,
-                "budget_haap": haap_b,
-                "budget_average_price": price_b,
-                "budget": round(haap_b * price_b, 0),
-            }
-        )
-    for k in set(exp_map) - set(h["group_key"].to_list()):
+        base_haap = dec(r["haap"])
+        base_price = dec(r["average_price"]) if r["average_price"] is not None else D0
+        haap_b = dec(exp_map[k]) if k in exp_map else base_haap
+        growth = dec(gr_map.get(k, a.price_growth))
+        price_b = ore(base_price * (1 + growth) * (1 + pl_rate))
+        rows[k] = {
+            **{c: r[c] for c in by},
+            "group_key": k,
+            "year": year,
+            "base_haap": float(base_haap),
+            "base_average_price": base_price,
+            "price_growth": float(growth),
+            "pl_rate": float(pl_rate),
+            "budget_haap": float(haap_b),
+            "budget_average_price": price_b,
+            "budget": kr(haap_b * price_b),
+            "_haap_b": haap_b,
+        }
+    for k in sorted(set(exp_map) - set(rows)):
         raise DataError(f"the assumptions name group {k!r}, which the history for {base_year} does not have", file="assumptions", column="groups")
-    out = pl.DataFrame(rows)
+    empty = {"forecast_haap": None, "forecast": None, "forecast_average_price": None, "deviation": None, "volume_effect": None, "price_effect": None}
+    for row in rows.values():
+        row.update(empty)
     if forecast is not None:
-        f = forecast.with_columns(group_key=key).select(
-            "group_key", pl.col("haap").alias("forecast_haap"), pl.col("expense").cast(pl.Float64).alias("forecast")
-        )
-        out = out.join(f, on="group_key", how="full", coalesce=True).with_columns(
-            pl.col("year").fill_null(year),
-            pl.col("budget_haap").fill_null(0.0),
-            pl.col("budget_average_price").fill_null(0.0),
-            pl.col("budget").fill_null(0.0),
-            pl.col("forecast_haap").fill_null(0.0),
-            pl.col("forecast").fill_null(0.0),
-        )
-        out = (
-            out.with_columns(
-                forecast_average_price=pl.when(pl.col("forecast_haap") > 0).then(pl.col("forecast") / pl.col("forecast_haap")),
-                deviation=pl.col("forecast") - pl.col("budget"),
+        f = forecast.with_columns(group_key=key)
+        for r in f.iter_rows(named=True):
+            k = r["group_key"]
+            found = rows.get(k)
+            if found is not None:
+                row = found
+            else:  # a group with a forecast and no budget: budget 0
+                row = rows[k] = {**{c: r.get(c) for c in by}, "group_key": k, "year": year, "base_haap": None, "base_average_price": None}
+                row.update(price_growth=None, pl_rate=None, budget_haap=0.0, budget_average_price=D0, budget=D0, _haap_b=D0)
+            f_haap = dec(r["haap"]) if r["haap"] is not None else D0
+            f_exp = dec(r["expense"]) if r["expense"] is not None else D0
+            volume = ore((f_haap - row["_haap_b"]) * row["budget_average_price"])
+            deviation = f_exp - row["budget"]
+            row.update(
+                forecast_haap=float(f_haap),
+                forecast=f_exp,
+                forecast_average_price=ore(f_exp / f_haap) if f_haap > 0 else None,
+                deviation=deviation,
+                volume_effect=volume,
+                price_effect=deviation - volume,
             )
-            .with_columns(
-                # to the øre, half away from zero: the same computation and rounding as the monthly report's
-                volume_effect=((pl.col("forecast_haap") - pl.col("budget_haap")) * pl.col("budget_average_price") * 100).round(0, mode="half_away_from_zero")
-                / 100,
-            )
-            .with_columns(
-                # the price effect takes the rest, so the two add up to the deviation to the krone
-                price_effect=pl.col("deviation") - pl.col("volume_effect"),
-            )
-        )
-    else:
-        out = out.with_columns(forecast_haap=None, forecast=None, forecast_average_price=None, deviation=None, volume_effect=None, price_effect=None)
-    money = ["base_average_price", "budget_average_price", "budget", "forecast", "forecast_average_price", "deviation", "volume_effect", "price_effect"]
-    out = out.with_columns([pl.col(c).cast(pl.Float64).round(2).cast(pl.Decimal(18, 2)) for c in money])
-    if forecast is not None:  # exact in Decimal: the two effects add up to the deviation to the øre
-        out = out.with_columns(deviation=pl.col("forecast") - pl.col("budget")).with_columns(price_effect=pl.col("deviation") - pl.col("volume_effect"))
+        for row in rows.values():  # a group with a budget and no forecast: forecast 0
+            if row["forecast"] is None:
+                row.update(forecast_haap=0.0, forecast=D0, deviation=-row["budget"])
+                row.update(volume_effect=ore(-row["_haap_b"] * row["budget_average_price"]))
+                row.update(price_effect=row["deviation"] - row["volume_effect"])
     cols = by + [c for c in AUTHORITY.names if c not in by]
-    return out.select(cols).cast({c: dt for c, dt in AUTHORITY.schema.items()}).sort(["group_key"])
+    schema = {**{c: h.schema[c] for c in by}, **{c: dt for c, dt in AUTHORITY.schema.items() if c not in by}}
+    data = {c: [row.get(c) for row in rows.values()] for c in cols}
+    return pl.DataFrame(data, schema={c: schema[c] for c in cols}).sort(["group_key"])

@@ -150,3 +150,27 @@ def _haap_by_level(h: pl.DataFrame | _PerOffer | None, offer: str) -> tuple[dict
         out[key] = out.get(key, D0) + dec(r["haap"])
     supp = sum((dec(r["supplement_hours"] or 0) for r in rows), D0) if rows and "supplement_hours" in rows[0] else D0
     return out, supp
+
+
+def expected_haap(h: pl.DataFrame, year: int, file: str = "haap") -> pl.DataFrame:
+    """HÅP per offer and level for ``year`` from any of the tables that carry it (*forventede
+    helårspersoner*): compute-haap's or occupancy's table (the year's ``period`` kept; a line
+    without a level left out), or reassign's output (each citizen one HÅP at the new level).
+    occupancy's ``origin`` (own or other municipalities' citizens) is kept beside the
+    ``expected_haap`` contract."""
+    from tariffkit.contracts import EXPECTED_HAAP, conform
+    from tariffkit.errors import DataError
+
+    if "new_level" in h.columns and "hours_counted" in h.columns:
+        from tariffkit.tariffs import expected_from_reassignments
+
+        h = expected_from_reassignments(h)
+    if "period" in h.columns:
+        h = h.filter(pl.col("period") == str(year))
+        if h.height == 0:
+            raise DataError(f"no rows for period {year}; run compute-haap --year {year}", file=file, column="period")
+    if "level" in h.columns and h["level"].null_count():
+        h = h.filter(pl.col("level").is_not_null())
+    keep_origin = "origin" in h.columns
+    out = conform(h, EXPECTED_HAAP, file=file, check_key=not keep_origin)
+    return out.with_columns(origin=h["origin"]) if keep_origin else out

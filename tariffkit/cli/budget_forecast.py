@@ -279,31 +279,11 @@ def _need(**kw):
         raise UsageError(f"this model needs --{', --'.join(missing)}")
 
 
-def _haap_for_year(path, inputs, year, contract_keys):
-    import polars as pl
-
+def _haap_for_year(path, inputs, year):
     from tariffkit import io as tio
-    from tariffkit.contracts import EXPECTED_HAAP, conform
-    from tariffkit.errors import DataError
+    from tariffkit.budget import expected_haap
 
-    f = tio.label_of(path)
-    h = tio.read_table(path, inputs)
-    if "new_level" in h.columns and "hours_counted" in h.columns:  # reassign's output: each citizen one HÅP at the new level
-        from tariffkit.tariffs import expected_from_reassignments
-
-        h = expected_from_reassignments(h)
-    if "period" in h.columns:
-        h = h.filter(pl.col("period") == str(year))
-        if h.height == 0:
-            raise DataError(f"no rows for period {year}; run compute-haap --year {year}", file=f, column="period")
-    if "level" in h.columns and h["level"].null_count():
-        h = h.filter(pl.col("level").is_not_null())
-    keep_origin = "origin" in h.columns
-    origin = h["origin"] if keep_origin else None
-    out = conform(h, EXPECTED_HAAP, file=f, check_key=not keep_origin)
-    if keep_origin:
-        out = out.with_columns(origin=origin)
-    return out
+    return expected_haap(tio.read_table(path, inputs), year, file=tio.label_of(path))
 
 
 def _offer_model(
@@ -342,18 +322,15 @@ def _offer_model(
     st = tio.read_table(staff, inputs, contract="staff") if staff else None
     of = tio.read_table(offers, inputs, contract="offers") if offers else None
     ta = tio.read_table(tariffs, inputs, contract="tariffs")
-    fh = _haap_for_year(haap, inputs, year, None)
-    eh = _haap_for_year(expected_haap, inputs, year, None) if expected_haap else None
+    fh = _haap_for_year(haap, inputs, year)
+    eh = _haap_for_year(expected_haap, inputs, year) if expected_haap else None
     ap = tio.read_table(ata_prices, inputs, contract="ata_prices") if ata_prices else None
     carried, later = {}, {}
     if results:
-        from tariffkit.close import carried_into, check_no_double_carry
+        from tariffkit.close import carries
 
         res = tio.read_table(results, inputs, contract="results")
-        for basis in ("budget", "tariff_budget", "forecast"):
-            check_no_double_carry(co, res, year, basis, tio.label_of(costs), tio.label_of(results))
-        carried = carried_into(res, year)
-        later = {(o, y): v for y in range(year + 1, year + out_years + 1) for o, v in carried_into(res, y).items()}
+        carried, later = carries(res, co, year, out_years, (tio.label_of(costs), tio.label_of(results)))
     from tariffkit.rules import read_rules
 
     tr = read_rules(rules, inputs) if rules else None
