@@ -25,6 +25,7 @@ import polars as pl
 
 from tariffkit.danish import MONEY
 from tariffkit.errors import DataError
+from tariffkit.money import exact, kroner, ore_of, ore_ratio
 
 YEAR_COST_GROUPS = ("variable_staff", "variable_other", "fixed_offer", "fixed_central", "other_income")
 
@@ -163,7 +164,7 @@ def price_ata(
     if measure == "citizen" and hours is None:
         raise UsageError("`measure` citizen needs `hours`: reassign's output (citizen and staff hours per offer) to convert the staff's hours")
     per = (
-        staff.with_columns(_salary=(pl.col("fte") * pl.col("cost_per_fte").cast(pl.Float64) * 100).round(0, mode="half_away_from_zero").cast(pl.Int64))
+        staff.with_columns(_salary=ore_of(exact("fte") * exact("cost_per_fte")))
         .group_by("offer_id", "year")
         .agg(
             pl.col("fte").sum().alias("fte"),
@@ -197,22 +198,15 @@ def price_ata(
     else:
         per = per.with_columns(hours_ratio=pl.lit(1.0))
     per = per.with_columns(measure=pl.lit(measure), ata_hours=(pl.col("staff_ata_hours") * pl.col("hours_ratio")).round(4))
-    money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(MONEY)  # noqa: E731
     per = per.with_columns(
-        direct_salary=money(pl.col("_direct")),
-        price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(
-            money((pl.col("_direct") / pl.col("ata_hours")).round(0, mode="half_away_from_zero").cast(pl.Int64))
-        ),
-        price_per_attendance_hour=pl.when(pl.col("ata_fte") > 0).then(
-            money((pl.col("_direct") / (pl.col("ata_fte") * pl.col("attendance_hours_per_fte"))).round(0, mode="half_away_from_zero").cast(pl.Int64))
-        ),
+        direct_salary=kroner(pl.col("_direct")),
+        price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(kroner(ore_ratio("_direct", exact("ata_hours")))),
+        price_per_attendance_hour=pl.when(pl.col("ata_fte") > 0).then(kroner(ore_ratio("_direct", exact("ata_fte") * exact("attendance_hours_per_fte")))),
     )
     if costs is not None:
         cb = cost_basis(costs, basis)
         per = per.join(cb, on=["offer_id", "year"], how="left").with_columns(
-            full_price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(
-                money((pl.col("cost_basis").cast(pl.Float64) * 100 / pl.col("ata_hours")).round(0, mode="half_away_from_zero").cast(pl.Int64))
-            )
+            full_price_per_ata_hour=pl.when(pl.col("ata_hours") > 0).then(kroner(ore_ratio(exact("cost_basis") * 100, exact("ata_hours"))))
         )
     else:
         per = per.with_columns(cost_basis=pl.lit(None, dtype=MONEY), full_price_per_ata_hour=pl.lit(None, dtype=MONEY))

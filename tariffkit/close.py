@@ -30,10 +30,10 @@ from decimal import Decimal
 import polars as pl
 
 from tariffkit.budget import D0, _haap_by_level, dec, place_income
+from tariffkit.danish import MONEY
 from tariffkit.errors import DataError
 from tariffkit.rules import Split, TariffRules, split
 
-MONEY = pl.Decimal(18, 2)
 RESULT_MONEY = (
     "cost_basis",
     "carried_in",

@@ -33,6 +33,7 @@ import polars as pl
 from tariffkit import history
 from tariffkit.danish import MONEY
 from tariffkit.errors import UsageError
+from tariffkit.money import exact, kroner, ore_of
 
 MONTH = "month"
 REFUND = "refund"
@@ -478,20 +479,20 @@ def _finish(partials: list[pl.DataFrame], keys: list[str], opts: HaapOptions, wi
     cut = opts.as_of is not None
     div = pl.lit(YEAR_UNITS if opts.method == "days" else 12 * L, pl.Int128)
     out = out.with_columns(
-        expense=_money(pl.col("_ore")),
+        expense=kroner(pl.col("_ore")),
         # expense / (units / divisor) in whole numbers: exact, so a price that ends in half an
         # øre always rounds away from zero
-        average_price=pl.when(pl.col("_u") > 0).then(_money(_divide_half_away(pl.col("_ore").cast(pl.Int128) * div, pl.col("_u")))),
+        average_price=pl.when(pl.col("_u") > 0).then(kroner(_divide_half_away(pl.col("_ore").cast(pl.Int128) * div, pl.col("_u")))),
         haap=(pl.col("_u").cast(pl.Float64) / div.cast(pl.Float64)).round(10),
     )
     cols = [*keys, _period_label(opts, first).alias("period"), "citizens", "haap", "expense", "average_price", "inflow", "outflow"]
     if opts.refunds:
-        out = out.with_columns(refund=_money(pl.col("_refund_ore")), expense_net=_money(pl.col("_ore") + pl.col("_refund_ore")))
+        out = out.with_columns(refund=kroner(pl.col("_refund_ore")), expense_net=kroner(pl.col("_ore") + pl.col("_refund_ore")))
         cols += ["refund", "expense_net"]
     if cut:
         out = out.with_columns(
             haap_ytd=(pl.col("_u_ytd").cast(pl.Float64) / div.cast(pl.Float64)).round(10),
-            expense_ytd=_money(pl.col("_ore_ytd")),
+            expense_ytd=kroner(pl.col("_ore_ytd")),
             haap_forecast=pl.col("haap"),
             expense_forecast=pl.col("expense"),
         )
@@ -591,11 +592,6 @@ def _divide_half_away(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return ((num.abs() * 2 + den) // (den * 2) * num.sign()).cast(pl.Int64)
 
 
-def _money(ore: pl.Expr) -> pl.Expr:
-    """Integer øre → Decimal(18,2) kroner, exactly."""
-    return (ore.cast(pl.Decimal(38, 2)) / 100).cast(MONEY)
-
-
 def _empty(keys, opts) -> pl.DataFrame:
     return pl.DataFrame(
         schema={
@@ -617,20 +613,20 @@ def budget_deviation(haap: pl.DataFrame, budget: pl.DataFrame, by: list[str]) ->
     ``volume_effect`` = (HÅP − budget HÅP) × budget price and ``price_effect`` = deviation −
     volume_effect (= (price − budget price) × HÅP up to the øre rounding of the average price),
     so the two add up to the deviation exactly."""
-    b = budget.select(*by, pl.col("haap").alias("budget_haap"), pl.col("average_price").cast(pl.Float64).alias("_bp"))
+    b = budget.select(*by, pl.col("haap").alias("budget_haap"), pl.col("average_price").alias("_bp"))
     out = haap.join(b, on=by, how="left", nulls_equal=True) if by else haap.join(b, how="cross")
     exp_col = "expense_forecast" if "expense_forecast" in out.columns else "expense"
     haap_col = "haap_forecast" if "haap_forecast" in out.columns else "haap"
-    ore = lambda e: (e * 100).round(0, mode="half_away_from_zero").cast(pl.Int64)  # noqa: E731
+    # exact Decimal products, each rounded once to the øre, half away from zero (tariffkit.money)
     out = out.with_columns(
-        _be=ore(pl.col("budget_haap") * pl.col("_bp")),
-        _e=(pl.col(exp_col) * 100).cast(pl.Int64),
-        _vol=ore((pl.col(haap_col) - pl.col("budget_haap")) * pl.col("_bp")),
+        _be=ore_of(exact("budget_haap") * exact("_bp")),
+        _e=ore_of(pl.col(exp_col)),
+        _vol=ore_of((exact(haap_col) - exact("budget_haap")) * exact("_bp")),
     ).with_columns(
-        budget_price=_money(ore(pl.col("_bp"))),
-        budget_expense=_money(pl.col("_be")),
-        deviation=_money(pl.col("_e") - pl.col("_be")),
-        volume_effect=_money(pl.col("_vol")),
-        price_effect=_money(pl.col("_e") - pl.col("_be") - pl.col("_vol")),
+        budget_price=kroner(ore_of(pl.col("_bp"))),
+        budget_expense=kroner(pl.col("_be")),
+        deviation=kroner(pl.col("_e") - pl.col("_be")),
+        volume_effect=kroner(pl.col("_vol")),
+        price_effect=kroner(pl.col("_e") - pl.col("_be") - pl.col("_vol")),
     )
     return out.drop("_bp", "_be", "_e", "_vol")

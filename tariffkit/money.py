@@ -33,3 +33,67 @@ def round_to(x, step) -> Decimal:
     """Round to a multiple of ``step`` kroner (0.01, 1, 10, …), half away from zero."""
     step = dec(step)
     return ((dec(x) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(min(step, Decimal(1)))
+
+
+# -- the same rule on whole columns (polars expressions) ------------------------------------------
+#
+# Money columns are Decimal(18, 2) kroner (``MONEY``) or, inside a computation, Int64 whole øre.
+# Arithmetic that needs a product or a quotient (HÅP × price, hours × price per hour, a share of
+# a change) is done on ``exact`` columns: Decimal with 20 places, so that a product of kroner and
+# a ten-decimal HÅP is exact and a quotient is rounded 18 places below the øre; the result is
+# rounded once, half away from zero, by ``ore_of`` or ``kr_of``. A float is never rounded as a
+# float: 0.5 HÅP × 201.01 kr is 100.505 kr exactly and rounds to 100.51 kr (as a float it is
+# 100.50499… and rounds to 100.50).
+
+EXACT_PLACES = 20
+
+
+def exact(e):
+    """A column (expression or name) for exact money arithmetic: Decimal(38, 20). A float (HÅP,
+    hours, a share) is taken at ten decimal places first, the precision HÅP is computed to, so
+    0.1 is one tenth and not its binary neighbour; kroner and integers widen exactly."""
+    import polars as pl
+
+    e = pl.col(e) if isinstance(e, str) else e
+    return e.cast(pl.Decimal(38, 10)).cast(pl.Decimal(38, EXACT_PLACES))
+
+
+def ore_of(e):
+    """An amount in kroner rounded once to the øre, half away from zero: Int64 øre. ``e`` is an
+    ``exact`` expression or a Decimal or integer column (a float column goes through ``exact``
+    first: here it would be taken at its binary value)."""
+    return (_wide(e).round(2, mode="half_away_from_zero") * 100).cast(_int64())
+
+
+def kr_of(e):
+    """An amount in kroner (as for ``ore_of``) rounded once to whole kroner, half away from
+    zero: MONEY kroner."""
+    import polars as pl
+
+    return _wide(e).round(0, mode="half_away_from_zero").cast(pl.Decimal(18, 2))
+
+
+def ore_ratio(numerator, denominator):
+    """numerator / denominator rounded once to a whole number, half away from zero (Int64), e.g.
+    øre of salary ÷ hours = øre per hour; exact in Decimal (arguments as for ``ore_of``)."""
+    return (_wide(numerator) / _wide(denominator)).round(0, mode="half_away_from_zero").cast(_int64())
+
+
+def kroner(ore):
+    """Int64 øre → MONEY kroner, exactly."""
+    import polars as pl
+
+    return (ore.cast(pl.Decimal(38, 2)) / 100).cast(pl.Decimal(18, 2))
+
+
+def _wide(e):
+    import polars as pl
+
+    e = pl.col(e) if isinstance(e, str) else e
+    return e.cast(pl.Decimal(38, EXACT_PLACES))
+
+
+def _int64():
+    import polars as pl
+
+    return pl.Int64

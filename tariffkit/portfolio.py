@@ -25,6 +25,7 @@ from tariffkit import history
 from tariffkit import labels as LABELS
 from tariffkit.errors import DataError, UsageError
 from tariffkit.haap import month_add, spread_months
+from tariffkit.money import kroner, ore_ratio
 
 KEYS = ["caseworker", "citizen_id", "case_id", "offer_id"]
 RESIDENTIAL = ("SEL 107", "SEL 108", "ABL 105")
@@ -173,12 +174,11 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
         paragraph=pl.coalesce("paragraph", "_paragraph"),
         level=pl.coalesce("level", "_level").cast(pl.Int16),
     )
-    money = lambda ore: (ore.cast(pl.Decimal(38, 2)) / 100).cast(pl.Decimal(18, 2))  # noqa: E731
     df = df.with_columns(
-        monthly_cost=money((pl.col("q_ore") / 3).round(0, mode="half_away_from_zero").cast(pl.Int64)),
-        monthly_cost_compare=money((pl.col("c_ore") / 3).round(0, mode="half_away_from_zero").cast(pl.Int64)),
-        annualised_cost=money(pl.col("q_ore") * 4),
-        change=money((pl.col("q_ore") - pl.col("c_ore")) * 4),
+        monthly_cost=kroner(ore_ratio("q_ore", pl.lit(3))),
+        monthly_cost_compare=kroner(ore_ratio("c_ore", pl.lit(3))),
+        annualised_cost=kroner(pl.col("q_ore") * 4),
+        change=kroner((pl.col("q_ore") - pl.col("c_ore")) * 4),
         change_pct=pl.when(pl.col("c_ore") != 0).then(((pl.col("q_ore") - pl.col("c_ore")) / pl.col("c_ore").abs() * 100).round(1)),
         haap=(pl.col("active_months") / 12).cast(pl.Float64),
     )
@@ -252,13 +252,15 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
         .agg(
             cases=pl.len(),
             haap=pl.col("active_months").sum() / 12,  # integer sum: independent of summation order
+            _months=pl.col("active_months").sum(),
             _q=pl.col("q_ore").sum(),
             annual_cost=pl.col("annualised_cost").sum(),
             change=pl.col("change").sum(),
             flagged_cases=(pl.col("flags").list.len() > 0).sum(),
         )
         .with_columns(
-            average_price=pl.when(pl.col("haap") > 0).then(money((pl.col("_q") / pl.col("haap")).round(0, mode="half_away_from_zero").cast(pl.Int64))),
+            # the quarter's øre per HÅP (months / 12), exactly: øre × 12 / months
+            average_price=pl.when(pl.col("_months") > 0).then(kroner(ore_ratio(pl.col("_q") * 12, "_months"))),
             quarter=pl.lit(quarter_label(q0)),
         )
     )

@@ -30,10 +30,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tariffkit.danish import MONEY
 from tariffkit.haap import HaapOptions, compute, month_add, spread_months
 from tariffkit.history import Snapshot, lines_in_force
-
-MONEY = pl.Decimal(18, 2)
+from tariffkit.money import exact, kroner, ore_of, ore_ratio
 
 
 @dataclass
@@ -54,27 +54,19 @@ class MonthlyReport:
     offer_names: dict | None = None  # offer_id → name (from the payments), shown beside the id
 
 
-def _ore(e: pl.Expr) -> pl.Expr:
-    return (e * 100).round(0, mode="half_away_from_zero").cast(pl.Int64)
-
-
-def _money(ore: pl.Expr) -> pl.Expr:
-    return (ore.cast(pl.Decimal(38, 2)) / 100).cast(MONEY)
-
-
 def budget_frame(budget: pl.DataFrame, area: str) -> pl.DataFrame:
-    """area, budget_haap, budget_price (Float64), budget_ore (Int64) from an authority_budget or
-    haap_budget table."""
+    """area, budget_haap, budget_price (kroner), budget_ore (Int64) from an authority_budget or
+    haap_budget table; the budget is HÅP × price exactly, rounded once to the øre."""
     if "budget" in budget.columns and "budget_haap" in budget.columns:
         b = budget.select(
             pl.col(area).cast(pl.String),
             "budget_haap",
-            pl.col("budget_average_price").cast(pl.Float64).alias("budget_price"),
-            (pl.col("budget").cast(pl.Float64) * 100).round(0).cast(pl.Int64).alias("budget_ore"),
+            pl.col("budget_average_price").cast(MONEY).alias("budget_price"),
+            ore_of(pl.col("budget")).alias("budget_ore"),
         )
     else:
-        b = budget.select(pl.col(area).cast(pl.String), pl.col("haap").alias("budget_haap"), pl.col("average_price").cast(pl.Float64).alias("budget_price"))
-        b = b.with_columns(budget_ore=_ore(pl.col("budget_haap") * pl.col("budget_price")))
+        b = budget.select(pl.col(area).cast(pl.String), pl.col("haap").alias("budget_haap"), pl.col("average_price").cast(MONEY).alias("budget_price"))
+        b = b.with_columns(budget_ore=ore_of(exact("budget_haap") * exact("budget_price")))
     return b
 
 
@@ -101,7 +93,7 @@ def key_figures(
     if budget is not None:
         k = k.join(budget_frame(budget, area), on=area, how="full", coalesce=True)
     else:
-        k = k.with_columns(budget_haap=pl.lit(None, pl.Float64), budget_price=pl.lit(None, pl.Float64), budget_ore=pl.lit(None, pl.Int64))
+        k = k.with_columns(budget_haap=pl.lit(None, pl.Float64), budget_price=pl.lit(None, MONEY), budget_ore=pl.lit(None, pl.Int64))
     k = (
         k.with_columns(
             pl.col("citizens").fill_null(0),
@@ -111,7 +103,7 @@ def key_figures(
             pl.col("_fc_ore").fill_null(0),
         )
         .with_columns(
-            _vol=_ore((pl.col("haap_forecast") - pl.col("budget_haap")) * pl.col("budget_price")),
+            _vol=ore_of((exact("haap_forecast") - exact("budget_haap")) * exact("budget_price")),
         )
         .sort(area)
     )
@@ -124,7 +116,7 @@ def key_figures(
         pl.col("_ytd_ore").sum(),
         pl.col("_fc_ore").sum(),
         pl.col("budget_haap").sum() if with_budget else pl.lit(None, pl.Float64).alias("budget_haap"),
-        pl.lit(None, pl.Float64).alias("budget_price"),
+        pl.lit(None, MONEY).alias("budget_price"),
         pl.col("budget_ore").sum() if with_budget else pl.lit(None, pl.Int64).alias("budget_ore"),
         pl.col("_vol").sum() if with_budget else pl.lit(None, pl.Int64).alias("_vol"),
     )
@@ -141,14 +133,14 @@ def key_figures(
         "citizens",
         "haap_ytd",
         "haap_forecast",
-        pl.when(pl.col("haap_forecast") > 0).then(_money(_ore(pl.col("_fc_ore") / 100 / pl.col("haap_forecast")))).alias("average_price"),
-        _money(pl.col("_ytd_ore")).alias("expense_ytd"),
-        _money(pl.col("_fc_ore")).alias("forecast"),
+        pl.when(pl.col("haap_forecast") > 0).then(kroner(ore_ratio("_fc_ore", exact("haap_forecast")))).alias("average_price"),
+        kroner(pl.col("_ytd_ore")).alias("expense_ytd"),
+        kroner(pl.col("_fc_ore")).alias("forecast"),
         "budget_haap",
-        _money(pl.col("budget_ore")).alias("budget"),
-        _money(pl.col("_fc_ore") - pl.col("budget_ore")).alias("deviation"),
-        _money(pl.col("_vol")).alias("volume_effect"),
-        _money(pl.col("_fc_ore") - pl.col("budget_ore") - pl.col("_vol")).alias("price_effect"),
+        kroner(pl.col("budget_ore")).alias("budget"),
+        kroner(pl.col("_fc_ore") - pl.col("budget_ore")).alias("deviation"),
+        kroner(pl.col("_vol")).alias("volume_effect"),
+        kroner(pl.col("_fc_ore") - pl.col("budget_ore") - pl.col("_vol")).alias("price_effect"),
     )
     if previous is not None:
         p = previous.select("area", pl.col("haap_forecast").alias("_ph"), pl.col("forecast").cast(MONEY).alias("_pf"))
@@ -178,8 +170,8 @@ def monthly_series(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date)
     outflow; ``actual`` = the month is on or before the as-of month (later months are open
     commitments)."""
     opts = HaapOptions(by=(area,), start=dt.date(year, 1, 1), end=dt.date(year, 12, 1), monthly=True, as_of=as_of)
-    _month_days = pl.col("period").str.to_date("%Y-%m").dt.month_end().dt.day().cast(pl.Float64)
-    _year_days = float((dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days)
+    month_days = exact(pl.col("period").str.to_date("%Y-%m").dt.month_end().dt.day())
+    year_days = exact(pl.lit((dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days))
     m = compute(payments, opts).with_columns(haap=(pl.col("haap") * 12).round(8))  # 12 × a 10-decimal HÅP: exact to 8
     return (
         m.select(
@@ -187,9 +179,7 @@ def monthly_series(payments: pl.LazyFrame, area: str, year: int, as_of: dt.date)
             pl.col("period").str.to_date("%Y-%m").alias("month"),
             "haap",
             "expense",
-            pl.when(pl.col("haap") > 0)
-            .then(_money(_ore(pl.col("expense").cast(pl.Float64) * _year_days / _month_days / pl.col("haap"))))
-            .alias("average_price_annual"),
+            pl.when(pl.col("haap") > 0).then(kroner(ore_of(exact("expense") * year_days / month_days / exact("haap")))).alias("average_price_annual"),
             "inflow",
             "outflow",
         )
@@ -223,9 +213,9 @@ def cost_changes(payments: pl.LazyFrame, as_of: dt.date, top: int) -> pl.DataFra
     return largest.select(
         *keys,
         "caseworker",
-        _money(pl.col("_before")).alias("cost_before"),
-        _money(pl.col("_this")).alias("cost_this"),
-        _money(pl.col("_chg")).alias("annual_change"),
+        kroner(pl.col("_before")).alias("cost_before"),
+        kroner(pl.col("_this")).alias("cost_this"),
+        kroner(pl.col("_chg")).alias("annual_change"),
     )
 
 

@@ -336,3 +336,12 @@ def test_sample_chain_mean_of_placed_and_assumed_occupancy_on_the_card(run, tmp_
     assert c["offers"]["T101"]["places"] == places
     assert c["offers"]["T101"]["assumed_occupancy"] == pytest.approx(h / places, abs=1e-4)
     assert "assumed occupancy" in r.output
+
+
+def test_direct_salary_is_fte_times_cost_rounded_once_in_exact_decimals():
+    """0.3 FTE × 100.05 kr = 30.015 kr → 30.02 (as floats 30.01499…: 30.01)."""
+    staff = pl.DataFrame(
+        {"offer_id": ["X"], "year": [2026], "category": ["trained"], "fte": [0.3], "cost_per_fte": [Decimal("100.05")], "gives_ata": [True]}
+    ).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
+    r = price_ata(staff, AssumptionSet(Assumptions())).row(0, named=True)
+    assert r["direct_salary"] == Decimal("30.02")

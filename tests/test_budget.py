@@ -222,6 +222,16 @@ def test_hybrid_keeps_the_fixed_part_as_a_frame():
     assert out["activity_budget"] == (730_000 - 200_000) + 300_000
 
 
+def test_allocation_phases_the_exact_change_once():
+    """A change of 45 kr phased at 70 %: 31.5 kr exactly, rounded once, away from zero, to 32
+    (as floats 31.4999…: 31)."""
+    pay = _payments([{"citizen_id": "a", "level": 1, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 5)}])  # 5 × 1,000
+    frame = pl.DataFrame({"offer_id": ["X"], "frame_budget": [Decimal(4_955)], "fixed_frame": [Decimal(0)]})
+    out = activity_allocation(pay, _tariffs(), frame, 2026, phase_in=[(2026, 0.7)]).row(0, named=True)
+    assert out["activity_budget"] == 5_000 and out["change"] == 45
+    assert out["phased_change"] == 32 and out["new_budget"] == 4_987
+
+
 def test_allocation_level_without_tariff_is_an_error():
     pay = _payments([{"citizen_id": "a", "level": 5, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 31)}])
     frame = pl.DataFrame({"offer_id": ["X"], "frame_budget": [Decimal(1)], "fixed_frame": [Decimal(0)]})

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tariffkit import cpr
-from tariffkit.money import D0, ORE, dec, kr, ore, round_to
+from tariffkit.money import D0, ORE, dec, exact, kr, kr_of, kroner, ore, ore_of, ore_ratio, round_to
 
 
 def _half_away(x: Decimal, step: Decimal) -> Decimal:
@@ -82,6 +82,52 @@ def test_dec_keeps_a_decimal_and_reads_a_float_by_its_shortest_text():
     assert dec(0.1) == Decimal("0.1")  # not 0.1000000000000000055511151231257827…
     assert dec(3) == Decimal(3) and dec("2,5".replace(",", ".")) == Decimal("2.5")
     assert D0 == 0 and ORE == Decimal("0.01")
+
+
+# ---- the same rule on whole columns ----
+
+
+@pytest.mark.parametrize(
+    ("haap", "price", "ore_expected", "kr_expected"),
+    [
+        (0.3, "100.05", 3002, "30"),  # 30.015 kr: as floats 3001.4999… øre, rounded down to 30.01
+        (0.3, "101.55", 3047, "30"),  # 30.465
+        (-0.3, "100.05", -3002, "-30"),  # away from zero below zero too
+        (0.5, "201.01", 10051, "101"),  # 100.505
+        (1.0, "100.50", 10050, "101"),  # a half krone: up, not to the even 100
+        (1.0, "101.50", 10150, "102"),
+        (0.1234567891, "100.01", 1235, "12"),  # ten decimals of HÅP kept: 12.346913477891
+    ],
+)
+def test_column_money_rounds_the_exact_product_once(haap, price, ore_expected, kr_expected):
+    df = pl.DataFrame({"h": [haap], "p": [Decimal(price)]}, schema={"h": pl.Float64, "p": pl.Decimal(18, 2)})
+    got = df.select(o=ore_of(exact("h") * exact("p")), k=kr_of(exact("h") * exact("p")), back=kroner(ore_of(exact("h") * exact("p")))).row(0)
+    assert got[0] == ore_expected
+    assert got[1] == Decimal(kr_expected)
+    assert got[2] == Decimal(ore_expected) / 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(min_value=-1000, max_value=1000, places=10, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=-(10**7), max_value=10**7, places=2, allow_nan=False, allow_infinity=False),
+    st.integers(min_value=1, max_value=10**6),
+)
+def test_column_money_equals_the_decimal_oracle(h, p, d):
+    """HÅP (ten decimals, stored as a float) × a price, and øre ÷ a whole number, against the
+    by-hand rounding of the exact decimal."""
+    df = pl.DataFrame(
+        {"h": [float(h)], "p": [p], "n": [int(p * 100)], "d": [d]}, schema={"h": pl.Float64, "p": pl.Decimal(18, 2), "n": pl.Int64, "d": pl.Int64}
+    )
+    o, k, r = df.select(a=ore_of(exact("h") * exact("p")), b=kr_of(exact("h") * exact("p")), c=ore_ratio("n", "d")).row(0)
+    assert o == int(_half_away(h * p * 100, Decimal(1)))
+    assert k == _half_away(h * p, Decimal(1))
+    assert r == int(_half_away(Decimal(int(p * 100)) / Decimal(d), Decimal(1)))
+
+
+def test_exact_reads_a_float_at_ten_decimals_not_its_binary_value():
+    df = pl.DataFrame({"x": [0.1, 2.675, 1 / 3]})
+    assert df.select(exact("x"))["x"].to_list() == [Decimal("0.1"), Decimal("2.675"), Decimal("0.3333333333")]
 
 
 # ---- CPR ----

@@ -297,3 +297,12 @@ def test_the_calendar_tables_give_the_arithmetic_months_and_first_days():
     assert starts["s"].equals(starts["want"], check_names=False) and starts["s1"].equals(starts["want1"], check_names=False)
     narrow = _Calendar(D(2024, 2, 28), D(2024, 3, 1))  # a table over a leap day only
     assert pl.DataFrame({"d": [D(2024, 2, 28), D(2024, 2, 29), D(2024, 3, 1)]}).select(narrow.month(pl.col("d")))["d"].to_list() == [24289, 24289, 24290]
+
+
+def test_budget_deviation_rounds_the_exact_budget_not_its_float():
+    """0.3 HÅP × 100.05 kr = 30.015 kr: exactly half an øre, so 30.02 (as floats 30.01499…: 30.01)."""
+    out = pl.DataFrame({"offer_id": ["T1"], "haap": [0.3], "expense": [Decimal("30.00")]}).with_columns(pl.col("expense").cast(pl.Decimal(18, 2)))
+    b = pl.DataFrame({"offer_id": ["T1"], "haap": [0.3], "average_price": [Decimal("100.05")]}).with_columns(pl.col("average_price").cast(pl.Decimal(18, 2)))
+    r = budget_deviation(out, b, ["offer_id"]).row(0, named=True)
+    assert r["budget_expense"] == Decimal("30.02")
+    assert r["deviation"] == Decimal("-0.02") and r["volume_effect"] == Decimal("0.00") and r["price_effect"] == Decimal("-0.02")

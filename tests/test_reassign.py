@@ -279,6 +279,13 @@ def test_phase_in_moves_the_budget_by_the_share():
     assert off["phased_change"].to_list() == [Decimal(50_000), Decimal(100_000)]
 
 
+def test_phased_change_is_the_exact_share_rounded_once():
+    """45 kr × 70 % = 31.5 kr: 32 kr, away from zero (as floats 31.4999…: 31)."""
+    res = reassign(parse_lines(lines(("§ 85", None, "180", "Alle ugens 7 dage", "1:1", None)))[0], placed(2), tariffs(), STRUCTURE)
+    res = res.with_columns(annual_change=pl.lit(Decimal(45)).cast(pl.Decimal(18, 2)))
+    assert by_offer(res, parse_phase_in("2026:0.7"))["phased_change"].to_list() == [Decimal(32)]
+
+
 @pytest.mark.parametrize("bad", ["2026", "2026:1.5", "2027:0.5,2026:1", "x:y"])
 def test_phase_in_usage_errors(bad):
     from tariffkit.errors import UsageError

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from tariffkit.errors import DataError, UsageError
+from tariffkit.money import exact, kr_of
 
 
 def activity_allocation(
@@ -74,32 +75,34 @@ def activity_allocation(
             f"offer {r['offer_id']} has citizens on level {r['level']} in {year}, but the tariffs have no such level", file="tariffs", column="level"
         )
     follows = pl.col("annual_tariff") if mode == "activity" else (pl.col("annual_tariff") - pl.col("fixed_part"))
-    j = j.with_columns(amount=(follows.cast(pl.Float64) * pl.col("days") / days_per_year))
-    act = j.group_by("offer_id").agg(
-        activity_budget=pl.col("amount").sum().round(0, mode="half_away_from_zero"), citizens=pl.col("citizens").sum(), days=pl.col("days").sum()
-    )
-    fr = frame.select(
-        "offer_id", pl.col("frame_budget").cast(pl.Float64), *([pl.col("fixed_frame").cast(pl.Float64)] if "fixed_frame" in frame.columns else [])
-    )
+    # exact Decimal (tariffkit.money): the daily tariff × days is not rounded; the offer's sum is,
+    # once, to whole kroner
+    j = j.with_columns(amount=exact(follows) * exact("days") / exact(pl.lit(days_per_year)))
+    act = j.group_by("offer_id").agg(activity_budget=kr_of(pl.col("amount").sum()), citizens=pl.col("citizens").sum(), days=pl.col("days").sum())
+    fr = frame.select("offer_id", exact("frame_budget"), *([exact("fixed_frame")] if "fixed_frame" in frame.columns else []))
+    zero = exact(pl.lit(0))
     out = fr.join(act, on="offer_id", how="full", coalesce=True).with_columns(
-        pl.col("activity_budget").fill_null(0.0), pl.col("citizens").fill_null(0), pl.col("days").fill_null(0), pl.col("frame_budget").fill_null(0.0)
+        exact(pl.col("activity_budget").fill_null(0)),
+        pl.col("citizens").fill_null(0),
+        pl.col("days").fill_null(0),
+        pl.col("frame_budget").fill_null(zero),
     )
     if mode == "hybrid":
         if "fixed_frame" not in out.columns:
             raise UsageError("`allocation` hybrid needs the fixed part of each offer's frame")
-        out = out.with_columns(activity_budget=pl.col("activity_budget") + pl.col("fixed_frame").fill_null(0.0))
+        out = out.with_columns(activity_budget=pl.col("activity_budget") + pl.col("fixed_frame").fill_null(zero))
     phases = phase_in or [(year, 1.0)]
     ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
     out = (
         out.with_columns(change=pl.col("activity_budget") - pl.col("frame_budget"))
         .join(ph, how="cross")
         .with_columns(
-            phased_change=(pl.col("change") * pl.col("phase_share")).round(0, mode="half_away_from_zero"),
+            phased_change=exact(kr_of(pl.col("change") * exact("phase_share"))),
         )
         .with_columns(new_budget=pl.col("frame_budget") + pl.col("phased_change"), mode=pl.lit(mode), year=pl.lit(year, dtype=pl.Int32))
     )
     money = ["frame_budget", "activity_budget", "change", "phased_change", "new_budget"]
-    out = out.with_columns([pl.col(c).round(0, mode="half_away_from_zero").cast(pl.Decimal(18, 2)) for c in money])
+    out = out.with_columns([kr_of(c) for c in money])
     return out.select(ALLOCATION.names).cast(ALLOCATION.schema).sort("phase_year", "offer_id")
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import polars as pl
 
 from tariffkit.danish import MONEY
+from tariffkit.money import exact, kr_of
 from tariffkit.schedules.hours import ReassignOptions, citizen_hours, over_24_hours, overlaps, tariff_lookup
 from tariffkit.tariffs import Structure
 
@@ -57,14 +58,15 @@ def reassign(
         cur = t.rename({"level": "current_level", "annual_tariff": "current_tariff"}).drop("price_per_weekly_hour")
         new = t.rename({"level": "new_level", "annual_tariff": "_new_level_tariff", "price_per_weekly_hour": "_pwh"})
         df = df.join(cur, on=["offer_id", "current_level"], how="left").join(new, on=["offer_id", "new_level"], how="left")
-    supplement = (pl.col("_pwh").cast(pl.Float64) * pl.col("supplement_hours")).round(0, mode="half_away_from_zero")
-    new_tariff = (pl.col("_new_level_tariff").cast(pl.Float64) + supplement.fill_null(0)).round(0, mode="half_away_from_zero")
+    # exact Decimal (tariffkit.money), each figure rounded once to whole kroner, half away from zero
+    supplement = kr_of(exact("_pwh") * exact("supplement_hours"))
+    new_tariff = kr_of(exact("_new_level_tariff") + exact(supplement.fill_null(0)))
     df = df.with_columns(new_tariff=pl.when(pl.col("_new_level_tariff").is_not_null()).then(new_tariff).cast(MONEY))
     df = df.with_columns(annual_change=(pl.col("new_tariff") - pl.col("current_tariff")).cast(MONEY))
     # the potential in kroner a year: the weekly ATA hours the assessment took off × the price per weekly hour
     df = df.with_columns(
         potential_per_year=pl.when(pl.col("hours_assessed").is_not_null())
-        .then(((pl.col("hours_registered") - pl.col("hours_assessed")) * pl.col("_pwh").cast(pl.Float64)).round(0, mode="half_away_from_zero"))
+        .then(kr_of((exact("hours_registered") - exact("hours_assessed")) * exact("_pwh")))
         .cast(MONEY)
     )
     lv = {x.level: x for x in structure.levels}
@@ -174,7 +176,7 @@ def by_offer(result: pl.DataFrame, phase_in: list[tuple[int | None, float]]) -> 
     # the phase-in is the municipality's own budget rule: it applies to own citizens only; other
     # municipalities' changes are not phased but negotiated (the negotiation list)
     g = g.join(ph, how="cross").with_columns(
-        phased_change=(pl.col("change_own").fill_null(Decimal(0)).cast(pl.Float64) * pl.col("phase_share")).round(0, mode="half_away_from_zero").cast(MONEY),
+        phased_change=kr_of(exact(pl.col("change_own").fill_null(Decimal(0))) * exact("phase_share")),
     )
     for c in ("income_current", "income_new", "change", "change_own", "change_other", "other_above_paid_level_amount", "phased_change", "potential_per_year"):
         g = g.with_columns(pl.col(c).fill_null(Decimal(0)).cast(MONEY))
