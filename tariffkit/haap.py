@@ -34,6 +34,7 @@ from tariffkit import history
 from tariffkit.danish import MONEY
 from tariffkit.errors import UsageError
 from tariffkit.money import exact, kroner, ore_of
+from tariffkit.periods import days_between, merged_periods
 
 MONTH = "month"
 REFUND = "refund"
@@ -554,14 +555,9 @@ def _units(lines_of, kt: pl.DataFrame, multi: pl.DataFrame, days_method: bool, f
     merged = (  # one group, several lines: their union (sort, merge overlapping or touching intervals)
         cover.filter(pl.col("_ng") == 1)
         .lazy()
-        .sort("_K", "from")
-        .with_columns(_prev_end=pl.col("to").cum_max().shift(1).over("_K"))
-        .with_columns(_new=(pl.col("_prev_end").is_null() | (pl.col("from") > pl.col("_prev_end") + pl.duration(days=1))).cast(pl.Int32))
-        .with_columns(_block=pl.col("_new").cum_sum().over("_K"))
-        .group_by("_K", "_CK", "_block")
-        .agg(pl.col("from").min(), pl.col("to").max())
+        .pipe(merged_periods, ["_K", "_CK"], "from", "to")
         .group_by("_K", "_CK")
-        .agg(days=((pl.col("to") - pl.col("from")).dt.total_days() + 1).sum().cast(pl.Int64))
+        .agg(days=days_between("from", "to").sum().cast(pl.Int64))
     )
     several = (  # a citizen in several groups this month (a move, a level change): day by day
         cover.filter(pl.col("_ng") > 1)

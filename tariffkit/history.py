@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tariffkit.periods import days_between
+
 COMMITMENT = "commitment"
 
 
@@ -89,7 +91,7 @@ def effective(payments: pl.LazyFrame | pl.DataFrame, snap: Snapshot) -> pl.LazyF
         return actual
     first = snap.horizon + dt.timedelta(days=1)
     c = lf.filter((pl.col("kind") == COMMITMENT) & (pl.col("extract_date") == snap.commitments_from) & (pl.col("service_to") >= first))
-    total = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
+    total = days_between("service_from", "service_to")
     cut_days = (pl.lit(first) - pl.col("service_from")).dt.total_days()
     ore = (pl.col("amount") * 100).cast(pl.Int64)
     cut_ore = (ore.abs() * cut_days // total) * ore.sign()  # truncated toward zero

@@ -27,6 +27,7 @@ import polars as pl
 from polars._typing import PolarsDataType
 
 from tariffkit.errors import DataError
+from tariffkit.periods import days_between
 
 HEADERS = {
     "cpr-nr": "cpr",
@@ -161,7 +162,7 @@ def stay_lines(p: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
         service_from=pl.max_horizontal("valid_from", pl.lit(start)),
         service_to=pl.min_horizontal(pl.col("valid_to").fill_null(end), pl.lit(end)),
     )
-    days = (pl.col("service_to") - pl.col("service_from")).dt.total_days() + 1
+    days = days_between("service_from", "service_to")
     return s.select(
         "citizen_id",
         case_id=pl.lit(""),
@@ -315,7 +316,7 @@ def billing(
     lines = stay_lines(ext, first_month, last_day)
     months = lines.with_columns(month=pl.date_ranges(pl.col("service_from").dt.month_start(), pl.col("service_to").dt.month_start(), "1mo")).explode("month")
     months = months.with_columns(
-        days=(pl.min_horizontal(pl.col("month").dt.month_end(), "service_to") - pl.max_horizontal("month", "service_from")).dt.total_days() + 1,
+        days=days_between(pl.max_horizontal("month", "service_from"), pl.min_horizontal(pl.col("month").dt.month_end(), "service_to")),
         year=pl.col("month").dt.year().cast(pl.Int32),
     )
     t = tariffs.filter(pl.col("tariff_kind") == "level").select("offer_id", "year", pl.col("level").cast(pl.Int16), "daily_tariff", "annual_tariff")

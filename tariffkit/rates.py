@@ -4,6 +4,7 @@ the PL rate for the out-years (*pris- og lønfremskrivning*) and the phase-in of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from tariffkit.errors import UsageError
@@ -52,3 +53,13 @@ def parse_phase_in(text: str | None) -> list[tuple[int, float]]:
     if years != sorted(set(years)):
         raise UsageError("`phase_in`: years must be increasing, each once")
     return out
+
+
+def phase_in_table(phases: Sequence[tuple[int | None, float]], whole: int | None):
+    """The phase-in as a table to join: ``phase_year`` (Int32) and ``phase_share`` (Float64, an
+    exact decimal through tariffkit.money.exact); no phase-in is the whole change in ``whole``
+    (a year, or None for "not phased")."""
+    import polars as pl
+
+    rows = phases or [(whole, 1.0)]
+    return pl.DataFrame({"phase_year": [y for y, _ in rows], "phase_share": [s for _, s in rows]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})

@@ -130,6 +130,29 @@ def test_exact_reads_a_float_at_ten_decimals_not_its_binary_value():
     assert df.select(exact("x"))["x"].to_list() == [Decimal("0.1"), Decimal("2.675"), Decimal("0.3333333333")]
 
 
+# ---- periods ----
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.integers(0, 60), st.integers(0, 20)), max_size=12))
+def test_merged_periods_count_each_day_once_like_a_set_of_days(periods):
+    """The union of a key's periods against the oracle: the set of days they cover."""
+    import datetime as dt
+
+    from tariffkit.periods import days_between, merged_periods
+
+    d0 = dt.date(2026, 1, 1)
+    rows = [{"k": k, "f": d0 + dt.timedelta(days=s), "t": d0 + dt.timedelta(days=s + n)} for k, s, n in periods]
+    frame = pl.DataFrame(rows, schema={"k": pl.String, "f": pl.Date, "t": pl.Date})
+    got = merged_periods(frame, ["k"], "f", "t").group_by("k").agg(days=days_between("f", "t").sum(), blocks=pl.len())
+    got_days = {r["k"]: r["days"] for r in got.iter_rows(named=True)}
+    for key in {k for k, _, _ in periods}:
+        covered = {s + i for k, s, n in periods if k == key for i in range(n + 1)}
+        assert got_days[key] == len(covered)
+        runs = sum(1 for day in covered if day - 1 not in covered)  # touching periods are one block
+        assert got.filter(pl.col("k") == key)["blocks"].item() == runs
+
+
 # ---- CPR ----
 
 

@@ -7,6 +7,8 @@ import polars as pl
 
 from tariffkit.errors import DataError, UsageError
 from tariffkit.money import exact, kr_of
+from tariffkit.periods import days_between, merged_periods
+from tariffkit.rates import phase_in_table
 
 
 def activity_allocation(
@@ -42,22 +44,10 @@ def activity_allocation(
         f=pl.max_horizontal(pl.col("service_from"), pl.lit(start)),
         t=pl.min_horizontal(pl.col("service_to"), pl.lit(end)),
     )
-    # union of periods per citizen, offer, level: sort, then merge overlaps
-    p = (
-        p.sort("offer_id", "citizen_id", "level", "f", "t")
-        .with_columns(
-            prev_end=pl.col("t").cum_max().shift(1).over("offer_id", "citizen_id", "level"),
-        )
-        .with_columns(
-            start_new=pl.col("prev_end").is_null() | (pl.col("f") > pl.col("prev_end") + pl.duration(days=1)),
-        )
-        .with_columns(seg=pl.col("start_new").cum_sum().over("offer_id", "citizen_id", "level"))
-    )
-    seg = p.group_by("offer_id", "citizen_id", "level", "seg").agg(pl.col("f").min(), pl.col("t").max())
+    # union of periods per citizen, offer, level: two lines for one day count it once
+    seg = merged_periods(p.select("offer_id", "citizen_id", "level", "f", "t"), ["offer_id", "citizen_id", "level"], "f", "t")
     days = (
-        seg.with_columns(days=(pl.col("t") - pl.col("f")).dt.total_days() + 1)
-        .group_by("offer_id", "level")
-        .agg(pl.col("days").sum(), pl.col("citizen_id").n_unique().alias("citizens"))
+        seg.with_columns(days=days_between("f", "t")).group_by("offer_id", "level").agg(pl.col("days").sum(), pl.col("citizen_id").n_unique().alias("citizens"))
     )
     t = tariffs.filter((pl.col("tariff_kind") == "level") & (pl.col("year") == year)).select(
         "offer_id", pl.col("level").cast(pl.Int16), "annual_tariff", "fixed_part"
@@ -91,8 +81,7 @@ def activity_allocation(
         if "fixed_frame" not in out.columns:
             raise UsageError("`allocation` hybrid needs the fixed part of each offer's frame")
         out = out.with_columns(activity_budget=pl.col("activity_budget") + pl.col("fixed_frame").fill_null(zero))
-    phases = phase_in or [(year, 1.0)]
-    ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
+    ph = phase_in_table(phase_in or [], year)
     out = (
         out.with_columns(change=pl.col("activity_budget") - pl.col("frame_budget"))
         .join(ph, how="cross")

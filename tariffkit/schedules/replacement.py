@@ -9,6 +9,7 @@ import polars as pl
 
 from tariffkit.danish import MONEY
 from tariffkit.money import exact, kr_of
+from tariffkit.rates import phase_in_table
 from tariffkit.schedules.hours import ReassignOptions, citizen_hours, over_24_hours, overlaps, tariff_lookup
 from tariffkit.tariffs import Structure
 
@@ -171,8 +172,7 @@ def by_offer(result: pl.DataFrame, phase_in: list[tuple[int | None, float]]) -> 
             how="left",
         )
     )
-    phases = phase_in or [(None, 1.0)]
-    ph = pl.DataFrame({"phase_year": [y for y, _ in phases], "phase_share": [s for _, s in phases]}, schema={"phase_year": pl.Int32, "phase_share": pl.Float64})
+    ph = phase_in_table(phase_in or [], None)
     # the phase-in is the municipality's own budget rule: it applies to own citizens only; other
     # municipalities' changes are not phased but negotiated (the negotiation list)
     g = g.join(ph, how="cross").with_columns(
