@@ -38,6 +38,9 @@ _API = {
     "carries": "tariffkit.close",
     # re-placement from 24-hour schedules
     "reassign": "tariffkit.schedules",
+    "reassign_schedules": "tariffkit.schedules",
+    "ReassignResult": "tariffkit.schedules",
+    "read_schedules": "tariffkit.schedules",
     "parse_lines": "tariffkit.schedules",
     # budgets
     "offer_model": "tariffkit.budget",

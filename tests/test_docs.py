@@ -106,13 +106,14 @@ def test_api_notebook_example_runs(sample_out, monkeypatch):
     out, _ = sample_out
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
-    assert len(blocks) >= 2
+    assert len(blocks) >= 3
     monkeypatch.chdir(ROOT)
     names: dict = {}
     for code in blocks:  # in order, in one namespace, as a notebook's cells
         exec(compile(code.replace("sample-data/out/", str(out) + "/"), "api.md", "exec"), names)
     budget = names["budget"]
     assert budget.height and set(budget["offer_id"]) == set(names["costs"]["offer_id"]), "the offer model ran for every offer"
+    assert names["run"].citizens.height and names["run"].problems.height == 0, "the re-placement placed the sample's citizens"
     for name in tariffkit.__all__:  # every name the API promises resolves, with a docstring
         obj = getattr(tariffkit, name)
         assert name == "__version__" or obj.__doc__, name

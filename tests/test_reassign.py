@@ -286,6 +286,27 @@ def test_phased_change_is_the_exact_share_rounded_once():
     assert by_offer(res, parse_phase_in("2026:0.7"))["phased_change"].to_list() == [Decimal(32)]
 
 
+def test_reassign_schedules_from_a_notebook_refuses_or_flags_bad_lines():
+    """The library call behind `tariffkit reassign`: a bad line stops it (file, row, column), or
+    with on_error="flag" is left out and its citizen flagged; the per-offer table follows."""
+    from tariffkit.errors import DataError
+    from tariffkit.schedules import reassign_schedules
+
+    good = lines(("§ 85", None, "180", "Alle ugens 7 dage", "1:1", None), citizen="a")
+    bad = lines(("§ 85", None, "180", "Alle ugens 7 dage", "1:1", None), ("§ 85", None, "x", "Alle ugens 7 dage", "1:1", None), citizen="b")
+    current = pl.concat([placed(2, citizen="a"), placed(2, citizen="b")])
+    with pytest.raises(DataError) as e:
+        reassign_schedules([good, bad], STRUCTURE, current=current, tariffs=tariffs(), files=["a.csv", "s.csv"])
+    assert (e.value.file, e.value.row) == ("s.csv", 3) and e.value.column
+    run = reassign_schedules([good, bad], STRUCTURE, current=current, tariffs=tariffs(), on_error="flag")
+    flags = {r["citizen_id"]: r["flags"] for r in run.citizens.iter_rows(named=True)}
+    assert "invalid_lines" in flags["b"] and "invalid_lines" not in flags["a"]
+    assert run.problems.height == 1 and run.lines.height == 2
+    assert run.by_offer([(2026, 0.5)])["citizens"].to_list() == [2]
+    with pytest.raises(DataError, match="no lines"):
+        reassign_schedules([good.clear()], STRUCTURE, files=["empty.csv"])
+
+
 @pytest.mark.parametrize("bad", ["2026", "2026:1.5", "2027:0.5,2026:1", "x:y"])
 def test_phase_in_usage_errors(bad):
     from tariffkit.errors import UsageError

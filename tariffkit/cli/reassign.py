@@ -121,10 +121,8 @@ def command(
 
     from tariffkit import placements as plc
     from tariffkit.cli.common import parse_date_option
-    from tariffkit.errors import DataError
     from tariffkit.keys import load_key
-    from tariffkit.schedules import ReassignOptions, negotiation_list, parse_lines, parse_phase_in, placements_from_payments, read_schedules, reassign
-    from tariffkit.schedules import by_offer as offer_summary
+    from tariffkit.schedules import ReassignOptions, parse_phase_in, placements_from_payments, read_schedules, reassign_schedules
     from tariffkit.tariffs import parse_structure
 
     if phase_in and not by_offer:
@@ -142,15 +140,6 @@ def command(
     if needs_key:
         key = load_key(key_file, warn=err)
     frames = [read_schedules(s, inputs, key) for s in schedules]
-    for s, f in zip(schedules, frames):
-        if f.height == 0:
-            raise DataError("the schedule has a header but no lines; nothing to place", file=tio.label_of(s))
-    text = pl.concat(frames, how="diagonal_relaxed")
-    lines, problems = parse_lines(text, shared_citizens=st.shared_citizens)
-    if problems.height and on_error == "fail":
-        p = problems.sort("_file", "_row").row(0, named=True)
-        more = f" ({problems.height} bad lines in all; --on-error flag leaves them out and flags the citizens)" if problems.height > 1 else ""
-        raise DataError(p["reason"] + more, file=p["_file"], row=p["_row"], column=p["column"])
     if placements:
         stays = plc.read(placements, inputs, key)
         plc.check_levels(stays, [lv.level for lv in st.levels], tio.label_of(placements))
@@ -170,16 +159,26 @@ def command(
     else:
         tf, tariff_table = "tariffs", None
         err("tariffkit: note: no --tariffs: levels and hours only, nothing priced")
-    result = reassign(lines, current, tariff_table, st, ReassignOptions(tolerance=tolerance, year=year), problems=problems, tariffs_file=tf)
+    run = reassign_schedules(
+        frames,
+        st,
+        current=current,
+        tariffs=tariff_table,
+        options=ReassignOptions(tolerance=tolerance, year=year),
+        on_error=on_error,
+        files=[tio.label_of(s) for s in schedules],
+        tariffs_file=tf,
+    )
+    result = run.citizens
     opts = params_for_provenance(ctx)
     for extra in (by_offer, negotiation, service_levels):
         if extra:
             tio.check_not_an_input(extra, inputs)
     tio.write_table(result, target, command="reassign", options=opts, inputs=inputs)
     if by_offer:
-        tio.write_table(offer_summary(result, phases), by_offer, command="reassign", options=opts, inputs=inputs)
+        tio.write_table(run.by_offer(phases), by_offer, command="reassign", options=opts, inputs=inputs)
     if negotiation:
-        neg = negotiation_list(result)
+        neg = run.negotiation()
         if negotiation.lower().endswith(".xlsx"):
             from tariffkit.export import xlsx_bytes
 
@@ -194,9 +193,7 @@ def command(
                 f"{format_kr(neg['yearly_difference'].drop_nulls().sum())} kr a year"
             )
     if service_levels:
-        from tariffkit.service_levels import service_levels as compare
-
-        sl = compare(lines, st)
+        sl = run.service_levels()
         if service_levels.lower().endswith(".xlsx"):
             from tariffkit.export import xlsx_bytes
 
@@ -208,7 +205,7 @@ def command(
             f"  service levels: {sl['category'].n_unique()} activity categories × {sl['offer_id'].n_unique()} offers; "
             f"{far.height} offer-categories more than {st.service_level_band:.0%} from the median"
         )
-    _summary(result, problems, lines.height)
+    _summary(result, run.problems, run.lines.height)
 
 
 def _summary(result, problems, n_lines) -> None:

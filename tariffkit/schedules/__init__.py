@@ -21,7 +21,8 @@ Computation (all vectorised; no Python loop over lines):
 The parts, one module each: :mod:`.columns` (headers, choices, flags, the CPR column),
 :mod:`.read` (workbooks, CSV, Parquet), :mod:`.lines` (parsing lines), :mod:`.hours` (hours,
 levels, overlaps), :mod:`.replacement` (the new levels priced, the negotiation list, per
-offer) and :mod:`.template` (the .xlsx template). Everything is importable from here.
+offer), :mod:`.run` (the whole re-placement from the schedules as read, as ``tariffkit
+reassign`` runs it) and :mod:`.template` (the .xlsx template). Everything is importable from here.
 """
 
 from tariffkit.rates import parse_phase_in
@@ -44,9 +45,12 @@ from tariffkit.schedules.hours import WEEK, ReassignOptions, _supplement_hours, 
 from tariffkit.schedules.lines import parse_lines
 from tariffkit.schedules.read import placements_from_payments, read_schedule_workbook, read_schedules
 from tariffkit.schedules.replacement import by_offer, negotiation_list, reassign
+from tariffkit.schedules.run import ReassignResult, reassign_schedules
 from tariffkit.schedules.template import write_template
 
 __all__ = [
+    "ReassignResult",
+    "reassign_schedules",
     "FLAGS",
     "FREQUENCY_CHOICES",
     "PARAGRAPH_CHOICES",
