@@ -253,6 +253,25 @@ def test_authority_budget_and_the_split_adds_up():
     assert r107["volume_effect"] == 2 * 515_000
 
 
+def test_authority_from_haap_takes_the_groups_and_the_year_from_the_tables():
+    """compute-haap's tables as they are: grouped by the history's own columns, the forecast for
+    the budget year only, and a forecast grouped otherwise refused by file and column."""
+    from tariffkit.budget import authority_from_haap
+
+    hist = pl.DataFrame(
+        {"paragraph": ["SEL 107"], "period": ["2025"], "citizens": [10], "haap": [10.0], "expense": [Decimal(5_000_000)], "average_price": [Decimal(500_000)]}
+    ).with_columns(pl.col("average_price").cast(pl.Decimal(18, 2)), pl.col("expense").cast(pl.Decimal(18, 2)))
+    fc = pl.DataFrame({"paragraph": ["SEL 107", "SEL 107"], "period": ["2026", "2027"], "haap": [12.0, 99.0], "expense": [Decimal(6_300_000), Decimal(1)]})
+    r = authority_from_haap(hist, fc, 2026).row(0, named=True)
+    assert r["paragraph"] == "SEL 107" and r["forecast_haap"] == 12.0 and r["budget"] == Decimal(10 * 515_000)
+    with pytest.raises(DataError) as e:
+        authority_from_haap(hist, fc.rename({"paragraph": "offer_id"}), 2026, files=("h.parquet", "f.parquet"))
+    assert (e.value.file, e.value.column) == ("f.parquet", "paragraph")
+    with pytest.raises(DataError) as e:
+        authority_from_haap(hist.drop("average_price"), None, 2026, files=("h.parquet", "f.parquet"))
+    assert (e.value.file, e.value.column) == ("h.parquet", "average_price")
+
+
 def test_authority_budget_rounds_halves_away_from_zero_in_exact_decimals():
     """The issue's example: 1 HÅP × 100.50 kr is 101 kr (half away from zero), not 100 (Python's
     round() of a float goes to even); 100.50 × 1.03 = 103.515 is 103.52 per HÅP, not the float's

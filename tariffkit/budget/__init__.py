@@ -29,7 +29,7 @@ shares with the annual close: income from places, the year-on-year split, next y
 """
 
 from tariffkit.budget.allocation import activity_allocation, frame_budgets
-from tariffkit.budget.authority import AuthorityAssumptions, authority_budget, parse_authority
+from tariffkit.budget.authority import AuthorityAssumptions, authority_budget, authority_from_haap, parse_authority
 from tariffkit.budget.income import PlaceIncome, _haap_by_level, _PerOffer, expected_haap, next_year_costs, place_income, year_on_year
 from tariffkit.budget.offer import CATEGORY_LABELS, LINES, OfferModelOptions, offer_model
 from tariffkit.money import D0, ORE, dec, kr, ore
@@ -47,6 +47,7 @@ __all__ = [
     "_haap_by_level",
     "activity_allocation",
     "authority_budget",
+    "authority_from_haap",
     "dec",
     "expected_haap",
     "frame_budgets",

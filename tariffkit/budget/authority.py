@@ -11,6 +11,9 @@ from tariffkit.errors import DataError
 
 @dataclass(frozen=True)
 class AuthorityAssumptions:
+    """The authority budget's assumptions: the PL rate, the price growth, and per group (its key,
+    the ``by`` values joined by ``|``) an expected HÅP and a price growth of its own."""
+
     pl_rate: float = 0.03
     price_growth: float = 0.0
     expected_haap: dict[str, float] = field(default_factory=dict)  # group key → HÅP
@@ -18,6 +21,9 @@ class AuthorityAssumptions:
 
 
 def parse_authority(d: dict, file: str = "assumptions") -> AuthorityAssumptions:
+    """The assumptions TOML (``pl_rate``, ``price_growth``, ``[groups."<key>"]`` with
+    ``expected_haap`` and ``price_growth``) as :class:`AuthorityAssumptions`; an unknown
+    setting is refused."""
     known = {"pl_rate", "price_growth", "groups"}
     for k in d:
         if k not in known:
@@ -114,3 +120,29 @@ def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: l
     schema = {**{c: h.schema[c] for c in by}, **{c: dt for c, dt in AUTHORITY.schema.items() if c not in by}}
     data = {c: [row.get(c) for row in rows.values()] for c in cols}
     return pl.DataFrame(data, schema={c: schema[c] for c in cols}).sort(["group_key"])
+
+
+def authority_from_haap(
+    history: pl.DataFrame,
+    forecast: pl.DataFrame | None,
+    year: int,
+    assumptions: AuthorityAssumptions | None = None,
+    files: tuple[str, str] = ("haap", "forecast"),
+) -> pl.DataFrame:
+    """:func:`authority_budget` on compute-haap's tables as they are: the groups are the
+    history's own grouping columns (the ``by`` it was computed with), the forecast must have the
+    same ones, and a forecast with several periods is taken for ``year``. ``files`` name the two
+    tables in errors."""
+    from tariffkit.contracts import HAAP
+
+    for c in ("period", "haap", "average_price", "expense"):
+        if c not in history.columns:
+            raise DataError(f"missing column {c}: expected the haap table from compute-haap", file=files[0], column=c)
+    by = [c for c in history.columns if c not in HAAP.names and c not in ("expense_before", "budget_haap")]
+    if forecast is not None:
+        missing = [c for c in by if c not in forecast.columns]
+        if missing:
+            raise DataError(f"the forecast lacks the history's grouping column {missing[0]} (its `by`)", file=files[1], column=missing[0])
+        if "period" in forecast.columns:
+            forecast = forecast.filter(pl.col("period") == str(year))
+    return authority_budget(history, forecast, by, year, assumptions or AuthorityAssumptions())

@@ -383,31 +383,14 @@ def _offer_model(
 
 
 def _authority(year, haap, forecast_file, assumptions, inputs):
-
     from tariffkit import io as tio
-    from tariffkit.budget import AuthorityAssumptions, authority_budget, parse_authority
-    from tariffkit.contracts import HAAP
-    from tariffkit.errors import DataError
+    from tariffkit.budget import authority_from_haap, parse_authority
 
     _need(haap=haap)
     hist = tio.read_table(haap, inputs)
-    by = [c for c in hist.columns if c not in HAAP.names and c not in ("expense_before", "budget_haap")]
-    for c in ("period", "haap", "average_price", "expense"):
-        if c not in hist.columns:
-            raise DataError(f"missing column {c}: expected the haap table from compute-haap", file=tio.label_of(haap), column=c)
     fc = tio.read_table(forecast_file, inputs) if forecast_file else None
-    a = AuthorityAssumptions()
-    if assumptions:
-        a = parse_authority(tio.read_toml(assumptions, inputs), file=assumptions)
-    if fc is not None:
-        missing = [c for c in by if c not in fc.columns]
-        if missing:
-            raise DataError(f"the forecast lacks the history's --by column {missing[0]}", file=tio.label_of(forecast_file), column=missing[0])
-        if "period" in fc.columns:
-            import polars as pl
-
-            fc = fc.filter(pl.col("period") == str(year))
-    return authority_budget(hist, fc, by, year, a)
+    a = parse_authority(tio.read_toml(assumptions, inputs), file=assumptions) if assumptions else None
+    return authority_from_haap(hist, fc, year, a, files=(tio.label_of(haap), tio.label_of(forecast_file) if forecast_file else "forecast"))
 
 
 def _allocation(year, mode, payments, tariffs, costs, frame_basis, phase_in, inputs):
