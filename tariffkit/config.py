@@ -274,12 +274,12 @@ def override(cfg: Config, text: str) -> None:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise UsageError(f"--set expects KEY=VALUE, e.g. folders.outputs=/tmp/ud, found {text!r}")
+        raise UsageError(f"`set` expects KEY=VALUE, e.g. folders.outputs=/tmp/ud, found {text!r}")
     section, _, name = key.rpartition(".")
     if section not in SCHEMA or name not in SCHEMA[section]:
         known = [f"{s}.{k}" if s else k for s, ks in SCHEMA.items() for k in ks]
         close = difflib.get_close_matches(key, known, n=1)
-        raise UsageError(f"--set: unknown setting {key!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+        raise UsageError(f"`set`: unknown setting {key!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:

@@ -509,7 +509,7 @@ def run_import(
         raise DataError("the file has a header but no data rows (an empty extract is not imported; check the export)", file=file)
     if bad.height and on_error == "fail":
         first = bad.row(0, named=True)
-        more = f" ({bad.height} bad rows in all; use --on-error reject to import the good ones)" if bad.height > 1 else ""
+        more = f" ({bad.height} bad rows in all; `on_error` reject imports the good ones)" if bad.height > 1 else ""
         raise DataError(first["reason"] + more, file=file, row=int(first["source_row"]), column=first["column"])
     payments = good if not sink else None
     rows_good, ore_good = t["rows_good"], int(t["ore_good"] or 0)
