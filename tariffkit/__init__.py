@@ -21,6 +21,7 @@ _API = {
     # HÅP (helårspersoner)
     "compute_haap": ("tariffkit.haap", "compute"),
     "HaapOptions": "tariffkit.haap",
+    "period_of": "tariffkit.haap",
     # the whole offer
     "occupancy": "tariffkit.placements",
     "billing": "tariffkit.placements",

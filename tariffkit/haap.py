@@ -54,6 +54,55 @@ class HaapOptions:
     refunds: bool = False  # add the refund and expense_net columns
 
 
+def period_of(
+    year: int | None = None,
+    from_month: dt.date | None = None,
+    to_month: dt.date | None = None,
+    as_of: dt.date | None = None,
+    known_at: dt.date | None = None,
+) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """The period HÅP is computed for, as (first month, last month, label): a calendar ``year``,
+    the months ``from_month`` … ``to_month`` (any day of each; the label ``2026-01..2026-06``),
+    with ``as_of`` alone its year, or (None, None, None): one period per calendar year of the
+    data. ``as_of`` must fall inside the period and not after ``known_at``."""
+    if year is not None and (from_month or to_month):
+        raise UsageError("give either `year` or `from`/`to`, not both")
+    if bool(from_month) != bool(to_month):
+        raise UsageError("`from` and `to` go together")
+    start = end = label = None
+    if year is not None:
+        start, end, label = dt.date(year, 1, 1), dt.date(year, 12, 1), str(year)
+    elif from_month and to_month:
+        start, end = from_month.replace(day=1), to_month.replace(day=1)
+        if end < start:
+            raise UsageError("`to` is before `from`")
+        label = f"{start:%Y-%m}" if start == end else f"{start:%Y-%m}..{end:%Y-%m}"
+    if as_of and known_at and as_of > known_at:
+        raise UsageError(f"`as_of` {as_of} is after `known_at` {known_at}: the history as known then does not reach it")
+    if as_of:
+        if start is None:
+            start, end, label = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 1), str(as_of.year)
+        if not (start <= as_of.replace(day=1) <= end):  # type: ignore[operator]
+            raise UsageError("`as_of` must fall inside the period")
+    return start, end, label
+
+
+def check_by(keys: tuple[str, ...]) -> None:
+    """The grouping columns HÅP can be computed by: payments columns, each once, never the
+    citizen (that would list persons)."""
+    from tariffkit.contracts import PAYMENTS
+
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise UsageError(f"`by` names {twice[0]} twice")
+    allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row", "extract_date")]
+    for k in keys:
+        if k not in allowed:
+            raise UsageError(f"`by`: unknown column {k!r}; choose from {', '.join(allowed)}")
+    if "citizen_id" in keys:
+        raise UsageError("`by` citizen_id would list persons; group by offer, level, paragraph … instead")
+
+
 def month_add(d: dt.date, n: int) -> dt.date:
     m = d.year * 12 + d.month - 1 + n
     return dt.date(m // 12, m % 12 + 1, 1)

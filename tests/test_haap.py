@@ -306,3 +306,38 @@ def test_budget_deviation_rounds_the_exact_budget_not_its_float():
     r = budget_deviation(out, b, ["offer_id"]).row(0, named=True)
     assert r["budget_expense"] == Decimal("30.02")
     assert r["deviation"] == Decimal("-0.02") and r["volume_effect"] == Decimal("0.00") and r["price_effect"] == Decimal("-0.02")
+
+
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"year": 2026}, (D(2026, 1, 1), D(2026, 12, 1), "2026")),
+        ({"from_month": D(2026, 3, 15), "to_month": D(2026, 6, 30)}, (D(2026, 3, 1), D(2026, 6, 1), "2026-03..2026-06")),
+        ({"from_month": D(2026, 3, 1), "to_month": D(2026, 3, 1)}, (D(2026, 3, 1), D(2026, 3, 1), "2026-03")),
+        ({"as_of": D(2026, 10, 31)}, (D(2026, 1, 1), D(2026, 12, 1), "2026")),
+        ({"year": 2026, "as_of": D(2026, 12, 31), "known_at": D(2026, 12, 31)}, (D(2026, 1, 1), D(2026, 12, 1), "2026")),  # equal: fine
+        ({}, (None, None, None)),
+    ],
+)
+def test_period_of(kw, expected):
+    from tariffkit.haap import period_of
+
+    assert period_of(**kw) == expected
+
+
+@pytest.mark.parametrize(
+    ("kw", "words"),
+    [
+        ({"year": 2026, "from_month": D(2026, 1, 1), "to_month": D(2026, 2, 1)}, "either `year` or `from`/`to`"),
+        ({"from_month": D(2026, 1, 1)}, "go together"),
+        ({"from_month": D(2026, 2, 1), "to_month": D(2026, 1, 31)}, "`to` is before `from`"),
+        ({"as_of": D(2026, 10, 2), "known_at": D(2026, 10, 1)}, "after `known_at`"),
+        ({"year": 2026, "as_of": D(2027, 1, 1)}, "inside the period"),
+        ({"from_month": D(2026, 2, 1), "to_month": D(2026, 3, 1), "as_of": D(2026, 1, 31)}, "inside the period"),
+    ],
+)
+def test_period_of_refuses(kw, words):
+    from tariffkit.haap import period_of
+
+    with pytest.raises(UsageError, match=words):
+        period_of(**kw)

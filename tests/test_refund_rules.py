@@ -132,9 +132,7 @@ def test_estimate_per_citizen_in_the_rules_year_from_the_lines_in_force():
 def test_estimate_of_uses_each_band_up_to_the_next_threshold():
     """Three bands: 0–1,000 nothing, 1,000–2,000 at 25 %, 2,000–3,000 at 50 %, above 3,000 at
     100 %. Each band stops at the next one's threshold, not at another's."""
-    r = parse_rules(
-        {**GOOD, "thresholds": [{"above": 1_000, "share": 0.25}, {"above": 2_000, "share": 0.5}, {"above": 3_000, "share": 1.0}]}, "r.toml"
-    )
+    r = parse_rules({**GOOD, "thresholds": [{"above": 1_000, "share": 0.25}, {"above": 2_000, "share": 0.5}, {"above": 3_000, "share": 1.0}]}, "r.toml")
     assert estimate_of(Decimal(2_500), r) == Decimal("500.00")  # 250 + 250
     assert estimate_of(Decimal(3_500), r) == Decimal("1250.00")  # 250 + 500 + 500
     assert estimate_of(Decimal(1_000), r) == 0 and estimate_of(Decimal(3_000), r) == Decimal("750.00")

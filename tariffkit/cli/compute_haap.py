@@ -72,7 +72,7 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
     from tariffkit.cli.common import params_for_provenance
     from tariffkit.contracts import DATE_RANGE, HAAP_BUDGET, PAYMENTS, Column, Table, conform, dates_out_of_range
     from tariffkit.errors import DataError, UsageError
-    from tariffkit.haap import HaapOptions, budget_deviation, compute
+    from tariffkit.haap import HaapOptions, budget_deviation, check_by, compute, period_of
 
     def month(text: str, opt: str) -> dt.date:
         try:
@@ -80,39 +80,13 @@ def command(ctx, payments, output, year, from_, to, by, method, monthly, as_of, 
         except ValueError:
             raise UsageError(f"{opt} expects a month like 2026-01, got {text!r}") from None
 
-    if year is not None and (from_ or to):
-        raise UsageError("give either --year or --from/--to, not both")
-    if bool(from_) != bool(to):
-        raise UsageError("--from and --to go together")
-    start = end = label = None
-    if year is not None:
-        start, end, label = dt.date(year, 1, 1), dt.date(year, 12, 1), str(year)
-    elif from_:
-        start, end = month(from_, "--from"), month(to, "--to")
-        if end < start:
-            raise UsageError("--to is before --from")
-        label = from_ if from_ == to else f"{from_}..{to}"
     from tariffkit.cli.common import parse_date_option
 
     as_of_date = parse_date_option(as_of, "--as-of") if as_of else None
     known_at_date = parse_date_option(known_at, "--known-at") if known_at else None
-    if as_of_date and known_at_date and as_of_date > known_at_date:
-        raise UsageError(f"--as-of {as_of} is after --known-at {known_at}: the history as known then does not reach it")
-    if as_of_date:
-        if start is None:
-            start, end, label = dt.date(as_of_date.year, 1, 1), dt.date(as_of_date.year, 12, 1), str(as_of_date.year)
-        if not (start <= as_of_date.replace(day=1) <= end):
-            raise UsageError("--as-of must fall inside the period")
+    start, end, label = period_of(year, month(from_, "--from") if from_ else None, month(to, "--to") if to else None, as_of_date, known_at_date)
     keys = tuple(c.strip() for c in by.split(",") if c.strip())
-    twice = sorted({k for k in keys if keys.count(k) > 1})
-    if twice:
-        raise UsageError(f"--by names {twice[0]} twice")
-    allowed = [c for c in PAYMENTS.names if c not in ("amount", "service_from", "service_to", "source_row", "extract_date")]
-    for k in keys:
-        if k not in allowed:
-            raise UsageError(f"--by: unknown column {k!r}; choose from {', '.join(allowed)}")
-    if "citizen_id" in keys:
-        raise UsageError("--by citizen_id would list persons; group by offer, level, paragraph … instead")
+    check_by(keys)
 
     inputs = tio.Inputs()
     target = tio.resolve_output(output)
