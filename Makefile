@@ -37,14 +37,15 @@ bench-50x: $(STAMP)
 	$(BIN)/python bench/run.py --only scaling --only national --scaling 1,4,16,50 --results bench/SCALING.md
 
 ## mutation: deliberate mistakes in the domain core (mutmut), the score written to bench/MUTATION.md.
-## The whole core is about 16,000 mutants (hours on two cores); MUTATE narrows it, e.g.
+## The whole core is about 16,000 mutants (hours on two cores); MUTATE narrows it (the modules of
+## earlier runs stay in the report with their commit), e.g.
 ## `make mutation MUTATE='tariffkit.money* tariffkit.cpr*'` (mutant names are module.function).
 MUTATE ?=
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[mutation]'
 	rm -rf mutants
 	start=$$(date +%s); $(BIN)/mutmut run $(MUTATE) && \
-	  $(BIN)/python bench/mutation.py --write bench/MUTATION.md --minutes $$(( ($$(date +%s) - start) / 60 )) $(if $(MUTATE),--only '$(MUTATE)')
+	  $(BIN)/python bench/mutation.py --write bench/MUTATION.md --minutes $$(( ($$(date +%s) - start) / 60 )) $(if $(MUTATE),--only '$(MUTATE)' --merge)
 
 ## docs: regenerate the generated docs (command reference, data contracts) from the code
 docs: $(STAMP)

@@ -13,7 +13,11 @@ that name is no longer that change, the entry is reported stale and does not cou
 
     score = killed / (mutants − equivalent)      # "no tests" and "survived" count against it
 
-Usage: python bench/mutation.py [--write bench/MUTATION.md] [--minutes M]
+A run narrowed with MUTATE (``--only``) and ``--merge`` keeps the modules it did not run from
+the report it replaces, each with the commit of the run that measured it (the ``run`` column),
+so the score adds up every module measured so far.
+
+Usage: python bench/mutation.py [--write bench/MUTATION.md] [--minutes M] [--only PATTERNS] [--merge]
 """
 
 from __future__ import annotations
@@ -76,12 +80,43 @@ def module_of(name: str) -> str:
     return name.rsplit(".", 1)[0]
 
 
+COUNTS = ("mutants", "killed", "survived", "no tests", "not checked", "equivalent")
+
+
+def earlier(path: Path) -> dict[str, dict]:
+    """The modules of an earlier report: {module: {"run", "counts", "survivors", "equivalent"}}
+    (the bullet lines as written)."""
+    import re
+
+    if not path.exists():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r"Commit `([0-9a-f]+)`", text)
+    default_run = m.group(1) if m else "?"
+    mods: dict[str, dict] = {}
+    section = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = line
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("| `") else []
+        if cells:
+            name = cells[0].strip("`")
+            run, nums = (cells[1].strip("`"), cells[2:8]) if len(cells) == 9 else (default_run, cells[1:7])
+            mods[name] = {"run": run, "counts": Counter(dict(zip(COUNTS, map(int, nums)))), "survivors": [], "equivalent": []}
+        elif line.startswith("- `") and section.startswith(("## Not killed", "## Equivalent")):
+            mod = module_of(line[3:].split("`", 1)[0])
+            if mod in mods:
+                mods[mod]["survivors" if section.startswith("## Not killed") else "equivalent"].append(line)
+    return mods
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--write", type=Path, help="write the Markdown report here (else stdout)")
     ap.add_argument("--minutes", type=float, help="how long `mutmut run` took, for the report")
     ap.add_argument("--only", default="", help="the MUTATE patterns the run was narrowed to (fnmatch, blank-separated)")
     ap.add_argument("--fail-under", type=float, default=None, help="exit 1 when the score is below this percentage")
+    ap.add_argument("--merge", action="store_true", help="keep the modules this run did not cover from the report at --write")
     args = ap.parse_args()
     if not MUTANTS.is_dir():
         print("mutation: no mutants/ folder; run `make mutation` (it runs `mutmut run` first)", file=sys.stderr)
@@ -114,13 +149,17 @@ def main() -> int:
             c["not checked"] += 1
         else:
             c["survived"] += 1
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    kept = {m: e for m, e in earlier(args.write).items() if m not in per} if args.merge and args.write else {}
+    runs = {m: commit for m in per} | {m: e["run"] for m, e in kept.items()}
+    for m, e in kept.items():
+        per[m] = e["counts"]
     total = sum(per.values(), Counter())
 
     def score(c: Counter) -> str:
         n = c["mutants"] - c["equivalent"]
         return f"{100 * c['killed'] / n:.1f} %" if n else "–"
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     out = [
         "# Mutation score of the domain core",
         "",
@@ -128,27 +167,32 @@ def main() -> int:
         "",
         f"Commit `{commit}`; mutmut {mutmut_version()}; the modules are pyproject.toml's `[tool.mutmut] only_mutate`"
         + (f"; `mutmut run` took {args.minutes:.0f} minutes on this machine." if args.minutes is not None else ".")
-        + (f" **This run covered only** `{' '.join(only)}`: the rest of the core was not run." if only else ""),
+        + (f" **This run covered only** `{' '.join(only)}`" if only else "")
+        + (f"; the modules of earlier runs are kept with their commit (the run column): {len(kept)} of {len(per)} modules." if kept else ("." if only else ""))
+        + (" Modules of the core not in the table were not run." if only else ""),
         "",
         f"**Score: {score(total)}** of the non-equivalent mutants killed "
         f"({total['killed']} of {total['mutants'] - total['equivalent']}; {total['equivalent']} equivalent mutants left out, each listed below with its reason).",
         "",
-        "| module | mutants | killed | survived | no tests | not checked | equivalent | score |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | run | mutants | killed | survived | no tests | not checked | equivalent | score |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in sorted(per):
         c = per[m]
-        out.append(f"| `{m}` | {c['mutants']} | {c['killed']} | {c['survived']} | {c['no tests']} | {c['not checked']} | {c['equivalent']} | {score(c)} |")
+        out.append(
+            f"| `{m}` | `{runs[m]}` | {c['mutants']} | {c['killed']} | {c['survived']} | {c['no tests']} | {c['not checked']} | {c['equivalent']} | {score(c)} |"
+        )
     c = total
-    out.append(f"| **all** | {c['mutants']} | {c['killed']} | {c['survived']} | {c['no tests']} | {c['not checked']} | {c['equivalent']} | **{score(c)}** |")
+    out.append(f"| **all** | | {c['mutants']} | {c['killed']} | {c['survived']} | {c['no tests']} | {c['not checked']} | {c['equivalent']} | **{score(c)}** |")
     survivors = sorted(n for n, s in status.items() if s not in KILLED and n not in equivalent)
-    out += ["", f"## Not killed ({len(survivors)})", "", "Each a change no test notices: a test to write, or an equivalent mutant to list with its reason.", ""]
-    for n in survivors:
-        minus, plus = change.get(n, ("?", "?"))
-        out.append(f"- `{n}` ({status[n]}): `{minus}` → `{plus}`")
-    out += ["", f"## Equivalent ({len(equivalent)})", ""]
-    for n in sorted(equivalent):
-        out.append(f"- `{n}`: `{change[n][1]}`: {equivalent[n]}")
+    lines = [(n, f"- `{n}` ({status[n]}): `{change.get(n, ('?', '?'))[0]}` → `{change.get(n, ('?', '?'))[1]}`") for n in survivors]
+    lines += [(ln[3:].split("`", 1)[0], ln) for e in kept.values() for ln in e["survivors"]]
+    out += ["", f"## Not killed ({len(lines)})", "", "Each a change no test notices: a test to write, or an equivalent mutant to list with its reason.", ""]
+    out += [ln for _, ln in sorted(lines)]
+    eq = [(n, f"- `{n}`: `{change[n][1]}`: {equivalent[n]}") for n in equivalent]
+    eq += [(ln[3:].split("`", 1)[0], ln) for e in kept.values() for ln in e["equivalent"]]
+    out += ["", f"## Equivalent ({len(eq)})", ""]
+    out += [ln for _, ln in sorted(eq)]
     if stale:
         out += [
             "",
