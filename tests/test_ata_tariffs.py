@@ -345,3 +345,20 @@ def test_direct_salary_is_fte_times_cost_rounded_once_in_exact_decimals():
     ).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
     r = price_ata(staff, AssumptionSet(Assumptions())).row(0, named=True)
     assert r["direct_salary"] == Decimal("30.02")
+
+
+def test_price_per_attendance_hour_is_salary_over_the_attendance_hours_not_the_ata_hours():
+    """price_per_attendance_hour = direct salary ÷ (ATA FTE × attendance hours per FTE), to the
+    øre; price_per_ata_hour divides by the (fewer) ATA hours."""
+    from tariffkit.money import ore
+
+    a = Assumptions()
+    staff = pl.DataFrame(
+        {"offer_id": ["X"], "year": [2026], "category": ["trained"], "fte": [10.0], "cost_per_fte": [Decimal("500000")], "gives_ata": [True]}
+    ).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
+    r = price_ata(staff, AssumptionSet(a)).row(0, named=True)
+    attendance = Decimal(str(round(a.attendance(), 6)))
+    ata = Decimal(str(round(a.ata_per_fte(), 6)))
+    assert r["price_per_attendance_hour"] == ore(Decimal(5_000_000) / (10 * attendance))
+    assert r["price_per_ata_hour"] == ore(Decimal(5_000_000) / (10 * ata))
+    assert r["price_per_ata_hour"] > r["price_per_attendance_hour"]

@@ -341,3 +341,13 @@ def test_period_of_refuses(kw, words):
 
     with pytest.raises(UsageError, match=words):
         period_of(**kw)
+
+
+def test_days_method_in_a_leap_year_counts_366_days_to_the_year():
+    """2024 has 366 days: a citizen there all year is one HÅP, half a year (1 January–30 June,
+    182 days) is 182/366 — not 182/365, and a whole year not 366/365."""
+    opts = HaapOptions(start=D(2024, 1, 1), end=D(2024, 12, 1), period_label="2024", method="days")
+    whole = compute(pay([("a", 3, D(2024, 1, 1), D(2024, 12, 31), 366_000)]), opts).row(0, named=True)
+    half = compute(pay([("a", 3, D(2024, 1, 1), D(2024, 6, 30), 182_000)]), opts).row(0, named=True)
+    assert whole["haap"] == 1.0
+    assert half["haap"] == round(182 / 366, 10)
