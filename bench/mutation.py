@@ -17,7 +17,14 @@ A run narrowed with MUTATE (``--only``) and ``--merge`` keeps the modules it did
 the report it replaces, each with the commit of the run that measured it (the ``run`` column),
 so the score adds up every module measured so far.
 
+The whole core is about 16,000 mutants, a day on two cores. ``--sample N --seed S`` prints a
+random sample of N mutant names (the same for the same seed and mutants); ``mutmut run`` of
+those names and ``--names FILE`` report the sample's score with its 95 % interval (Wilson): an
+estimate for the whole core (`make mutation-sample`, bench/MUTATION-SAMPLE.md).
+
 Usage: python bench/mutation.py [--write bench/MUTATION.md] [--minutes M] [--only PATTERNS] [--merge]
+       python bench/mutation.py --sample N [--seed S]
+       python bench/mutation.py --names FILE --write bench/MUTATION-SAMPLE.md
 """
 
 from __future__ import annotations
@@ -117,11 +124,26 @@ def main() -> int:
     ap.add_argument("--only", default="", help="the MUTATE patterns the run was narrowed to (fnmatch, blank-separated)")
     ap.add_argument("--fail-under", type=float, default=None, help="exit 1 when the score is below this percentage")
     ap.add_argument("--merge", action="store_true", help="keep the modules this run did not cover from the report at --write")
+    ap.add_argument("--sample", type=int, help="print a random sample of this many mutant names and stop")
+    ap.add_argument("--seed", type=int, default=2026, help="the sample's seed")
+    ap.add_argument("--names", type=Path, help="report only the mutants named in this file (a sample)")
     args = ap.parse_args()
     if not MUTANTS.is_dir():
         print("mutation: no mutants/ folder; run `make mutation` (it runs `mutmut run` first)", file=sys.stderr)
         return 2
     status = statuses()
+    if args.sample:
+        import random
+
+        names = sorted(status)
+        for n in sorted(random.Random(args.seed).sample(names, min(args.sample, len(names)))):
+            print(n)
+        return 0
+    sampled = None
+    if args.names:
+        sampled = args.names.read_text(encoding="utf-8").split()
+        population = len(status)
+        status = {n: status[n] for n in sampled if n in status}
     only = args.only.split()
     if only:
         status = {n: s for n, s in status.items() if any(fnmatch.fnmatch(n, p) for p in only)}
@@ -174,6 +196,15 @@ def main() -> int:
         f"**Score: {score(total)}** of the non-equivalent mutants killed "
         f"({total['killed']} of {total['mutants'] - total['equivalent']}; {total['equivalent']} equivalent mutants left out, each listed below with its reason).",
         "",
+        *(
+            [
+                f"**A random sample** of {len(status)} of the core's {population} mutants (seed {args.seed}; `make mutation-sample`): an estimate of "
+                f"the whole core's score, {wilson(total['killed'], total['mutants'] - total['equivalent'])} with 95 % confidence.",
+                "",
+            ]
+            if sampled is not None
+            else []
+        ),
         "| module | run | mutants | killed | survived | no tests | not checked | equivalent | score |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -212,6 +243,17 @@ def main() -> int:
     if args.fail_under is not None and n and 100 * total["killed"] / n < args.fail_under:
         return 1
     return 0
+
+
+def wilson(k: int, n: int) -> str:
+    """The 95 % Wilson score interval of k successes in n, as "a–b %"."""
+    import math
+
+    if not n:
+        return "–"
+    z, p = 1.96, k / n
+    mid, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return f"{100 * (mid - half):.1f}–{100 * (mid + half):.1f} %"
 
 
 def mutmut_version() -> str:
