@@ -148,7 +148,9 @@ def test_refuses_to_overwrite_an_input(run, tmp_path):
 
 
 def test_refuses_parquet_to_a_terminal(monkeypatch, run):
-    monkeypatch.setattr(tio, "stdout_is_terminal", lambda: True)
+    import tariffkit.io.writing
+
+    monkeypatch.setattr(tariffkit.io.writing, "stdout_is_terminal", lambda: True)
     r = run("import-dss", SAMPLE / "dss-udtraek-2026-09.csv")
     assert r.exit_code == 2 and "terminal" in r.output
 
