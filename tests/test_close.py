@@ -405,6 +405,9 @@ def test_next_year_costs_index_each_line_and_leave_the_carry_out():
     assert n.filter(pl.col("year") == 2026).height == 2  # the input's lines kept
     with pytest.raises(DataError, match="already have a tariff budget for 2027"):
         next_year_costs(n, 2026, D("0.03"))
+    with pytest.raises(DataError, match="no cost lines for 2025 with basis forecast to index into 2026") as e:
+        next_year_costs(c, 2025, D("0.03"))
+    assert (e.value.file, e.value.column) == ("costs", "year")
 
 
 def test_year_on_year_volume_and_price_add_up_to_the_change():

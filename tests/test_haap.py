@@ -351,3 +351,13 @@ def test_days_method_in_a_leap_year_counts_366_days_to_the_year():
     half = compute(pay([("a", 3, D(2024, 1, 1), D(2024, 6, 30), 182_000)]), opts).row(0, named=True)
     assert whole["haap"] == 1.0
     assert half["haap"] == round(182 / 366, 10)
+
+
+def test_budget_deviation_without_groups_compares_the_total():
+    """No `by`: the one total row against the one budget row (a cross join, not a join on nothing)."""
+    df = pay([("a", 3, D(2025, 1, 1), D(2025, 12, 31), 1_100_000)])
+    out = compute(df, YEAR)
+    b = pl.DataFrame({"haap": [0.5], "average_price": [Decimal("1000000.00")]}).with_columns(pl.col("average_price").cast(pl.Decimal(18, 2)))
+    r = budget_deviation(out, b, []).row(0, named=True)
+    assert r["budget_expense"] == Decimal("500000.00") and r["deviation"] == Decimal("600000.00")
+    assert r["volume_effect"] == Decimal("500000.00") and r["price_effect"] == Decimal("100000.00")

@@ -73,6 +73,10 @@ def test_ase_citizen_time_per_line_equals_bdo_tid_pr_dag():
     weekend = t.filter(pl.col("line_no") == 8).row(0, named=True)
     assert weekend["citizen_minutes_per_day"] == pytest.approx(120 / 7, abs=1e-4)
     assert weekend["staff_minutes_per_day"] == pytest.approx(120 / 7 / 3, abs=1e-4)  # 1:Flere: shared by three (shared_citizens)
+    # 4:flere, assessed 60 minutes at weekends: four staff for three citizens, on the assessed minutes
+    four = t.filter(pl.col("line_no") == 9).row(0, named=True)
+    assert four["staff_minutes_per_day_assessed"] == pytest.approx(60 * 2 / 7 * 4 / 3, abs=1e-4)
+    assert four["staff_minutes_per_day"] == pytest.approx(60 * 2 / 7 * 4 / 3, abs=1e-4)
 
 
 def test_ase_in_bdo_notation_is_read():

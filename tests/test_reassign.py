@@ -541,3 +541,47 @@ def test_the_template_has_the_assessment_columns():
     ws = load_workbook(io.BytesIO(write_template()))["Borger 1"]
     heads = [c.value for c in ws[7]]
     assert "Vurderet paragraf" in heads and "Skal drøftes" in heads and heads[-2:] == ["Bemærkning", "Kategori"]
+
+
+def test_current_levels_from_payments_are_the_latest_months_actual_lines():
+    """reassign --payments: a citizen is placed if an actual line with an amount covers the last
+    month of actual spending, at the level of the latest such line; an earlier stay, a correction
+    only, a commitment and a line without a level do not place anyone."""
+    import datetime as dt
+
+    from tariffkit.errors import DataError
+    from tariffkit.schedules import placements_from_payments
+    from tests.test_haap import pay
+
+    D = dt.date
+    rows = [
+        ("a", 2, D(2026, 9, 1), D(2026, 9, 30), 100),
+        ("a", 2, D(2026, 10, 1), D(2026, 10, 15), 100),
+        ("a", 3, D(2026, 10, 16), D(2026, 10, 31), 100),  # moved up mid-month: the latest line's level
+        ("b", 1, D(2026, 6, 1), D(2026, 8, 31), 100),  # left before October
+        ("c", 4, D(2026, 10, 1), D(2026, 10, 31), -100),  # a correction only
+        ("d", 5, D(2026, 10, 1), D(2026, 12, 31), 100, "commitment"),
+    ]
+    got = placements_from_payments(pay(rows))
+    assert got.rows() == [("a", "T1", 3, "own", None)]
+    assert got.schema["level"] == pl.Int16
+    with pytest.raises(DataError, match="no actual payment lines with a level") as e:
+        placements_from_payments(pay(rows).with_columns(level=pl.lit(None, pl.Int16)))
+    assert (e.value.file, e.value.column) == ("payments", "level")
+
+
+def test_a_bad_row_of_a_flat_workbook_sheet_is_named_by_its_row_in_the_sheet(run, tmp_path):
+    """A flat sheet (headers in row 1, as an export from the case system): the second line is
+    row 3 of the sheet, and the error says so."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER.split(";"))
+    ws.append("700101-1234;T1;1;x;§ 85;07:00;30;Hverdage;1:1;;".split(";"))
+    ws.append("700101-1234;T1;2;x;§ 85;07:00;abc;Hverdage;1:1;;".split(";"))
+    f = tmp_path / "flad.xlsx"
+    wb.save(f)
+    out = tmp_path / "r.parquet"
+    r = run("reassign", f, "--structure", _structure_file(tmp_path), "-o", out)
+    assert r.exit_code == 1 and "row 3, column Minutter" in r.stderr and not out.exists()
