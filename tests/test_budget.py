@@ -13,7 +13,7 @@ from tariffkit.errors import DataError, UsageError
 REF = SAMPLE / "reference"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # each test runs the model itself, so a mutation tool sees every test that reads it
 def reference(tmp_path_factory):
     from click.testing import CliRunner
 
@@ -466,3 +466,27 @@ def test_a_setting_for_budget_forecast_reaches_the_models_that_have_the_option(r
     (tmp_path / "tariffkit.toml").write_text("[commands.budget-forecast]\nout-yeras = 1\n", encoding="utf-8")
     r = run("budget-forecast", "offer", *offer, "-o", tmp_path / "c.parquet")
     assert r.exit_code == 2 and "out-yeras" in r.output
+
+
+def test_next_years_budget_splits_the_change_from_last_years_budget(run, tmp_path, sample_out):
+    """`budget-forecast offer --previous` (in-process): each offer's change in cost basis from
+    2026's forecast to 2027's tariff budget, split into volume (HÅP change × last year's cost per
+    HÅP) and price (the rest), and the two add up to the change."""
+    out, _ = sample_out
+    args = ["--year", "2027", "--costs", out / "costs-2027.parquet", "--staff", SAMPLE / "staff.csv", "--offers", SAMPLE / "offers.csv"]
+    args += ["--tariffs", out / "takster-2027.parquet", "--expected-haap", out / "belaegning-2027.parquet", "--haap", out / "belaegning-2027.parquet"]
+    args += ["--results", out / "resultater.parquet", "--previous", out / "budget-2026.parquet", "--out-years", "1"]
+    r = run("budget-forecast", "offer", *args, "-o", tmp_path / "b.parquet")
+    assert r.exit_code == 0, r.output
+    b = pl.read_parquet(tmp_path / "b.parquet")
+    prev = pl.read_parquet(out / "budget-2026.parquet")
+    v = {(o, ln): x for o, ln, x in b.filter((pl.col("year") == 2027) & (pl.col("basis") == "tariff_budget")).select("offer_id", "line", "value").iter_rows()}
+    p = {(o, ln): x for o, ln, x in prev.filter((pl.col("year") == 2026) & (pl.col("basis") == "forecast")).select("offer_id", "line", "value").iter_rows()}
+    offers = sorted({o for o, _ in v})
+    assert offers and all((o, "cost_change") in v for o in offers)
+    for o in offers:
+        assert v[(o, "cost_change")] == v[(o, "cost_basis")] - p[(o, "cost_basis")]
+        assert v[(o, "previous_haap")] == p[(o, "haap_total")]
+        per = p[(o, "cost_basis")] / p[(o, "haap_total")]
+        assert v[(o, "volume_effect")] == ((v[(o, "haap_total")] - p[(o, "haap_total")]) * per).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        assert v[(o, "volume_effect")] + v[(o, "price_effect")] == v[(o, "cost_change")]

@@ -230,6 +230,20 @@ def test_duplicates_counted_kept_or_dropped(run, tmp_path):
     assert "1 exact duplicates dropped" in r.output and pl.read_parquet(out).height == 7
 
 
+def test_dropped_duplicates_are_in_the_reconciliation_to_the_ore(run, tmp_path):
+    """What goes in equals what is written plus what was rejected plus the duplicates dropped:
+    31,000.00 kr read three times, one copy dropped (31,000.00 kr), 62,000.00 kr written."""
+    import json
+
+    f = write_dss(tmp_path / "x.csv", [dss_line(), dss_line(), dss_line(amount="1.000,50")])
+    summary = tmp_path / "s.json"
+    r, out = imp(run, tmp_path, f, extra=("--duplicates", "drop", "--summary-json", summary))
+    assert r.exit_code == 0, r.output
+    d = json.loads(summary.read_text())["files"][0]
+    assert d["amount_read"] == "63000.50" and d["amount_written"] == "32000.50" and d["amount_duplicates_dropped"] == "31000.00"
+    assert "read 63.000,50 = written 32.000,50 + rejected 0,00 + duplicates dropped 31.000,00" in r.output
+
+
 @pytest.mark.parametrize("part_rows", [10**9, 1])
 def test_a_large_extract_finds_its_duplicates_after_the_pass(run, tmp_path, monkeypatch, part_rows):
     """An extract over LARGE_BYTES keeps no content hashes during the pass (bounded memory, issue

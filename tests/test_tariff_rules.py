@@ -101,6 +101,13 @@ def test_assumed_occupancy_rate_scales_the_expected_mix():
         build(FIVE, costs(600_000, 300_000), expected([2.0, 1.0, 0, 0, 0]), 2026, rules=rules(occupancy="rate", occupancy_rate=D("0.9")))
 
 
+def test_an_assumed_occupancy_rate_is_read_as_the_decimal_written():
+    r = parse_rules(tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n[tariffs.occupancy]\nmethod = "rate"\nrate = 0.95'), file="r.toml")
+    assert r.tariffs.occupancy == "rate" and r.tariffs.occupancy_rate == Decimal("0.95")
+    r = parse_rules(tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n[tariffs.occupancy]\nmethod = "rate"\nrate = 1'), file="r.toml")
+    assert r.tariffs.occupancy_rate == Decimal("1")  # full occupancy: the edge is allowed
+
+
 @pytest.mark.parametrize(
     "text,key",
     [
