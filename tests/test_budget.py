@@ -490,3 +490,20 @@ def test_next_years_budget_splits_the_change_from_last_years_budget(run, tmp_pat
         per = p[(o, "cost_basis")] / p[(o, "haap_total")]
         assert v[(o, "volume_effect")] == ((v[(o, "haap_total")] - p[(o, "haap_total")]) * per).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
         assert v[(o, "volume_effect")] + v[(o, "price_effect")] == v[(o, "cost_change")]
+
+
+def test_the_offer_model_names_file_and_column_when_the_year_is_missing(sample_out):
+    from tariffkit.budget import OfferModelOptions, expected_haap, offer_model
+    from tariffkit.io import read_table
+
+    out, _ = sample_out
+    costs = read_table(str(SAMPLE / "costs.csv"), contract="costs")
+    tariffs = pl.read_parquet(out / "takster-2026.parquet")
+    occ = expected_haap(pl.read_parquet(out / "belaegning-2026.parquet"), 2026)
+    files = {"costs": "c.csv", "tariffs": "t.parquet", "haap": "h.parquet"}
+    with pytest.raises(DataError, match="no cost lines for 2026") as e:
+        offer_model(costs.filter(pl.col("year") != 2026), None, None, tariffs, occ, occ, OfferModelOptions(year=2026), files=files)
+    assert (e.value.file, e.value.column) == ("c.csv", "year")
+    with pytest.raises(DataError, match="no level tariffs for 2026") as e:
+        offer_model(costs, None, None, tariffs.with_columns(year=pl.lit(2027, pl.Int32)), occ, occ, OfferModelOptions(year=2026), files=files)
+    assert (e.value.file, e.value.column) == ("t.parquet", "year")
