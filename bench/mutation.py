@@ -152,6 +152,8 @@ def main() -> int:
     equivalent: dict[str, str] = {}
     stale: list[dict] = []
     for e in entries:
+        if e["name"] not in status and (only or sampled is not None) and e["name"] in change:
+            continue  # a mutant this run did not select (narrowed or sampled): neither counted nor stale
         got = change.get(e["name"])
         if got is not None and e["change"] in got[1] and status.get(e["name"]) not in KILLED:
             equivalent[e["name"]] = e["why"]
