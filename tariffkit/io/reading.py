@@ -174,17 +174,7 @@ def scan_csv_text(path: str | Path, file: str, *, separator: str | None = None, 
     if separator is None:
         separator = ";" if line.count(";") >= line.count(",") else ","
     check_unique_headers(_csv_header(line, separator), file, header_row)
-    lf = pl.scan_csv(
-        p,
-        separator=separator,
-        infer_schema=False,
-        skip_lines=lines_to_skip,
-        row_index_name="_row",
-        row_index_offset=header_row + 1,
-        truncate_ragged_lines=False,
-        raise_if_empty=True,
-        glob=False,
-    )
+    lf = pl.scan_csv(p, **_csv_options(separator, lines_to_skip, header_row), glob=False)
     try:
         names = lf.collect_schema().names()
     except pl.exceptions.NoDataError:
@@ -195,9 +185,10 @@ def scan_csv_text(path: str | Path, file: str, *, separator: str | None = None, 
     return _scrub_headers(lf.rename(stripped) if stripped else lf)
 
 
-def _polars_csv(text: str | bytes, separator: str, lines_to_skip: int, header_row: int) -> pl.DataFrame:
-    return pl.read_csv(
-        io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text),
+def _csv_options(separator: str, lines_to_skip: int, header_row: int) -> dict:
+    """How polars reads an extract, streamed or in memory: every cell as text, rows numbered as
+    the file numbers them (the header is row ``header_row``), a ragged line an error."""
+    return dict(
         separator=separator,
         infer_schema=False,
         skip_lines=lines_to_skip,
@@ -206,6 +197,10 @@ def _polars_csv(text: str | bytes, separator: str, lines_to_skip: int, header_ro
         truncate_ragged_lines=False,
         raise_if_empty=True,
     )
+
+
+def _polars_csv(text: str | bytes, separator: str, lines_to_skip: int, header_row: int) -> pl.DataFrame:
+    return pl.read_csv(io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text), **_csv_options(separator, lines_to_skip, header_row))
 
 
 def _tidy_csv(df: pl.DataFrame) -> pl.DataFrame:
