@@ -42,8 +42,8 @@ def round_to(x, step) -> Decimal:
 # a change) is done on ``exact`` columns: Decimal with 20 places, so that a product of kroner and
 # a ten-decimal HÅP is exact and a quotient is rounded 18 places below the øre; the result is
 # rounded once, half away from zero, by ``ore_of`` or ``kr_of``. A float is never rounded as a
-# float: 0.5 HÅP × 201.01 kr is 100.505 kr exactly and rounds to 100.51 kr (as a float it is
-# 100.50499… and rounds to 100.50).
+# float: 0.3 HÅP × 100.05 kr is 30.015 kr exactly and rounds to 30.02 kr (as floats it is
+# 30.01499… and rounds to 30.01).
 
 EXACT_PLACES = 20
 
@@ -51,7 +51,9 @@ EXACT_PLACES = 20
 def exact(e):
     """A column (expression or name) for exact money arithmetic: Decimal(38, 20). A float (HÅP,
     hours, a share) is taken at ten decimal places first, the precision HÅP is computed to, so
-    0.1 is one tenth and not its binary neighbour; kroner and integers widen exactly."""
+    0.1 is one tenth and not its binary neighbour; kroner and integers widen exactly. Not for an
+    expression that is already exact (a product of ``exact`` columns): it would be cut to ten
+    places; pass that to ``ore_of``, ``kr_of`` or ``ore_ratio`` as it is."""
     import polars as pl
 
     e = pl.col(e) if isinstance(e, str) else e
@@ -62,7 +64,9 @@ def ore_of(e):
     """An amount in kroner rounded once to the øre, half away from zero: Int64 øre. ``e`` is an
     ``exact`` expression or a Decimal or integer column (a float column goes through ``exact``
     first: here it would be taken at its binary value)."""
-    return (_wide(e).round(2, mode="half_away_from_zero") * 100).cast(_int64())
+    import polars as pl
+
+    return (_wide(e).round(2, mode="half_away_from_zero") * 100).cast(pl.Int64)
 
 
 def kr_of(e):
@@ -76,7 +80,9 @@ def kr_of(e):
 def ore_ratio(numerator, denominator):
     """numerator / denominator rounded once to a whole number, half away from zero (Int64), e.g.
     øre of salary ÷ hours = øre per hour; exact in Decimal (arguments as for ``ore_of``)."""
-    return (_wide(numerator) / _wide(denominator)).round(0, mode="half_away_from_zero").cast(_int64())
+    import polars as pl
+
+    return (_wide(numerator) / _wide(denominator)).round(0, mode="half_away_from_zero").cast(pl.Int64)
 
 
 def kroner(ore):
@@ -91,9 +97,3 @@ def _wide(e):
 
     e = pl.col(e) if isinstance(e, str) else e
     return e.cast(pl.Decimal(38, EXACT_PLACES))
-
-
-def _int64():
-    import polars as pl
-
-    return pl.Int64

@@ -270,6 +270,9 @@ def test_authority_from_haap_takes_the_groups_and_the_year_from_the_tables():
     with pytest.raises(DataError) as e:
         authority_from_haap(hist.drop("average_price"), None, 2026, files=("h.parquet", "f.parquet"))
     assert (e.value.file, e.value.column) == ("h.parquet", "average_price")
+    with pytest.raises(DataError, match="no rows for 2029 .the base year before 2030.; run compute-haap `year` 2029") as e:
+        authority_from_haap(hist, None, 2030, files=("h.parquet", "f.parquet"))
+    assert (e.value.file, e.value.column) == ("h.parquet", "period")
 
 
 def test_authority_budget_rounds_halves_away_from_zero_in_exact_decimals():

@@ -37,7 +37,9 @@ def parse_authority(d: dict, file: str = "assumptions") -> AuthorityAssumptions:
     return AuthorityAssumptions(float(d.get("pl_rate", 0.03)), float(d.get("price_growth", 0.0)), exp, gr)
 
 
-def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: list[str], year: int, a: AuthorityAssumptions) -> pl.DataFrame:
+def authority_budget(
+    history: pl.DataFrame, forecast: pl.DataFrame | None, by: list[str], year: int, a: AuthorityAssumptions, file: str = "haap"
+) -> pl.DataFrame:
     """Per group: budget = expected HÅP × average price × (1 + price growth) × (1 + PL), from the
     last full year of the history before ``year``; with a forecast (compute-haap --as-of for
     ``year``), the deviation split into volume and price effects, which add up exactly:
@@ -57,7 +59,7 @@ def authority_budget(history: pl.DataFrame, forecast: pl.DataFrame | None, by: l
     h = history.filter(pl.col("period") == base_year)
     if h.height == 0:
         raise DataError(
-            f"the HÅP history has no rows for {base_year} (the base year before {year}); run compute-haap --year {base_year}", file="haap", column="period"
+            f"the HÅP history has no rows for {base_year} (the base year before {year}); run compute-haap `year` {base_year}", file=file, column="period"
         )
     key = pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in by], separator="|") if by else pl.lit("all")
     h = h.with_columns(group_key=key)
@@ -145,4 +147,4 @@ def authority_from_haap(
             raise DataError(f"the forecast lacks the history's grouping column {missing[0]} (its `by`)", file=files[1], column=missing[0])
         if "period" in forecast.columns:
             forecast = forecast.filter(pl.col("period") == str(year))
-    return authority_budget(history, forecast, by, year, assumptions or AuthorityAssumptions())
+    return authority_budget(history, forecast, by, year, assumptions or AuthorityAssumptions(), file=files[0])

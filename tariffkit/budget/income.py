@@ -168,7 +168,7 @@ def expected_haap(h: pl.DataFrame, year: int, file: str = "haap") -> pl.DataFram
     if "period" in h.columns:
         h = h.filter(pl.col("period") == str(year))
         if h.height == 0:
-            raise DataError(f"no rows for period {year}; run compute-haap --year {year}", file=file, column="period")
+            raise DataError(f"no rows for period {year}; run compute-haap `year` {year}", file=file, column="period")
     if "level" in h.columns and h["level"].null_count():
         h = h.filter(pl.col("level").is_not_null())
     keep_origin = "origin" in h.columns
