@@ -97,3 +97,24 @@ def _wide(e):
 
     e = pl.col(e) if isinstance(e, str) else e
     return e.cast(pl.Decimal(38, EXACT_PLACES))
+
+
+def scaled_ore(amount_ore, factor: Decimal):
+    """Each amount (an Int64 column of whole øre) × ``factor`` (an exact Decimal, e.g. the PL
+    factor so far, 1.03² = 1.0609), rounded once to the øre, half away from zero: Int64 øre,
+    exactly ``ore(kroner × factor)``. In whole numbers, factor = n / 10^s: øre × n / 10^s, half
+    away from zero, in Int128 (in Python's integers where a product could pass Int128)."""
+    import polars as pl
+
+    s = max(0, -factor.as_tuple().exponent)  # type: ignore[operator]
+    n, den = int(factor.scaleb(s)), 10**s
+    a = pl.col(amount_ore) if isinstance(amount_ore, str) else amount_ore
+    if abs(n) * 2 * 10**18 + den < 2**126:  # |øre| ≤ 10^18 (MONEY is Decimal(18, 2)): no overflow
+        q = ((a.abs().cast(pl.Int128) * abs(n) * 2 + den) // (2 * den)).cast(pl.Int64)
+        return q * a.sign() * (1 if n >= 0 else -1)
+    return a.map_elements(lambda v: _scaled_int(v, n, den), return_dtype=pl.Int64)
+
+
+def _scaled_int(v: int, n: int, den: int) -> int:
+    q = (abs(v * n) * 2 + den) // (2 * den)
+    return q if v * n >= 0 else -q

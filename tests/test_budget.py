@@ -505,8 +505,8 @@ def test_the_offer_model_names_file_and_column_when_the_year_is_missing(sample_o
     occ = expected_haap(pl.read_parquet(out / "belaegning-2026.parquet"), 2026)
     files = {"costs": "c.csv", "tariffs": "t.parquet", "haap": "h.parquet"}
     with pytest.raises(DataError, match="no cost lines for 2026") as e:
-        offer_model(costs.filter(pl.col("year") != 2026), None, None, tariffs, occ, occ, OfferModelOptions(year=2026), files=files)
+        offer_model(costs.filter(pl.col("year") != 2026), None, None, tariffs, occ, occ, OfferModelOptions(year=2026, out_years=0), files=files)
     assert (e.value.file, e.value.column) == ("c.csv", "year")
     with pytest.raises(DataError, match="no level tariffs for 2026") as e:
-        offer_model(costs, None, None, tariffs.with_columns(year=pl.lit(2027, pl.Int32)), occ, occ, OfferModelOptions(year=2026), files=files)
+        offer_model(costs, None, None, tariffs.with_columns(year=pl.lit(2027, pl.Int32)), occ, occ, OfferModelOptions(year=2026, out_years=0), files=files)
     assert (e.value.file, e.value.column) == ("t.parquet", "year")

@@ -11,8 +11,8 @@ import polars as pl
 
 from tariffkit.budget.income import _haap_by_level, _PerOffer, place_income, year_on_year
 from tariffkit.contracts import COST_GROUPS
-from tariffkit.errors import DataError
-from tariffkit.money import D0, dec, kr, ore
+from tariffkit.errors import DataError, UsageError
+from tariffkit.money import D0, ORE, dec, kr
 from tariffkit.rules import TariffRules, split
 
 # Stable line keys → Danish label and unit. Cost lines keep the key of the costs table.
@@ -79,7 +79,7 @@ class OfferModelOptions:
     year: int
     out_years: int = 5
     index_income: bool = False  # out-years: income indexed by PL like the costs (False: held, as BDO's printed model)
-    pl_rates: dict[int, Decimal] = field(default_factory=dict)
+    pl_rates: dict[int, Decimal] = field(default_factory=dict)  # a rate for each out-year (rates.parse_pl); a missing one is refused
     cut_category: str = "trained"
     frame_cut: Decimal = Decimal("0.03")
     days_per_year: int = 365
@@ -92,36 +92,96 @@ class OfferModelOptions:
 
 
 class _Table:
-    """The budget table, filled line by line (a row tuple each, turned into columns once, not
-    600,000 row dicts). Money is rounded once here, to the øre; HÅP is kept exact to 10
-    decimals, so income = HÅP × tariff can be reproduced from the table. The figures go to
-    polars as their exact decimal text (a tenth of the time of handing it Decimal objects)."""
+    """The budget table, filled line by line in the model's order. Money is rounded once here,
+    to the øre; HÅP is kept exact to 10 decimals, so income = HÅP × tariff can be reproduced
+    from the table. The figures go to polars as their exact decimal text (a tenth of the time of
+    handing it Decimal objects). Most lines do not pass Python one by one: a column's cost lines
+    come from the costs in one polars query (:meth:`mark_cost_lines` says where they go) and a
+    block of model lines is one record (:meth:`add_money`), made lines by polars (``frame``)."""
 
     NAMES = ("offer_id", "year", "basis", "line", "label", "unit", "value", "text", "group")
     TENTH_BILLIONTH = Decimal("1E-10")
 
     def __init__(self) -> None:
-        self.rows: list[tuple] = []
+        self.rows: list[tuple] = []  # the lines added one by one
+        # what goes in before rows[i], as (2i, n, …), n counting the inserts: a column's cost lines …
+        self.marks: list[tuple[int, int, str, str, int]] = []
+        # … and blocks of model lines, by their line keys
+        self.blocks: dict[tuple[str, ...], list[tuple]] = {}
+        self.inserts = 0
 
     def add(self, offer, year, basis, line, value=None, text=None, label=None, unit=None, group=None) -> None:
-        lab, un = LINES.get(line, (label or line, unit or "DKK"))
-        u = unit or un
+        known = LINES.get(line)
+        if known is None:
+            label, u = label or line, unit or "DKK"
+        else:
+            label, u = label or known[0], unit or known[1]
         if value is None:
             figure = None
         elif u == "HÅP":
             figure = str(dec(value).quantize(self.TENTH_BILLIONTH, rounding=ROUND_HALF_UP))
-        else:
-            figure = str(ore(value))
-        self.rows.append((offer, year, basis, line, label or lab, u, figure, text, group))
+        else:  # money.ore, inline: a hundred thousand lines
+            figure = str((value if type(value) is Decimal else dec(value)).quantize(ORE, rounding=ROUND_HALF_UP))
+        self.rows.append((offer, year, basis, line, label, u, figure, text, group))
 
-    def frame(self) -> pl.DataFrame:
+    def _insert(self) -> tuple[int, int]:
+        self.inserts += 1
+        return 2 * len(self.rows), self.inserts
+
+    def add_money(self, offer, year, basis, lines) -> None:
+        """Model lines of ``LINES`` rounded as money (any unit but HÅP), (line, Decimal value)
+        pairs: the same lines as :meth:`add` one by one, kept as one record."""
+        keys = tuple(k for k, _ in lines)
+        figures = [str(v.quantize(ORE, rounding=ROUND_HALF_UP)) for _, v in lines]
+        self.blocks.setdefault(keys, []).append((*self._insert(), offer, year, basis, *figures))
+
+    def mark_cost_lines(self, offer: str, basis: str, year: int) -> None:
+        """The column's cost lines (in order of group and line) go here."""
+        self.marks.append((*self._insert(), offer, basis, year))
+
+    def frame(self, cost_lines: pl.DataFrame) -> pl.DataFrame:
+        """The table; ``cost_lines`` (offer_id, basis, year, line, label, group, amount) are the
+        columns' cost lines, put where :meth:`mark_cost_lines` marked them."""
         from tariffkit.contracts import BUDGET
 
-        columns = [[r[i] for r in self.rows] for i in range(len(self.NAMES))]
         schema = dict(BUDGET.schema)
-        df = pl.DataFrame({n: pl.Series(n, col, dtype=pl.String if n == "value" else schema[n]) for n, col in zip(self.NAMES, columns)}).with_columns(
-            pl.col("value").cast(schema["value"])
-        )
+        order: dict[str, pl.DataType] = {"_at": pl.Int64(), "_n": pl.Int64(), "_sub": pl.Int64()}
+        columns = [[r[i] for r in self.rows] for i in range(len(self.NAMES))]
+        parts = [
+            pl.DataFrame({n: pl.Series(n, col, dtype=pl.String if n == "value" else schema[n]) for n, col in zip(self.NAMES, columns)}).with_columns(
+                pl.col("value").cast(schema["value"]), _at=pl.int_range(pl.len(), dtype=pl.Int64) * 2 + 1, _n=pl.lit(0, pl.Int64), _sub=pl.lit(0, pl.Int64)
+            )
+        ]
+        names = list(parts[0].columns)
+        text, group = pl.lit(None, pl.String).alias("text"), pl.lit(None, pl.String).alias("group")
+        if self.marks:
+            marks = pl.DataFrame(
+                self.marks, schema={"_at": pl.Int64, "_n": pl.Int64, "offer_id": pl.String, "basis": pl.String, "year": pl.Int32}, orient="row"
+            )
+            label = pl.when(pl.col("label").is_null() | (pl.col("label") == "")).then(pl.col("line")).otherwise(pl.col("label"))
+            shown = marks.join(cost_lines, on=["offer_id", "basis", "year"]).sort("_at", "_n", "group", "line")
+            parts.append(shown.with_columns(label=label, unit=pl.lit("DKK"), value=pl.col("amount").cast(schema["value"]), text=text, _sub=pl.lit(0, pl.Int64)))
+        for keys, records in self.blocks.items():
+            fig = [f"_{i}" for i in range(len(keys))]
+            wide = pl.DataFrame(
+                records,
+                schema={**{"_at": pl.Int64, "_n": pl.Int64, "offer_id": pl.String, "year": pl.Int32, "basis": pl.String}, **dict.fromkeys(fig, pl.String)},
+                orient="row",
+            )
+            long = wide.unpivot(on=fig, index=["_at", "_n", "offer_id", "year", "basis"], variable_name="_v", value_name="value")
+            line = pl.col("_v").replace_strict(fig, list(keys))
+            parts.append(
+                long.with_columns(
+                    line=line,
+                    label=line.replace_strict(list(keys), [LINES[k][0] for k in keys]),
+                    unit=line.replace_strict(list(keys), [LINES[k][1] for k in keys]),
+                    value=pl.col("value").cast(schema["value"]),
+                    text=text,
+                    group=group,
+                    _sub=pl.col("_v").replace_strict(fig, list(range(len(keys))), return_dtype=pl.Int64),
+                )
+            )
+        df = pl.concat([p.select(names).cast(schema | order) for p in parts]).sort("_at", "_n", "_sub", maintain_order=True).drop(list(order))
         if df.select(pl.struct("offer_id", "year", "basis", "line").is_duplicated().any()).item():  # pragma: no cover - guards the line keys
             raise AssertionError("duplicated budget lines")
         return df
@@ -139,10 +199,21 @@ class _Inputs:
         tariff_y = tariffs.filter((pl.col("tariff_kind") == "level") & (pl.col("year") == Y))
         if tariff_y.height == 0:
             raise DataError(f"no level tariffs for {Y}", file=files.get("tariffs", "tariffs"), column="year")
-        # the cost lines as plain rows per (offer, basis, year)
-        self.cost_rows: dict[str, dict[tuple[str, int], list[dict]]] = {}
-        for r in year_costs.iter_rows(named=True):
-            self.cost_rows.setdefault(r["offer_id"], {}).setdefault((r["basis"], r["year"]), []).append(r)
+        # the cost lines, each once: their sums by group per (offer, basis, year) and the lines the
+        # columns show, from polars (one group-by each); the out-years' likewise (_out_years)
+        self.cost_sums: dict[tuple[str, str, int], dict[str, Decimal]] = {}
+        in_ore = (pl.col("amount").cast(pl.Decimal(38, 2)) * 100).cast(pl.Int64).sum()
+        for o, b, y, g, a in year_costs.group_by("offer_id", "basis", "year", "group").agg(in_ore).iter_rows():
+            self.cost_sums.setdefault((o, b, y), {})[g] = Decimal(a).scaleb(-2)
+        self.shown_lines = (
+            year_costs.group_by("offer_id", "basis", "year", "line", maintain_order=True)
+            .agg(pl.col("label").first(), pl.col("group").first(), pl.col("amount").sum())
+            .filter(~pl.col("line").is_in(list(LINES)))
+        )
+        self.out_year_sums: dict[tuple[str, int], dict[str, Decimal]] = {}
+        out_lines = self._out_years(year_costs, opts)
+        if out_lines is not None:
+            self.shown_lines = pl.concat([self.shown_lines, out_lines], how="vertical_relaxed")
         self.tariff_rows: dict[str, list[dict]] = {}
         for r in tariff_y.iter_rows(named=True):
             self.tariff_rows.setdefault(r["offer_id"], []).append(r)
@@ -154,10 +225,51 @@ class _Inputs:
         self.staff = None if staff is None else _PerOffer(staff.filter(pl.col("year") == Y))
         self.ata = None if ata_prices is None else {r["offer_id"]: r for r in ata_prices.filter(pl.col("year") == Y).iter_rows(named=True)}
         self.ata_measure = ata_prices["measure"][0] if ata_prices is not None and "measure" in ata_prices.columns and ata_prices.height else "staff"
-        self.placed = None if opts.placed is None else _PerOffer(opts.placed)
+        self.placed: dict[str, list] | None = None
+        self.placed_column = ""
+        if opts.placed is not None:  # the weekly ATA hours on the measure of the ATA prices (below), only that column
+            measured = f"{self.ata_measure}_hours_ata"
+            self.placed_column = measured if measured in opts.placed.columns else "hours_counted"
+            self.placed = {}  # offer → [citizens, their weekly ATA hours] (each a float's shortest decimal text)
+            for o, v in opts.placed.select("offer_id", self.placed_column).iter_rows():
+                n_sum = self.placed.setdefault(o, [0, D0])
+                n_sum[0] += 1
+                n_sum[1] += dec(v or 0)
         self.forecast = None if forecast_haap is None else _PerOffer(forecast_haap)
         self.expected = None if expected_haap is None else _PerOffer(expected_haap)
-        self.previous = None if opts.previous is None else _PerOffer(opts.previous)
+        self.previous = None
+        if opts.previous is not None:  # the lines year_on_year reads: last year's cost basis and HÅP
+            last = pl.col("line").is_in(["cost_basis", "haap_total"]) & (pl.col("year") == Y - 1) & pl.col("basis").is_in(["forecast", "tariff_budget"])
+            self.previous = _PerOffer(opts.previous.filter(last))
+
+    def _out_years(self, year_costs: pl.DataFrame, opts: OfferModelOptions) -> pl.DataFrame | None:
+        """The out-years' cost lines, all offers at once: each line of the base year (the
+        forecast, else the tariff budget) × the PL factor so far, rounded to the øre (half away
+        from zero), without the result carried into the base year; their sums by group go to
+        ``out_year_sums`` and the lines shown are returned (as ``shown_lines``)."""
+        from tariffkit.money import kroner, scaled_ore
+
+        Y = opts.year
+        base = year_costs.filter(pl.col("year") == Y)
+        forecast = base.filter(pl.col("basis") == "forecast")
+        base = pl.concat([forecast, base.filter((pl.col("basis") == "tariff_budget") & ~pl.col("offer_id").is_in(forecast["offer_id"].unique().implode()))])
+        if not opts.out_years or base.height == 0:
+            return None
+        base = base.select("offer_id", "line", "label", "group", (pl.col("amount").cast(pl.Decimal(38, 2)) * 100).cast(pl.Int64).alias("amount"))
+        years, factor = [], Decimal(1)
+        for k in range(1, opts.out_years + 1):
+            factor *= 1 + opts.pl_rates[Y + k]
+            years.append(base.with_columns(year=pl.lit(Y + k, pl.Int32), amount=scaled_ore("amount", factor)))
+        scaled = pl.concat(years)
+        counted = pl.col("group") != "carried_result"
+        for o, y, g, a in scaled.filter(counted).group_by("offer_id", "year", "group").agg(pl.col("amount").sum()).iter_rows():
+            self.out_year_sums.setdefault((o, y), {})[g] = Decimal(a).scaleb(-2)
+        return (
+            scaled.group_by("offer_id", "year", "line", maintain_order=True)
+            .agg(pl.col("label").first(), pl.col("group").first(), pl.col("amount").filter(counted).sum())
+            .filter(~pl.col("line").is_in(list(LINES)) & (pl.col("group") != "carried_result"))
+            .select("offer_id", pl.lit("out_year").alias("basis"), "year", "line", "label", "group", kroner(pl.col("amount")).alias("amount"))
+        )
 
     def tariffs_of(self, offer: str) -> list[dict]:
         """The offer's level tariffs for the year; a ``*`` row is every offer's."""
@@ -181,13 +293,16 @@ def offer_model(
     from tariffkit.speed import gc_paused
 
     files = files or {}
+    missing = [y for y in range(opts.year + 1, opts.year + opts.out_years + 1) if y not in opts.pl_rates]
+    if missing:
+        raise UsageError(f"`pl_rates`: no PL rate for out-year {missing[0]} (give one for each of the {opts.out_years} out-years, or `out_years` 0)")
     with gc_paused():
         inputs = _Inputs(costs, staff, offers, tariffs, forecast_haap, expected_haap, ata_prices, opts, files)
         table = _Table()
         warnings: list[str] = []
         for offer in inputs.offer_ids:
             _Offer(offer, inputs, opts, table, files, warnings).lines()
-        return table.frame(), warnings
+        return table.frame(inputs.shown_lines), warnings
 
 
 class _Offer:
@@ -200,6 +315,7 @@ class _Offer:
     def __init__(self, offer: str, inputs: _Inputs, opts: OfferModelOptions, table: _Table, files: dict[str, str], warnings: list[str]):
         self.offer, self.inputs, self.opts, self.files, self.warnings = offer, inputs, opts, files, warnings
         self.Y = opts.year
+        self.table = table
         self.add = functools.partial(table.add, offer)
         t = inputs.tariffs_of(offer)
         if not t:
@@ -208,7 +324,6 @@ class _Offer:
         self.hours = {int(r["level"]): dec(r["hours"]) for r in t}
         self.pwh = dec(t[0]["price_per_weekly_hour"]) if t else D0
         self.info = inputs.offer_info.get(offer, {})
-        self.costs = inputs.cost_rows.get(offer, {})
         self.blocks: dict[tuple[str, int], dict] = {}
         self.price_of: dict[str, Decimal] = {}
 
@@ -230,10 +345,10 @@ class _Offer:
         Y, ins = self.Y, self.inputs
         for basis, offset in self.COLUMNS:
             year = Y + offset
-            c = self.costs.get((basis, year), [])
-            if not c:
+            sums = ins.cost_sums.get((self.offer, basis, year))
+            if sums is None:
                 continue
-            blk = self.blocks[(basis, year)] = self.cost_block(basis, year, c)
+            blk = self.blocks[(basis, year)] = self.cost_block(basis, year, dict(sums))
             haap_src = {"tariff_budget": ins.expected, "forecast": ins.forecast}.get(basis)
             if haap_src is not None and year == Y:
                 h, supp = _haap_by_level(haap_src, self.offer)
@@ -248,38 +363,33 @@ class _Offer:
             rest = "the out-years start from the tariff budget" if ("tariff_budget", Y) in self.blocks else "so are the out-years"
             self.warnings.append(f"offer {self.offer}: no forecast cost lines for {Y}; the forecast column and the calculators are left out, {rest}")
 
-    def cost_block(self, basis, year, c: list[dict], scale: Decimal = Decimal(1), carry: bool = True, carried_in: Decimal = D0) -> dict:
-        """The cost lines and their sums by group; each amount × ``scale`` rounded to the øre."""
-        add = self.add
-        sums = dict.fromkeys(COST_GROUPS, D0)
-        line_values: dict[str, Decimal] = {}
-        for r in c:
-            amount = ore(dec(r["amount"]) * scale)
-            if r["group"] == "carried_result" and not carry:
-                continue
-            sums[r["group"]] += amount
-            line_values[r["line"]] = line_values.get(r["line"], D0) + amount
-        first_of_line: dict[str, dict] = {}
-        for r in c:
-            first_of_line.setdefault(r["line"], r)
-        for r in sorted(first_of_line.values(), key=lambda r: (r["group"], r["line"])):
-            if r["line"] in LINES or (r["group"] == "carried_result" and not carry):
-                continue  # a model line of the same name (the carried result) shows it
-            add(year, basis, r["line"], line_values[r["line"]], label=r.get("label") or r["line"], unit="DKK", group=r["group"])
-        if carry and year == self.Y and self.offer in self.opts.carried:  # a result close-year carries into the year
+    def cost_block(self, basis, year, sums: dict[str, Decimal], carried_in: Decimal = D0) -> dict:
+        """A column's sums of the cost lines by group (the lines themselves are the table's, from
+        :class:`_Inputs`) and its model lines: the cost basis and the tariff basis with the result
+        carried into the year."""
+        self.table.mark_cost_lines(self.offer, basis, year)
+        sums = {g: sums.get(g, D0) for g in COST_GROUPS}
+        if basis != "out_year" and year == self.Y and self.offer in self.opts.carried:  # a result close-year carries into the year
             sums["carried_result"] += self.opts.carried[self.offer]
         sums["carried_result"] += carried_in  # an out-year's carry under the rules
         variable_salary = sums["variable_staff"]
         cost_basis = sum((v for g, v in sums.items() if g != "carried_result"), D0)
-        add(year, basis, "variable_salary", variable_salary)
-        add(year, basis, "variable_costs", variable_salary + sums["variable_other"])
-        add(year, basis, "fixed_costs_offer", sums["fixed_offer"])
-        add(year, basis, "fixed_costs_central", sums["fixed_central"])
-        add(year, basis, "other_income", sums["other_income"])
-        add(year, basis, "cost_basis", cost_basis)
-        add(year, basis, "result_two_years_earlier", sums["carried_result"])
         tb = cost_basis + sums["carried_result"]
-        add(year, basis, "tariff_basis", tb)
+        self.table.add_money(
+            self.offer,
+            year,
+            basis,
+            (
+                ("variable_salary", variable_salary),
+                ("variable_costs", variable_salary + sums["variable_other"]),
+                ("fixed_costs_offer", sums["fixed_offer"]),
+                ("fixed_costs_central", sums["fixed_central"]),
+                ("other_income", sums["other_income"]),
+                ("cost_basis", cost_basis),
+                ("result_two_years_earlier", sums["carried_result"]),
+                ("tariff_basis", tb),
+            ),
+        )
         return {"cost_basis": cost_basis, "tariff_basis": tb, "variable_salary": variable_salary}
 
     def income_lines(self, basis, year, h, supp):
@@ -301,20 +411,19 @@ class _Offer:
         return inc
 
     def place_lines(self, basis, year, tb, result, haap) -> None:
-        places, portal, add, days = self.info.get("places"), self.info.get("portal_places"), self.add, self.opts.days_per_year
+        places, portal, days = self.info.get("places"), self.info.get("portal_places"), self.opts.days_per_year
         if not places:
             return
         p = Decimal(places)
-        add(year, basis, "places", p)
+        lines = [("places", p)]
         if portal is not None:
-            add(year, basis, "portal_places", Decimal(portal))
+            lines.append(("portal_places", Decimal(portal)))
         if haap is not None:
-            add(year, basis, "occupancy_pct", haap / p * 100)
-        add(year, basis, "place_price_year", kr(tb / p))
-        add(year, basis, "place_price_day", kr(tb / p / days))
+            lines.append(("occupancy_pct", haap / p * 100))
+        lines += (("place_price_year", kr(tb / p)), ("place_price_day", kr(tb / p / days)))
         if result is not None:
-            add(year, basis, "place_price_year_incl_result", kr((tb - result) / p))
-            add(year, basis, "place_price_day_incl_result", kr((tb - result) / p / days))
+            lines += (("place_price_year_incl_result", kr((tb - result) / p)), ("place_price_day_incl_result", kr((tb - result) / p / days)))
+        self.table.add_money(self.offer, year, basis, lines)
 
     def change_from_last_year(self) -> None:
         if self.inputs.previous is None:
@@ -367,17 +476,16 @@ class _Offer:
             add(sy, sb, "ata_hours_staff", ata_hours)
             if ata_hours:
                 add(sy, sb, "cost_per_ata_hour", kr(self.blocks[self.staff_basis]["cost_basis"] / ata_hours))
-        sched = [] if ins.placed is None else ins.placed.rows(self.offer)
+        sched = None if ins.placed is None else ins.placed.get(self.offer)
         if sched:
             # the citizens' own weekly ATA hours from their 24-hour schedules (reassign), not band midpoints
             # on the measure of the ATA prices (staff time unless price-ata was run with --measure
             # citizen), so the staff's hours and the hours placed compare like with like
-            assert ins.placed is not None
-            column = f"{ins.ata_measure}_hours_ata" if f"{ins.ata_measure}_hours_ata" in ins.placed.columns else "hours_counted"
-            weekly = sum((dec(r[column] or 0) for r in sched), D0)
+            column = ins.placed_column
+            citizens, weekly = sched
             word = {"staff_hours_ata": "personaletid", "citizen_hours_ata": "borgertid"}.get(column, "timer som indplaceret")
             add(sy, sb, "ata_hours_placed", weekly * weeks)
-            add(sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {len(sched)} borgeres ATA-timer pr. uge ({word}) × {weeks}")
+            add(sy, sb, "ata_hours_placed_source", None, text=f"døgnskemaer: {citizens} borgeres ATA-timer pr. uge ({word}) × {weeks}")
         elif ins.expected is not None or ins.forecast is not None:
             src = ins.expected if sb == "tariff_budget" and ins.expected is not None else ins.forecast
             h, supp = _haap_by_level(src, self.offer)
@@ -416,7 +524,6 @@ class _Offer:
         if base_key is None or not opts.out_years:
             return
         base = blocks[base_key]
-        base_costs = self.costs.get((base_key[0], Y), [])
         held_income = base.get("income")
         factor = Decimal(1)
         # results by year, for the rules' carry into the out-years: the base year's, then each out-year's
@@ -432,7 +539,7 @@ class _Offer:
                     carried_k = split(past[src]["result"], past[src]["cost_basis"], past[src]["tariff_basis"], opts.rules).carried
                 elif src < Y:
                     carried_k = opts.carried_later.get((self.offer, yk), D0)  # a closed year's carry from the results table
-            blk = self.cost_block("out_year", yk, base_costs, scale=factor, carry=False, carried_in=carried_k)
+            blk = self.cost_block("out_year", yk, self.inputs.out_year_sums.get((self.offer, yk), {}), carried_in=carried_k)
             if held_income is None:
                 self.place_lines("out_year", yk, blk["tariff_basis"], None, None)
                 continue
