@@ -91,11 +91,10 @@ def parse_assumptions(d: dict, file: str = "assumptions") -> AssumptionSet:
     known = {f.name for f in fields(Assumptions)}
 
     def build(base: Assumptions, values: dict, where: str) -> Assumptions:
-        for k, v in values.items():
-            if k not in known:
-                raise DataError(f"unknown setting {k!r} in {where}; known: {', '.join(sorted(known))}", file=file)
-            from tariffkit.rules import number
+        from tariffkit.settings_checks import check_keys, number
 
+        check_keys(values, known, file, "" if where == "assumptions" else f"{where}.")
+        for k, v in values.items():
             number(v, file, f"{where}.{k}", 0, 100_000)  # a finite number, not negative (nan and inf refused)
         a = replace(base, **{k: float(v) for k, v in values.items()})
         if a.indirect_share >= 1 or a.sickness_share >= 1:

@@ -26,6 +26,7 @@ from tariffkit import labels as LABELS
 from tariffkit.errors import DataError, UsageError
 from tariffkit.haap import month_add, spread_months
 from tariffkit.money import kroner, ore_ratio
+from tariffkit.settings_checks import check_keys
 
 KEYS = ["caseworker", "citizen_id", "case_id", "offer_id"]
 RESIDENTIAL = ("SEL 107", "SEL 108", "ABL 105")
@@ -84,9 +85,7 @@ def parse_tiers(d: dict, file: str = "approval tiers") -> ApprovalTiers:
     import math
 
     known = {"name", "source", "tiers"}
-    for k in d:
-        if k not in known:
-            raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file, column=k)
+    check_keys(d, known, file)
     raw = d.get("tiers")
     if not isinstance(raw, list) or len(raw) < 2:
         raise DataError("expected at least two [[tiers]], each with a name and (all but the last) up_to in kroner a year", file=file, column="tiers")

@@ -24,6 +24,7 @@ from decimal import Decimal
 import polars as pl
 
 from tariffkit.errors import DataError
+from tariffkit.settings_checks import check_keys
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,7 @@ def parse_rules(d: dict, file: str = "refund rules") -> RefundRules:
     """The refund TOML: ``year``, ``source`` (required: where the numbers come from), ``name``,
     and ``[[thresholds]]`` with ``above`` (kroner) and ``share`` (0–1), increasing."""
     known = {"name", "year", "source", "thresholds"}
-    for k in d:
-        if k not in known:
-            raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file, column=k)
+    check_keys(d, known, file)
     if not isinstance(d.get("year"), int) or isinstance(d.get("year"), bool) or not 1980 <= d["year"] <= 2100:
         raise DataError("year must be a year like 2026", file=file, column="year")
     if not isinstance(d.get("source"), str) or not d["source"].strip():

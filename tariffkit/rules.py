@@ -27,12 +27,12 @@ exact to the øre; the limit c is rounded once to the øre, half away from zero.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 
 from tariffkit.errors import DataError
 from tariffkit.money import ore
+from tariffkit.settings_checks import check_keys, number
 
 RULES = ("all", "beyond_cap", "all_or_nothing", "none")
 
@@ -88,32 +88,10 @@ class Split:
 TODAY = TariffRules(name="tariffkit default: every result carried into year t+2", version="1", source="tariffkit")
 
 
-def number(v, file: str, key: str, lo: float, hi: float, integer: bool = False):
-    """A number from a settings file: its type, finite (no nan, inf) and in [lo, hi]; else a
-    :class:`DataError` naming the file and the key. The one check for numbers in settings."""
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
-        raise DataError(f"{key} must be a {'whole number' if integer else 'number'}, found {v!r}", file=file, column=key)
-    if isinstance(v, float) and not math.isfinite(v):
-        raise DataError(f"{key} must be a finite number, found {v!r}", file=file, column=key)
-    if not lo <= v <= hi:
-        raise DataError(f"{key} must be between {lo:g} and {hi:g}, found {v!r}", file=file, column=key)
-    return v
-
-
-def _keys(d: dict, known: set[str], file: str, where: str) -> None:
-    import difflib
-
-    for k in d:
-        if k not in known:
-            close = difflib.get_close_matches(k, sorted(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; known: {', '.join(sorted(known))}"
-            raise DataError(f"unknown setting {where}{k!r}{hint}", file=file, column=f"{where}{k}")
-
-
 def _side(d, file: str, where: str) -> CarryRule:
     if not isinstance(d, dict):
         raise DataError(f"[{where}] must be a table", file=file, column=where)
-    _keys(d, {"rule", "cap", "set_aside"}, file, f"{where}.")
+    check_keys(d, {"rule", "cap", "set_aside"}, file, f"{where}.")
     rule = d.get("rule", "all")
     if rule not in RULES:
         raise DataError(f"{where}.rule must be one of {', '.join(RULES)}, found {rule!r}", file=file, column=f"{where}.rule")
@@ -129,7 +107,7 @@ def _side(d, file: str, where: str) -> CarryRule:
 def parse_rules(d: dict, file: str = "rules") -> TariffRules:
     """A rules TOML (already parsed) → :class:`TariffRules`; a contradiction or an unknown key
     is a :class:`DataError` naming the file and the key."""
-    _keys(d, {"name", "version", "source", "draft", "carry", "tariffs"}, file, "")
+    check_keys(d, {"name", "version", "source", "draft", "carry", "tariffs"}, file, "")
     for k in ("name", "version", "source"):
         if not isinstance(d.get(k), str) or not d[k].strip():
             raise DataError(f"{k} must be given (text): a rules file names itself, its version and its source", file=file, column=k)
@@ -139,7 +117,7 @@ def parse_rules(d: dict, file: str = "rules") -> TariffRules:
     carry = d.get("carry", {})
     if not isinstance(carry, dict):
         raise DataError("[carry] must be a table", file=file, column="carry")
-    _keys(carry, {"year_offset", "cap_of", "set_aside_years", "surplus", "deficit", "rounding_residue"}, file, "carry.")
+    check_keys(carry, {"year_offset", "cap_of", "set_aside_years", "surplus", "deficit", "rounding_residue"}, file, "carry.")
     residue = carry.get("rounding_residue", "kept")
     if residue not in ("kept", "split"):
         raise DataError(f"carry.rounding_residue must be kept or split, found {residue!r}", file=file, column="carry.rounding_residue")
@@ -162,7 +140,7 @@ def _tariffs(d, file: str) -> TariffSettings:
 
     if not isinstance(d, dict):
         raise DataError("[tariffs] must be a table", file=file, column="tariffs")
-    _keys(d, {"rounding", "supplement", "levels", "overhead", "occupancy"}, file, "tariffs.")
+    check_keys(d, {"rounding", "supplement", "levels", "overhead", "occupancy"}, file, "tariffs.")
     rounding = Decimal(str(number(d.get("rounding", 1), file, "tariffs.rounding", 0.01, 1000)))
     if rounding not in (Decimal("0.01"), Decimal("1"), Decimal("10"), Decimal("100"), Decimal("1000")):
         raise DataError(f"tariffs.rounding must be 0.01, 1, 10, 100 or 1000 kroner, found {d['rounding']!r}", file=file, column="tariffs.rounding")
@@ -175,7 +153,7 @@ def _tariffs(d, file: str) -> TariffSettings:
     oh = d.get("overhead", {})
     if not isinstance(oh, dict):
         raise DataError("[tariffs.overhead] must be a table", file=file, column="tariffs.overhead")
-    _keys(oh, {"method", "rate"}, file, "tariffs.overhead.")
+    check_keys(oh, {"method", "rate"}, file, "tariffs.overhead.")
     method = oh.get("method", "own_costs")
     if method not in ("own_costs", "percentage"):
         raise DataError(f"tariffs.overhead.method must be own_costs or percentage, found {method!r}", file=file, column="tariffs.overhead.method")
@@ -185,7 +163,7 @@ def _tariffs(d, file: str) -> TariffSettings:
     occ = d.get("occupancy", {})
     if not isinstance(occ, dict):
         raise DataError("[tariffs.occupancy] must be a table", file=file, column="tariffs.occupancy")
-    _keys(occ, {"method", "rate"}, file, "tariffs.occupancy.")
+    check_keys(occ, {"method", "rate"}, file, "tariffs.occupancy.")
     om = occ.get("method", "expected")
     if om not in ("expected", "rate"):
         raise DataError(f"tariffs.occupancy.method must be expected or rate, found {om!r}", file=file, column="tariffs.occupancy.method")

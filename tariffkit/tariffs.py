@@ -103,7 +103,7 @@ class Structure:
 
 def parse_structure(d: dict, file: str = "structure") -> Structure:
     """Structure TOML → :class:`Structure`, with clear errors for bad bands."""
-    from tariffkit.rules import number
+    from tariffkit.settings_checks import check_keys, number
 
     known = {
         "name",
@@ -122,8 +122,7 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     for k in d:
         if k in NOT_READ:
             raise DataError(f"{k} is not a setting: {NOT_READ[k]}; remove it from the structure", file=file, column=k)
-        if k not in known:
-            raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file)
+    check_keys(d, known, file)
     raw = d.get("levels")
     if not raw or not isinstance(raw, list):
         raise DataError("no [[levels]] given; define each level with level, min_hours, max_hours", file=file)

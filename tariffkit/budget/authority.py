@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from tariffkit.errors import DataError
+from tariffkit.settings_checks import check_keys
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,7 @@ def parse_authority(d: dict, file: str = "assumptions") -> AuthorityAssumptions:
     ``expected_haap`` and ``price_growth``) as :class:`AuthorityAssumptions`; an unknown
     setting is refused."""
     known = {"pl_rate", "price_growth", "groups"}
-    for k in d:
-        if k not in known:
-            raise DataError(f"unknown setting {k!r}; known: {', '.join(sorted(known))}", file=file)
+    check_keys(d, known, file)
     exp, gr = {}, {}
     for key, g in (d.get("groups") or {}).items():
         if "expected_haap" in g:

@@ -84,9 +84,10 @@ class Mapping:
     def from_dict(cls, d: dict, file: str = "mapping") -> Mapping:
         m = cls()
         known = set(m.__dataclass_fields__)
+        from tariffkit.settings_checks import check_keys
+
+        check_keys(d, known, file)
         for k, v in d.items():
-            if k not in known:
-                raise DataError(f"unknown setting {k!r}; known settings: {', '.join(sorted(known))}", file=file)
             if k == "columns":
                 if not isinstance(v, dict):
                     raise DataError('[columns] must be a table of field = "source column"', file=file)
