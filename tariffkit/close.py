@@ -212,9 +212,9 @@ def _merge(history: pl.DataFrame | None, new: pl.DataFrame, year: int, replace: 
             b = new.select(figures).sort("offer_id")
             if not a.equals(b):
                 diff = a.join(b, on="offer_id", how="full", suffix="_new", coalesce=True)
-                changed = next(
+                changed = next(  # the first offer whose figures differ (else one only in the new or the old)
                     (r["offer_id"] for r in diff.iter_rows(named=True) if any(r.get(k) != r.get(f"{k}_new") for k in figures if k != "offer_id")),
-                    a["offer_id"][0] if a.height else "?",
+                    a["offer_id"][0],
                 )
                 raise DataError(
                     f"{year} is already closed in the results table with other figures (offer {changed}); close it again with `replace` to use these inputs",

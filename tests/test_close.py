@@ -236,6 +236,24 @@ def test_a_year_closed_twice_with_other_figures_is_refused_unless_replaced():
     assert again.height == 1 and one(again, 2024)["result"] == D("-550000")
 
 
+def test_closing_again_names_the_offer_whose_figures_changed_and_keeps_the_history_in_order():
+    def c(year, amount):
+        return pl.concat([costs(year, amount, offer="B"), costs(year, amount, offer="A")])  # not in order
+
+    def t(year):
+        return pl.concat([tariffs(year, "1050000", offer="B"), tariffs(year, "1050000", offer="A")])
+
+    def occ(a, b):
+        return pl.concat([occupancy(b, offer="B"), occupancy(a, offer="A")])
+
+    r25 = close_year(c(2025, 10_000_000), occ(10.0, 10.0), t(2025), FRAME, 2025).results
+    r24 = close_year(c(2024, 10_000_000), occ(10.0, 10.0), t(2024), FRAME, 2024, history=r25.reverse()).results  # a history out of order
+    assert list(zip(r24["year"], r24["offer_id"])) == [(2024, "A"), (2024, "B"), (2025, "A"), (2025, "B")]
+    with pytest.raises(DataError, match=r"2024 is already closed .*\(offer B\)") as e:
+        close_year(c(2024, 10_000_000), occ(10.0, 9.0), t(2024), FRAME, 2024, history=r24)
+    assert e.value.column == "year"
+
+
 def test_a_carry_into_a_year_with_a_typed_in_result_is_refused():
     r = close_year(costs(2025, 10_200_000), occupancy(9.5), tariffs(2025, "1070000"), FRAME, 2025).results  # carries 35,000 into 2027
     exp = pl.DataFrame({"offer_id": ["X"], "level": [1], "haap": [10.0]}, schema_overrides={"level": pl.Int16})
@@ -244,28 +262,42 @@ def test_a_carry_into_a_year_with_a_typed_in_result_is_refused():
 
 
 @pytest.mark.parametrize(
-    "text,key",
+    "text,key,says",
     [
-        ('[carry.surplus]\nrule = "beyond_cap"\ncap = -0.1', "carry.surplus.cap"),
-        ('[carry.surplus]\nrule = "beyond_cap"\ncap = 1.5', "carry.surplus.cap"),
-        ('[carry.surplus]\nrule = "beyond_cap"', "carry.surplus.cap"),
-        ('[carry.surplus]\nrule = "beyond_cap"\ncap = nan', "carry.surplus.cap"),
-        ("[carry]\nyear_offset = 0", "carry.year_offset"),
-        ("[carry]\nset_aside_years = 0", "carry.set_aside_years"),
-        ("[carry]\nyear_ofset = 2", "carry.year_ofset"),
-        ("[carry.deficit]\nset_aside = true", "carry.deficit.set_aside"),
-        ('[carry.surplus]\nrule = "half"', "carry.surplus.rule"),
+        ('[carry.surplus]\nrule = "beyond_cap"\ncap = -0.1', "carry.surplus.cap", "cap"),
+        ('[carry.surplus]\nrule = "beyond_cap"\ncap = 1.5', "carry.surplus.cap", "cap"),
+        ('[carry.surplus]\nrule = "beyond_cap"', "carry.surplus.cap", "cap"),
+        ('[carry.surplus]\nrule = "beyond_cap"\ncap = nan', "carry.surplus.cap", "cap"),
+        ("[carry]\nyear_offset = 0", "carry.year_offset", "year_offset"),
+        ("[carry]\nset_aside_years = 0", "carry.set_aside_years", "set_aside_years"),
+        ("[carry]\nyear_ofset = 2", "carry.year_ofset", "unknown setting carry.'year_ofset' (did you mean 'year_offset'?)"),
+        ("[carry]\nzzz = 2", "carry.zzz", "unknown setting carry.'zzz'; known: cap_of, deficit, rounding_residue, set_aside_years, surplus, year_offset"),
+        ("[carry.deficit]\nset_aside = true", "carry.deficit.set_aside", "only a surplus can be set aside"),
+        ('[carry.surplus]\nrule = "half"', "carry.surplus.rule", "carry.surplus.rule must be one of"),
+        ("[carry]\ndeficit = 3", "carry.deficit", "[carry.deficit] must be a table"),
+        ("[carry]\nsurplus = 3", "carry.surplus", "[carry.surplus] must be a table"),
+        ("[tariffs]\noccupancy = 3", "tariffs.occupancy", "[tariffs.occupancy] must be a table"),
+        ('[tariffs.occupancy]\nmethod = "rate"', "tariffs.occupancy.rate", "tariffs.occupancy.method = rate needs a rate"),
+        ('[tariffs.occupancy]\nmethod = "rate"\nrate = 0', "tariffs.occupancy.rate", "must be above 0"),
+        ('[tariffs.occupancy]\nmethod = "guess"', "tariffs.occupancy.method", "must be expected or rate, found 'guess'"),
     ],
 )
-def test_a_rules_file_that_contradicts_itself_names_the_key(text, key):
+def test_a_rules_file_that_contradicts_itself_names_the_key(text, key, says):
     import tomllib
 
     d = tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n' + text)
     with pytest.raises(DataError) as e:
         parse_rules(d, file="regler.toml")
     assert e.value.column == key and e.value.file == "regler.toml"
-    if key == "carry.year_ofset":
-        assert "did you mean 'year_offset'" in str(e.value)
+    assert says in str(e.value)
+
+
+def test_an_assumed_occupancy_rate_is_read_exactly():
+    import tomllib
+
+    d = tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n[tariffs.occupancy]\nmethod = "rate"\nrate = 0.95')
+    t = parse_rules(d, file="regler.toml").tariffs
+    assert (t.occupancy, t.occupancy_rate) == ("rate", D("0.95"))
 
 
 def test_the_shipped_rules_files_parse():

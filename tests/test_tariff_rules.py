@@ -267,3 +267,44 @@ def test_ten_service_packages_on_the_sample_end_to_end(run, tmp_path, sample_out
     ws = load_workbook(tmp_path / "b10.xlsx")["T101 Bostedet Egebo"]
     labels = [c.value for c in ws["A"] if c.value]
     assert "Takst funktionsniveau 10 (kr. pr. år)" in labels and "Takst funktionsniveau 1 (kr. pr. år)" in labels
+
+
+def test_the_portal_table_reports_each_levels_tariff_the_occupancy_and_the_places():
+    """Tilbudsportalen's figures: tariffs exactly in kroner and øre, the assumed occupancy rate
+    (expected HÅP / places × 100, two decimals) on the portal's own count of places when the
+    offers table has it, else the places; no rate for an offer without places."""
+    from types import SimpleNamespace
+
+    from tariffkit.tariffs import PORTAL_COLUMNS, portal_table
+
+    tariffs = pl.DataFrame(
+        {
+            "offer_id": ["A", "A", "B", "C"],
+            "year": [2026] * 4,
+            "tariff_kind": ["level", "level", "level", "average"],
+            "level": [2, 1, 1, None],
+            "annual_tariff": [D("400000.00"), D("300000.00"), D("365000.00"), D("1.00")],
+            "daily_tariff": [D("1095.89"), D("821.92"), D("1000.00"), D("0.01")],
+        },
+        schema_overrides={"year": pl.Int32, "level": pl.Int16, "annual_tariff": pl.Decimal(18, 2), "daily_tariff": pl.Decimal(18, 2)},
+    )
+    offers = pl.DataFrame({"offer_id": ["A", "B"], "offer_name": ["Egebo", "Lærkehøj"], "places": [12, 0], "portal_places": [10, None]})
+    results = [SimpleNamespace(offer_id="A", expected_haap=9.456), SimpleNamespace(offer_id="B", expected_haap=3.0)]
+    p = portal_table(tariffs, results, offers)
+    assert p.columns == list(PORTAL_COLUMNS)
+    assert p["Tilbudsnr."].to_list() == ["A", "A", "B"] and p["Funktionsniveau"].to_list() == [1, 2, 1]  # level tariffs only, in order
+    assert p["Tilbudsnavn"].to_list() == ["Egebo", "Egebo", "Lærkehøj"] and p["År"].to_list() == [2026] * 3
+    assert p.schema["Takst pr. år"] == pl.Decimal(18, 2) and p.schema["Takst pr. døgn"] == pl.Decimal(18, 2)
+    assert p["Takst pr. døgn"].to_list() == [D("821.92"), D("1095.89"), D("1000.00")]
+    assert p["Forudsat belægningsprocent"].to_list() == [94.56, 94.56, None]  # 9.456 / 10 portal places; B has no places
+    assert p["Antal pladser jf. Tilbudsportalen"].to_list() == [10, 10, 0]
+
+
+def test_the_card_names_the_rules_it_was_set_under(run, tmp_path):
+    base = ["tariff-build", "--structure", REF / "levels.toml", "--costs", REF / "costs.csv", "--haap", REF / "expected-haap.csv", "--year", "2024"]
+    r = run(*base, "--rules", SAMPLE / "takstregler.toml", "-o", tmp_path / "b.parquet", "--card", tmp_path / "card.toml")
+    assert r.exit_code == 0, r.output
+    rules = tomllib.loads((tmp_path / "card.toml").read_text(encoding="utf-8"))["rules"]
+    source = tomllib.loads((SAMPLE / "takstregler.toml").read_text(encoding="utf-8"))["source"]
+    assert rules["source"] == source and rules["draft"] is False
+    assert (rules["rounding"], rules["overhead"], rules["occupancy"]) == ("1", "own_costs", "expected")
