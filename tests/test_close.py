@@ -435,11 +435,15 @@ def test_next_year_costs_index_each_line_and_leave_the_carry_out():
     # 1,000,000.05 × 1.03 = 1,030,000.0515 → 1,030,000.05 (one rounding per line, to the øre)
     assert new["basis"].to_list() == ["tariff_budget"] and new["amount"].to_list() == [D("1030000.05")]
     assert n.filter(pl.col("year") == 2026).height == 2  # the input's lines kept
-    with pytest.raises(DataError, match="already have a tariff budget for 2027"):
-        next_year_costs(n, 2026, D("0.03"))
+    with pytest.raises(DataError, match="already have a tariff budget for 2027") as e:
+        next_year_costs(n, 2026, D("0.03"), file="omkostninger.csv")
+    assert (e.value.file, e.value.column) == ("omkostninger.csv", "year")
     with pytest.raises(DataError, match="no cost lines for 2025 with basis forecast to index into 2026") as e:
         next_year_costs(c, 2025, D("0.03"))
     assert (e.value.file, e.value.column) == ("costs", "year")
+    with pytest.raises(DataError) as e:
+        next_year_costs(c, 2025, D("0.03"), file="omkostninger.csv")
+    assert e.value.file == "omkostninger.csv"
 
 
 def test_year_on_year_volume_and_price_add_up_to_the_change():

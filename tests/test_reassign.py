@@ -585,3 +585,26 @@ def test_a_bad_row_of_a_flat_workbook_sheet_is_named_by_its_row_in_the_sheet(run
     out = tmp_path / "r.parquet"
     r = run("reassign", f, "--structure", _structure_file(tmp_path), "-o", out)
     assert r.exit_code == 1 and "row 3, column Minutter" in r.stderr and not out.exists()
+
+
+def test_the_template_guides_the_user_and_its_lists_cover_exactly_the_choices():
+    """The first sheet is the Danish guide with its title in bold; each drop-down list refers to
+    exactly the choices on the hidden list sheet (a row too many offers an empty choice, one too
+    few hides the last)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tariffkit.schedules.columns import FREQUENCY_CHOICES, PARAGRAPH_CHOICES, STAFFING_CHOICES
+    from tariffkit.schedules.template import write_template
+
+    wb = load_workbook(io.BytesIO(write_template(sheets=1)))
+    assert wb.sheetnames[0] == "Vejledning" and wb["Vejledning"]["A1"].font.bold and wb["Vejledning"]["A1"].font.size == 14
+    assert wb["Lister"].sheet_state == "hidden"
+    ws = wb["Borger 1"]
+    assert ws["A1"].font.bold and ws["A1"].font.size == 14
+    lists = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    assert lists["F"] == f"=Lister!$A$2:$A${len(FREQUENCY_CHOICES) + 1}"
+    assert lists["G"] == f"=Lister!$B$2:$B${len(STAFFING_CHOICES) + 1}"
+    assert lists["C"] == f"=Lister!$C$2:$C${len(PARAGRAPH_CHOICES) + 1}" and lists["J"] == "=Lister!$D$2:$D$2"
+    assert [c.value for c in wb["Lister"]["A"][1:]] == list(FREQUENCY_CHOICES)

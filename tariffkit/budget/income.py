@@ -90,7 +90,7 @@ def year_on_year(previous: pl.DataFrame | _PerOffer, offer: str, year: int, bloc
     }
 
 
-def next_year_costs(costs: pl.DataFrame, year: int, rate: Decimal, basis: str = "forecast") -> pl.DataFrame:
+def next_year_costs(costs: pl.DataFrame, year: int, rate: Decimal, basis: str = "forecast", file: str = "costs") -> pl.DataFrame:
     """The costs table with next year's budget added: every cost line of ``year``'s ``basis``
     × (1 + ``rate``), each line rounded to the øre (half away from zero, as the out-years), as
     basis ``tariff_budget`` of year + 1. The carried result is left out: the result carried
@@ -99,9 +99,9 @@ def next_year_costs(costs: pl.DataFrame, year: int, rate: Decimal, basis: str = 
 
     src = costs.filter((pl.col("year") == year) & (pl.col("basis") == basis) & (pl.col("group") != "carried_result"))
     if src.height == 0:
-        raise DataError(f"no cost lines for {year} with basis {basis} to index into {year + 1}", file="costs", column="year")
+        raise DataError(f"no cost lines for {year} with basis {basis} to index into {year + 1}", file=file, column="year")
     if costs.filter((pl.col("year") == year + 1) & (pl.col("basis") == "tariff_budget")).height:
-        raise DataError(f"the costs already have a tariff budget for {year + 1}; it is not made again", file="costs", column="year")
+        raise DataError(f"the costs already have a tariff budget for {year + 1}; it is not made again", file=file, column="year")
     factor = 1 + rate
     amounts = [ore(dec(a) * factor) for a in src["amount"]]
     nxt = src.with_columns(year=pl.lit(year + 1, pl.Int32), basis=pl.lit("tariff_budget"), amount=pl.Series(amounts, dtype=src.schema["amount"]))

@@ -356,7 +356,7 @@ def _offer_model(
     if next_costs:
         from tariffkit.budget import next_year_costs
 
-        nxt = next_year_costs(co, year, rates[year + 1])
+        nxt = next_year_costs(co, year, rates[year + 1], file=tio.label_of(costs))
         tio.write_table(nxt, next_costs, command="budget-forecast", options=provenance_options or {}, inputs=inputs)
         err(
             f"next year's costs: {year + 1} tariff budget = {year} forecast × (1 + {rates[year + 1]}) per line, written with the other cost lines to {next_costs}"
