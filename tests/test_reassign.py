@@ -1,5 +1,6 @@
 """reassign: schedules → hours → levels, flags, consequences, template round trip, bad rows."""
 
+import datetime as dt
 from decimal import Decimal
 
 import polars as pl
@@ -608,3 +609,35 @@ def test_the_template_guides_the_user_and_its_lists_cover_exactly_the_choices():
     assert lists["G"] == f"=Lister!$B$2:$B${len(STAFFING_CHOICES) + 1}"
     assert lists["C"] == f"=Lister!$C$2:$C${len(PARAGRAPH_CHOICES) + 1}" and lists["J"] == "=Lister!$D$2:$D$2"
     assert [c.value for c in wb["Lister"]["A"][1:]] == list(FREQUENCY_CHOICES)
+
+
+def test_a_start_time_with_a_dot_or_one_digit_hour_is_read_as_the_time():
+    good, problems = parse_lines(lines(("§ 85", "8.30", "60", "dagligt", "1:1", None), ("§ 85", "9:05", "30", "dagligt", "1:1", None)))
+    assert problems.height == 0 and good.sort("line_no")["start"].to_list() == [dt.time(8, 30), dt.time(9, 5)]
+
+
+def test_assessed_zero_minutes_is_an_assessment_not_a_blank():
+    """A caseworker who writes 0 assessed the line away: it is 0 minutes, not "not assessed"."""
+    r = run_core(lines(("§ 85", None, "60", "dagligt", "1:1", "0"), ("§ 85", None, "60", "dagligt", "1:1", None)), placed(2))
+    assert r["hours_registered"] == pytest.approx(14.0) and r["hours_assessed"] == pytest.approx(7.0)
+
+
+def test_a_bad_value_is_echoed_short_and_never_as_a_cpr():
+    long = "x" * 60
+    good, problems = parse_lines(lines(("§ 85", None, "60", long, "1:1", None), ("§ 85", None, "60", "dagligt", "0101901234", None)))
+    assert good.height == 0 and problems["column"].to_list() == ["Hyppighed (frequency)", "Normering (staffing)"]
+    frequency, staffing = problems["reason"].to_list()
+    assert frequency.startswith("expected a frequency: Alle ugens 7 dage, Hverdage, Weekend, a weekday (Fredag), 2 x dagligt")
+    assert f"found '{'x' * 40}'" in frequency  # the value cut at 40 characters
+    assert staffing == "expected a staffing like 1:1, 1:3, 2:1 or 1:Flere, found '(a CPR-shaped value, not shown)'"
+
+
+def test_a_line_cannot_take_more_than_the_week_has():
+    """24 hours every day of the week is the most one line can be (10,080 minutes); more, such as
+    a number pasted into the frequency, is refused with the row and the column, not priced."""
+    good, problems = parse_lines(
+        lines(("§ 85", None, "1440", "7", "1:1", None), ("§ 85", None, "1440", "8", "1:1", None), ("§ 85", None, "60", "101901234", "1:1", None))
+    )
+    assert good["_row"].to_list() == [2]
+    assert problems["_row"].to_list() == [3, 4] and set(problems["column"]) == {"Hyppighed (frequency)"}
+    assert "more than the 10,080 minutes of a week" in problems["reason"][0]

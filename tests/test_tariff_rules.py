@@ -308,3 +308,49 @@ def test_the_card_names_the_rules_it_was_set_under(run, tmp_path):
     source = tomllib.loads((SAMPLE / "takstregler.toml").read_text(encoding="utf-8"))["source"]
     assert rules["source"] == source and rules["draft"] is False
     assert (rules["rounding"], rules["overhead"], rules["occupancy"]) == ("1", "own_costs", "expected")
+
+
+def test_the_tariffs_table_has_its_contract_and_the_top_band_is_open():
+    from tariffkit.contracts import TARIFFS
+
+    t, _ = build(FIVE, costs(7_000_000, 1_000_000), expected([3.0, 4.0, 5.0, 6.0, 2.0]), 2026)
+    assert t.schema == TARIFFS.schema
+    lv = t.filter(pl.col("tariff_kind") == "level").sort("level")
+    assert lv["max_hours"].to_list() == [9.0, 15.0, 22.0, 30.0, None]  # the top level has no upper bound: 5+ hours above it
+
+
+def test_a_common_structure_is_set_under_the_rules_too():
+    from dataclasses import replace
+
+    common = replace(FIVE, scope="common")
+    both = pl.concat([costs(3_500_000, 500_000, offer="A"), costs(3_500_000, 500_000, offer="B")])
+    t, res = build(common, both, expected([3.0, 4.0, 5.0, 6.0, 2.0], offer="*"), 2026, rules=rules(rounding=D(100)))
+    assert res[0].offer_id == "*" and all(v % 100 == 0 for v in level_tariffs(t))
+
+
+@pytest.mark.parametrize(
+    "case, file, column, says",
+    [
+        ("no costs for the year", "omk.csv", "year", "no cost lines for year 2027 with basis tariff_budget"),
+        ("ATA costs, nobody expected", "haap.parquet", "haap", "offer X: ATA costs but no expected ATA hours"),
+    ],
+)
+def test_tariff_build_refusals_name_the_file_and_column(case, file, column, says):
+    if case == "no costs for the year":
+        args = (FIVE, costs(1, 1), expected([1.0] * 5), 2027)
+    else:  # citizens expected, but on levels of no ATA hours: the ATA costs cannot be priced
+        zero = Structure(tuple(Level(i, 0, 9, hours=0.0) for i in (1, 2)), representative_hours="configured", top_level_rule="none")
+        args = (zero, costs(1_000, 1), expected([1.0, 1.0]), 2026)
+    with pytest.raises(DataError, match=says) as e:
+        build(*args, file_costs="omk.csv", file_haap="haap.parquet")
+    assert (e.value.file, e.value.column) == (file, column)
+
+
+def test_a_structure_level_above_a_week_is_refused_naming_the_key():
+    from tariffkit.tariffs import parse_structure
+
+    d = {"levels": [{"level": 1, "min_hours": 0, "max_hours": 9, "hours": 169}]}
+    with pytest.raises(DataError, match="levels\\[1\\].hours must be between 0 and 168") as e:
+        parse_structure(d, file="l.toml")
+    assert (e.value.file, e.value.column) == ("l.toml", "levels[1].hours")
+    assert parse_structure({"levels": [{"level": 1, "min_hours": 0, "max_hours": 9, "hours": 168}]}).levels[0].hours == 168

@@ -110,6 +110,7 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
         .then(False),
     )
     pc = pl.col
+    WEEK_MINUTES = 7 * 1440  # a line cannot take more of the citizen's time than the week has
     checks = [
         ("offer_id", blank["offer_id"], "expected an offer number, found an empty value"),
         ("line_no", ~blank["line_no"] & pc("line_no_num").is_null(), "expected a whole activity number"),
@@ -123,6 +124,11 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
             "frequency",
             pc("times_per_week").is_null(),
             "expected a frequency: Alle ugens 7 dage, Hverdage, Weekend, a weekday (Fredag), 2 x dagligt, 2 gange ugentligt, Månedligt, hver anden uge or a number per week",
+        ),
+        (
+            "frequency",
+            pc("minutes_num") * pc("times_per_week") > WEEK_MINUTES,
+            "expected a frequency the week has room for (minutes × times a week is more than the 10,080 minutes of a week)",
         ),
         ("staffing", blank["staffing"], "expected a staffing, found an empty value"),
         ("staffing", pc("staff").is_null(), "expected a staffing like 1:1, 1:3, 2:1 or 1:Flere"),
