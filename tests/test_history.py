@@ -171,7 +171,26 @@ def test_an_extract_without_commitments_keeps_the_previous_ones_as_stale(run, tm
     assert imp(run, h, sep).exit_code == 0
     r = imp(run, h, oct_, extra=("--append", "--summary-json", tmp_path / "s.json"))
     assert r.exit_code == 0 and "no commitments in this extract: those of 2026-09-30 stay in force (stale)" in r.output
-    assert json.loads((tmp_path / "s.json").read_text())["history"][0]["commitments_stale"] is True
+    summary = json.loads((tmp_path / "s.json").read_text())
+    change = summary["history"][0]
+    assert change["commitments_stale"] is True
+    # the whole change to the history, as a cron job's log reads it
+    assert change == {
+        "extract_date": "2026-10-31",
+        "files": ["oct.csv"],
+        "actual_lines": 2,
+        "actual_added": 1,
+        "actual_already_present": 1,
+        "amount_added": "31000.00",
+        "commitment_lines": 0,
+        "commitments_in_force_before": {"extract_date": "2026-09-30", "lines": 1, "amount": "92000.00"},
+        "commitments_in_force_after": {"extract_date": "2026-09-30", "lines": 1, "amount": "61000.00"},  # cut at 31 October
+        "commitments_cut_at_extract_date": change["commitments_cut_at_extract_date"],
+        "commitments_stale": True,
+        "late_reimport": False,
+    }
+    (file_report,) = summary["files"]
+    assert file_report["file"] == "oct.csv" and file_report["already_present"] == 1 and file_report["rows_read"] == 2
     f = forecast(h, D(2026, 10, 31), by=()).row(0, named=True)
     # Sep + Oct actual, then the September commitment for the days after 31 October only
     # (92 days, 61 kept: 92,000 − trunc(92,000 × 31/92) = 61,000)
