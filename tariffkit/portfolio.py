@@ -128,13 +128,21 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
     q0, q1 = opts.quarter
     c0, c1 = opts.compare
     q_end = month_add(q1, 1) - dt.timedelta(days=1)
-    p = history.lines_in_force(payments)[0].filter(pl.col("kind") != "refund").collect()  # state refunds are not the case's cost
+    p = history.lines_in_force(payments)[0].filter(pl.col("kind") != "refund")  # state refunds are not the case's cost
     if opts.caseworker:
         p = p.filter(pl.col("caseworker") == opts.caseworker)
-        if p.height == 0:
-            raise DataError(f"no cases for caseworker {opts.caseworker!r}", file="payments", column="caseworker")
     lo, hi = min(q0, c0), max(q1, c1)
-    window = p.filter((pl.col("service_to") >= lo) & (pl.col("service_from") <= month_add(hi, 1) - dt.timedelta(days=1)))
+    # the lines of the quarters compared, and each case's first and last day over the whole
+    # history; read in one pass, only the columns they use
+    window, hist, lines = pl.collect_all(
+        [
+            p.filter((pl.col("service_to") >= lo) & (pl.col("service_from") <= month_add(hi, 1) - dt.timedelta(days=1))),
+            p.filter(pl.col("amount") > 0).group_by(KEYS).agg(first_from=pl.col("service_from").min(), last_to=pl.col("service_to").max()),
+            p.select(pl.len()),
+        ]
+    )
+    if opts.caseworker and lines.item() == 0:
+        raise DataError(f"no cases for caseworker {opts.caseworker!r}", file="payments", column="caseworker")
     spread = spread_months(window.lazy().with_columns(_start=pl.col("service_from")), KEYS + ["level", "provider", "paragraph", "_start"]).collect()
     in_q = pl.col("month").is_between(q0, q1)
     in_c = pl.col("month").is_between(c0, c1)
@@ -165,7 +173,6 @@ def portfolio(payments: pl.DataFrame, opts: PortfolioOptions, schedules: pl.Data
         .group_by(KEYS)
         .agg(_provider=pl.col("provider").last(), _paragraph=pl.col("paragraph").last(), _level=pl.col("level").last())
     )
-    hist = p.filter(pl.col("amount") > 0).group_by(KEYS).agg(first_from=pl.col("service_from").min(), last_to=pl.col("service_to").max())
     df = costs.join(any_info, on=KEYS, how="left").join(last_in_q, on=KEYS, how="left").join(last_c_month, on=KEYS, how="left").join(hist, on=KEYS, how="left")
     df = df.filter((pl.col("q_ore") != 0) | (pl.col("c_ore") != 0) | (pl.col("active_months") > 0))
     df = df.with_columns(
@@ -288,8 +295,8 @@ def workbook(cases: pl.DataFrame, summary: pl.DataFrame) -> bytes:
             return [LABELS.value(v) for v in s.to_list()]
         if c == "haap":
             return [None if v is None else round(float(v), 2) for v in s.to_list()]
-        if c in money_cols:
-            return [None if v is None else float(v) for v in s.to_list()]
+        if c in money_cols:  # kroner and øre as the nearest float (polars' cast: as float(Decimal), a test compares)
+            return s.cast(pl.Float64).to_list()
         return s.to_list()
 
     def write(name: str, cols: list[str], values: list[list], flagged: list[bool]) -> None:

@@ -303,11 +303,33 @@ def _cell(ref: str, s: int, v) -> str:
     return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{t}</t></is></c>'
 
 
-def _column_cells(letter: str, col: list, style: list[int], hls: list[int], rows: list[str]) -> list[str]:
-    """A column's cells (:func:`_cell`), with a shortcut for a column of numbers only."""
+def _column_cells(letter: str, col: list, style: list[int], hls: list[int], rows: list[str], texts: dict[str, str]) -> list[str]:
+    """A column's cells (:func:`_cell`), with shortcuts for a column of numbers (or empty
+    cells) and for a column of text (or empty cells): each distinct text escaped once
+    (``texts``: text → the cell's XML after its reference and style, shared by a book)."""
     n = len(rows)
-    if all(type(v) is float or type(v) is int for v in col[:n]):
-        return [f'<c r="{letter}{r}" s="{style[h]}"><v>{v!r}</v></c>' for v, h, r in zip(col, hls, rows)]
+    kinds = {type(v) for v in col[:n]}
+    if kinds <= {float, int, type(None)}:
+        if type(None) not in kinds:
+            return [f'<c r="{letter}{r}" s="{style[h]}"><v>{v!r}</v></c>' for v, h, r in zip(col, hls, rows)]
+        return [
+            (f'<c r="{letter}{r}" s="{style[h]}"/>' if style[h] else "") if v is None else f'<c r="{letter}{r}" s="{style[h]}"><v>{v!r}</v></c>'
+            for v, h, r in zip(col, hls, rows)
+        ]
+    if kinds <= {str, type(None)}:
+        out = []
+        for v, h, r in zip(col, hls, rows):
+            if v is None:
+                out.append(f'<c r="{letter}{r}" s="{style[h]}"/>' if style[h] else "")
+                continue
+            tail = texts.get(v)
+            if tail is None:  # as _cell writes a text
+                t = _esc(v)
+                space = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
+                tail = texts[v] = f' t="inlineStr"><is><t{space}>{t}</t></is></c>'
+
+            out.append(f'<c r="{letter}{r}" s="{style[h]}"{tail}')
+        return out
     return [_cell(f"{letter}{r}", style[h], v) for v, h, r in zip(col, hls, rows)]
 
 
@@ -322,6 +344,7 @@ class TableBook:
     def __init__(self) -> None:
         self._sheets: list[tuple[str, bytes]] = []
         self._filters: dict[int, str] = {}  # sheet index → the filtered area ($A$1:$F$10)
+        self._texts: dict[str, str] = {}  # a text cell's XML after its style, by text (_column_cells)
 
     def table(
         self,
@@ -337,6 +360,8 @@ class TableBook:
         format per column (``#,##0``, ``#,##0.00``, ``0.00``, ``dd-mm-yyyy`` or None),
         ``highlight`` per data row, and with ``autofilter`` a filter on the header row."""
         n = max((len(c) for c in columns), default=0)
+        if any(len(c) != n for c in columns):  # pragma: no cover - a caller's mistake, not data
+            raise ValueError(f"sheet {name!r}: columns of different lengths")
         letters = [_col_letter(j) for j in range(len(headers))]
         out = [
             _XML_HEAD,
@@ -361,9 +386,9 @@ class TableBook:
         rows = [str(i + 2) for i in range(n)]
         # the cells column by column (a column's values share a type, so the test is made once),
         # then joined row by row
-        cells = [_column_cells(letters[j], col, styles[j], hls, rows) for j, col in enumerate(columns)]
-        for i, r in enumerate(rows):
-            out.append(f'<row r="{r}">' + "".join(c[i] for c in cells) + "</row>")
+        cells = [_column_cells(letters[j], col, styles[j], hls, rows, self._texts) for j, col in enumerate(columns)]
+        for r, row in zip(rows, zip(*cells)):
+            out.append(f'<row r="{r}">{"".join(row)}</row>')
         out.append("</sheetData>")
         area = f"A1:{letters[-1]}{n + 1}" if letters and n else None
         if autofilter and area:

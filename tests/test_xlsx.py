@@ -11,6 +11,9 @@ from __future__ import annotations
 import io
 import zipfile
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tariffkit.xlsx import Book
 
 
@@ -71,3 +74,30 @@ def test_a_column_format_falls_back_to_xlsxwriters_rows():
         for r in range(5):
             (ws.put_number if quick else ws.write_number)(r, 1, r + 0.5)
     assert _sheet_xml(fast.bytes()) == _sheet_xml(slow.bytes())
+
+
+_texts = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("ab &<>\"' \t\x07æøå=")), max_size=6))
+_numbers = st.one_of(st.none(), st.integers(-(10**12), 10**12), st.floats(allow_nan=False, allow_infinity=False))
+
+
+@given(st.one_of(st.lists(_texts, max_size=12), st.lists(_numbers, max_size=12), st.lists(st.one_of(_texts, _numbers, st.booleans()), max_size=12)))
+def test_a_tables_column_shortcuts_write_what_the_cell_by_cell_path_writes(col):
+    """TableBook's shortcuts for a column of text or of numbers (each with empty cells) against
+    the slow path, one cell at a time (the oracle): the same XML, the texts' memo shared."""
+    from tariffkit.xlsx import _cell, _column_cells
+
+    rows = [str(i + 2) for i in range(len(col))]
+    hls = [i % 2 for i in range(len(col))]
+    style = [0, 7]
+    memo: dict[str, str] = {}
+    for _ in range(2):  # the second time from the memo
+        assert _column_cells("C", col, style, hls, rows, memo) == [_cell(f"C{r}", style[h], v) for v, h, r in zip(col, hls, rows)]
+
+
+@given(st.lists(st.decimals(min_value=-(10**15), max_value=10**15, places=2, allow_nan=False, allow_infinity=False), max_size=50))
+def test_kroner_as_floats_are_the_nearest_float(amounts):
+    """The portfolio workbook's kroner: polars' cast of Decimal(18, 2) gives float(Decimal)."""
+    import polars as pl
+
+    s = pl.Series(amounts, dtype=pl.Decimal(18, 2))
+    assert s.cast(pl.Float64).to_list() == [float(a) for a in amounts]
