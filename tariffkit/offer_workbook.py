@@ -93,10 +93,19 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     cells (yellow); every total, the tariff basis, income (HÅP × tariff), the expected result,
     place prices, out-years and both calculators are Excel formulas on them, so a change to a
     cost line shows at once. Printed: A4 landscape, one page wide, the header row repeated.
-    Written with XlsxWriter (:mod:`tariffkit.xlsx`); the budget is split by offer once."""
+    Written with XlsxWriter (:mod:`tariffkit.xlsx`); the budget is split by offer once, with
+    the garbage collector paused (:func:`tariffkit.speed.gc_paused`: the million small objects
+    of the cells all stay alive until the workbook is written)."""
+    from tariffkit.speed import gc_paused
+
+    with gc_paused():
+        return _workbook(budget, year, offers)
+
+
+def _workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None) -> tuple[bytes, int]:
     from xlsxwriter.utility import xl_col_to_name
 
-    from tariffkit.xlsx import Book, sheet_name
+    from tariffkit.xlsx import BLANK_TAIL, Book, formula_tail, number_tail, sheet_name, string_tail
 
     book = Book()
     F = book.fmt
@@ -108,11 +117,29 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
     if offers is not None:
         names = {o: n for o, n in offers.select("offer_id", "offer_name").iter_rows()}
     has_group = "group" in budget.columns
-    # the budget's rows as plain tuples, split by offer in one pass (no polars query per offer)
+    # the budget's rows as plain tuples, split by offer in one pass (no polars query per offer):
+    # per offer, each line's first row (in the budget's order) and the columns it has values in,
+    # and the values and texts by (line, basis, year)
     fields = ["offer_id", "line", "label", "unit", "basis", "year", "value", "text", *(["group"] if has_group else [])]
-    by_offer: dict[str, list[dict]] = {}
-    for t in budget.select(fields).iter_rows():
-        by_offer.setdefault(t[0], []).append(dict(zip(fields, t)))
+    by_offer: dict[str, tuple[dict, dict, dict, dict]] = {}
+    # the values as floats, what a cell holds (polars' cast gives float(Decimal), the nearest
+    # float; tests/test_xlsx.py): the incomes compared below are whole kroner, equal as floats
+    # exactly when they are equal
+    for t in budget.select(pl.col(fields).exclude("value"), pl.col("value").cast(pl.Float64)).select(fields).rows():
+        state = by_offer.get(t[0])
+        if state is None:
+            state = by_offer[t[0]] = ({}, {}, {}, {})
+        first_rows, values, texts, columns_of = state
+        line, column = t[1], (t[4], t[5])
+        at = (line, *column)
+        values[at] = t[6]
+        if t[7]:
+            texts[at] = t[7]
+        if line in first_rows:
+            columns_of[line].append(column)
+        else:
+            first_rows[line] = t
+            columns_of[line] = [column]
     offer_ids = sorted(by_offer)
     ov = book.sheet("Oversigt")  # first in the book, written last
     used = {"oversigt"}
@@ -130,7 +157,8 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
 
     overview_rows = []
     for offer in offer_ids:
-        rows = by_offer[offer]
+        first_rows, values, texts, columns_of = by_offer[offer]
+        line_rows = list(first_rows.values())  # each line once, in the budget's order
         title = sheet_name(f"{offer} {names.get(offer, '')}".strip(), used)
         ws = book.sheet(title)
         ws.write_string(0, 0, f"Tilbudsspecifik budgetmodel: {offer}" + (f" {names[offer]}" if names.get(offer) else ""), F(**title_style))
@@ -141,26 +169,19 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             "alle totaler, takstgrundlag, indtægter, resultat, pladspriser, overslagsår og beregnere er formler på dem.",
         )
 
-        cols = sorted({(r["basis"], r["year"]) for r in rows}, key=lambda c: (c[1] if c[0] == "out_year" else 0, BASIS_ORDER[c[0]], c[1]))
+        cols = sorted({c for cs in columns_of.values() for c in cs}, key=lambda c: (c[1] if c[0] == "out_year" else 0, BASIS_ORDER[c[0]], c[1]))
         header_row = 4
         ws.write_string(header_row - 1, 0, "Linje", F(bold=True, **header_bg))
         for j, (basis, y) in enumerate(cols, start=2):
             ws.write_string(header_row - 1, j - 1, f"{BASIS_LABELS[basis]} {y}", F(bold=True, align="right", text_wrap=True, **header_bg))
         col_of = {c: j for j, c in enumerate(cols, start=2)}
-        line_rows, seen_lines = [], set()
-        for r in rows:  # each line once, in the budget's order
-            if r["line"] not in seen_lines:
-                seen_lines.add(r["line"])
-                line_rows.append(r)
-        group_of: dict[str, str | None] = {r["line"]: r.get("group") for r in line_rows} if has_group else {}
-        values = {(r["line"], r["basis"], r["year"]): r["value"] for r in rows}
-        texts = {(r["line"], r["basis"], r["year"]): r["text"] for r in rows if r["text"]}
-        cut_label = next((r["label"] for r in rows if r["line"] == "cut_fte"), None)
-        comment_text = next((r["text"] for r in rows if r["line"] == "comment"), None)
+        group_of: dict[str, str | None] = {r[1]: r[8] for r in line_rows} if has_group else {}
+        cut_label = first_rows["cut_fte"][2] if "cut_fte" in first_rows else None
+        comment_text = first_rows["comment"][7] if "comment" in first_rows else None
         row_of: dict[str, int] = {}
         section_rows: list[tuple[int, str]] = []
         row = header_row + 1
-        sections_of = [section_of(r["line"]) for r in line_rows]
+        sections_of = [section_of(r[1]) for r in line_rows]
         for sidx, section in enumerate(SECTIONS):
             these = [r for r, si in zip(line_rows, sections_of) if si == sidx]
             if not these:
@@ -169,7 +190,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             section_rows.append((row, section))
             for r in these:
                 row += 1
-                row_of[r["line"]] = row
+                row_of[r[1]] = row
 
         def present(line: str, basis: str, y: int) -> bool:
             return (line, basis, y) in values
@@ -294,42 +315,45 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
                     )
         # --- the cells: section bands, labels, values and formulas ---
         last_col = len(cols) + 1
+        shared = ws.str_table._get_shared_string_index
+        band_title, band = F(bold=True, **section_bg), F(**section_bg)
         for r_, section in section_rows:
-            ws.write_string(r_ - 1, 0, section, F(bold=True, **section_bg))
-            for j in range(2, last_col + 1):
-                ws.put_blank(r_ - 1, j - 1, F(**section_bg))
+            ws.put_row(r_ - 1, [(0, band_title, string_tail(shared(section)))] + [(j - 1, band, BLANK_TAIL) for j in range(2, last_col + 1)])
         inputs = {"places", "portal_places", "income_supplements", "pl_rate", "frame_cut_share"}
         totals = {"cost_basis", "tariff_basis", "income", "expected_result"}
+        all_columns = list(col_of.items())
         for r in line_rows:
-            ln = r["line"]
+            ln = r[1]
             if ln not in row_of:  # the comment has its own field below
                 continue
-            rr = row_of[ln] - 1
             total = ln in totals
             emphasis = dict(bold=True, top=1) if total else {}
             plain = F(**emphasis)
-            ws.put_string(rr, 0, str(r["label"]), plain)
-            unit = r["unit"]
+            cells = [(0, plain, string_tail(shared(str(r[2]))))]
+            unit = r[3]
             # an input cell (yellow) is a value of a cost line, HÅP, tariff or the inputs above
             may_be_input = bool(group_of.get(ln) or ln.startswith(("haap_level_", "tariff_level_")) or ln in inputs)
             computed_style, input_style = cell_style(unit, False, total), cell_style(unit, may_be_input, total)
-            for (basis, y), j in col_of.items():
+            # the columns the line has a value in (a total: every column, blank where none)
+            these_columns = all_columns if total else sorted({(c, col_of[c]) for c in columns_of[ln]}, key=lambda cj: cj[1])
+            for (basis, y), j in these_columns:
                 key = (ln, basis, y)
                 if key not in values:
                     if total:
-                        ws.put_blank(rr, j - 1, plain)
+                        cells.append((j - 1, plain, BLANK_TAIL))
                     continue
                 v = values[key]
                 if unit == "text":  # a line of text (where a figure comes from)
-                    ws.put_string(rr, j - 1, texts.get(key) or "", plain)
+                    cells.append((j - 1, plain, string_tail(shared(texts.get(key) or ""))))
                     continue
                 formula = formulas.get(key)
                 if formula:  # with the budget model's figure as the cached value: a viewer that does not recalculate shows it too
-                    ws.put_formula(rr, j - 1, formula, computed_style, 0 if v is None else float(v))
+                    cells.append((j - 1, computed_style, formula_tail(formula, 0 if v is None else float(v))))
                 elif v is None:
-                    ws.put_blank(rr, j - 1, input_style if formula is None else computed_style)
+                    cells.append((j - 1, input_style, BLANK_TAIL))
                 else:
-                    ws.put_number(rr, j - 1, float(v), input_style if formula is None else computed_style)
+                    cells.append((j - 1, input_style, number_tail(float(v))))
+            ws.put_row(row_of[ln] - 1, cells)
         row = max(row_of.values(), default=header_row) + 2
         ws.write_string(row - 1, 0, "Tilbudsleders kommentar", F(bold=True))
         ws.merge_range(row, 0, row + 3, min(last_col, 8) - 1, comment_text or "", F(text_wrap=True, valign="top", **input_bg))
@@ -349,7 +373,7 @@ def workbook(budget: pl.DataFrame, year: int, offers: pl.DataFrame | None = None
             ch.set_y_axis({"name": "kr.", "num_format": "#,##0"})
             ch.set_size({"width": 680, "height": 300})
             ws.insert_chart(row + 6, 0, ch)
-        ws.set_column(0, 0, max(48, min(70, max(len(str(r["label"])) for r in line_rows) + 2)))
+        ws.set_column(0, 0, max(48, min(70, max(len(str(r[2])) for r in line_rows) + 2)))
         ws.set_column(1, last_col - 1, 15)
         ws.freeze_panes(header_row, 1)
         _print_setup(ws, header_row)

@@ -139,16 +139,106 @@ def _worksheet_class():
         def put_formula(self, row, col, formula, fmt, value):
             self._put(row, col, CellFormulaTuple(formula[1:] if formula.startswith("=") else formula, fmt, value))
 
+        def put_row(self, row, cells):
+            """A whole row at once, for a row whose every cell comes from one place: ``cells``
+            are ``(column, format or None, tail)`` with the columns ascending, a tail made by
+            :func:`number_tail`, :func:`string_tail`, :func:`formula_tail` or :data:`BLANK_TAIL`.
+            No tuple per cell: the row is kept as these and written as one string (the style
+            indices looked up when the sheet is written, in the order XlsxWriter would)."""
+            if not cells:
+                return
+            raw = self.__dict__.setdefault("_raw_rows", {})
+            if row in raw or row in self.table:
+                raise ValueError(f"row {row} is written twice")
+            raw[row] = cells
+            first, last = cells[0][0], cells[-1][0]
+            if self.dim_rowmin is None or row < self.dim_rowmin:
+                self.dim_rowmin = row
+            if self.dim_rowmax is None or row > self.dim_rowmax:
+                self.dim_rowmax = row
+            if self.dim_colmin is None or first < self.dim_colmin:
+                self.dim_colmin = first
+            if self.dim_colmax is None or last > self.dim_colmax:
+                self.dim_colmax = last
+
+        def _get_range_data(self, row_start, col_start, row_end, col_end):
+            """A chart's cached data (XlsxWriter's own for cells in its table), read back from a
+            row's tails for rows put with :meth:`put_row`."""
+            raw = self.__dict__.get("_raw_rows")
+            if not raw or self.constant_memory:
+                return super()._get_range_data(row_start, col_start, row_end, col_end)
+            data: list = []
+            for row_num in range(row_start, row_end + 1):
+                these = raw.get(row_num)
+                if these is None:
+                    data.extend(super()._get_range_data(row_num, col_start, row_num, col_end))
+                    continue
+                tails = {c: t for c, _, t in these}
+                for col_num in range(col_start, col_end + 1):
+                    t = tails.get(col_num)
+                    if t is None:
+                        data.append(None)
+                    elif t == BLANK_TAIL:
+                        data.append("")
+                    elif t.startswith(' t="s"'):
+                        data.append(self.str_table._get_shared_string(int(t[10:-8])))
+                    else:  # a number (as XlsxWriter's .16g) or a formula's cached value
+                        v = t[t.rindex("<v>") + 3 : -8]
+                        data.append(v if t.startswith("><f>") else v.lower())
+            return data
+
+        def _calculate_spans(self):
+            raw = self.__dict__.get("_raw_rows")
+            if not raw:
+                return super()._calculate_spans()
+            # the same spans as XlsxWriter's (each block of 16 rows: its first and last column
+            # with a cell), from each row's first and last column instead of a test per column
+            blocks: dict[int, list[int]] = {}
+            rows = [(r, min(c), max(c)) for r, c in self.table.items() if c] + [(r, c[0][0], c[-1][0]) for r, c in raw.items()]
+            for r, lo, hi in rows:
+                b = blocks.get(r // 16)
+                if b is None:
+                    blocks[r // 16] = [lo, hi]
+                else:
+                    b[0], b[1] = min(b[0], lo), max(b[1], hi)
+            self.row_spans = {i: f"{lo + 1}:{hi + 1}" for i, (lo, hi) in blocks.items()}
+
         def _write_rows(self):
             if self.constant_memory or self.comments or any(c.column_format for c in self.col_info.values()):
+                if self.__dict__.get("_raw_rows"):
+                    raise ValueError("put_row with a column format or comments")
                 return super()._write_rows()  # formats by column or comments: XlsxWriter's way
             self._calculate_spans()
+            raw = self.__dict__.get("_raw_rows") or {}
             letters = [xl_col_to_name(c) for c in range(self.dim_colmax + 1)] if self.dim_colmax is not None else []
             xf: dict[int, str] = {}
             write = self.fh.write
+            plain = self.excel_version != 2010 and self.default_row_height == self.original_row_height
             for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-                cells = self.table[row_num] if row_num in self.table else None
                 info = self.row_info.get(row_num)
+                these = raw.get(row_num)
+                if these is not None:
+                    if info is not None and info.row_format:
+                        raise ValueError(f"put_row on row {row_num}, which has a row format")
+                    r = str(row_num + 1)
+                    if info is None and plain:  # the <row> tag XlsxWriter writes for a row without settings
+                        spans = self.row_spans.get(row_num // 16)
+                        out = [f'<row r="{r}" spans="{spans}">' if spans else f'<row r="{r}">']
+                    else:
+                        self._write_row(row_num, self.row_spans.get(row_num // 16), info)
+                        out = []
+                    for col_num, f, tail in these:
+                        if f:
+                            s = xf.get(id(f))
+                            if s is None:
+                                s = xf[id(f)] = f' s="{f._get_xf_index()}"'
+                        else:
+                            s = ""
+                        out.append(f'<c r="{letters[col_num]}{r}"{s}{tail}')
+                    out.append("</row>")
+                    write("".join(out))
+                    continue
+                cells = self.table[row_num] if row_num in self.table else None
                 if not cells:
                     if info is not None:
                         self._write_empty_row(row_num, self.row_spans.get(row_num // 16), info)
@@ -191,6 +281,29 @@ def _worksheet_class():
                 self._xml_end_tag("row")
 
     return Sheet
+
+
+BLANK_TAIL = "/>"  # an empty cell kept for its format
+
+
+def number_tail(number: float) -> str:
+    """The XML of a number cell after its reference and style (as XlsxWriter writes it)."""
+    return f"><v>{number:.16G}</v></c>"
+
+
+def string_tail(index: int) -> str:
+    """The XML of a text cell after its reference and style: ``index`` in the shared strings
+    (``ws.str_table._get_shared_string_index(text)``)."""
+    return f' t="s"><v>{index}</v></c>'
+
+
+def formula_tail(formula: str, value: float) -> str:
+    """The XML of a formula cell (``=`` optional; Excel's classic functions only) with the
+    value it gives cached, after its reference and style."""
+    text = formula[1:] if formula.startswith("=") else formula
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"><f>{text}</f><v>{value}</v></c>"
 
 
 _DYNAMIC = re.compile(

@@ -101,3 +101,71 @@ def test_kroner_as_floats_are_the_nearest_float(amounts):
 
     s = pl.Series(amounts, dtype=pl.Decimal(18, 2))
     assert s.cast(pl.Float64).to_list() == [float(a) for a in amounts]
+
+
+@given(st.lists(st.decimals(min_value=-(10**17) + 1, max_value=10**17 - 1, places=10, allow_nan=False, allow_infinity=False), max_size=50))
+def test_budget_values_as_floats_are_the_nearest_float(amounts):
+    """The offer workbook's cells: polars' cast of the budget's Decimal(28, 10) gives
+    float(Decimal), the nearest float, as the cell-by-cell conversion did."""
+    import polars as pl
+
+    s = pl.Series(amounts, dtype=pl.Decimal(28, 10))
+    assert s.cast(pl.Float64).to_list() == [float(a) for a in amounts]
+
+
+def _rows_book(whole_rows: bool) -> bytes:
+    """A sheet of labels, numbers, formulas and blanks with a chart on two of its rows, either
+    row by row (put_row) or XlsxWriter's cell by cell."""
+    from tariffkit.xlsx import BLANK_TAIL, formula_tail, number_tail, string_tail
+
+    book = Book()
+    ws = book.sheet("Ark") if whole_rows else book.wb.add_worksheet("Ark")
+    money = book.fmt(num_format="#,##0")
+    yellow = book.fmt(num_format="#,##0.00", bg_color="#FFF2CC", pattern=1)
+    bold = book.fmt(bold=True, top=1)
+    ws.write_string(0, 0, "Titel")
+    ws.set_row(3, 30)  # a row with a height: XlsxWriter's own <row> tag
+    for j in range(1, 5):
+        ws.write_string(1, j, f"År {2024 + j}")
+    for r in range(2, 40):
+        label, fmt = f"Linje {r} & <co>", bold if r % 5 == 0 else None
+        cells = [(0, fmt, label, "s")]
+        cells.append((1, yellow, 1.5e20 if r == 7 else r * 1234.5 + 0.01 if r % 3 else -r / 3, "n"))  # 16 significant digits, an exponent
+        if r % 4:
+            cells.append((2, money, (f"=IF(B{r + 1}<>0,ROUND(B{r + 1}*2,0),0)", float(r) * 1e17 if r == 7 else float(r)), "f"))
+        cells.append((3, money, None, "b"))
+        cells.append((4, None, (f'=B{r + 1}&"x"', 0), "f"))
+        if whole_rows:
+            tails = {
+                "s": lambda v: string_tail(ws.str_table._get_shared_string_index(v)),
+                "n": number_tail,
+                "f": lambda v: formula_tail(*v),
+                "b": lambda v: BLANK_TAIL,
+            }
+            ws.put_row(r, [(c, f, tails[k](v)) for c, f, v, k in cells])
+        else:
+            for c, f, v, k in cells:
+                if k == "s":
+                    ws.write_string(r, c, v, f)
+                elif k == "n":
+                    ws.write_number(r, c, v, f)
+                elif k == "f":
+                    ws.write_formula(r, c, v[0], f, v[1])
+                else:
+                    ws.write_blank(r, c, None, f)
+    ch = book.wb.add_chart({"type": "column"})
+    for r_ in (5, 7):  # a chart's cached data is read from the rows
+        ch.add_series({"name": ["Ark", r_, 0], "categories": ["Ark", 1, 1, 1, 4], "values": ["Ark", r_, 1, r_, 4]})
+    ws.insert_chart(42, 0, ch)
+    ws.freeze_panes(2, 1)
+    return book.bytes()
+
+
+def test_whole_rows_write_the_same_bytes_as_xlsxwriters_cells():
+    """put_row (the offer workbook's 124,000 rows): the same sheet, styles, shared strings and
+    chart caches as XlsxWriter's own cell by cell, byte for byte."""
+    a, b = _sheet_xml(_rows_book(True)), _sheet_xml(_rows_book(False))
+    assert a.keys() == b.keys()
+    for name in a:
+        assert a[name] == b[name], name
+    assert b"<c:v>Linje 5 &amp; &lt;co&gt;</c:v>" in a["xl/charts/chart1.xml"]  # the series' name from a row
