@@ -125,6 +125,20 @@ def test_column_money_equals_the_decimal_oracle(h, p, d):
     assert r == int(_half_away(Decimal(int(p * 100)) / Decimal(d), Decimal(1)))
 
 
+def test_a_ratio_of_ore_rounds_its_halves_away_from_zero():
+    """øre ÷ hours exactly at a half (5 ÷ 2, 7 ÷ 2, −5 ÷ 2): away from zero, never to even."""
+    df = pl.DataFrame({"n": [5, 7, -5, -7, 4], "d": [2, 2, 2, 2, 2]})
+    assert df.select(ore_ratio("n", "d"))["n"].to_list() == [3, 4, -3, -4, 2]
+
+
+def test_a_pl_rate_in_percent_with_a_decimal_comma():
+    """``2,5%`` (Danish decimal comma and a percent sign) is 0.025 for every out-year."""
+    from tariffkit.rates import parse_pl
+
+    assert parse_pl("2,5%", 2026, 2) == {2027: Decimal("0.025"), 2028: Decimal("0.025")}
+    assert parse_pl("3%", 2026, 1) == {2027: Decimal("0.03")}
+
+
 def test_exact_reads_a_float_at_ten_decimals_not_its_binary_value():
     df = pl.DataFrame({"x": [0.1, 2.675, 1 / 3]})
     assert df.select(exact("x"))["x"].to_list() == [Decimal("0.1"), Decimal("2.675"), Decimal("0.3333333333")]

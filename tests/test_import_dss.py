@@ -363,3 +363,29 @@ def test_streamed_and_in_memory_imports_agree(run, tmp_path):
     # every citizen keeps one pseudonym: as many ids as distinct CPR numbers in the file
     raw = pl.read_csv(utf8, separator=";", infer_schema=False)
     assert a["citizen_id"].n_unique() == raw["CPR-nr."].n_unique()
+
+
+def _raw_lines(levels):
+    head = "CPR-nr.;Navn;Sagsnr.;Sagsbehandler;Tilbudsnr.;Tilbud;Leverandørtype;Paragraf;Funktion;Funktionsniveau;Periode fra;Periode til;Beløb;Type"
+    body = [f"010190-1234;A;S1;B;T1;Tilbud;Intern;SEL § 108;5.38.50;{lv};01-0{i + 1}-2026;28-0{i + 1}-2026;1.000,50;Forbrug" for i, lv in enumerate(levels)]
+    from tariffkit.io.reading import read_csv_text
+
+    return read_csv_text("\n".join([head, *body]).encode(), "u.csv")[0]  # text columns and each line's number
+
+
+def test_one_extract_in_memory_as_a_notebook_imports_it():
+    """import_frame (docs/api.md): every line is a payment or a reject; a fractional function
+    level (3,5) is refused naming the column and the value, an empty level is no level; no CPR
+    number in what comes out."""
+    from tariffkit.dss.mapping import Mapping
+    from tariffkit.dss.plan import import_frame
+
+    res = import_frame(_raw_lines(["3", "3,5", "", "4"]), file="u.csv", mapping=Mapping(), key=b"k" * 32, on_error="skip")
+    assert res.payments is not None and res.payments.height == 3
+    assert sorted(res.payments["level"].to_list(), key=lambda v: (v is None, v)) == [3, 4, None]
+    rej = res.rejects
+    assert rej is not None and rej.height == 1
+    row = rej.row(0, named=True)
+    assert "Funktionsniveau" in str(row.values()) and "expected a whole function level, found '3,5'" in str(row.values())
+    out = str(res.payments.to_dicts()) + str(rej.to_dicts())
+    assert "010190-1234" not in out and "1234" not in out  # a reject shows the birth date, masked: 010190-****

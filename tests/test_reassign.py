@@ -641,3 +641,68 @@ def test_a_line_cannot_take_more_than_the_week_has():
     assert good["_row"].to_list() == [2]
     assert problems["_row"].to_list() == [3, 4] and set(problems["column"]) == {"Hyppighed (frequency)"}
     assert "more than the 10,080 minutes of a week" in problems["reason"][0]
+
+
+def test_a_schedules_excel_times_and_dates_read_as_the_analyst_typed_them():
+    """An Excel cell holding a time (a fraction of a day, a time, or a date-time on Excel's day
+    zero) reads as HH:MM; a date as YYYY-MM-DD; a decimal number keeps its comma."""
+    import datetime as dt
+
+    from tariffkit.schedules.read import _cell_text
+
+    assert _cell_text(14.5 / 24) == "14:30"  # 870 minutes: 14 hours, not 870 // 61
+    assert _cell_text(7.75 / 24) == "07:45"
+    assert _cell_text(dt.time(6, 5)) == "06:05"
+    assert _cell_text(dt.datetime(1899, 12, 30, 22, 15)) == "22:15"
+    assert _cell_text(dt.datetime(2026, 3, 1, 0, 0)) == "2026-03-01"
+    assert _cell_text(2.5) == "2,5"
+    assert _cell_text(3.0) == "3"
+    assert _cell_text("  ") is None
+
+
+def test_more_than_24_hours_a_day_at_the_boundary():
+    """over_24_hours: a day's staffed minutes (× staff ÷ sharing) above 1,440, with activities
+    without fixed days spread as their weekly times ÷ 7. 1,440 exactly is a full day, not more."""
+    from tariffkit.schedules.hours import over_24_hours
+
+    def flagged(rows):
+        df = pl.DataFrame(
+            rows,
+            schema={
+                "citizen_id": pl.String,
+                "offer_id": pl.String,
+                "minutes": pl.Float64,
+                "staff": pl.Float64,
+                "share": pl.Float64,
+                "days": pl.String,
+                "times_per_week": pl.Float64,
+            },
+            orient="row",
+        )
+        return over_24_hours(df).collect()["citizen_id"].to_list()
+
+    assert flagged([("a", "T", 1440.0, 1.0, 1.0, "all", None)]) == []
+    assert flagged([("a", "T", 1441.0, 1.0, 1.0, "weekdays", None)]) == ["a"]
+    assert flagged([("a", "T", 721.0, 2.0, 1.0, "weekend", None)]) == ["a"]  # two staff
+    assert flagged([("a", "T", 1500.0, 1.0, 2.0, "all", None)]) == []  # shared by two
+    # 1,000 minutes a day plus 700 minutes 5 times a week spread over 7 days (500 a day)
+    assert flagged([("a", "T", 1000.0, 1.0, 1.0, "all", None), ("a", "T", 700.0, 1.0, 1.0, None, 5.0)]) == ["a"]
+    # 1,000 a day plus 100 minutes 7 times a week (100 a day): 1,100, not over
+    assert flagged([("a", "T", 1000.0, 1.0, 1.0, "all", None), ("a", "T", 100.0, 1.0, 1.0, None, 7.0)]) == []
+
+
+def test_reassigning_says_how_many_lines_are_bad_and_needs_a_schedule():
+    """The first bad line is named (file, row, column); with more than one, how many in all."""
+    from tariffkit.errors import DataError, UsageError
+    from tariffkit.schedules.run import reassign_schedules
+
+    bad = ("§ 85", None, "60", "sjældent", "1:1", None)
+    ok = ("§ 85", None, "60", "dagligt", "1:1", None)
+    with pytest.raises(DataError) as one:
+        reassign_schedules([lines(ok, bad)], STRUCTURE)
+    assert (one.value.file, one.value.row) == ("s.csv", 3) and "bad lines in all" not in one.value.message
+    with pytest.raises(DataError) as two:
+        reassign_schedules([lines(bad, ok, bad)], STRUCTURE)
+    assert (two.value.file, two.value.row) == ("s.csv", 2) and "(2 bad lines in all; with `on_error` flag" in two.value.message
+    with pytest.raises(UsageError, match="^`schedules`: give at least one schedule to place$"):
+        reassign_schedules([], STRUCTURE)

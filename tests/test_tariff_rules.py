@@ -4,6 +4,7 @@ the 5+ rule the rules require, ten levels end to end, the portal export and the 
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -64,6 +65,11 @@ def test_the_today_rules_reproduce_the_reference_case(run, tmp_path):
     assert card["rules"]["name"].startswith("Eksempel Kommune") and card["rules"]["version"] == "2026.1"
     assert card["inputs"]["costs.csv"] == hashlib.sha256((REF / "costs.csv").read_bytes()).hexdigest()
     assert card["inputs"]["takstregler.toml"] == hashlib.sha256((SAMPLE / "takstregler.toml").read_bytes()).hexdigest()
+    # each level's annual and daily tariff on the card, as in the table
+    t = pl.read_parquet(tmp_path / "b.parquet").filter(pl.col("tariff_kind") == "level")
+    for offer, level, annual, daily in t.select("offer_id", "level", "annual_tariff", "daily_tariff").iter_rows():
+        on_card = card["offers"][offer]["tariffs"][str(level)]
+        assert (D(on_card["annual"]), D(on_card["daily"])) == (annual, daily)
 
 
 @pytest.mark.parametrize("step", ["0.01", "1", "10", "100"])
@@ -354,3 +360,43 @@ def test_a_structure_level_above_a_week_is_refused_naming_the_key():
         parse_structure(d, file="l.toml")
     assert (e.value.file, e.value.column) == ("l.toml", "levels[1].hours")
     assert parse_structure({"levels": [{"level": 1, "min_hours": 0, "max_hours": 9, "hours": 168}]}).levels[0].hours == 168
+
+
+def test_an_offers_tariffs_split_its_costs_into_face_to_face_and_fixed():
+    """build_offer's result (what a notebook reads): the costs that follow ATA hours (the
+    variable staff), the fixed rest, and the cost basis they add up to."""
+    from tariffkit.tariffs import build_offer
+
+    out = build_offer("X", 2026, FIVE, costs(1_000_000, 300_000, 50_000), expected([2.0, 3.0, 1.0, 1.0, 1.0]))
+    assert out.ata_costs == D("1000000.00")
+    assert out.fixed_costs == D("350000.00")
+    assert out.cost_basis == out.ata_costs + out.fixed_costs
+
+
+def test_a_structures_bad_bands_and_missing_hours_name_their_setting():
+    from tariffkit.tariffs import parse_structure
+
+    bands = [{"level": 1, "min_hours": 0, "max_hours": 10}, {"level": 2, "min_hours": 8, "max_hours": 20}]
+    with pytest.raises(DataError, match="levels 1 and 2 overlap") as e:
+        parse_structure({"levels": bands}, "s.toml")
+    assert (e.value.file, e.value.column) == ("s.toml", "min_hours")
+    bands[1]["min_hours"] = 10
+    with pytest.raises(DataError, match="configured but level 1 has no hours") as e:
+        parse_structure({"levels": bands, "representative_hours": "configured"}, "s.toml")
+    assert (e.value.file, e.value.column) == ("s.toml", "hours")
+    bands[0]["hours"], bands[1]["hours"] = 5, 15
+    s = parse_structure({"levels": bands, "representative_hours": "configured"}, "s.toml")
+    assert [lv.hours for lv in s.levels] == [5.0, 15.0] and s.representative_hours == "configured"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("tariffs = 5", r"^\[tariffs\] must be a table"),
+        ('[carry]\nrounding_residue = "lost"', r"^carry.rounding_residue must be kept or split, found 'lost'"),
+    ],
+)
+def test_bad_tariff_rules_say_what_is_wrong(text, message):
+    with pytest.raises(DataError) as e:
+        parse_rules(tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n' + text), file="r.toml")
+    assert re.match(message, e.value.message)
