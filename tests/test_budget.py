@@ -104,6 +104,11 @@ def test_reference_staff_ata_and_calculators(reference):
     assert r[("forecast", 2024, "cut_fte")] == Decimal("4.40") and r[("forecast", 2024, "cut_amount")] == 2_142_800
     assert r[("forecast", 2024, "frame_cut_amount")] == 765_863
     assert round(r[("forecast", 2024, "frame_cut_pct_of_variable_salary")], 1) == Decimal("3.6")
+    assert r[("forecast", 2024, "frame_cut_share")] == 3  # the default frame cut, 0.03, in per cent
+    # the deficit the calculators cut: the forecast's expected result, turned positive
+    assert r[("forecast", 2024, "expected_result")] == -2_133_048 and r[("forecast", 2024, "deficit")] == 2_133_048
+    for basis in ("tariff_budget", "forecast"):  # the reference's citizens are all the municipality's own
+        assert (r[(basis, 2024, "haap_own")], r[(basis, 2024, "haap_other")], r[(basis, 2024, "haap_total")]) == (39, 0, 39)
 
 
 def test_reference_comment_is_carried(reference):
@@ -510,3 +515,32 @@ def test_the_offer_model_names_file_and_column_when_the_year_is_missing(sample_o
     with pytest.raises(DataError, match="no level tariffs for 2026") as e:
         offer_model(costs, None, None, tariffs.with_columns(year=pl.lit(2027, pl.Int32)), occ, occ, OfferModelOptions(year=2026, out_years=0), files=files)
     assert (e.value.file, e.value.column) == ("t.parquet", "year")
+
+
+def test_an_offers_haap_of_one_level_in_several_rows_adds_up():
+    """The income side's HÅP per level and origin: a level given in two rows (two paragraphs,
+    or own citizens in two groups) counts both; other municipalities' citizens apart."""
+    from tariffkit.budget.income import _haap_by_level
+
+    h = pl.DataFrame(
+        {
+            "offer_id": ["T", "T", "T", "U"],
+            "level": [1, 1, 1, 1],
+            "origin": ["own", "own", "other", "own"],
+            "haap": [1.5, 2.25, 0.5, 9.0],
+            "supplement_hours": [1.0, 2.0, 0.0, 5.0],
+        }
+    )
+    levels, supplement = _haap_by_level(h, "T")
+    assert levels == {(1, "own"): Decimal("3.75"), (1, "other"): Decimal("0.5")} and supplement == Decimal(3)
+
+
+def test_the_authority_assumptions_are_read_whole():
+    from tariffkit.budget.authority import parse_authority
+
+    a = parse_authority({"pl_rate": 0.02, "price_growth": 0.01, "groups": {"SEL 108": {"expected_haap": 12, "price_growth": 0.05}}})
+    assert (a.pl_rate, a.price_growth, a.expected_haap) == (0.02, 0.01, {"SEL 108": 12.0})
+    assert a.growth == {"SEL 108": 0.05}
+    with pytest.raises(DataError) as e:
+        parse_authority({"pl": 0.02}, "antagelser.toml")
+    assert (e.value.file, e.value.column) == ("antagelser.toml", "pl")

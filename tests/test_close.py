@@ -435,6 +435,10 @@ def test_next_year_costs_index_each_line_and_leave_the_carry_out():
     # 1,000,000.05 × 1.03 = 1,030,000.0515 → 1,030,000.05 (one rounding per line, to the øre)
     assert new["basis"].to_list() == ["tariff_budget"] and new["amount"].to_list() == [D("1030000.05")]
     assert n.filter(pl.col("year") == 2026).height == 2  # the input's lines kept
+    # with last year's budget in the file too: the table in order of year, basis, offer, line
+    m = next_year_costs(pl.concat([c, costs(2025, "900000", basis="tariff_budget")]), 2026, D("0.03"))
+    keys = m.select("year", "basis", "offer_id", "line").rows()
+    assert keys == sorted(keys) and [k[:2] for k in keys][0] == (2025, "tariff_budget") and keys[-1][:2] == (2027, "tariff_budget")
     with pytest.raises(DataError, match="already have a tariff budget for 2027") as e:
         next_year_costs(n, 2026, D("0.03"), file="omkostninger.csv")
     assert (e.value.file, e.value.column) == ("omkostninger.csv", "year")
@@ -562,3 +566,16 @@ def test_a_result_below_the_tariffs_rounding_per_haap_is_a_residue_kept(tariff, 
     split_all = TariffRules("t", "1", "t", rounding_residue="split")
     y = one(close_year(costs(2024, 1_000_000), occupancy(10.0), t, split_all, 2024).results, 2024)
     assert not y["rounding_residue"] and y["carried"] == -y["result"]
+
+
+def test_closing_a_year_without_its_inputs_names_each_input():
+    """Without file names (a notebook's call), an error names the input by its role."""
+    with pytest.raises(DataError, match="no cost lines for 2023 with basis actual: nothing to close") as e:
+        close_year(costs(2024, 10_000_000), occupancy(10.0), tariffs(2024, "1050000"), FRAME, 2023)
+    assert (e.value.file, e.value.column) == ("costs", "year")
+    with pytest.raises(DataError, match="no level tariffs for 2024") as e:
+        close_year(costs(2024, 10_000_000), occupancy(10.0), tariffs(2025, "1050000"), FRAME, 2024)
+    assert (e.value.file, e.value.column) == ("tariffs", "year")
+    with pytest.raises(DataError) as e:
+        close_year(costs(2024, 10_000_000), occupancy(10.0), tariffs(2024, "1050000"), FRAME, 2023, files={"costs": "omk.csv"})
+    assert e.value.file == "omk.csv"

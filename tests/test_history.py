@@ -111,7 +111,11 @@ def test_commitment_starting_before_the_extract_date_is_cut(run, tmp_path):
     h = tmp_path / "h.parquet"
     r = imp(run, h, f, extra=("--summary-json", tmp_path / "s.json"))
     assert r.exit_code == 0 and "1 commitments started on or before the extract date" in r.output
-    assert json.loads((tmp_path / "s.json").read_text())["history"][0]["commitments_cut_at_extract_date"] == 1
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["history"][0]["commitments_cut_at_extract_date"] == 1
+    # the first extract of a history: every line new, none already present, nothing stale
+    assert summary["files"][0]["already_present"] == 0 and summary["history"][0]["actual_already_present"] == 0
+    assert summary["history"][0]["commitments_stale"] is False
     m = compute(pl.read_parquet(h), HaapOptions(start=D(2026, 9, 1), end=D(2026, 10, 1), monthly=True))
     assert m["expense"].to_list() == [Decimal("31000.00"), Decimal("15000.00")]
 

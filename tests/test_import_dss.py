@@ -389,3 +389,37 @@ def test_one_extract_in_memory_as_a_notebook_imports_it():
     assert "Funktionsniveau" in str(row.values()) and "expected a whole function level, found '3,5'" in str(row.values())
     out = str(res.payments.to_dicts()) + str(rej.to_dicts())
     assert "010190-1234" not in out and "1234" not in out  # a reject shows the birth date, masked: 010190-****
+
+
+@pytest.mark.parametrize(
+    "key, value, expected", [("header_row", "2", "header_row must be a whole number, found '2'"), ("separator", 1, "separator must be text, found 1")]
+)
+def test_a_mapping_setting_of_the_wrong_kind_says_what_it_must_be(key, value, expected):
+    from tariffkit.dss.mapping import Mapping
+    from tariffkit.errors import DataError
+
+    with pytest.raises(DataError) as e:
+        Mapping.from_dict({key: value}, "m.toml")
+    assert e.value.message == expected and (e.value.file, e.value.column) == ("m.toml", key)
+
+
+def test_a_reject_never_quotes_a_cpr_shaped_value():
+    """A CPR number pasted into the amount column is refused without being quoted."""
+    import datetime as dt
+
+    from tariffkit.dss.mapping import Mapping
+    from tariffkit.dss.plan import import_frame
+    from tariffkit.io.reading import read_csv_text
+
+    head = "CPR-nr.;Navn;Sagsnr.;Sagsbehandler;Tilbudsnr.;Tilbud;Leverandørtype;Paragraf;Funktion;Funktionsniveau;Periode fra;Periode til;Beløb;Type"
+    line = "010190-1234;A;S1;B;T1;Tilbud;Intern;SEL § 108;5.38.50;3;01-01-2026;31-01-2026;020290-5678;Forbrug"
+    res = import_frame(
+        read_csv_text(f"{head}\n{line}".encode(), "u.csv")[0],
+        file="u.csv",
+        mapping=Mapping(),
+        key=b"k" * 32,
+        on_error="skip",
+        extract_date=dt.date(2026, 1, 31),
+    )
+    (reason,) = [v for v in res.rejects.row(0) if isinstance(v, str) and "expected" in v]
+    assert "(CPR-shaped value, not shown)" in reason and "5678" not in str(res.rejects.to_dicts())

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from conftest import SAMPLE, cpr_patterns
 
+from tariffkit.errors import DataError
 from tariffkit.schedules import by_offer, parse_lines, parse_phase_in, reassign
 from tariffkit.tariffs import parse_structure
 
@@ -706,3 +707,50 @@ def test_reassigning_says_how_many_lines_are_bad_and_needs_a_schedule():
     assert (two.value.file, two.value.row) == ("s.csv", 2) and "(2 bad lines in all; with `on_error` flag" in two.value.message
     with pytest.raises(UsageError, match="^`schedules`: give at least one schedule to place$"):
         reassign_schedules([], STRUCTURE)
+
+
+def test_the_schedule_templates_guide_labels_and_checks():
+    """What the caseworker sees: the guide's staffing line, the head's labels, each drop-down's
+    prompt, and the minutes checked as whole minutes between 0 and 1,440."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tariffkit.schedules.template import write_template
+
+    wb = load_workbook(io.BytesIO(write_template(sheets=1)))
+    guide = [c.value for c in wb["Vejledning"]["A"] if c.value]
+    assert any(str(v).startswith("Normering: 1:1 = én medarbejder til borgeren;") for v in guide)
+    ws = wb["Borger 1"]
+    assert [ws.cell(row=r, column=1).value for r in range(2, 6)] == ["CPR-nr.", "Tilbudsnr.", "Udfyldt af", "Dato"]
+    prompts = {str(dv.sqref).split(":")[0][0]: dv.prompt for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    assert prompts["C"] == "Lovgrundlag" and prompts["F"] == "Hvor ofte?"
+    minutes = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole"]
+    assert len(minutes) == 2 and all((dv.operator, dv.formula1, dv.formula2) == ("between", "0", "1440") for dv in minutes)
+
+
+@pytest.mark.parametrize("gone, header", [("frequency", "Hyppighed"), ("staffing", "Normering"), ("minutes", "Minutter")])
+def test_a_schedule_without_a_needed_column_names_its_danish_header(gone, header):
+    with pytest.raises(DataError) as e:
+        parse_lines(lines(("§ 85", None, "60", "dagligt", "1:1", None)).drop(gone))
+    assert e.value.message.startswith(f"missing column {header} ({gone});") and (e.value.file, e.value.row, e.value.column) == ("s.csv", 1, header)
+
+
+def test_tariffs_for_a_year_they_do_not_hold_say_which_years_they_have():
+    from tariffkit.schedules.hours import tariff_lookup
+
+    with pytest.raises(DataError, match=r"no tariffs for 2026 \(the file has none\)") as e:
+        tariff_lookup(tariffs().filter(pl.lit(False)), 2026, "takster.parquet")
+    assert (e.value.file, e.value.column) == ("takster.parquet", "year")
+
+
+def test_a_common_tariff_prices_every_offers_citizens_and_none_flags_nothing():
+    """Tariffs of a common structure (offer ``*``) price a citizen on any offer; without any
+    tariffs nothing is priced and no citizen is flagged for a missing tariff."""
+    good, problems = parse_lines(lines(("§ 85", None, "120", "dagligt", "1:1", None)))
+    r = reassign(good, placed(2), tariffs(offer="*"), STRUCTURE, problems=problems).row(0, named=True)
+    assert r["current_tariff"] == Decimal(TARIFF[2]) and r["new_tariff"] is not None and "no_tariff" not in r["flags"]
+    unpriced = reassign(good, placed(2), None, STRUCTURE, problems=problems).row(0, named=True)
+    assert unpriced["current_tariff"] is None and "no_tariff" not in unpriced["flags"]
+    elsewhere = reassign(good, placed(2), tariffs(offer="T9"), STRUCTURE, problems=problems).row(0, named=True)
+    assert elsewhere["current_tariff"] is None and "no_tariff" in elsewhere["flags"]  # tariffs given, none for T1
