@@ -3,7 +3,8 @@
 Two writers. XlsxWriter (``Book``) for workbooks with formulas, charts, merged cells and print
 setup (the offer workbook): it streams cells to the sheet's XML as they come instead of keeping
 a Python object per cell, about 10–20 times faster than openpyxl, and its cells can be put
-straight into its table (``put_number`` …) and each row written as one string. ``TableBook``
+straight into its table (``put_number`` …) or a whole row at once (``put_row``, the cells'
+XML after their style), and each row written as one string. ``TableBook``
 for plain tables (the portfolio's 4,000 caseworkers, and every table through
 :func:`tariffkit.export.xlsx_bytes`: export, the occupancy reconciliation, the negotiation list,
 the service levels, the settlements): each sheet's XML written in one go, about 5 times faster
@@ -220,6 +221,8 @@ def _worksheet_class():
                 if these is not None:
                     if info is not None and info.row_format:
                         raise ValueError(f"put_row on row {row_num}, which has a row format")
+                    if self.table.get(row_num):  # a cell written into a row put whole would be lost
+                        raise ValueError(f"row {row_num} is written twice")
                     r = str(row_num + 1)
                     if info is None and plain:  # the <row> tag XlsxWriter writes for a row without settings
                         spans = self.row_spans.get(row_num // 16)

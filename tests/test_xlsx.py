@@ -169,3 +169,24 @@ def test_whole_rows_write_the_same_bytes_as_xlsxwriters_cells():
     for name in a:
         assert a[name] == b[name], name
     assert b"<c:v>Linje 5 &amp; &lt;co&gt;</c:v>" in a["xl/charts/chart1.xml"]  # the series' name from a row
+
+
+def test_a_row_put_whole_takes_no_other_cell():
+    """A cell written into a row put with put_row would be lost: refused, before or after."""
+    import pytest
+
+    from tariffkit.xlsx import number_tail
+
+    for before in (True, False):
+        book = Book()
+        ws = book.sheet("Ark")
+        if before:
+            ws.write_number(3, 5, 1.0)
+        try:
+            ws.put_row(3, [(0, None, number_tail(2.0))])
+        except ValueError:
+            assert before
+            continue
+        ws.write_number(3, 5, 1.0)
+        with pytest.raises(ValueError, match="row 3 is written twice"):
+            book.bytes()
