@@ -83,7 +83,53 @@ def _workbook_class():
             taken.add(name.lower())
             return name
 
+        def add_chart(self, options):
+            """XlsxWriter's chart; a column chart with its cached data written a cache at a
+            time (:func:`_column_chart_class`)."""
+            from xlsxwriter.chart_column import ChartColumn
+
+            chart = super().add_chart(options)
+            if type(chart) is ChartColumn:
+                chart.__class__ = _column_chart_class()  # the same chart, two methods faster
+            return chart
+
     return Workbook
+
+
+@functools.cache
+def _column_chart_class():
+    from xlsxwriter.chart_column import ChartColumn
+
+    class ColumnChart(ChartColumn):
+        """XlsxWriter's column chart, with each series' cached values and categories written as
+        one string instead of four XML calls a point (the offer workbook's 1,668 charts, 80,000
+        points): the same bytes, XlsxWriter's own escaping (tests/test_xlsx.py)."""
+
+        def _cache_points(self, data, count, numeric):
+            esc, ctl = self._escape_data, self._escape_control_characters
+            out = []
+            for i in range(count):
+                token = data[i]
+                if token is None:
+                    continue
+                if numeric:
+                    try:
+                        float(token)
+                    except ValueError:  # non-numeric data as 0, as XlsxWriter does
+                        token = 0
+                out.append(f'<c:pt idx="{i}"><c:v>{ctl(esc(token))}</c:v></c:pt>')
+            return "".join(out)
+
+        def _write_num_cache(self, data):
+            count = len(data) if data else 0
+            points = self._cache_points(data, count, True)
+            self.fh.write(f'<c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="{count}"/>{points}</c:numCache>')
+
+        def _write_str_cache(self, data):
+            count = len(data)
+            self.fh.write(f'<c:strCache><c:ptCount val="{count}"/>{self._cache_points(data, count, False)}</c:strCache>')
+
+    return ColumnChart
 
 
 @functools.cache
