@@ -162,15 +162,18 @@ def _worksheet_class():
         # in the sheet, finite numbers, formulas of Excel's classic functions ("=..." written by
         # tariffkit, no array or dynamic formula).
 
-        def _put(self, row, col, cell):
+        def _extend(self, row, first, last):  # the sheet's dimensions grown to hold row, columns first..last
             if self.dim_rowmin is None or row < self.dim_rowmin:
                 self.dim_rowmin = row
             if self.dim_rowmax is None or row > self.dim_rowmax:
                 self.dim_rowmax = row
-            if self.dim_colmin is None or col < self.dim_colmin:
-                self.dim_colmin = col
-            if self.dim_colmax is None or col > self.dim_colmax:
-                self.dim_colmax = col
+            if self.dim_colmin is None or first < self.dim_colmin:
+                self.dim_colmin = first
+            if self.dim_colmax is None or last > self.dim_colmax:
+                self.dim_colmax = last
+
+        def _put(self, row, col, cell):
+            self._extend(row, col, col)
             self.table[row][col] = cell
 
         def put_number(self, row, col, number, fmt=None):
@@ -198,15 +201,7 @@ def _worksheet_class():
             if row in raw or row in self.table:
                 raise ValueError(f"row {row} is written twice")
             raw[row] = cells
-            first, last = cells[0][0], cells[-1][0]
-            if self.dim_rowmin is None or row < self.dim_rowmin:
-                self.dim_rowmin = row
-            if self.dim_rowmax is None or row > self.dim_rowmax:
-                self.dim_rowmax = row
-            if self.dim_colmin is None or first < self.dim_colmin:
-                self.dim_colmin = first
-            if self.dim_colmax is None or last > self.dim_colmax:
-                self.dim_colmax = last
+            self._extend(row, cells[0][0], cells[-1][0])
 
         def _get_range_data(self, row_start, col_start, row_end, col_end):
             """A chart's cached data (XlsxWriter's own for cells in its table), read back from a
