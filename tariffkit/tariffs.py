@@ -149,8 +149,6 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     for a in levels:
         if a.max_hours <= a.min_hours:
             raise DataError(f"level {a.level}: the band {a.min_hours:g}–{a.max_hours:g} hours is empty or reversed", file=file, column="max_hours")
-    if levels[0].min_hours < 0:
-        raise DataError("level 1 starts below 0 hours", file=file, column="min_hours")
     for a, b in zip(levels, levels[1:]):
         if b.min_hours < a.max_hours:
             raise DataError(

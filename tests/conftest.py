@@ -85,3 +85,26 @@ def sample_out(tmp_path_factory):
     r = subprocess.run(["make", "-s", "-C", str(SAMPLE), f"OUT={out}", f"TARIFFKIT={sys.executable} -m tariffkit"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return out, r
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden(corpus: str, case: str, text: str, tmp_path: Path) -> None:
+    """The whole message a user reads for ``case``, as recorded in ``tests/golden/<corpus>.json``
+    (the temporary folder written ``<tmp>``, the sample folder ``<sample>``): a message that
+    changes, loses its file, row or column, or says something else fails here, not in front of
+    an analyst. A message changed on purpose: ``TARIFFKIT_UPDATE_GOLDEN=1 make test``, then review
+    the file's diff."""
+    import json
+
+    text = text.replace(str(tmp_path), "<tmp>").replace(str(SAMPLE), "<sample>")
+    path = GOLDEN / f"{corpus}.json"
+    recorded = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if os.environ.get("TARIFFKIT_UPDATE_GOLDEN"):
+        recorded[case] = text
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(json.dumps(dict(sorted(recorded.items())), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return
+    assert case in recorded, f"no recorded message for {case}: run with TARIFFKIT_UPDATE_GOLDEN=1 and review tests/golden/{corpus}.json"
+    assert text == recorded[case]

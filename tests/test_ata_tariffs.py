@@ -42,8 +42,14 @@ def test_ata_derivation_from_absence():
             "gives_ata": [True, False],
         }
     ).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
-    r = price_ata(staff, AssumptionSet(a)).row(0, named=True)
+    table = price_ata(staff, AssumptionSet(a))
+    r = table.row(0, named=True)
     assert r["direct_salary"] == Decimal("5000000.00")
+    # without cost lines the full price is unknown: empty, but still money (a notebook can stack it on priced years)
+    from tariffkit.contracts import ATA_PRICES
+
+    assert r["cost_basis"] is None and r["full_price_per_ata_hour"] is None
+    assert [table.schema[c] for c in ("cost_basis", "full_price_per_ata_hour")] == [ATA_PRICES.schema[c] for c in ("cost_basis", "full_price_per_ata_hour")]
     assert float(r["price_per_ata_hour"]) == pytest.approx(5_000_000 / (10 * a.ata_per_fte()), abs=0.005)
 
 

@@ -4,7 +4,7 @@ where there is one), writes no output and shows no traceback."""
 from pathlib import Path
 
 import pytest
-from conftest import HEADER, SAMPLE, dss_line
+from conftest import HEADER, SAMPLE, dss_line, golden
 
 REF = SAMPLE / "reference"
 STAFF_H = "offer_id;year;category;fte;cost_per_fte;gives_ata"
@@ -186,6 +186,7 @@ def test_bad_input(run, tmp_path, case_id, build, expected):
     assert r.stderr.startswith("tariffkit: error:") or "tariffkit: error:" in r.stderr
     for frag in expected:
         assert frag in r.stderr, (case_id, frag, r.stderr)
+    golden("bad_inputs", case_id, r.stderr, tmp_path)  # and the whole message, word for word
     assert not out.exists()
     leftovers = [p for p in set(tmp_path.iterdir()) - before if p.name.startswith(".") or p.suffix == ".tmp"]
     assert not leftovers, leftovers

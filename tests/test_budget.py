@@ -237,6 +237,20 @@ def test_allocation_phases_the_exact_change_once():
     assert out["phased_change"] == 32 and out["new_budget"] == 4_987
 
 
+def test_allocation_with_common_tariffs_prices_every_offers_days():
+    """Tariffs for every offer (``*``): each offer's days at the common level tariffs."""
+    d = dt.date
+    pay = _payments(
+        [
+            {"citizen_id": "a", "offer_id": "X", "level": 2, "service_from": d(2026, 1, 1), "service_to": d(2026, 1, 10)},  # 10 × 2,000
+            {"citizen_id": "b", "offer_id": "Y", "level": 1, "service_from": d(2026, 1, 1), "service_to": d(2026, 1, 5)},  # 5 × 1,000
+        ]
+    )
+    frame = pl.DataFrame({"offer_id": ["X", "Y"], "frame_budget": [Decimal(0), Decimal(0)], "fixed_frame": [Decimal(0), Decimal(0)]})
+    out = activity_allocation(pay, _tariffs().with_columns(offer_id=pl.lit("*")), frame, 2026)
+    assert dict(zip(out["offer_id"], out["activity_budget"])) == {"X": 20_000, "Y": 5_000}
+
+
 def test_allocation_level_without_tariff_is_an_error():
     pay = _payments([{"citizen_id": "a", "level": 5, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 31)}])
     frame = pl.DataFrame({"offer_id": ["X"], "frame_budget": [Decimal(1)], "fixed_frame": [Decimal(0)]})
@@ -515,6 +529,13 @@ def test_the_offer_model_names_file_and_column_when_the_year_is_missing(sample_o
     with pytest.raises(DataError, match="no level tariffs for 2026") as e:
         offer_model(costs, None, None, tariffs.with_columns(year=pl.lit(2027, pl.Int32)), occ, occ, OfferModelOptions(year=2026, out_years=0), files=files)
     assert (e.value.file, e.value.column) == ("t.parquet", "year")
+    # called from a notebook without file names, the error names the argument
+    with pytest.raises(DataError, match="no cost lines for 2026") as e:
+        offer_model(costs.filter(pl.col("year") != 2026), None, None, tariffs, occ, occ, OfferModelOptions(year=2026, out_years=0))
+    assert (e.value.file, e.value.column) == ("costs", "year")
+    with pytest.raises(DataError, match="no level tariffs for 2026") as e:
+        offer_model(costs, None, None, tariffs.with_columns(year=pl.lit(2027, pl.Int32)), occ, occ, OfferModelOptions(year=2026, out_years=0))
+    assert (e.value.file, e.value.column) == ("tariffs", "year")
 
 
 def test_an_offers_haap_of_one_level_in_several_rows_adds_up():

@@ -270,6 +270,11 @@ def test_a_carry_into_a_year_with_a_typed_in_result_is_refused():
         ('[carry.surplus]\nrule = "beyond_cap"\ncap = nan', "carry.surplus.cap", "cap"),
         ("[carry]\nyear_offset = 0", "carry.year_offset", "year_offset"),
         ("[carry]\nset_aside_years = 0", "carry.set_aside_years", "set_aside_years"),
+        ("[carry]\nyear_offset = 6", "carry.year_offset", "carry.year_offset must be between 1 and 5, found 6"),
+        ("[carry]\nset_aside_years = 51", "carry.set_aside_years", "carry.set_aside_years must be between 1 and 50, found 51"),
+        ("[carry]\nset_aside_years = 2.5", "carry.set_aside_years", "carry.set_aside_years must be a whole number, found 2.5"),
+        ("[carry]\nyear_offset = 2.0", "carry.year_offset", "carry.year_offset must be a whole number, found 2.0"),
+        ('draft = "ja"', "draft", "draft must be true or false, found 'ja'"),
         ("[carry]\nyear_ofset = 2", "carry.year_ofset", "unknown setting carry.'year_ofset' (did you mean 'year_offset'?)"),
         ("[carry]\nzzz = 2", "carry.zzz", "unknown setting carry.'zzz'; known: cap_of, deficit, rounding_residue, set_aside_years, surplus, year_offset"),
         ("[carry.deficit]\nset_aside = true", "carry.deficit.set_aside", "only a surplus can be set aside"),
@@ -290,6 +295,17 @@ def test_a_rules_file_that_contradicts_itself_names_the_key(text, key, says):
         parse_rules(d, file="regler.toml")
     assert e.value.column == key and e.value.file == "regler.toml"
     assert says in str(e.value)
+
+
+def test_the_carry_settings_at_their_limits_are_accepted():
+    import tomllib
+
+    d = tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n[carry]\nyear_offset = 5\nset_aside_years = 50')
+    r = parse_rules(d, file="regler.toml")
+    assert (r.year_offset, r.set_aside_years) == (5, 50)
+    d = tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n[carry]\nyear_offset = 1\nset_aside_years = 1')
+    r = parse_rules(d, file="regler.toml")
+    assert (r.year_offset, r.set_aside_years) == (1, 1)
 
 
 def test_an_assumed_occupancy_rate_is_read_exactly():
@@ -579,3 +595,13 @@ def test_closing_a_year_without_its_inputs_names_each_input():
     with pytest.raises(DataError) as e:
         close_year(costs(2024, 10_000_000), occupancy(10.0), tariffs(2024, "1050000"), FRAME, 2023, files={"costs": "omk.csv"})
     assert e.value.file == "omk.csv"
+
+
+def test_an_offer_with_costs_and_no_occupancy_is_a_whole_deficit_and_says_so():
+    """An offer nobody lived on in the year: no income, the whole tariff basis is the deficit,
+    and the close says why instead of leaving the analyst to guess."""
+    res = close_year(costs(2024, 1_000_000), occupancy(10.0, offer="Y"), tariffs(2024, "1050000"), FRAME, 2024)
+    x = one(res.results, 2024)
+    assert (x["income"], x["result"], x["carried"]) == (D(0), D(-1_000_000), D(1_000_000))  # (carried with the opposite sign)
+    assert res.warnings == ["offer X: no HÅP in 2024, so no income; the whole tariff basis is a deficit"]
+    assert close_year(costs(2024, 1_000_000), occupancy(10.0), tariffs(2024, "1050000"), FRAME, 2024).warnings == []

@@ -319,3 +319,27 @@ def test_days_method_adds_up_even_when_a_correction_cancels_one_level():
     offers = compute(df, HaapOptions(by=("offer_id",), **YEAR, method="days"))
     levels = compute(df, HaapOptions(by=("offer_id", "level"), **YEAR, method="days"))
     assert levels["haap"].sum() == pytest.approx(offers["haap"].sum(), abs=1e-9)
+
+
+@pytest.mark.parametrize("key", ["amount", "service_from", "service_to", "source_row", "extract_date", "cpr"])
+def test_haap_is_never_grouped_by_a_line_value_or_a_date(key):
+    """HÅP by a service date, an amount or a line number would be a list of lines, not a figure."""
+    from tariffkit.errors import UsageError
+    from tariffkit.haap import check_by
+
+    with pytest.raises(UsageError, match=f"`by`: unknown column '{key}'; choose from "):
+        check_by(("offer_id", key))
+    check_by(("offer_id", "level", "paragraph"))
+
+
+def test_expected_haap_for_a_year_the_table_lacks_names_the_file_and_period():
+    from tariffkit.budget import expected_haap
+    from tariffkit.errors import DataError
+
+    h = pl.DataFrame({"period": ["2025"], "offer_id": ["T"], "level": [1], "haap": [1.0]})
+    with pytest.raises(DataError) as e:
+        expected_haap(h, 2026, file="haap-2025.parquet")
+    assert (e.value.file, e.value.column) == ("haap-2025.parquet", "period") and e.value.message.startswith("no rows for period 2026")
+    with pytest.raises(DataError) as e:
+        expected_haap(h, 2026)
+    assert e.value.file == "haap"

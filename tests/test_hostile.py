@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import HEADER, SAMPLE, dss_line
+from conftest import HEADER, SAMPLE, dss_line, golden
 
 REF = SAMPLE / "reference"
 CPR = "700101-1234"  # planted in the DSS lines and schedules (replacement form: day + 60 is not a real date of birth… but CPR-shaped)
@@ -743,6 +743,7 @@ def test_hostile(run, tmp_path, case_id, promise, build, code, expected):
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr, (promise, r.stderr)
     for frag in expected:
         assert frag in r.stderr, (promise, frag, r.stderr)
+    golden("hostile", case_id, r.stderr, tmp_path)  # and the whole message, word for word
     after = _digest(tmp_path)
     assert {k: v for k, v in after.items() if k in before} == before, "an input changed"
     assert set(after) == set(before), ("something was written", set(after) - set(before))

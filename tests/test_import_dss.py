@@ -241,6 +241,23 @@ def test_dropped_duplicates_are_in_the_reconciliation_to_the_ore(run, tmp_path):
     assert r.exit_code == 0, r.output
     d = json.loads(summary.read_text())["files"][0]
     assert d["amount_read"] == "63000.50" and d["amount_written"] == "32000.50" and d["amount_duplicates_dropped"] == "31000.00"
+    assert {k: v for k, v in d.items() if k != "file"} == {
+        "rows_read": 3,
+        "rows_written": 2,
+        "rows_rejected": 0,
+        "rows_skipped": 0,
+        "duplicates": 1,
+        "duplicates_dropped": 1,
+        "amount_read": "63000.50",
+        "amount_written": "32000.50",
+        "amount_rejected": "0.00",
+        "amount_duplicates_dropped": "31000.00",
+        "rejected_without_readable_amount": 0,
+        "extract_date": "2025-01-31",
+        "extract_date_source": d["extract_date_source"],
+        "already_present": 0,
+        "commitments_cut": 0,
+    }
     assert "read 63.000,50 = written 32.000,50 + rejected 0,00 + duplicates dropped 31.000,00" in r.output
 
 
@@ -423,3 +440,31 @@ def test_a_reject_never_quotes_a_cpr_shaped_value():
     )
     (reason,) = [v for v in res.rejects.row(0) if isinstance(v, str) and "expected" in v]
     assert "(CPR-shaped value, not shown)" in reason and "5678" not in str(res.rejects.to_dicts())
+
+
+def test_a_malformed_csv_and_an_extract_without_actual_lines_are_named(run, tmp_path):
+    """A quote never closed: the file is named and polars' one-line reason given, no traceback.
+    Only commitments and no extract date given: the import cannot date the extract and says so."""
+    f = write_dss(tmp_path / "q.csv", [dss_line(), dss_line(name='"Test')])
+    r, _ = imp(run, tmp_path, f)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "q.csv: not a well-formed CSV file (could not parse" in r.output and r.output.rstrip().endswith(")")
+    f = write_dss(tmp_path / "c.csv", [dss_line(kind="Disposition")])
+    r, _ = imp(run, tmp_path, f)
+    assert r.exit_code == 1
+    assert "c.csv: cannot tell the extract date: the file has no actual lines; give the extract date" in r.output
+
+
+def test_a_file_in_two_encodings_is_named_at_the_line_where_the_second_begins(run, tmp_path):
+    """A UTF-8 extract with one line pasted in from a Windows-1252 file: decoding it all as
+    Windows-1252 would turn the header's ø into Ã¸ and report columns as missing; the error
+    names the line instead. A file wholly in Windows-1252 is still read."""
+    f = tmp_path / "mixed.csv"
+    f.write_bytes(
+        write_dss(tmp_path / "u.csv", [dss_line(), dss_line(case="S2")], encoding="utf-8").read_bytes() + (dss_line(name="Ærø") + "\n").encode("cp1252")
+    )
+    r, out = imp(run, tmp_path, f)
+    assert r.exit_code == 1 and not out.exists()
+    assert "mixed.csv, row 4: the file mixes two encodings: UTF-8 letters before line 4, then a byte (0xC6) that is not UTF-8 there" in r.output
+    r, _ = imp(run, tmp_path, write_dss(tmp_path / "w.csv", [dss_line(name="Ærø")], encoding="cp1252"))
+    assert r.exit_code == 0, r.output

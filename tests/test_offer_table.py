@@ -177,3 +177,32 @@ def test_every_column_keeps_its_lines_together_cost_lines_first_in_order(sample_
         cost = list(zip(groups[first : first + n], block["line"].to_list()[first : first + n]))
         assert cost == sorted(cost) and n > 0
         assert block["line"].to_list()[first + n : first + n + 8] == SUMMARY
+
+
+def test_an_offers_own_tariff_rows_and_the_common_ones_together():
+    """Tariffs for every offer (``*``) with one offer's own row for level 2 after them: that
+    offer is billed at its own level 2 and the common level 1; an offer without rows of its own
+    at the common ones. Each HÅP line is in HÅP, each known line has the model's label and unit."""
+    Y = 2026
+    common = _tariffs(Y)
+    rows = pl.concat(
+        [
+            common,
+            common.with_columns(level=pl.lit(2, pl.Int16), annual_tariff=pl.lit(Decimal("600000.00")).cast(TARIFFS.schema["annual_tariff"])),
+            common.with_columns(
+                offer_id=pl.lit("T0"), level=pl.lit(2, pl.Int16), annual_tariff=pl.lit(Decimal("700000.00")).cast(TARIFFS.schema["annual_tariff"])
+            ),
+        ]
+    )
+    costs = _costs([(o, "tariff_budget", "rent", "fixed_offer", Decimal("100.00")) for o in ("T0", "T1")], Y)
+    haap = pl.DataFrame({"offer_id": ["T0", "T1"], "level": [2, 2], "haap": [1.0, 1.0]}, schema_overrides={"level": pl.Int16})
+    df, warnings = offer_model(costs, None, None, rows, haap, haap, OfferModelOptions(year=Y, out_years=0))
+    assert not [w for w in warnings if "tariff" in w.split(";")[0]]  # (each says it has no forecast column)
+    got = {(r["offer_id"], r["line"]): r for r in df.filter(pl.col("basis") == "tariff_budget").iter_rows(named=True)}
+    assert got[("T0", "tariff_level_1")]["value"] == Decimal("500000.00")
+    assert got[("T0", "tariff_level_2")]["value"] == Decimal("700000.00")
+    assert got[("T1", "tariff_level_2")]["value"] == Decimal("600000.00")
+    assert got[("T0", "haap_level_2_own")]["unit"] == "HÅP"
+    assert got[("T0", "haap_level_2_own")]["label"] == "HÅP funktionsniveau 2: egne"
+    for line in ("cost_basis", "tariff_basis"):
+        assert (got[("T0", line)]["label"], got[("T0", line)]["unit"]) == LINES[line]

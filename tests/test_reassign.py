@@ -610,6 +610,8 @@ def test_the_template_guides_the_user_and_its_lists_cover_exactly_the_choices():
     assert lists["G"] == f"=Lister!$B$2:$B${len(STAFFING_CHOICES) + 1}"
     assert lists["C"] == f"=Lister!$C$2:$C${len(PARAGRAPH_CHOICES) + 1}" and lists["J"] == "=Lister!$D$2:$D$2"
     assert [c.value for c in wb["Lister"]["A"][1:]] == list(FREQUENCY_CHOICES)
+    assert [c.value for c in wb["Lister"][1]] == ["Hyppighed", "Normering", "Paragraf", "Skal drøftes"]  # each list's heading
+    assert [c.value for c in wb["Lister"]["D"][1:] if c.value] == ["ja"]
 
 
 def test_a_start_time_with_a_dot_or_one_digit_hour_is_read_as_the_time():
@@ -754,3 +756,66 @@ def test_a_common_tariff_prices_every_offers_citizens_and_none_flags_nothing():
     assert unpriced["current_tariff"] is None and "no_tariff" not in unpriced["flags"]
     elsewhere = reassign(good, placed(2), tariffs(offer="T9"), STRUCTURE, problems=problems).row(0, named=True)
     assert elsewhere["current_tariff"] is None and "no_tariff" in elsewhere["flags"]  # tariffs given, none for T1
+
+
+def _workbook(tmp_path, name, sheets):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def test_a_flat_schedule_sheet_keeps_every_full_line_and_skips_empty_ones(tmp_path):
+    """A flat sheet (a CPR-nr. column in row 1): a line with every cell filled is a line; a row
+    left empty between lines is skipped; each keeps its row number in the sheet."""
+    from tariffkit.schedules.read import read_schedule_workbook
+
+    head = ["CPR-nr.", "Tilbudsnr.", "Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering"]
+    full = ["010190-1234", "T1", "1", "Morgen", "SEL § 108", "07:00", 30, "Dagligt", "1:1"]
+    path = _workbook(tmp_path, "s.xlsx", [("Ark", [head, full, [None] * 9, full[:3] + ["Aften"] + full[4:]])])
+    df = read_schedule_workbook(path.read_bytes(), "s.xlsx")
+    assert df["_row"].to_list() == [2, 4] and df["Beskrivelse"].to_list() == ["Morgen", "Aften"]
+    assert df["Minutter"].to_list() == ["30", "30"] and set(df["_file"]) == {"s.xlsx[Ark]"}
+
+
+def test_a_workbook_without_a_schedule_and_a_parquet_file_with_cpr_are_refused(tmp_path):
+    from tariffkit import io as tio
+    from tariffkit.schedules.read import read_schedule_workbook, read_schedules
+
+    path = _workbook(tmp_path, "s.xlsx", [("Vejledning", [["Sådan udfyldes skemaet"], ["…"]])])
+    with pytest.raises(DataError) as e:
+        read_schedule_workbook(path.read_bytes(), "s.xlsx")
+    assert e.value.file == "s.xlsx"
+    assert e.value.message == ("no schedule found: expected sheets from `tariffkit reassign --template` (A1 = Døgnskema) or a sheet with a CPR-nr. column")
+    pq = tmp_path / "s.parquet"
+    pl.DataFrame({"cpr": ["0101901234"], "offer_id": ["T1"]}).write_parquet(pq)
+    with pytest.raises(DataError) as e:
+        read_schedules(str(pq), tio.Inputs(), None)
+    assert (e.value.file, e.value.column) == (str(pq), "CPR-nr.") and "must be pseudonymised" in e.value.message
+    wrong = tmp_path / "s.pq"  # named Parquet, but text inside: read as Parquet and refused as not one
+    wrong.write_text(HEADER + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        read_schedules(str(wrong), tio.Inputs(), None)
+    assert e.value.file == str(wrong) and "Parquet" in e.value.message
+
+
+def test_lines_to_discuss_add_up_per_offer_and_none_without_the_column():
+    """Two citizens of one offer with 2 and 1 lines marked to discuss: the offer has 3; schedules
+    without the column have no line to discuss and no flag."""
+    two = assessed_lines(("§ 85", "60", "dagligt", None, None, "ja"), ("§ 85", "30", "dagligt", None, None, "ja"))
+    one = assessed_lines(("§ 85", "20", "dagligt", None, None, "ja")).with_columns(citizen_id=pl.lit("c2"))
+    good, _ = parse_lines(pl.concat([two, one]))
+    res = reassign(good, pl.concat([placed(2), placed(1, citizen="c2")]), tariffs(), STRUCTURE)
+    assert dict(zip(res["citizen_id"], res["lines_to_discuss"])) == {"c1": 2, "c2": 1}
+    assert by_offer(res, [])["lines_to_discuss"].to_list() == [3]
+    good, _ = parse_lines(lines(("§ 85", None, "60", "dagligt", "1:1", None)))
+    res = reassign(good, placed(2), tariffs(), STRUCTURE)
+    assert res["lines_to_discuss"].to_list() == [0] and "to_discuss" not in res["flags"][0]
+    assert by_offer(res, [])["lines_to_discuss"].to_list() == [0]

@@ -112,3 +112,25 @@ def test_bad_structure_settings_are_named():
         parse_structure({"levels": BANDS, "activity_categories": {"x": 3}})
     with pytest.raises(DataError, match="minimum_hours"):
         parse_structure({"levels": BANDS, "minimum_hours": "nine"})
+
+
+def test_structure_settings_at_their_edges():
+    """One keyword may be written without a list; an offer's own minimum of 0 hours (no minimum
+    for it) is allowed beside a default; the structure's errors name the setting."""
+    from tariffkit.errors import DataError
+
+    s = parse_structure({"levels": BANDS, "activity_categories": {"ledsagelse": " Ledsag "}, "minimum_hours": {"default": 9, "A": 0, "B": 0.5}})
+    assert s.activity_categories == {"ledsagelse": ("ledsag",)}
+    assert (s.minimum_hours, s.minimum_hours_per_offer) == (9.0, {"A": 0.0, "B": 0.5})
+    with pytest.raises(DataError) as e:
+        parse_structure({"levels": BANDS, "minimum_hours": {"A": -0.5}}, file="l.toml")
+    assert (e.value.file, e.value.column, e.value.message) == ("l.toml", "minimum_hours.A", "minimum_hours.A must be between 0 and 168, found -0.5")
+    low = [dict(b) for b in BANDS]
+    low[0]["min_hours"] = -1
+    with pytest.raises(DataError) as e:
+        parse_structure({"levels": low}, file="l.toml")
+    assert (e.value.file, e.value.column) == ("l.toml", "levels[1].min_hours") and "found -1" in e.value.message
+    with pytest.raises(DataError) as e:
+        parse_structure({"levels": BANDS, "top_level_rule": "cap"}, file="l.toml")
+    assert (e.value.file, e.value.column) == ("l.toml", "top_level_rule")
+    assert e.value.message.startswith("top_level_rule must be one of supplement") and e.value.message.endswith("found 'cap'")

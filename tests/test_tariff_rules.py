@@ -400,3 +400,24 @@ def test_bad_tariff_rules_say_what_is_wrong(text, message):
     with pytest.raises(DataError) as e:
         parse_rules(tomllib.loads('name = "n"\nversion = "1"\nsource = "s"\n' + text), file="r.toml")
     assert re.match(message, e.value.message)
+
+
+def test_the_card_of_a_common_structure_counts_every_offers_places():
+    """The card's places and assumed occupancy: an offer's own places; for the common
+    structure (``*``) the places of all offers; expected HÅP to four decimals."""
+    from dataclasses import replace
+
+    from tariffkit.tariffs import card_toml
+
+    offers = pl.DataFrame({"offer_id": ["A", "B", "C"], "places": [12, 8, None]})
+    common = replace(FIVE, scope="common")
+    both = pl.concat([costs(3_500_000, 500_000, offer="A"), costs(3_500_000, 500_000, offer="B")])
+    _, res = build(common, both, expected([3.0, 4.0, 5.0, 6.0, 2.123456], offer="*"), 2026)
+    card = tomllib.loads(card_toml(res, common, offers=offers))["offers"]["*"]
+    assert card["places"] == 20 and card["expected_haap"] == 20.1235
+    assert card["assumed_occupancy"] == round(20.123456 / 20, 4)
+    _, res = build(FIVE, costs(3_500_000, 500_000, offer="B"), expected([1.0, 1.0, 1.0, 1.0, 0.5], offer="B"), 2026)
+    card = tomllib.loads(card_toml(res, FIVE, offers=offers))["offers"]["B"]
+    assert (card["places"], card["assumed_occupancy"], card["expected_haap"]) == (8, 0.5625, 4.5)
+    card = tomllib.loads(card_toml(res, FIVE))["offers"]["B"]
+    assert "places" not in card and "assumed_occupancy" not in card

@@ -287,7 +287,8 @@ def plan_import(raw: pl.LazyFrame, *, file: str, mapping: Mapping, key: bytes, e
             caseworker=free_text("caseworker"),
             offer_id=free_text("offer_id"),
             offer_name=free_text("offer_name"),
-            _extract_date=(parse_date(col("extract_date"), formats=dates, excel_serials=excel) if "extract_date" in src_name else pl.lit(None, dtype=pl.Date)),
+            # the mapped extract date column, where there is one (read only then, below)
+            **({"_extract_date": parse_date(col("extract_date"), formats=dates, excel_serials=excel)} if "extract_date" in src_name else {}),
             # the raw text, for the messages of rejected rows only (a struct holds them without a copy)
             _cells=pl.struct([pl.nth(i).alias(f"c{k}") for k, i in enumerate(data_positions)]),
             _cpr_raw=col("cpr"),

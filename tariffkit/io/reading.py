@@ -12,6 +12,8 @@ import polars as pl
 from tariffkit.errors import DataError
 from tariffkit.io.sources import BOM, STDIO, Inputs, _opening, label_of, read_bytes, read_head, register_file
 
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
 
 def decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
     """Bytes → text. UTF-8 with BOM, UTF-8, else Windows-1252 (a superset of Latin-1's printable
@@ -29,7 +31,15 @@ def decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
             raise DataError(f"starts with a UTF-8 byte order mark but is not UTF-8 ({e.reason} at byte {e.start})", file=file) from None
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
+        if _NON_ASCII.search(data, 0, e.start):  # UTF-8 letters (æ, ø, å) before the byte that is not UTF-8: two encodings in one file
+            line = data.count(b"\n", 0, e.start) + 1
+            raise DataError(
+                f"the file mixes two encodings: UTF-8 letters before line {line}, then a byte (0x{data[e.start]:02X}) that is not UTF-8 there; "
+                "export it again in one encoding (UTF-8 or Windows-1252)",
+                file=file,
+                row=line,
+            ) from None
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 

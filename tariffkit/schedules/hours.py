@@ -140,6 +140,7 @@ def _supplement_hours(hours: pl.Expr, structure) -> pl.Expr:
 
 WEEK = 7 * 1440
 _EVERY_DAY_MASK = 127
+_STRIDE = 1 << 14  # each citizen's minutes in one sort: gid × 16,384 + minute (a week and its copy stay below it)
 
 
 def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
@@ -194,8 +195,8 @@ def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         # so the citizens never meet in one sort
         occ = occ.with_columns(a=pl.col("a") + 1440, b=pl.col("b") + 1440)
         occ = pl.concat([occ, occ.filter(pl.col("b") > span + 1440).with_columns(a=pl.col("a") - span, b=pl.col("b") - span)])
-        base = pl.col("gid") * 16384
-        occ = occ.select("_ind", "_float", "_daily", "_partial", start=base + pl.col("a"), end=base + pl.col("b")).sort("start")
+        base = pl.col("gid") * _STRIDE
+        occ = occ.select("_ind", "_float", "_daily", start=base + pl.col("a"), end=base + pl.col("b")).sort("start")
 
         def latest_end(cond: pl.Expr) -> pl.Expr:
             return pl.when(cond).then(pl.col("end")).cum_max().forward_fill().shift(1)
@@ -203,7 +204,7 @@ def overlaps(lines: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         def after(earlier: pl.Expr) -> pl.Expr:  # starts before the end of an earlier one of that kind, one of the two individual
             return (ind & (pl.col("start") < latest_end(earlier))) | (pl.col("start") < latest_end(earlier & ind))
 
-        return occ.filter(pairs(after).fill_null(False)).select(gid=pl.col("start") // 16384)
+        return occ.filter(pairs(after).fill_null(False)).select(gid=pl.col("start") // _STRIDE)
 
     lf = lf.with_columns(_partial=partial, _daily=daily)
     clock = lf.with_columns(a=pl.col("s"), b=pl.col("s") + pl.col("m"))
