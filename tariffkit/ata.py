@@ -97,8 +97,9 @@ def parse_assumptions(d: dict, file: str = "assumptions") -> AssumptionSet:
         for k, v in values.items():
             number(v, file, f"{where}.{k}", 0, 100_000)  # a finite number, not negative (nan and inf refused)
         a = replace(base, **{k: float(v) for k, v in values.items()})
-        if a.indirect_share >= 1 or a.sickness_share >= 1:
-            raise DataError(f"{where}: shares must be below 1", file=file)
+        for share in ("sickness_share", "indirect_share"):
+            if getattr(a, share) >= 1:
+                raise DataError(f"{where}.{share} must be below 1 (a share of the hours), found {getattr(a, share):g}", file=file, column=f"{where}.{share}")
         if a.ata_per_fte() <= 0:
             raise DataError(f"{where}: the assumptions leave no ATA hours per FTE", file=file)
         return a

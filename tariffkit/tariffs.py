@@ -130,10 +130,10 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     for i, lv in enumerate(raw, start=1):
         if not isinstance(lv, dict):
             raise DataError(f"[[levels]] number {i} must be a table (level, min_hours, max_hours)", file=file, column="levels")
+        where = f"levels[{i}]."
         for k in ("level", "min_hours", "max_hours"):
             if k not in lv:
-                raise DataError(f"[[levels]] number {i} has no {k}", file=file, column=k)
-        where = f"levels[{i}]."
+                raise DataError(f"[[levels]] number {i} has no {k}", file=file, column=where + k)
         hours = lv.get("hours")
         levels.append(
             Level(
@@ -143,22 +143,27 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
                 None if hours is None else float(number(hours, file, where + "hours", 0, 168)),
             )
         )
+    at = {lv.level: f"levels[{i}]." for i, lv in enumerate(levels, start=1)}  # each level's place in the file, for the messages
     levels.sort(key=lambda x: x.level)
     if [lv.level for lv in levels] != list(range(1, len(levels) + 1)):
-        raise DataError(f"levels must be numbered 1…{len(levels)} without gaps, found {[lv.level for lv in levels]}", file=file, column="level")
+        raise DataError(f"levels must be numbered 1…{len(levels)} without gaps, found {[lv.level for lv in levels]}", file=file, column="levels")
     for a in levels:
         if a.max_hours <= a.min_hours:
-            raise DataError(f"level {a.level}: the band {a.min_hours:g}–{a.max_hours:g} hours is empty or reversed", file=file, column="max_hours")
+            raise DataError(
+                f"level {a.level}: the band {a.min_hours:g}–{a.max_hours:g} hours is empty or reversed", file=file, column=at[a.level] + "max_hours"
+            )
     for a, b in zip(levels, levels[1:]):
         if b.min_hours < a.max_hours:
             raise DataError(
                 f"levels {a.level} and {b.level} overlap: {a.level} ends at {a.max_hours:g}, {b.level} starts at {b.min_hours:g} hours",
                 file=file,
-                column="min_hours",
+                column=at[b.level] + "min_hours",
             )
         if b.min_hours > a.max_hours:
             raise DataError(
-                f"gap between levels {a.level} and {b.level}: {a.max_hours:g}–{b.min_hours:g} hours belong to no level", file=file, column="min_hours"
+                f"gap between levels {a.level} and {b.level}: {a.max_hours:g}–{b.min_hours:g} hours belong to no level",
+                file=file,
+                column=at[b.level] + "min_hours",
             )
     rep = d.get("representative_hours", "midpoint")
     if rep not in ("midpoint", "configured", "mean_of_placed"):
@@ -173,7 +178,7 @@ def parse_structure(d: dict, file: str = "structure") -> Structure:
     if rep == "configured":
         for lv in levels:
             if lv.hours is None:
-                raise DataError(f"representative_hours = configured but level {lv.level} has no hours", file=file, column="hours")
+                raise DataError(f"representative_hours = configured but level {lv.level} has no hours", file=file, column=at[lv.level] + "hours")
     rule = d.get("top_level_rule", "supplement")
     if rule not in TOP_LEVEL_RULES:
         raise DataError(f"top_level_rule must be one of {', '.join(TOP_LEVEL_RULES)}, found {rule!r}", file=file, column="top_level_rule")

@@ -204,5 +204,5 @@ def test_an_offers_own_tariff_rows_and_the_common_ones_together():
     assert got[("T1", "tariff_level_2")]["value"] == Decimal("600000.00")
     assert got[("T0", "haap_level_2_own")]["unit"] == "HÅP"
     assert got[("T0", "haap_level_2_own")]["label"] == "HÅP funktionsniveau 2: egne"
-    for line in ("cost_basis", "tariff_basis"):
-        assert (got[("T0", line)]["label"], got[("T0", line)]["unit"]) == LINES[line]
+    for line in ("cost_basis", "tariff_basis", "income", "haap_total", "expected_result"):
+        assert (got[("T0", line)]["label"], got[("T0", line)]["unit"]) == LINES[line], line

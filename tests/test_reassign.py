@@ -819,3 +819,62 @@ def test_lines_to_discuss_add_up_per_offer_and_none_without_the_column():
     res = reassign(good, placed(2), tariffs(), STRUCTURE)
     assert res["lines_to_discuss"].to_list() == [0] and "to_discuss" not in res["flags"][0]
     assert by_offer(res, [])["lines_to_discuss"].to_list() == [0]
+
+
+def _template_sheet(cpr, offer, lines):
+    head = ["Aktivitetsnr.", "Beskrivelse", "Paragraf", "Starttidspunkt", "Minutter", "Hyppighed", "Normering"]
+    return [["Døgnskema"], ["CPR-nr.", cpr], ["Tilbudsnr.", offer], ["Udfyldt af"], ["Dato"], [], head, *lines]
+
+
+def test_template_sheets_are_read_from_their_header_block_and_an_untouched_one_is_skipped(tmp_path):
+    """A template sheet (A1 Døgnskema, in any case): CPR in B2, offer in B3, lines from row 8
+    with their row numbers; a row shorter than the header is padded; a sheet left as it came
+    (no lines, no CPR) is skipped; a sheet with lines but no CPR or offer number is refused at
+    that cell."""
+    from tariffkit.schedules.read import read_schedule_workbook
+
+    line = ["1", "Morgen", "SEL § 85", "07:00", 30, "Dagligt", "1:1"]
+    sheets = [
+        ("Borger 1", _template_sheet("010190-1234", "T1", [line, [None] * 7, ["2", "Aften"]])),
+        ("Borger 2", _template_sheet(None, None, [])),
+        ("Borger 3", [[" DØGNSKEMA "], ["CPR-nr.", "020290-2345"], ["Tilbudsnr.", "T2"], [], [], [], _template_sheet("", "", [])[6], line]),
+    ]
+    df = read_schedule_workbook(_workbook(tmp_path, "s.xlsx", sheets).read_bytes(), "s.xlsx")
+    assert df.select("_file", "_row", "Beskrivelse", "Minutter", "CPR-nr.", "Tilbudsnr.").rows() == [
+        ("s.xlsx[Borger 1]", 8, "Morgen", "30", "010190-1234", "T1"),
+        ("s.xlsx[Borger 1]", 10, "Aften", None, "010190-1234", "T1"),
+        ("s.xlsx[Borger 3]", 8, "Morgen", "30", "020290-2345", "T2"),
+    ]
+    for cpr, offer, row, column, says in [
+        (None, "T1", 2, "CPR-nr.", "the sheet has schedule lines but no CPR number in the header block"),
+        ("010190-1234", None, 3, "Tilbudsnr.", "the sheet has schedule lines but no offer number in the header block"),
+    ]:
+        path = _workbook(tmp_path, "b.xlsx", [("Borger 1", _template_sheet(cpr, offer, [line]))])
+        with pytest.raises(DataError) as e:
+            read_schedule_workbook(path.read_bytes(), "b.xlsx")
+        assert (e.value.file, e.value.row, e.value.column, e.value.message) == ("b.xlsx[Borger 1]", row, column, says)
+
+
+def test_a_schedules_file_named_xlsx_that_is_not_a_workbook_is_refused(tmp_path):
+    from tariffkit import io as tio
+    from tariffkit.schedules.read import read_schedule_workbook, read_schedules
+
+    f = tmp_path / "s.xlsx"
+    f.write_text(HEADER + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        read_schedules(str(f), tio.Inputs(), None)
+    assert (e.value.file, e.value.message) == (str(f), "expected an Excel .xlsx file, found something else")
+    with pytest.raises(DataError) as e:
+        read_schedule_workbook(b"PK\x03\x04 not really a zip", "z.xlsx")
+    assert e.value.file == "z.xlsx" and e.value.message.startswith("cannot open as an Excel workbook (")
+
+
+def test_lines_without_the_to_discuss_column_have_none_to_discuss():
+    """A notebook's own schedule lines, in the contract but without its optional to_discuss
+    column: no line is to be discussed (not every line)."""
+    from tariffkit.schedules.hours import citizen_hours
+
+    good, _ = parse_lines(lines(("§ 85", None, "60", "dagligt", "1:1", None), ("§ 85", None, "30", "dagligt", "1:1", None)))
+    h = citizen_hours(good.drop("to_discuss"), STRUCTURE).collect()
+    assert h["lines_to_discuss"].to_list() == [0]
+    assert citizen_hours(good, STRUCTURE).collect()["lines_to_discuss"].to_list() == [0]

@@ -379,11 +379,11 @@ def test_a_structures_bad_bands_and_missing_hours_name_their_setting():
     bands = [{"level": 1, "min_hours": 0, "max_hours": 10}, {"level": 2, "min_hours": 8, "max_hours": 20}]
     with pytest.raises(DataError, match="levels 1 and 2 overlap") as e:
         parse_structure({"levels": bands}, "s.toml")
-    assert (e.value.file, e.value.column) == ("s.toml", "min_hours")
+    assert (e.value.file, e.value.column) == ("s.toml", "levels[2].min_hours")
     bands[1]["min_hours"] = 10
     with pytest.raises(DataError, match="configured but level 1 has no hours") as e:
         parse_structure({"levels": bands, "representative_hours": "configured"}, "s.toml")
-    assert (e.value.file, e.value.column) == ("s.toml", "hours")
+    assert (e.value.file, e.value.column) == ("s.toml", "levels[1].hours")
     bands[0]["hours"], bands[1]["hours"] = 5, 15
     s = parse_structure({"levels": bands, "representative_hours": "configured"}, "s.toml")
     assert [lv.hours for lv in s.levels] == [5.0, 15.0] and s.representative_hours == "configured"
