@@ -368,3 +368,19 @@ def test_price_per_attendance_hour_is_salary_over_the_attendance_hours_not_the_a
     assert r["price_per_attendance_hour"] == ore(Decimal(5_000_000) / (10 * attendance))
     assert r["price_per_ata_hour"] == ore(Decimal(5_000_000) / (10 * ata))
     assert r["price_per_ata_hour"] > r["price_per_attendance_hour"]
+
+
+@pytest.mark.parametrize("fte, priced", [(0.5, True), (1.0, True), (0.0, False)])
+def test_an_offer_with_less_than_one_ata_fte_still_has_its_prices(fte, priced):
+    """Half an FTE giving ATA is a price per ATA hour and per attendance hour; none is no price
+    (not a division by zero)."""
+    a = Assumptions()
+    staff = pl.DataFrame(
+        {"offer_id": ["X"], "year": [2026], "category": ["trained"], "fte": [fte], "cost_per_fte": [Decimal("500000")], "gives_ata": [True]}
+    ).with_columns(pl.col("cost_per_fte").cast(pl.Decimal(18, 2)))
+    r = price_ata(staff, AssumptionSet(a)).row(0, named=True)
+    if priced:
+        assert float(r["price_per_attendance_hour"]) == pytest.approx(500_000 / a.attendance(), abs=0.005)
+        assert float(r["price_per_ata_hour"]) == pytest.approx(500_000 / a.ata_per_fte(), abs=0.005)
+    else:
+        assert r["price_per_attendance_hour"] is None and r["price_per_ata_hour"] is None

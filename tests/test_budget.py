@@ -119,6 +119,7 @@ def test_reference_comment_is_carried(reference):
 def test_out_years_with_a_rate_per_year():
     rates = parse_pl("2025:0.02,2026:0.04", 2024, 2)
     assert rates == {2025: Decimal("0.02"), 2026: Decimal("0.04")}
+    assert parse_pl("2025:2%,2026:3.5%", 2024, 2) == {2025: Decimal("0.02"), 2026: Decimal("0.035")}  # in per cent
     with pytest.raises(UsageError, match="2026"):
         parse_pl("2025:0.02", 2024, 2)
     with pytest.raises(UsageError):
@@ -251,6 +252,33 @@ def test_allocation_with_common_tariffs_prices_every_offers_days():
     assert dict(zip(out["offer_id"], out["activity_budget"])) == {"X": 20_000, "Y": 5_000}
 
 
+def test_an_offer_with_a_frame_and_no_citizens_keeps_its_name_and_loses_its_budget():
+    """An offer with an old frame budget and nobody on it this year: its activity budget is 0
+    and the whole frame is the change; an offer with days and no frame starts from 0."""
+    from tariffkit.budget.allocation import frame_budgets
+
+    pay = _payments([{"citizen_id": "a", "offer_id": "X", "level": 1, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 5)}])
+    frame = pl.DataFrame({"offer_id": ["Y"], "frame_budget": [Decimal(70_000)], "fixed_frame": [Decimal(0)]})
+    out = activity_allocation(pay, _tariffs(), frame, 2026).sort("offer_id")
+    assert out.select("offer_id", "frame_budget", "activity_budget", "change").rows() == [("X", 0, 5_000, 5_000), ("Y", 70_000, 0, -70_000)]
+    assert out["phase_share"].to_list() == [1.0, 1.0] and out["phased_change"].to_list() == out["change"].to_list()  # not phased: all at once
+    costs = pl.DataFrame(
+        {
+            "offer_id": ["X"],
+            "year": [2026],
+            "basis": ["actual"],
+            "line": ["l"],
+            "label": [None],
+            "group": ["fixed_offer"],
+            "follows_ata": [False],
+            "amount": [1],
+        }
+    )
+    with pytest.raises(DataError) as e:
+        frame_budgets(costs, _tariffs(), 2026)
+    assert (e.value.file, e.value.column) == ("costs", "basis") and e.value.message == "no budget cost lines for 2026: the old frame budget is not known"
+
+
 def test_allocation_level_without_tariff_is_an_error():
     pay = _payments([{"citizen_id": "a", "level": 5, "service_from": dt.date(2026, 1, 1), "service_to": dt.date(2026, 1, 31)}])
     frame = pl.DataFrame({"offer_id": ["X"], "frame_budget": [Decimal(1)], "fixed_frame": [Decimal(0)]})
@@ -270,6 +298,20 @@ def test_authority_budget_and_the_split_adds_up():
     for r in (r107, r108):
         assert r["volume_effect"] + r["price_effect"] == r["deviation"] == r["forecast"] - r["budget"]
     assert r107["volume_effect"] == 2 * 515_000
+
+
+def test_a_paragraph_with_a_forecast_and_no_history_has_a_budget_of_zero():
+    """A paragraph new this year (citizens in the forecast, none in the base year): its budget
+    is 0 for the year, and the whole forecast is its deviation, all of it volume."""
+    hist = pl.DataFrame({"paragraph": ["SEL 107"], "period": ["2025"], "haap": [10.0], "average_price": [Decimal(500_000)]}).with_columns(
+        pl.col("average_price").cast(pl.Decimal(18, 2))
+    )
+    fc = pl.DataFrame({"paragraph": ["SEL 107", "SEL 108"], "haap": [10.0, 2.0], "expense": [Decimal(5_150_000), Decimal(1_400_000)]})
+    out = authority_budget(hist, fc, ["paragraph"], 2026, AuthorityAssumptions(pl_rate=0.03, price_growth=0.0))
+    new = out.filter(pl.col("paragraph") == "SEL 108").row(0, named=True)
+    assert (new["year"], new["budget"], new["budget_haap"], new["pl_rate"], new["base_haap"]) == (2026, Decimal(0), 0.0, None, None)
+    assert new["deviation"] == new["forecast"] == new["volume_effect"] == Decimal(1_400_000) and new["price_effect"] == 0
+    assert out["year"].to_list() == [2026, 2026]
 
 
 def test_authority_from_haap_takes_the_groups_and_the_year_from_the_tables():
@@ -318,7 +360,9 @@ def test_authority_budget_rounds_halves_away_from_zero_in_exact_decimals():
     assert a["volume_effect"] == Decimal("0.50")  # 0.005 × 100.50 = 0.5025 → 0.50
     assert a["deviation"] == Decimal("9.00") and a["price_effect"] == Decimal("8.50") and a["forecast_average_price"] == Decimal("109.45")
     assert b["forecast"] == 0 and b["deviation"] == Decimal("-102") and b["volume_effect"] == Decimal("-101.50")  # no forecast: 0
-    assert d["budget"] == 0 and d["deviation"] == Decimal("50.00") and d["volume_effect"] == 0  # a forecast without a budget
+    assert (
+        d["budget"] == 0 and d["deviation"] == Decimal("50.00") and d["volume_effect"] == Decimal("50.00") and d["price_effect"] == 0
+    )  # a forecast without a budget: all volume
     half = authority_budget(
         hist.head(1), pl.DataFrame({"paragraph": ["A"], "haap": [1.1], "expense": [Decimal("0")]}), ["paragraph"], 2026, AuthorityAssumptions(pl_rate=0.0)
     )
@@ -565,3 +609,22 @@ def test_the_authority_assumptions_are_read_whole():
     with pytest.raises(DataError) as e:
         parse_authority({"pl": 0.02}, "antagelser.toml")
     assert (e.value.file, e.value.column) == ("antagelser.toml", "pl")
+
+
+def test_haap_on_a_level_without_a_tariff_names_the_haap_table():
+    """HÅP expected on a level the tariffs do not have: the offer model names the HÅP table (by
+    its argument's name from a notebook) and the level."""
+    from tariffkit.budget import OfferModelOptions, offer_model
+
+    costs = pl.DataFrame(
+        [{"offer_id": "X", "year": 2026, "basis": "tariff_budget", "line": "rent", "label": None, "group": "fixed_offer", "follows_ata": False, "amount": 1}],
+        schema_overrides={"year": pl.Int32, "amount": pl.Decimal(18, 2)},
+    )
+    tariffs = _tariffs(levels=(1, 2)).with_columns(
+        hours=pl.lit(10.0), price_per_weekly_hour=pl.lit(Decimal(0)).cast(pl.Decimal(18, 2)), year=pl.lit(2026, pl.Int32)
+    )
+    haap = pl.DataFrame({"offer_id": ["X"], "level": [3], "haap": [1.0]}, schema_overrides={"level": pl.Int16})
+    for files, named in ((None, "haap"), ({"haap": "belaegning.parquet"}, "belaegning.parquet")):
+        with pytest.raises(DataError) as e:
+            offer_model(costs, None, None, tariffs, haap, haap, OfferModelOptions(year=2026, out_years=0), files=files)
+        assert (e.value.file, e.value.column) == (named, "level") and "HÅP on level 3, which has no tariff" in e.value.message

@@ -257,8 +257,9 @@ def test_closing_again_names_the_offer_whose_figures_changed_and_keeps_the_histo
 def test_a_carry_into_a_year_with_a_typed_in_result_is_refused():
     r = close_year(costs(2025, 10_200_000), occupancy(9.5), tariffs(2025, "1070000"), FRAME, 2025).results  # carries 35,000 into 2027
     exp = pl.DataFrame({"offer_id": ["X"], "level": [1], "haap": [10.0]}, schema_overrides={"level": pl.Int16})
-    with pytest.raises(DataError, match="carries a result into 2027, and the costs have a typed-in carried result"):
-        build(ONE_LEVEL, costs(2027, 10_600_000, carried=12_000, basis="tariff_budget"), exp, 2027, results=r)
+    with pytest.raises(DataError, match="carries a result into 2027, and the costs have a typed-in carried result") as e:
+        build(ONE_LEVEL, costs(2027, 10_600_000, carried=12_000, basis="tariff_budget"), exp, 2027, results=r, file_results="resultater.parquet")
+    assert (e.value.file, e.value.column) == ("resultater.parquet", "carry_into_year")
 
 
 @pytest.mark.parametrize(
@@ -605,3 +606,22 @@ def test_an_offer_with_costs_and_no_occupancy_is_a_whole_deficit_and_says_so():
     assert (x["income"], x["result"], x["carried"]) == (D(0), D(-1_000_000), D(1_000_000))  # (carried with the opposite sign)
     assert res.warnings == ["offer X: no HÅP in 2024, so no income; the whole tariff basis is a deficit"]
     assert close_year(costs(2024, 1_000_000), occupancy(10.0), tariffs(2024, "1050000"), FRAME, 2024).warnings == []
+
+
+def test_results_carried_past_the_out_years_are_not_in_the_model():
+    """A result carried into 2028 reaches a 2026 model with one out-year (2027) nowhere: not in
+    2026, not in 2027; with two out-years it is 2028's."""
+    from tariffkit.close import carries
+
+    r = close_year(costs(2026, 10_400_000), occupancy(10.0), tariffs(2026, "990000"), FRAME, 2026).results  # a deficit, into 2028
+    assert one(r, 2026)["carry_into_year"] == 2028
+    none = costs(2026, 1, basis="budget").filter(pl.col("group") != "carried_result")
+    assert carries(r, none, 2026, 1) == ({}, {})
+    now, later = carries(r, none, 2026, 2)
+    assert now == {} and later == {("X", 2028): one(r, 2026)["carried"]}
+
+
+def test_an_offer_with_costs_and_no_tariffs_of_its_own_is_named():
+    with pytest.raises(DataError) as e:
+        close_year(costs(2024, 1_000), occupancy(1.0), tariffs(2024, "1000", offer="Y"), FRAME, 2024, files={"tariffs": "t.parquet"})
+    assert (e.value.file, e.value.column, e.value.message) == ("t.parquet", "offer_id", "offer X: cost lines for 2024 but no tariffs for 2024")

@@ -353,6 +353,16 @@ def test_days_method_in_a_leap_year_counts_366_days_to_the_year():
     assert half["haap"] == round(182 / 366, 10)
 
 
+@pytest.mark.parametrize("year, days", [(2100, 365), (2000, 366), (2096, 366), (2026, 365)])
+def test_days_method_knows_the_century_leap_rule(year, days):
+    """2100 is not a leap year (divisible by 100, not by 400), 2000 and 2096 are: a citizen
+    there all year is one HÅP on the year's own number of days, half of it half."""
+    opts = HaapOptions(start=D(year, 1, 1), end=D(year, 12, 1), period_label=str(year), method="days")
+    whole = compute(pay([("a", 3, D(year, 1, 1), D(year, 12, 31), 365_000)]), opts).row(0, named=True)
+    half = compute(pay([("a", 3, D(year, 7, 1), D(year, 12, 31), 184_000)]), opts).row(0, named=True)
+    assert whole["haap"] == 1.0 and half["haap"] == round(184 / days, 10)
+
+
 def test_budget_deviation_without_groups_compares_the_total():
     """No `by`: the one total row against the one budget row (a cross join, not a join on nothing)."""
     df = pay([("a", 3, D(2025, 1, 1), D(2025, 12, 31), 1_100_000)])

@@ -343,3 +343,13 @@ def test_expected_haap_for_a_year_the_table_lacks_names_the_file_and_period():
     with pytest.raises(DataError) as e:
         expected_haap(h, 2026)
     assert e.value.file == "haap"
+
+
+def test_expected_haap_leaves_out_a_line_without_a_level():
+    """compute-haap's table has a row without a level for citizens whose lines carry none: it
+    is no level's HÅP, so the tariffs are set without it (and without an error)."""
+    from tariffkit.budget import expected_haap
+
+    h = pl.DataFrame({"period": ["2026", "2026"], "offer_id": ["T", "T"], "level": [1, None], "haap": [2.0, 0.5]})
+    out = expected_haap(h, 2026)
+    assert out.select("offer_id", "level", "haap").rows() == [("T", 1, 2.0)]

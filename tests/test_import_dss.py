@@ -1,6 +1,7 @@
 """import-dss: parsing rules, validation, rejects, pseudonymisation, reconciliation, append."""
 
 import json
+from decimal import Decimal
 
 import polars as pl
 import pytest
@@ -468,3 +469,91 @@ def test_a_file_in_two_encodings_is_named_at_the_line_where_the_second_begins(ru
     assert "mixed.csv, row 4: the file mixes two encodings: UTF-8 letters before line 4, then a byte (0xC6) that is not UTF-8 there" in r.output
     r, _ = imp(run, tmp_path, write_dss(tmp_path / "w.csv", [dss_line(name="Ærø")], encoding="cp1252"))
     assert r.exit_code == 0, r.output
+
+
+def test_an_output_that_is_not_a_payments_history_is_not_overwritten_unasked(run, tmp_path):
+    """-o names a file that exists and is no history (a note, a CSV): the import refuses and
+    leaves it as it was, unless told to replace it."""
+    out = tmp_path / "p.parquet"
+    out.write_text("not a history", encoding="utf-8")
+    f = write_dss(tmp_path / "x.csv", [dss_line()])
+    r = run("import-dss", f, "-o", out)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "p.parquet exists and is not a payments history of this version; to overwrite it, say so with --replace" in r.output
+    assert out.read_text(encoding="utf-8") == "not a history"
+    assert run("import-dss", f, "-o", out, "--replace").exit_code == 0 and pl.read_parquet(out).height == 1
+
+
+def test_an_extract_date_column_with_a_blank_is_named(run, tmp_path):
+    f = write_dss(tmp_path / "x.csv", [dss_line(), dss_line(case="S2")], encoding="utf-8")
+    text = f.read_text(encoding="utf-8").splitlines()
+    g = tmp_path / "g.csv"
+    g.write_text("\n".join([text[0] + ";Udtræksdato", text[1] + ";30-09-2026", text[2] + ";"]) + "\n", encoding="utf-8")
+    m = tmp_path / "m.toml"
+    m.write_text('[columns]\nextract_date = "Udtræksdato"\n', encoding="utf-8")
+    r, _ = imp(run, tmp_path, g, extra=("--mapping", m))
+    assert r.exit_code == 1
+    assert "g.csv, column Udtræksdato: expected the extract date (a date like 31-12-2025) on every line, found empty or unreadable values" in r.output
+
+
+def test_bad_rows_are_counted_and_total_rows_are_rejected_when_nothing_is_skipped(run, tmp_path):
+    """Two bad amounts: the first is named and both counted; with skip_rows_starting_with = []
+    a total row (I alt …) is a bad row like any other, not skipped."""
+    f = write_dss(tmp_path / "x.csv", [dss_line(amount="x"), dss_line(case="S2", amount="y"), dss_line(case="S3")])
+    r, _ = imp(run, tmp_path, f)
+    assert r.exit_code == 1 and "(2 bad rows in all; --on-error reject imports the good ones)" in r.output
+    total = write_dss(tmp_path / "t.csv", [dss_line(), "I alt;;;;;;;;;;;;31.000,00;"])
+    r, _ = imp(run, tmp_path, total)
+    assert r.exit_code == 0 and "1 total rows skipped" in r.output
+    m = tmp_path / "m.toml"
+    m.write_text("skip_rows_starting_with = []\n", encoding="utf-8")
+    r, _ = imp(run, tmp_path, total, extra=("--mapping", m))
+    assert r.exit_code == 1 and "t.csv, row 3" in r.output
+
+
+def test_duplicates_dropped_from_a_file_read_in_memory(run, tmp_path):
+    """A Windows-1252 extract (decoded in memory, not streamed) with a line twice: one copy dropped."""
+    f = write_dss(tmp_path / "w.csv", [dss_line(name="Ærø"), dss_line(name="Ærø"), dss_line(case="S2")], encoding="cp1252")
+    r, out = imp(run, tmp_path, f, extra=("--duplicates", "drop"))
+    assert r.exit_code == 0, r.output
+    assert "1 exact duplicates dropped" in r.output and pl.read_parquet(out).height == 2
+
+
+def test_an_english_number_format_and_an_empty_provider_map(run, tmp_path):
+    """decimal "." and thousands ",": 1,000.50 is 1000.50 kr. An empty provider map: the
+    provider is read as tariffkit's own words, and the message lists those."""
+    f = write_dss(tmp_path / "x.csv", [dss_line(amount="1,000.50"), dss_line(case="S2", amount="-2,000.25")])
+    m = tmp_path / "en.toml"
+    m.write_text('decimal = "."\nthousands = ","\n', encoding="utf-8")
+    r, out = imp(run, tmp_path, f, extra=("--mapping", m))
+    assert r.exit_code == 0, r.output
+    assert sorted(pl.read_parquet(out)["amount"].to_list()) == [Decimal("-2000.25"), Decimal("1000.50")]
+    m.write_text("[value_maps.provider]\n", encoding="utf-8")
+    r, _ = imp(run, tmp_path, write_dss(tmp_path / "y.csv", [dss_line()]), extra=("--mapping", m))
+    assert r.exit_code == 1 and "column Leverandørtype: expected one of internal, external, found 'Intern'" in r.output
+
+
+@pytest.mark.parametrize(
+    "frm, to, bad",
+    [
+        ("01-01-1980", "31-01-1980", None),
+        ("01-12-2100", "31-12-2100", None),
+        ("31-12-1979", "31-01-1980", "Periode fra"),
+        ("01-12-2100", "01-01-2101", "Periode til"),
+    ],
+)
+def test_service_dates_from_1980_to_2100_are_read_and_others_refused(run, tmp_path, frm, to, bad):
+    r, out = imp(run, tmp_path, write_dss(tmp_path / "x.csv", [dss_line(frm=frm, to=to)]))
+    if bad is None:
+        assert r.exit_code == 0, r.output
+    else:
+        assert r.exit_code == 1 and f"x.csv, row 2, column {bad}: expected a date between 1980 and 2100, found" in r.output
+
+
+def test_an_import_of_no_extract_is_a_usage_error(tmp_path):
+    from tariffkit.dss.extracts import import_extracts
+    from tariffkit.errors import UsageError
+
+    with pytest.raises(UsageError) as e:
+        import_extracts([], str(tmp_path / "p.parquet"), b"k" * 32)
+    assert str(e.value) == "no extract given"

@@ -159,3 +159,11 @@ def test_placed_hours_times_price_is_the_cost_when_the_schedules_fill_the_staff(
         r = price_ata(staff, AssumptionSet(), measure=measure, hours=h).row(0, named=True)
         placed = h[f"{measure}_hours_ata"][0] * weeks
         assert float(r["price_per_ata_hour"]) * placed == pytest.approx(float(r["direct_salary"]), rel=1e-5)
+
+
+def test_a_shortened_line_counts_the_caseworkers_minutes_and_shows_both():
+    """Line 2 shortened from 60 to 30 minutes: its assessed time a day is 30, its registered 60."""
+    lines = ase_lines().with_columns(assessed_minutes=pl.when(pl.col("line_no") == 2).then(30).otherwise(pl.col("assessed_minutes")))
+    t = line_time(lines).collect().filter(pl.col("line_no") == 2).row(0, named=True)
+    assert (t["citizen_minutes_per_day"], t["citizen_minutes_per_day_assessed"]) == (60, 30)
+    assert t["staff_minutes_per_day_assessed"] == pytest.approx(30 / 3, abs=1e-4)  # 1:Flere: shared by three

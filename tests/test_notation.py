@@ -170,3 +170,11 @@ def test_normalise_series_is_text_even_when_nothing_is_read_or_combined():
     for values in (["noget", None], ["§ 85"], [None]):
         out = normalise_series(pl.Series("p", values, dtype=pl.String)).struct.unnest()
         assert out.schema == {"paragraph": pl.String, "paragraph_also": pl.String}, values
+
+
+def test_a_paragraph_written_with_non_breaking_spaces_is_the_same_paragraph():
+    """Excel and Word put non-breaking spaces in "SEL § 108": the same paragraph as with spaces."""
+    from tariffkit.paragraphs import parse
+
+    assert parse("SEL\u00a0§\u00a0108") == parse("SEL § 108") and parse("SEL § 108") is not None
+    assert normalise_series(pl.Series(["Serviceloven\u00a0§\u00a0107", "SEL § 107"])).struct.field("paragraph").n_unique() == 1

@@ -206,3 +206,37 @@ def test_an_offers_own_tariff_rows_and_the_common_ones_together():
     assert got[("T0", "haap_level_2_own")]["label"] == "HÅP funktionsniveau 2: egne"
     for line in ("cost_basis", "tariff_basis", "income", "haap_total", "expected_result"):
         assert (got[("T0", line)]["label"], got[("T0", line)]["unit"]) == LINES[line], line
+
+
+def test_a_model_line_given_as_a_number_is_written_exactly_to_the_ore():
+    """The table's lines take Decimal, int or float figures alike: a float through its shortest
+    text (0.1 is 0.10, not 0.1000000000000000055…), rounded once, half away from zero."""
+    from tariffkit.budget.offer import _Table
+
+    t = _Table()
+    for line, v in (("a", Decimal("1.005")), ("b", 12), ("c", 0.1), ("d", -2.675), ("e", None)):
+        t.add("X", 2026, "tariff_budget", line, v)
+    assert [r[6] for r in t.rows] == ["1.01", "12.00", "0.10", "-2.68", None]
+    assert {r[5] for r in t.rows} == {"DKK"}
+
+
+@pytest.mark.parametrize(
+    "measure, word, hours, columns",
+    [
+        ("citizen", "borgertid", 30.0, None),
+        ("staff", "personaletid", 12.0, None),
+        ("staff", "timer som indplaceret", 2.0, ["offer_id", "hours_counted"]),  # an older reassign output: the hours it counted
+    ],
+)
+def test_the_hours_placed_are_on_the_measure_of_the_ata_prices_and_say_which(measure, word, hours, columns):
+    """ATA prices in citizen time: the hours placed from the schedules are the citizens' own
+    (citizen_hours_ata), and the source line says borgertid; in staff time, personaletid."""
+    Y = 2026
+    costs = _costs([("T0", "tariff_budget", "rent", "fixed_offer", Decimal("100.00"))], Y)
+    placed = pl.DataFrame({"offer_id": ["T0", "T0"], "staff_hours_ata": [5.0, 7.0], "citizen_hours_ata": [10.0, 20.0], "hours_counted": [1.0, 1.0]})
+    ata = pl.DataFrame({"offer_id": ["T0"], "year": [Y], "measure": [measure], "ata_hours": [1000.0]})
+    opts = OfferModelOptions(year=Y, out_years=0, placed=placed if columns is None else placed.select(columns))
+    df, _ = offer_model(costs, None, None, _tariffs(Y), None, None, opts, ata_prices=ata)
+    lines = {r["line"]: r for r in df.filter(pl.col("basis") == "tariff_budget").iter_rows(named=True)}
+    assert lines["ata_hours_placed"]["value"] == Decimal(str(hours * 52)).quantize(Decimal("0.01"))
+    assert lines["ata_hours_placed_source"]["text"] == f"døgnskemaer: 2 borgeres ATA-timer pr. uge ({word}) × 52"

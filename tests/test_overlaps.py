@@ -97,3 +97,20 @@ def test_sample_overlaps_equal_the_oracle():
     good, _ = parse_lines(read_schedules(str(SAMPLE / "doegnskemaer.csv"), tio.Inputs(), load_key(str(SAMPLE / "demo.key"))))
     fast = {tuple(r) for r in overlaps(good).collect().select("citizen_id", "offer_id").iter_rows()}
     assert fast == oracle(good) and len(fast) >= 6
+
+
+def test_lines_without_day_masks_meet_as_their_day_classes_say():
+    """Lines from before day masks (only ``days``: all, weekdays, weekend) find the same
+    overlapping citizens as the same lines with their masks."""
+    from conftest import SAMPLE
+
+    from tariffkit import io as tio
+    from tariffkit.keys import load_key
+    from tariffkit.schedules import read_schedules
+
+    good, _ = parse_lines(read_schedules(str(SAMPLE / "doegnskemaer.csv"), tio.Inputs(), load_key(str(SAMPLE / "demo.key"))))
+    classed = good.filter(pl.col("days").is_in(["all", "weekdays", "weekend"]))
+    assert set(classed["days"]) == {"all", "weekdays", "weekend"}
+    with_masks = {tuple(r) for r in overlaps(classed).collect().select("citizen_id", "offer_id").iter_rows()}
+    without = {tuple(r) for r in overlaps(classed.drop("day_mask")).collect().select("citizen_id", "offer_id").iter_rows()}
+    assert without == with_masks and len(with_masks) >= 3

@@ -272,6 +272,7 @@ def test_other_municipality_above_paid_level_and_missing_counterparts():
     assert row["citizens"] == 3 and row["citizens_other"] == 1 and row["not_priced"] == 2
     assert row["other_above_paid_level"] == 1 and row["other_above_paid_level_amount"] == Decimal(100_000)
     assert row["change"] == row["income_new"] - row["income_current"] == Decimal(100_000)
+    assert (row["phase_share"], row["phased_change"], row["change_own"]) == (1.0, 0, 0)  # (only own citizens are phased; a is another municipality's)
 
 
 def test_phase_in_moves_the_budget_by_the_share():
@@ -279,6 +280,8 @@ def test_phase_in_moves_the_budget_by_the_share():
     off = by_offer(res, parse_phase_in("2026:0.5,2027:1.0"))
     assert off["phase_year"].to_list() == [2026, 2027]
     assert off["phased_change"].to_list() == [Decimal(50_000), Decimal(100_000)]
+    whole = by_offer(res, []).row(0, named=True)  # no phase-in: the whole change at once
+    assert (whole["phase_year"], whole["phase_share"], whole["phased_change"]) == (None, 1.0, Decimal(100_000))
 
 
 def test_phased_change_is_the_exact_share_rounded_once():
@@ -605,6 +608,9 @@ def test_the_template_guides_the_user_and_its_lists_cover_exactly_the_choices():
     assert wb["Lister"].sheet_state == "hidden"
     ws = wb["Borger 1"]
     assert ws["A1"].font.bold and ws["A1"].font.size == 14
+    # the header block's cells to fill in are yellow (B2–B5), their labels bold, nothing beside them
+    assert [ws[f"B{r}"].fill.fgColor.rgb for r in range(2, 6)] == ["00FFF2CC"] * 4 and ws["C2"].fill.fill_type is None
+    assert [ws[f"A{r}"].value for r in range(2, 6)] == ["CPR-nr.", "Tilbudsnr.", "Udfyldt af", "Dato"] and ws["A2"].font.bold
     lists = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
     assert lists["F"] == f"=Lister!$A$2:$A${len(FREQUENCY_CHOICES) + 1}"
     assert lists["G"] == f"=Lister!$B$2:$B${len(STAFFING_CHOICES) + 1}"
@@ -798,7 +804,12 @@ def test_a_workbook_without_a_schedule_and_a_parquet_file_with_cpr_are_refused(t
     pl.DataFrame({"cpr": ["0101901234"], "offer_id": ["T1"]}).write_parquet(pq)
     with pytest.raises(DataError) as e:
         read_schedules(str(pq), tio.Inputs(), None)
-    assert (e.value.file, e.value.column) == (str(pq), "CPR-nr.") and "must be pseudonymised" in e.value.message
+    assert (e.value.file, e.value.column) == (str(pq), "CPR-nr.")
+    assert e.value.message == "a Parquet schedules file must be pseudonymised (citizen_id, no CPR column)"
+    ok = tmp_path / "ok.parquet"  # pseudonymised: read as it is, each line numbered and named by its file
+    pl.DataFrame({"citizen_id": ["c1", "c2"], "offer_id": ["T1", "T1"]}).write_parquet(ok)
+    got = read_schedules(str(ok), tio.Inputs(), None)
+    assert got.select("citizen_id", "_row", "_file").rows() == [("c1", 1, str(ok)), ("c2", 2, str(ok))]
     wrong = tmp_path / "s.pq"  # named Parquet, but text inside: read as Parquet and refused as not one
     wrong.write_text(HEADER + "\n", encoding="utf-8")
     with pytest.raises(DataError) as e:
@@ -878,3 +889,69 @@ def test_lines_without_the_to_discuss_column_have_none_to_discuss():
     h = citizen_hours(good.drop("to_discuss"), STRUCTURE).collect()
     assert h["lines_to_discuss"].to_list() == [0]
     assert citizen_hours(good, STRUCTURE).collect()["lines_to_discuss"].to_list() == [0]
+
+
+def test_tariffs_of_several_years_need_the_year_named():
+    from tariffkit.errors import UsageError
+    from tariffkit.schedules.hours import tariff_lookup
+
+    two = pl.concat([tariffs(), tariffs().with_columns(year=pl.lit(2027))])
+    with pytest.raises(UsageError) as e:
+        tariff_lookup(two, None)
+    assert str(e.value) == "the tariffs hold several years (2026, 2027); choose one with `year`"
+    assert set(tariff_lookup(two, 2027)["level"]) == set(TARIFF)
+    with pytest.raises(DataError) as e:
+        tariff_lookup(two, 2025, file="t.parquet")
+    assert (e.value.file, e.value.column, e.value.message) == ("t.parquet", "year", "no tariffs for 2025 (the file has 2026, 2027)")
+
+
+def test_two_headers_that_mean_the_same_column_are_refused_by_name():
+    from tariffkit.schedules.columns import SCHEDULE_HEADERS, rename_headers
+
+    df = pl.DataFrame({"CPR-nr.": ["x"], "Minutter": ["10"], "minutes": ["20"]})
+    with pytest.raises(DataError) as e:
+        rename_headers(df, SCHEDULE_HEADERS, "s.csv")
+    assert (e.value.file, e.value.column, e.value.message) == ("s.csv", "minutes", "two columns mean the same ('Minutter' and 'minutes' are both minutes)")
+
+
+def test_the_potential_minutes_a_day_are_rounded_to_two_decimals():
+    """A weekend line shortened from 10 to 5 minutes: 5 × 2 / 7 = 1.428571… minutes a day of
+    potential, shown as 1.43."""
+    r = run_core(assessed_lines(("§ 85", "10", "Weekend", "5", None, None)), placed(1))
+    assert r["potential_minutes_per_day"] == 1.43
+
+
+BAD_LINES = [
+    # (case, column changed, value): one bad cell each; the problem names the column and says why
+    ("no-paragraph", "paragraph", ""),
+    ("paragraph-bogus", "paragraph", "§ 999x"),
+    ("minutes-text", "minutes", "ti"),
+    ("minutes-negative", "minutes", "-5"),
+    ("minutes-decimal", "minutes", "7,5"),
+    ("minutes-above-a-day", "minutes", "1441"),
+    ("frequency-empty", "frequency", ""),
+    ("frequency-bogus", "frequency", "af og til"),
+    ("frequency-no-room", "frequency", "3 x dagligt"),
+    ("staffing-empty", "staffing", ""),
+    ("staffing-bogus", "staffing", "to voksne"),
+    ("assessed-text", "assessed_minutes", "tyve"),
+    ("start-bogus", "start_time", "morgen"),
+    ("assessed-paragraph-bogus", "assessed_paragraph", "Ny § 999x"),
+    ("to-discuss-bogus", "to_discuss", "måske"),
+    ("cpr-shaped-minutes", "minutes", "010190-1234"),
+]
+
+
+@pytest.mark.parametrize("case, column, value", BAD_LINES, ids=[c[0] for c in BAD_LINES])
+def test_a_bad_schedule_cell_is_named_with_its_column_and_reason(case, column, value, tmp_path):
+    from conftest import golden
+
+    row = {"paragraph": "§ 85", "start_time": "07:00", "minutes": "600", "frequency": "dagligt", "staffing": "1:1", "assessed_minutes": None}
+    row[column] = value
+    df = lines(tuple(row[c] for c in ("paragraph", "start_time", "minutes", "frequency", "staffing", "assessed_minutes")))
+    df = df.with_columns(assessed_paragraph=pl.lit(row.get("assessed_paragraph"), pl.String), to_discuss=pl.lit(row.get("to_discuss"), pl.String))
+    good, problems = parse_lines(df)
+    assert good.height == 0 and problems.height == 1
+    p = problems.row(0, named=True)
+    assert (p["_file"], p["_row"]) == ("s.csv", 2) and "1234" not in p["reason"]
+    golden("schedule_lines", case, f"{p['column']}: {p['reason']}", tmp_path)

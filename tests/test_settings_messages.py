@@ -40,6 +40,12 @@ def refunds(text):
     return parse_rules(tomllib.loads(text), file="refusion.toml")
 
 
+def mapping(text):
+    from tariffkit.dss.mapping import Mapping
+
+    return Mapping.from_dict(tomllib.loads(text), file="mapping.toml")
+
+
 def authority(text):
     from tariffkit.budget.authority import parse_authority
 
@@ -101,6 +107,18 @@ CASES = [
     ("rules-overhead-method-bogus", rules, '[tariffs.overhead]\nmethod = "guess"'),
     ("rules-overhead-percentage-without-rate", rules, '[tariffs.overhead]\nmethod = "percentage"'),
     ("rules-unknown-tariffs-key", rules, "[tariffs]\nroundin = 1"),
+    ("rules-levels-fraction", rules, "[tariffs]\nlevels = 2.5"),
+    ("rules-levels-51", rules, "[tariffs]\nlevels = 51"),
+    ("rules-overhead-rate-above-one", rules, '[tariffs.overhead]\nmethod = "percentage"\nrate = 1.5'),
+    ("rules-occupancy-rate-above-one", rules, '[tariffs.occupancy]\nmethod = "rate"\nrate = 1.01'),
+    ("rules-occupancy-not-table", rules, "[tariffs]\noccupancy = 0.9"),
+    ("rules-rounding-text", rules, '[tariffs]\nrounding = "10"'),
+    ("rules-unknown-occupancy-key", rules, '[tariffs.occupancy]\nmethod = "expected"\nzzz = 1'),
+    ("rules-unknown-overhead-key", rules, '[tariffs.overhead]\nmethod = "own_costs"\nrat = 0.06'),
+    ("rules-unknown-carry-surplus-key", rules, '[carry.surplus]\nrule = "all"\ncaps = 0.05'),
+    # the import mapping (import-dss --mapping)
+    ("mapping-unknown-key", mapping, "separater = ';'"),
+    ("mapping-unknown-column-field", mapping, '[columns]\ncprnr = "CPR"'),
     # the ATA assumptions (ata-assumptions.toml)
     ("ata-share-one", assumptions, "sickness_share = 1.0"),
     ("ata-negative", assumptions, "course_hours = -1"),
@@ -130,3 +148,40 @@ def test_a_settings_file_that_breaks_a_rule_is_named_word_for_word(case, parse, 
 
 def test_the_corpus_has_a_case_for_each_file():
     assert len({c[0] for c in CASES}) == len(CASES) >= 60
+
+
+def test_the_tariff_settings_at_their_limits_are_read_exactly():
+    """What the rules accept at the edges: each of the five roundings, an overhead rate of 0 and
+    of 1, an occupancy rate of exactly 1, 50 levels, and the defaults when a table is left out."""
+    from decimal import Decimal
+
+    for step in ("0.01", "1", "10", "100", "1000"):
+        assert rules(f"[tariffs]\nrounding = {step}").tariffs.rounding == Decimal(step)
+    t = rules(
+        '[tariffs]\nlevels = 50\nsupplement = "none"\n[tariffs.overhead]\nmethod = "percentage"\nrate = 1\n[tariffs.occupancy]\nmethod = "rate"\nrate = 1'
+    ).tariffs
+    assert (t.levels, t.supplement, t.overhead, t.overhead_rate, t.occupancy, t.occupancy_rate) == (50, "none", "percentage", Decimal(1), "rate", Decimal(1))
+    t = rules('[tariffs.overhead]\nmethod = "percentage"\nrate = 0').tariffs
+    assert t.overhead_rate == Decimal(0)
+    t = rules("").tariffs
+    assert (t.rounding, t.supplement, t.levels, t.overhead, t.overhead_rate, t.occupancy, t.occupancy_rate) == (
+        Decimal(1),
+        None,
+        None,
+        "own_costs",
+        Decimal(0),
+        "expected",
+        None,
+    )
+
+
+def test_the_structure_and_refund_settings_at_their_limits_are_accepted():
+    s = structure("days_per_year = 360\nservice_level_band = 0.01\n" + LEVELS)
+    assert (s.days_per_year, s.service_level_band) == (360, 0.01)
+    s = structure('days_per_year = 366\nservice_level_band = 10\nscope = "common"\nlevel_measure = "citizen"\n' + LEVELS)
+    assert (s.days_per_year, s.service_level_band, s.scope, s.level_measure) == (366, 10.0, "common", "citizen")
+    s = structure("[[levels]]\nlevel = 1\nmin_hours = 0\nmax_hours = 168\nhours = 168")
+    assert (s.levels[0].max_hours, s.levels[0].hours) == (168.0, 168.0)
+    r = refunds('name = "r"\nyear = 1980\nsource = "s"\n[[thresholds]]\nabove = 0\nshare = 0\n[[thresholds]]\nabove = 1\nshare = 1')
+    assert (r.year, [(t.above, t.share) for t in r.thresholds]) == (1980, [(0, 0), (1, 1)])
+    assert refunds('year = 2100\nsource = "s"\n[[thresholds]]\nabove = 5\nshare = 0.5').year == 2100

@@ -421,3 +421,63 @@ def test_the_card_of_a_common_structure_counts_every_offers_places():
     assert (card["places"], card["assumed_occupancy"], card["expected_haap"]) == (8, 0.5625, 4.5)
     card = tomllib.loads(card_toml(res, FIVE))["offers"]["B"]
     assert "places" not in card and "assumed_occupancy" not in card
+
+
+def test_the_card_and_the_portal_table_for_two_offers_one_not_in_the_offers_table():
+    """Each offer's card shows its own ATA price and its average tariff; the portal table lists
+    an offer the offers table lacks with no name, places or occupancy (not an error)."""
+    from tariffkit.tariffs import card_toml, portal_table
+
+    both = pl.concat([costs(3_500_000, 500_000, offer="A"), costs(2_000_000, 800_000, offer="B")])
+    exp = pl.concat([expected([1.0, 1.0, 1.0, 1.0, 1.0], offer="A"), expected([2.0, 1.0, 1.0, 0.0, 0.0], offer="B")])
+    t, res = build(FIVE, both, exp, 2026)
+    ata = pl.DataFrame({"offer_id": ["A", "B"], "year": [2026, 2026], "price_per_ata_hour": [D("501.00"), D("612.50")]})
+    cards = tomllib.loads(card_toml(res, FIVE, ata_prices=ata))["offers"]
+    assert (cards["A"]["price_per_ata_hour"], cards["B"]["price_per_ata_hour"]) == ("501.00", "612.50")
+    for o in ("A", "B"):
+        average = t.filter((pl.col("offer_id") == o) & (pl.col("tariff_kind") == "average"))["annual_tariff"][0]
+        assert D(cards[o]["average_tariff"]) == average
+    portal = portal_table(t, res, pl.DataFrame({"offer_id": ["A"], "offer_name": ["Egebo"], "places": [10]}))
+    b = portal.filter(pl.col("Tilbudsnr.") == "B")
+    assert b.height == 5 and b["Tilbudsnavn"].null_count() == 5 and b["Forudsat belægningsprocent"].null_count() == 5
+    a = portal.filter(pl.col("Tilbudsnr.") == "A").row(0, named=True)
+    assert (a["Tilbudsnavn"], a["Antal pladser jf. Tilbudsportalen"], a["Forudsat belægningsprocent"]) == ("Egebo", 10, 50.0)
+
+
+def test_tariffs_equal_on_two_levels_are_refused_at_equality():
+    """Two levels with the same representative hours give the same tariff: refused, since a
+    citizen moved up a level would cost the same (the rule is 'increase', not 'not decrease')."""
+    same = Structure((Level(1, 0, 9, hours=5.0), Level(2, 9, 15, hours=5.0)), representative_hours="configured", top_level_rule="none")
+    with pytest.raises(DataError) as e:
+        build(same, costs(1_000_000, 100_000), expected([1.0, 1.0]), 2026, file_costs="omk.csv")
+    assert e.value.file == "omk.csv"
+    assert e.value.message.startswith("offer X: tariffs do not increase by level (level 2: ") and "check the representative hours" in e.value.message
+    up = Structure((Level(1, 0, 9, hours=5.0), Level(2, 9, 15, hours=5.01)), representative_hours="configured", top_level_rule="none")
+    t, [r] = build(up, costs(1_000_000, 100_000), expected([1.0, 1.0]), 2026)
+    a, b = level_tariffs(t)
+    assert b > a and isinstance(r.ata_costs, D) and isinstance(r.fixed_costs, D)
+
+
+def test_the_rows_a_notebook_reads_are_the_tariff_tables_rows():
+    """build's per-offer results carry the same rows as the table, each with the contract's
+    columns and no others; without file names, errors name the costs argument."""
+    from tariffkit.contracts import TARIFFS
+
+    t, [r] = build(FIVE, costs(1_000_000, 100_000), expected([1.0, 1.0, 1.0, 1.0, 1.0]), 2026)
+    assert all(list(row) == TARIFFS.names for row in r.rows)
+    assert pl.DataFrame(r.rows, schema=TARIFFS.schema, orient="row").equals(t)
+    with pytest.raises(DataError) as e:
+        build(FIVE, costs(1, 1), expected([1.0] * 5), 2027)
+    assert e.value.file == "costs"
+
+
+def test_a_common_structure_at_an_assumed_occupancy_counts_every_offers_places():
+    """Common tariffs set at an assumed occupancy of 90 %: the volume is 90 % of all offers'
+    places (12 + 8 = 20 → 18 HÅP), in the expected mix of levels."""
+    from dataclasses import replace
+
+    common = replace(FIVE, scope="common")
+    both = pl.concat([costs(3_500_000, 500_000, offer="A"), costs(3_500_000, 500_000, offer="B")])
+    r = TariffRules("r", "1", "test", tariffs=TariffSettings(occupancy="rate", occupancy_rate=D("0.9")))
+    _, [res] = build(common, both, expected([3.0, 4.0, 5.0, 6.0, 2.0], offer="*"), 2026, rules=r, places={"A": 12, "B": 8})
+    assert res.offer_id == "*" and res.expected_haap == pytest.approx(18.0)

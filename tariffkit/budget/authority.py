@@ -102,8 +102,9 @@ def authority_budget(
                 row.update(price_growth=None, pl_rate=None, budget_haap=0.0, budget_average_price=D0, budget=D0, _haap_b=D0)
             f_haap = dec(r["haap"]) if r["haap"] is not None else D0
             f_exp = dec(r["expense"]) if r["expense"] is not None else D0
-            volume = ore((f_haap - row["_haap_b"]) * row["budget_average_price"])
             deviation = f_exp - row["budget"]
+            # no budget price (a group new this year): its citizens are all unbudgeted volume
+            volume = ore((f_haap - row["_haap_b"]) * row["budget_average_price"]) if row["base_average_price"] is not None else deviation
             row.update(
                 forecast_haap=float(f_haap),
                 forecast=f_exp,

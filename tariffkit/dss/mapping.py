@@ -105,7 +105,7 @@ class Mapping:
             setattr(m, k, v)
         unknown = sorted(set(m.columns) - set(FIELDS))
         if unknown:
-            raise DataError(f"[columns] names unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}", file=file, column=unknown[0])
+            raise DataError(f"[columns] names unknown field {unknown[0]!r}; fields: {', '.join(FIELDS)}", file=file, column=f"columns.{unknown[0]}")
         missing = [f for f in REQUIRED if f not in m.columns]
         if missing:
             raise DataError(f"[columns] has no source column for required field {missing[0]!r}", file=file, column=missing[0])

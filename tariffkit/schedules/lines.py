@@ -157,7 +157,8 @@ def parse_lines(df: pl.DataFrame, shared_citizens: int = 3) -> tuple[pl.DataFram
     for col, bad, reason in reversed(checks):
         value = pl.col(col).cast(pl.String).str.replace_all(r"\d{6}-?\d{4}", "(a CPR-shaped value, not shown)").str.slice(0, 40)
         col_expr = pl.when(bad.fill_null(False)).then(pl.lit(f"{labels[col]} ({col})")).otherwise(col_expr)
-        reason_expr = pl.when(bad.fill_null(False)).then(pl.lit(reason + ", found ") + pl.lit("'") + value.fill_null("") + pl.lit("'")).otherwise(reason_expr)
+        said = pl.lit(reason) if reason.endswith("found an empty value") else pl.lit(reason + ", found '") + value.fill_null("") + pl.lit("'")
+        reason_expr = pl.when(bad.fill_null(False)).then(said).otherwise(reason_expr)
     problems = flagged.select("_file", "_row", "citizen_id", "offer_id", col_expr.alias("column"), reason_expr.alias("reason"))
     good = typed.filter(~pl.col("_bad")).select(
         "_file",
