@@ -254,6 +254,13 @@ def _worksheet_class():
             raw = self.__dict__.get("_raw_rows") or {}
             letters = [xl_col_to_name(c) for c in range(self.dim_colmax + 1)] if self.dim_colmax is not None else []
             xf: dict[int, str] = {}
+
+            def style(f) -> str:  # a format's style attribute, its index looked up once per format
+                s = xf.get(id(f))
+                if s is None:
+                    s = xf[id(f)] = f' s="{f._get_xf_index()}"'
+                return s
+
             write = self.fh.write
             plain = self.excel_version != 2010 and self.default_row_height == self.original_row_height
             for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
@@ -272,13 +279,7 @@ def _worksheet_class():
                         self._write_row(row_num, self.row_spans.get(row_num // 16), info)
                         out = []
                     for col_num, f, tail in these:
-                        if f:
-                            s = xf.get(id(f))
-                            if s is None:
-                                s = xf[id(f)] = f' s="{f._get_xf_index()}"'
-                        else:
-                            s = ""
-                        out.append(f'<c r="{letters[col_num]}{r}"{s}{tail}')
+                        out.append(f'<c r="{letters[col_num]}{r}"{style(f) if f else ""}{tail}')
                     out.append("</row>")
                     write("".join(out))
                     continue
@@ -299,12 +300,7 @@ def _worksheet_class():
                 for col_num in sorted(cells):
                     cell = cells[col_num]
                     f = cell.format
-                    if f:
-                        s = xf.get(id(f))
-                        if s is None:
-                            s = xf[id(f)] = f' s="{f._get_xf_index()}"'
-                    else:
-                        s = ""
+                    s = style(f) if f else ""
                     kind = cell.__class__
                     if kind is CellNumberTuple:
                         out.append(f'<c r="{letters[col_num]}{r}"{s}><v>{cell.number:.16G}</v></c>')
