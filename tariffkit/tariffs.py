@@ -382,8 +382,13 @@ def build_offer(
         exact = f + p * Decimal(str(hours[lv.level]))
         annual = round_to(exact, rounding)
         if prev is not None and annual <= prev:
+            why = (
+                "no cost line follows ATA time (follows_ata), so every level's tariff is the fixed part alone; tariffs by level need the costs of the face-to-face time"
+                if ata_costs == 0
+                else "check the representative hours"
+            )
             raise DataError(
-                f"offer {offer_id}: tariffs do not increase by level (level {lv.level}: {annual} kr ≤ level {lv.level - 1}: {prev} kr); check the representative hours",
+                f"offer {offer_id}: tariffs do not increase by level (level {lv.level}: {annual} kr ≤ level {lv.level - 1}: {prev} kr); {why}",
                 file=file_costs,
             )
         prev = annual

@@ -456,6 +456,9 @@ def test_tariffs_equal_on_two_levels_are_refused_at_equality():
     t, [r] = build(up, costs(1_000_000, 100_000), expected([1.0, 1.0]), 2026)
     a, b = level_tariffs(t)
     assert b > a and isinstance(r.ata_costs, D) and isinstance(r.fixed_costs, D)
+    with pytest.raises(DataError) as e:  # no ATA costs at all: every level the fixed part, and the message says why
+        build(FIVE, costs(0, 1_000_000), expected([1.0] * 5), 2026)
+    assert "no cost line follows ATA time (follows_ata)" in e.value.message and "representative hours" not in e.value.message
 
 
 def test_the_rows_a_notebook_reads_are_the_tariff_tables_rows():
